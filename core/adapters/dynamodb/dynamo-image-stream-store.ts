@@ -1,0 +1,184 @@
+import { ConditionalCheckFailedException, ProvisionedThroughputExceededException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { AlreadyExistsError, ConflictError, ImageStreamsError, NotFoundError } from '../../errors.ts';
+import type { ImageStreamStore } from '../../ports.ts';
+import type { Image, StreamRecord, StreamState, TagRecord } from '../../streams/types.ts';
+import { keys } from './table.ts';
+
+type Item = Record<string, unknown>;
+const staleMessage = 'the object has been modified; please apply your changes to the latest version and try again';
+
+/** ImageStreamStore on one DynamoDB table: a stream and its tags share a partition and are read by one Query. */
+export class DynamoImageStreamStore implements ImageStreamStore {
+  private readonly documents: DynamoDBDocumentClient;
+  private readonly tableName: string;
+
+  constructor(client: DynamoDBClient, tableName: string) {
+    this.documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.tableName = tableName;
+  }
+
+  async getStream(namespace: string, name: string): Promise<StreamState | undefined> {
+    const items = await this.query(keys.namespace(namespace), keys.streamPrefix(name));
+    return groupStreams(items)[0];
+  }
+
+  async listStreams(namespace: string): Promise<StreamState[]> {
+    return groupStreams(await this.query(keys.namespace(namespace), keys.allStreams));
+  }
+
+  async createStream(stream: StreamRecord): Promise<void> {
+    await this.write(
+      () => this.documents.send(new PutCommand({ TableName: this.tableName, Item: streamItem(stream), ConditionExpression: 'attribute_not_exists(pk)' })),
+      () => new AlreadyExistsError('imagestreams', stream.name),
+    );
+  }
+
+  async updateStream(stream: StreamRecord, expectedVersion: number): Promise<StreamRecord> {
+    const next = { ...stream, version: expectedVersion + 1 };
+    await this.write(
+      () => this.documents.send(new PutCommand({
+        TableName: this.tableName,
+        Item: streamItem(next),
+        ConditionExpression: 'version = :v AND uid = :uid',
+        ExpressionAttributeValues: { ':v': expectedVersion, ':uid': stream.uid },
+      })),
+      () => new ConflictError('imagestreams', stream.name, staleMessage),
+    );
+    return next;
+  }
+
+  async nextGeneration(stream: StreamRecord): Promise<number> {
+    const result = await this.write(
+      () => this.documents.send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: keys.namespace(stream.namespace), sk: keys.streamPrefix(stream.name) },
+        UpdateExpression: 'ADD generation :one, version :one',
+        ConditionExpression: 'uid = :uid',
+        ExpressionAttributeValues: { ':one': 1, ':uid': stream.uid },
+        ReturnValues: 'UPDATED_NEW',
+      })),
+      () => new NotFoundError('imagestreams', stream.name),
+    );
+    return Number(result.Attributes?.['generation']);
+  }
+
+  async deleteStream(stream: StreamRecord): Promise<void> {
+    const pk = keys.namespace(stream.namespace);
+    await this.write(
+      () => this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: { pk, sk: keys.streamPrefix(stream.name) }, ConditionExpression: 'uid = :uid', ExpressionAttributeValues: { ':uid': stream.uid } })),
+      () => new NotFoundError('imagestreams', stream.name),
+    );
+    // Tag items of a deleted stream are invisible (their streamUid no longer matches); removing them is housekeeping.
+    const tagKeys = (await this.query(pk, keys.streamPrefix(stream.name))).filter((i) => i['type'] === 'tag').map((i) => ({ pk, sk: i['sk'] }));
+    for (let i = 0; i < tagKeys.length; i += 25) {
+      let requests: Record<string, unknown[]> | undefined = { [this.tableName]: tagKeys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } })) };
+      for (let attempt = 0; requests && Object.keys(requests).length && attempt < 8; attempt++) {
+        const result = await this.documents.send(new BatchWriteCommand({ RequestItems: requests as never }));
+        requests = result.UnprocessedItems as Record<string, unknown[]> | undefined;
+      }
+    }
+  }
+
+  async putTag(stream: StreamRecord, tag: TagRecord): Promise<TagRecord> {
+    const next = { ...tag, version: tag.version + 1 };
+    const created = tag.version === 0;
+    await this.write(
+      () => this.documents.send(new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: keys.namespace(stream.namespace), sk: keys.tag(stream.name, tag.name), type: 'tag', streamUid: stream.uid, ...next },
+        ConditionExpression: created ? 'attribute_not_exists(pk) OR streamUid <> :uid' : 'version = :v AND streamUid = :uid',
+        ExpressionAttributeValues: created ? { ':uid': stream.uid } : { ':v': tag.version, ':uid': stream.uid },
+      })),
+      () => new ConflictError('imagestreamtags', `${stream.name}:${tag.name}`, staleMessage),
+    );
+    return next;
+  }
+
+  async deleteTag(stream: StreamRecord, tag: TagRecord): Promise<void> {
+    await this.write(
+      () => this.documents.send(new DeleteCommand({
+        TableName: this.tableName,
+        Key: { pk: keys.namespace(stream.namespace), sk: keys.tag(stream.name, tag.name) },
+        ConditionExpression: 'version = :v AND streamUid = :uid',
+        ExpressionAttributeValues: { ':v': tag.version, ':uid': stream.uid },
+      })),
+      () => new ConflictError('imagestreamtags', `${stream.name}:${tag.name}`, staleMessage),
+    );
+  }
+
+  async getImage(digest: string): Promise<Image | undefined> {
+    const result = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { pk: keys.image(digest), sk: keys.imageSort } }));
+    return result.Item?.['image'] as Image | undefined;
+  }
+
+  async putImage(image: Image): Promise<void> {
+    try {
+      await this.documents.send(
+        new PutCommand({ TableName: this.tableName, Item: { pk: keys.image(image.metadata.name), sk: keys.imageSort, type: 'image', image }, ConditionExpression: 'attribute_not_exists(pk)' }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw translate(error);
+    }
+  }
+
+  private async query(pk: string, prefix: string): Promise<Item[]> {
+    const items: Item[] = [];
+    let ExclusiveStartKey: Item | undefined;
+    do {
+      const page = await this.documents
+        .send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+            ConsistentRead: true,
+            ExclusiveStartKey,
+          }),
+        )
+        .catch((error: unknown) => {
+          throw translate(error);
+        });
+      items.push(...(page.Items ?? []));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return items;
+  }
+
+  private async write<T>(send: () => Promise<T>, onConditionFailed: () => Error): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw onConditionFailed();
+      throw translate(error);
+    }
+  }
+}
+
+function translate(error: unknown): unknown {
+  if (error instanceof ProvisionedThroughputExceededException) {
+    return new ImageStreamsError('store.throttled', 'TooManyRequests', 'the store is busy; retry later');
+  }
+  return error;
+}
+
+function streamItem(stream: StreamRecord): Item {
+  return { pk: keys.namespace(stream.namespace), sk: keys.streamPrefix(stream.name), type: 'stream', ...stream };
+}
+
+/** Items of one Query, sorted by key: each stream record is followed by its tags. Tags left by a deleted stream are dropped. */
+function groupStreams(items: Item[]): StreamState[] {
+  const states: StreamState[] = [];
+  let current: StreamState | undefined;
+  for (const item of items) {
+    if (item['type'] === 'stream') {
+      const { pk: _pk, sk: _sk, type: _type, ...stream } = item;
+      current = { stream: stream as unknown as StreamRecord, tags: [] };
+      states.push(current);
+    } else if (item['type'] === 'tag' && current && item['streamUid'] === current.stream.uid && String(item['sk']).startsWith(keys.streamPrefix(current.stream.name))) {
+      const { name, spec, items: history, conditions, version } = item as unknown as TagRecord;
+      current.tags.push({ name, spec: spec ?? null, items: history ?? [], conditions: conditions ?? [], version });
+    }
+  }
+  return states;
+}

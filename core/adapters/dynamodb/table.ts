@@ -1,0 +1,19 @@
+// The one table's key schema, shared by sst.config.ts, local mode and the tests.
+//   NS#<namespace> / IS#<stream>#            the stream record
+//   NS#<namespace> / IS#<stream>#TAG#<tag>   one item per tag: spec entry, history, conditions
+//   IMAGE#<digest> / IMAGE                   image metadata, written once
+// Names and tags cannot contain '#', so a prefix never matches a neighbour's items.
+export const tableKeys = {
+  fields: { pk: 'string', sk: 'string', gsi1pk: 'string', gsi1sk: 'string' },
+  primaryIndex: { hashKey: 'pk', rangeKey: 'sk' },
+  globalIndexes: { gsi1: { hashKey: 'gsi1pk', rangeKey: 'gsi1sk' } },
+} as const;
+
+export const keys = {
+  namespace: (namespace: string) => `NS#${namespace}`,
+  streamPrefix: (stream: string) => `IS#${stream}#`,
+  tag: (stream: string, tag: string) => `IS#${stream}#TAG#${tag}`,
+  image: (digest: string) => `IMAGE#${digest}`,
+  imageSort: 'IMAGE',
+  allStreams: 'IS#',
+};

@@ -1,0 +1,105 @@
+/** A field-level problem, reported as a Kubernetes StatusCause. */
+export interface FieldCause {
+  reason: 'FieldValueInvalid' | 'FieldValueRequired' | 'FieldValueNotSupported' | 'FieldValueNotFound' | 'FieldValueDuplicate' | 'FieldValueForbidden' | 'FieldValueTooLong';
+  field: string;
+  message: string;
+}
+
+export type StatusReason =
+  | 'BadRequest'
+  | 'Unauthorized'
+  | 'Forbidden'
+  | 'NotFound'
+  | 'AlreadyExists'
+  | 'Conflict'
+  | 'RequestEntityTooLarge'
+  | 'UnsupportedMediaType'
+  | 'Invalid'
+  | 'TooManyRequests'
+  | 'ServiceUnavailable'
+  | 'InternalError';
+
+export interface ErrorDetails {
+  name?: string;
+  group?: string;
+  kind?: string;
+  causes?: FieldCause[];
+}
+
+/** Base of every error the domain raises; `code` is stable, `reason` is the Kubernetes Status reason. */
+export class ImageStreamsError extends Error {
+  readonly code: string;
+  readonly reason: StatusReason;
+  readonly details: ErrorDetails | undefined;
+  constructor(code: string, reason: StatusReason, message: string, details?: ErrorDetails) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+    this.reason = reason;
+    this.details = details;
+  }
+}
+
+export class BadRequestError extends ImageStreamsError {
+  constructor(message: string, code = 'request.bad') {
+    super(code, 'BadRequest', message);
+  }
+}
+
+export class InvalidError extends ImageStreamsError {
+  readonly causes: FieldCause[];
+  constructor(kind: string, name: string, causes: FieldCause[]) {
+    const summary = causes.map((c) => `${c.field}: ${c.message}`).join(', ');
+    super('object.invalid', 'Invalid', `${kind} "${name}" is invalid: ${summary}`, { kind, name, causes });
+    this.causes = causes;
+  }
+}
+
+export class NotFoundError extends ImageStreamsError {
+  constructor(kind: string, name: string, message = `${kind} "${name}" not found`) {
+    super('object.not_found', 'NotFound', message, { kind, name });
+  }
+}
+
+export class AlreadyExistsError extends ImageStreamsError {
+  constructor(kind: string, name: string) {
+    super('object.already_exists', 'AlreadyExists', `${kind} "${name}" already exists`, { kind, name });
+  }
+}
+
+export class ConflictError extends ImageStreamsError {
+  constructor(kind: string, name: string, message: string) {
+    super('object.conflict', 'Conflict', `Operation cannot be fulfilled on ${kind} "${name}": ${message}`, { kind, name });
+  }
+}
+
+export class UnauthorizedError extends ImageStreamsError {
+  constructor(message = 'Unauthorized') {
+    super('auth.unauthenticated', 'Unauthorized', message);
+  }
+}
+
+export class ForbiddenError extends ImageStreamsError {
+  constructor(message: string) {
+    super('auth.forbidden', 'Forbidden', message);
+  }
+}
+
+export class PayloadTooLargeError extends ImageStreamsError {
+  constructor(limit: number) {
+    super('request.too_large', 'RequestEntityTooLarge', `the request body is larger than ${limit} bytes`);
+  }
+}
+
+export class UnsupportedMediaTypeError extends ImageStreamsError {
+  constructor(contentType: string | undefined) {
+    super('request.media_type', 'UnsupportedMediaType', `the body must be application/json, not ${JSON.stringify(contentType ?? '')}`);
+  }
+}
+
+/** The store could not complete a write after bounded retries, or is unreachable. */
+export class UnavailableError extends ImageStreamsError {
+  constructor(message: string) {
+    super('store.unavailable', 'ServiceUnavailable', message);
+  }
+}

@@ -1,0 +1,135 @@
+// Object shapes of image.openshift.io/v1 (reference §1), plus the records the store keeps.
+
+export const imageApiVersion = 'image.openshift.io/v1';
+
+export type SourceKind = 'DockerImage' | 'ImageStreamTag' | 'ImageStreamImage';
+export type ImportMode = 'Legacy' | 'PreserveOriginal';
+export type ReferencePolicyType = 'Source' | 'Local';
+export type Labels = Record<string, string>;
+
+export interface ObjectReference {
+  kind: SourceKind;
+  name: string;
+  namespace?: string;
+}
+
+export interface TagImportPolicy {
+  insecure?: boolean;
+  scheduled?: boolean;
+  importMode?: ImportMode;
+}
+
+/** spec.tags[] */
+export interface TagReference {
+  name: string;
+  annotations?: Labels | null;
+  from?: ObjectReference;
+  reference?: boolean;
+  generation?: number | null;
+  importPolicy?: TagImportPolicy;
+  referencePolicy?: { type: ReferencePolicyType };
+}
+
+/** One entry of a tag's history; `actor` (our addition) says who or what caused it. */
+export interface TagEvent {
+  created: string;
+  dockerImageReference: string;
+  image: string;
+  generation: number;
+  actor?: string;
+}
+
+export interface TagEventCondition {
+  type: 'ImportSuccess';
+  status: 'True' | 'False' | 'Unknown';
+  lastTransitionTime: string;
+  reason?: string;
+  message?: string;
+  generation: number;
+}
+
+export interface NamedTagEventList {
+  tag: string;
+  items: TagEvent[];
+  conditions?: TagEventCondition[];
+}
+
+export interface ObjectMeta {
+  name: string;
+  namespace: string;
+  uid: string;
+  resourceVersion: string;
+  generation?: number;
+  creationTimestamp: string;
+  labels?: Labels;
+  annotations?: Labels;
+}
+
+export interface ImageStream {
+  apiVersion: typeof imageApiVersion;
+  kind: 'ImageStream';
+  metadata: ObjectMeta;
+  spec: { lookupPolicy: { local: boolean }; dockerImageRepository?: string; tags: TagReference[] };
+  status: { dockerImageRepository: string; tags: NamedTagEventList[] };
+}
+
+/** Image metadata as OpenShift's `Image` (name = digest); kept once per digest. */
+export interface Image {
+  apiVersion?: typeof imageApiVersion;
+  kind?: 'Image';
+  metadata: { name: string; creationTimestamp?: string; annotations?: Labels };
+  dockerImageReference: string;
+  dockerImageMetadata?: Record<string, unknown>;
+  dockerImageMetadataVersion?: string;
+  dockerImageManifestMediaType?: string;
+  dockerImageLayers?: { name: string; size: number; mediaType: string }[];
+  dockerImageManifests?: { digest: string; mediaType: string; manifestSize: number; architecture: string; os: string; variant?: string }[];
+}
+
+export interface ImageStreamTag {
+  apiVersion: typeof imageApiVersion;
+  kind: 'ImageStreamTag';
+  metadata: ObjectMeta;
+  tag: TagReference | null;
+  generation: number;
+  lookupPolicy: { local: boolean };
+  conditions?: TagEventCondition[];
+  image: Image;
+}
+
+export interface ImageStreamImage {
+  apiVersion: typeof imageApiVersion;
+  kind: 'ImageStreamImage';
+  metadata: ObjectMeta;
+  image: Image;
+}
+
+/** The stream's own record: everything but its tags. */
+export interface StreamRecord {
+  namespace: string;
+  name: string;
+  uid: string;
+  creationTimestamp: string;
+  labels: Labels;
+  annotations: Labels;
+  lookupLocal: boolean;
+  dockerImageRepository: string;
+  generation: number;
+  version: number;
+}
+
+/** One tag of a stream: its spec entry (null for status-only tags) and its status. */
+export interface TagRecord {
+  name: string;
+  spec: TagReference | null;
+  items: TagEvent[];
+  conditions: TagEventCondition[];
+  /** Optimistic-concurrency counter of this tag; 0 means not stored yet. */
+  version: number;
+}
+
+/** A stream as read in one Query: its record and every tag. */
+export interface StreamState {
+  stream: StreamRecord;
+  tags: TagRecord[];
+}

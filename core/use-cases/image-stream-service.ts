@@ -1,0 +1,407 @@
+import { authorize } from '../access/authorize.ts';
+import { actorOf, type Principal } from '../access/principal.ts';
+import { describeImage } from '../describe/describe-image.ts';
+import { describeImageStream } from '../describe/describe-image-stream.ts';
+import { BadRequestError, ConflictError, InvalidError, NotFoundError, type FieldCause } from '../errors.ts';
+import type { Clock, ImageStreamStore } from '../ports.ts';
+import { applySpecTag } from '../streams/apply-spec-tag.ts';
+import { findImageInHistory } from '../streams/find-image.ts';
+import { isSpecChange } from '../streams/generations.ts';
+import { splitStreamImage, splitStreamTag, validateNamespace, validateStreamName, validateTagName } from '../streams/names.ts';
+import { toImageStream, toImageStreamImage, toImageStreamTag } from '../streams/objects.ts';
+import { retryOnConflict } from '../streams/retry-on-conflict.ts';
+import { imageStreamSchema, imageStreamTagSchema, parseBody } from '../streams/schemas.ts';
+import { streamSourceOf } from '../streams/source-references.ts';
+import { trackAliases } from '../streams/track-aliases.ts';
+import type { ImageStream, ImageStreamImage, ImageStreamTag, StreamRecord, StreamState, TagEvent, TagRecord, TagReference } from '../streams/types.ts';
+import { imageApiVersion } from '../streams/types.ts';
+import { validateImageStream, validateLabels, validateTagReference, withTagDefaults } from '../streams/validate.ts';
+
+export interface ImageStreamServiceOptions {
+  store: ImageStreamStore;
+  clock: Clock;
+  newUid: () => string;
+  /** History entries kept per tag. */
+  historyLimit: number;
+  /** Told about history entries that the limit pushed out, so that nothing disappears silently. */
+  onHistoryTrimmed?: (info: { namespace: string; stream: string; dropped: TagEvent[] }) => void;
+}
+
+export interface List<T> {
+  apiVersion: string;
+  kind: string;
+  metadata: Record<string, never>;
+  items: T[];
+}
+
+const staleMessage = 'the object has been modified; please apply your changes to the latest version and try again';
+
+/** The image stream use cases behind the HTTPS API: OpenShift's semantics over the store port. */
+export class ImageStreamService {
+  private readonly store: ImageStreamStore;
+  private readonly clock: Clock;
+  private readonly options: ImageStreamServiceOptions;
+
+  constructor(options: ImageStreamServiceOptions) {
+    this.store = options.store;
+    this.clock = options.clock;
+    this.options = options;
+  }
+
+  /** POST imagestreams: creates a stream and records what its spec tags point at. */
+  async createImageStream(principal: Principal, namespace: string, body: unknown): Promise<ImageStream> {
+    requireNamespace(namespace);
+    const input = parsed(imageStreamSchema, body, 'ImageStream', '');
+    checkBodyNamespace(input.metadata.namespace, namespace);
+    const write = validateImageStream(input, namespace);
+    const now = this.now();
+    const stream: StreamRecord = {
+      namespace,
+      name: write.name,
+      uid: this.options.newUid(),
+      creationTimestamp: now,
+      labels: write.labels,
+      annotations: write.annotations,
+      lookupLocal: write.lookupLocal,
+      dockerImageRepository: write.dockerImageRepository,
+      generation: 1,
+      version: 1,
+    };
+    const state = await this.applySpecTags(principal, { stream, tags: [] }, write.tags, 1);
+    await this.store.createStream(stream);
+    const tags = await Promise.all(state.tags.map((tag) => this.store.putTag(stream, tag)));
+    return toImageStream({ stream, tags });
+  }
+
+  /** GET imagestreams/{name} */
+  async getImageStream(namespace: string, name: string): Promise<ImageStream> {
+    return toImageStream(await this.load(namespace, name));
+  }
+
+  /** GET imagestreams */
+  async listImageStreams(namespace: string): Promise<List<ImageStream>> {
+    requireNamespace(namespace);
+    const states = await this.store.listStreams(namespace);
+    return list('ImageStreamList', states.map((s) => toImageStream(this.withAliases(s))));
+  }
+
+  /** PUT imagestreams/{name}: replaces metadata and spec; status is the server's and is ignored. */
+  async replaceImageStream(principal: Principal, namespace: string, name: string, body: unknown): Promise<ImageStream> {
+    requireStream(namespace, name);
+    const input = parsed(imageStreamSchema, body, 'ImageStream', name);
+    checkBodyNamespace(input.metadata.namespace, namespace);
+    if (input.metadata.name !== undefined && input.metadata.name !== name) {
+      throw new BadRequestError(`the name of the object (${input.metadata.name}) does not match the name on the URL (${name})`);
+    }
+    const write = validateImageStream({ ...input, metadata: { ...input.metadata, name } }, namespace);
+    const replace = async () => {
+      const state = await this.load(namespace, name);
+      if (write.resourceVersion !== undefined && write.resourceVersion !== String(state.stream.version)) {
+        throw new ConflictError('imagestreams', name, staleMessage);
+      }
+      const desired = new Map(write.tags.map((t) => [t.name, t]));
+      const specChanged =
+        state.stream.lookupLocal !== write.lookupLocal ||
+        state.stream.dockerImageRepository !== write.dockerImageRepository ||
+        state.tags.some((t) => t.spec && !desired.has(t.name)) ||
+        write.tags.some((t) => isSpecChange(state.tags.find((old) => old.name === t.name)?.spec, t));
+      const stream = await this.store.updateStream(
+        {
+          ...state.stream,
+          labels: write.labels,
+          annotations: write.annotations,
+          lookupLocal: write.lookupLocal,
+          dockerImageRepository: write.dockerImageRepository,
+          generation: state.stream.generation + (specChanged ? 1 : 0),
+        },
+        state.stream.version,
+      );
+      await retryOnConflict(async () => {
+        const current = await this.load(namespace, name);
+        const next = await this.applySpecTags(principal, { ...current, stream }, write.tags, stream.generation);
+        const withoutRemoved = next.tags.map((t) => (t.spec && !desired.has(t.name) ? { ...t, spec: null } : t));
+        await this.persist(stream, current.tags, withoutRemoved);
+      });
+      return stream;
+    };
+    const stream = write.resourceVersion === undefined ? await retryOnConflict(replace) : await replace();
+    return toImageStream({ ...(await this.load(namespace, name)), stream });
+  }
+
+  /** DELETE imagestreams/{name}: the stream and every tag's history; image metadata stays. */
+  async deleteImageStream(namespace: string, name: string): Promise<Status> {
+    const state = await this.load(namespace, name);
+    await this.store.deleteStream(state.stream);
+    return successStatus('imagestreams', name);
+  }
+
+  /** GET imagestreams/{name}/describe: `oc describe is`. */
+  async describeImageStream(namespace: string, name: string): Promise<string> {
+    return describeImageStream(await this.load(namespace, name), this.clock.now());
+  }
+
+  /** GET imagestreamtags/{name}:{tag} */
+  async getImageStreamTag(namespace: string, istag: string): Promise<ImageStreamTag> {
+    const { stream, tag } = requireStreamTag(namespace, istag);
+    const state = await this.load(namespace, stream);
+    const record = state.tags.find((t) => t.name === tag);
+    const head = record?.items[0];
+    if (!record || !head?.image) throw new NotFoundError('imagestreamtags', istag);
+    return toImageStreamTag(state.stream, record, await this.store.getImage(head.image));
+  }
+
+  /** GET imagestreamtags/{name}:{tag}/describe: `oc describe istag`. */
+  async describeImageStreamTag(namespace: string, istag: string): Promise<string> {
+    const tag = await this.getImageStreamTag(namespace, istag);
+    return describeImage(tag.image, tag.metadata.creationTimestamp, this.clock.now());
+  }
+
+  /** GET imagestreamtags: one entry per tag that has an image; entries name the image only. */
+  async listImageStreamTags(namespace: string): Promise<List<ImageStreamTag>> {
+    requireNamespace(namespace);
+    const states = await this.store.listStreams(namespace);
+    const items = states.flatMap((raw) => {
+      const state = this.withAliases(raw);
+      return [...state.tags]
+        .sort((a, b) => (a.name < b.name ? -1 : 1))
+        .filter((t) => t.items[0]?.image)
+        .map((t) => {
+          const istag = toImageStreamTag(state.stream, t, undefined);
+          return { ...istag, image: { metadata: { name: istag.image.metadata.name }, dockerImageReference: istag.image.dockerImageReference } };
+        });
+    });
+    return list('ImageStreamTagList', items);
+  }
+
+  /** PUT imagestreamtags/{name}:{tag}: `oc tag`. Creates the stream when missing; returns the tag, whose image may still be pending. */
+  async putImageStreamTag(principal: Principal, namespace: string, istag: string, body: unknown): Promise<ImageStreamTag> {
+    const { stream: streamName, tag: tagName } = requireStreamTag(namespace, istag);
+    const input = parsed(imageStreamTagSchema, body, 'ImageStreamTag', istag);
+    const metadata = input.metadata ?? {};
+    checkBodyNamespace(metadata.namespace, namespace);
+    if (metadata.name !== undefined && metadata.name !== istag) {
+      throw new BadRequestError(`the name of the object (${metadata.name}) does not match the name on the URL (${istag})`);
+    }
+    const causes: FieldCause[] = validateLabels(metadata.annotations, 'metadata.annotations', 'annotations');
+    if (input.tag) {
+      if (input.tag.name !== '' && input.tag.name !== tagName) causes.push({ reason: 'FieldValueInvalid', field: 'tag.name', message: 'must match image tag name' });
+      causes.push(...validateTagReference({ ...input.tag, name: tagName }, 'tag', namespace, streamName));
+    }
+    if (causes.length) throw new InvalidError('ImageStreamTag', istag, causes);
+
+    const put = async () => {
+      const state = await this.loadOrCreate(namespace, streamName);
+      const old = state.tags.find((t) => t.name === tagName);
+      if (metadata.resourceVersion !== undefined && metadata.resourceVersion !== String(old?.version ?? 0)) {
+        throw new ConflictError('imagestreamtags', istag, staleMessage);
+      }
+      const spec = this.specFromRequest(input.tag, metadata.annotations, old, istag);
+      const generation = isSpecChange(old?.spec, spec) ? await this.store.nextGeneration(state.stream) : state.stream.generation;
+      const next = await this.applySpecTags(principal, state, [spec], generation);
+      const stored = await this.persist(state.stream, state.tags, next.tags, tagName);
+      const record = stored.find((t) => t.name === tagName) ?? (next.tags.find((t) => t.name === tagName) as TagRecord);
+      return { stream: state.stream, record };
+    };
+    const { stream, record } = metadata.resourceVersion === undefined ? await retryOnConflict(put) : await put();
+    const head = record.items[0];
+    return toImageStreamTag(stream, record, head?.image ? await this.store.getImage(head.image) : undefined);
+  }
+
+  /** DELETE imagestreamtags/{name}:{tag}: removes the spec entry and the history (`oc tag -d`). */
+  async deleteImageStreamTag(namespace: string, istag: string): Promise<Status> {
+    const { stream, tag } = requireStreamTag(namespace, istag);
+    await retryOnConflict(async () => {
+      const state = await this.load(namespace, stream);
+      const record = state.tags.find((t) => t.name === tag);
+      if (!record) throw new NotFoundError('imagestreamtags', istag);
+      await this.store.deleteTag(state.stream, record);
+    });
+    return successStatus('imagestreamtags', istag);
+  }
+
+  /** GET imagestreamimages/{name}@{id}: an image of the stream's history, by digest or a prefix of it. */
+  async getImageStreamImage(namespace: string, isimage: string): Promise<ImageStreamImage> {
+    requireNamespace(namespace);
+    const parts = splitStreamImage(isimage);
+    if (!parts) throw new BadRequestError('ImageStreamImages must be retrieved with <name>@<id>');
+    requireStream(namespace, parts.stream);
+    const state = await this.load(namespace, parts.stream);
+    const event = findImageInHistory(state.tags, parts.id, parts.stream);
+    return toImageStreamImage(state.stream, event, await this.store.getImage(event.image));
+  }
+
+  // --- helpers -------------------------------------------------------------------------------
+
+  private now(): string {
+    return this.clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+
+  /** Reads a stream with its aliases brought in step, so a reader never sees an alias behind its target. */
+  private async load(namespace: string, name: string): Promise<StreamState> {
+    requireStream(namespace, name);
+    const state = await this.store.getStream(namespace, name);
+    if (!state) throw new NotFoundError('imagestreams', name);
+    return this.withAliases(state);
+  }
+
+  private withAliases(state: StreamState): StreamState {
+    const tracked = trackAliases(state.tags, state.stream.namespace, state.stream.name, this.options.historyLimit);
+    return tracked.changed.length ? { ...state, tags: tracked.tags } : state;
+  }
+
+  private async loadOrCreate(namespace: string, name: string): Promise<StreamState> {
+    requireStream(namespace, name);
+    const existing = await this.store.getStream(namespace, name);
+    if (existing) return this.withAliases(existing);
+    const stream: StreamRecord = {
+      namespace,
+      name,
+      uid: this.options.newUid(),
+      creationTimestamp: this.now(),
+      labels: {},
+      annotations: {},
+      lookupLocal: false,
+      dockerImageRepository: '',
+      generation: 0,
+      version: 1,
+    };
+    try {
+      await this.store.createStream(stream);
+      return { stream, tags: [] };
+    } catch (error) {
+      const raced = await this.store.getStream(namespace, name);
+      if (!raced) throw error;
+      return this.withAliases(raced);
+    }
+  }
+
+  /**
+   * The spec tag an istag PUT asks for. Annotations come from metadata, else from the tag, else stay
+   * as they were: unlike OpenShift, a PUT that does not mention annotations keeps them.
+   */
+  private specFromRequest(
+    tag: Parameters<typeof withTagDefaults>[0] | null | undefined,
+    annotations: Record<string, string> | null | undefined,
+    old: TagRecord | undefined,
+    istag: string,
+  ): TagReference {
+    const base = tag ? withTagDefaults({ ...tag, name: old?.name ?? istag.split(':')[1] ?? '' }) : old?.spec;
+    if (!base) throw new BadRequestError(`imagestreamtag "${istag}" is not a spec tag and the request has no "tag" to create it`);
+    const kept = annotations ?? tag?.annotations ?? old?.spec?.annotations ?? null;
+    const spec: TagReference = { ...base };
+    if (kept && Object.keys(kept).length) spec.annotations = kept;
+    else delete spec.annotations;
+    return spec;
+  }
+
+  /** Applies spec tags in order to an in-memory stream, resolving stream sources as each is written. */
+  private async applySpecTags(principal: Principal, state: StreamState, specs: TagReference[], generation: number): Promise<StreamState> {
+    let current = state;
+    for (const spec of specs) {
+      const sourceEvent = await this.sourceEventFor(principal, current, spec);
+      const result = applySpecTag(current, spec, { generation, now: this.now(), actor: actorOf(principal), historyLimit: this.options.historyLimit, sourceEvent });
+      if (result.dropped.length) this.options.onHistoryTrimmed?.({ namespace: state.stream.namespace, stream: state.stream.name, dropped: result.dropped });
+      const changed = new Map(result.changed.map((t) => [t.name, t]));
+      current = { ...current, tags: [...current.tags.filter((t) => !changed.has(t.name)), ...changed.values()] };
+    }
+    return current;
+  }
+
+  /** The current image of an ImageStreamTag / ImageStreamImage source; cross-namespace sources need read access there. */
+  private async sourceEventFor(principal: Principal, state: StreamState, spec: TagReference): Promise<TagEvent | undefined> {
+    const from = spec.from;
+    if (!from || from.kind === 'DockerImage') return undefined;
+    const { namespace, name } = state.stream;
+    const source = streamSourceOf(from, namespace, name);
+    if (!source) return undefined;
+    const field = `spec.tags[${spec.name}].from`;
+    if (source.namespace !== namespace) await authorize(principal, { verb: 'get', resource: 'imagestreams', namespace: source.namespace });
+    const sameStream = source.namespace === namespace && source.stream === name;
+    const raw = sameStream ? state : await this.store.getStream(source.namespace, source.stream);
+    if (!raw) {
+      throw new InvalidError('ImageStreamTag', spec.name, [{ reason: 'FieldValueNotFound', field, message: `image stream "${source.namespace}/${source.stream}" not found` }]);
+    }
+    const sourceState = sameStream ? raw : this.withAliases(raw);
+    if (source.tag !== undefined) return sourceState.tags.find((t) => t.name === source.tag)?.items[0];
+    try {
+      return findImageInHistory(sourceState.tags, source.id ?? '', source.stream);
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      throw new InvalidError('ImageStreamTag', spec.name, [{ reason: 'FieldValueNotFound', field: `${field}.name`, message: error.message }]);
+    }
+  }
+
+  /**
+   * Writes the tags that differ from what was read, `primary` first, and removes emptied status-only
+   * tags. With a primary tag, the others are aliases following it: one that loses a race is left to
+   * read repair. Without one, every conflict is the caller's to retry.
+   */
+  private async persist(stream: StreamRecord, before: TagRecord[], after: TagRecord[], primary?: string): Promise<TagRecord[]> {
+    const previous = new Map(before.map((t) => [t.name, t]));
+    const changed = after
+      .filter((t) => JSON.stringify(t) !== JSON.stringify(previous.get(t.name)))
+      .sort((a, b) => Number(b.name === primary) - Number(a.name === primary));
+    const stored: TagRecord[] = [];
+    for (const tag of changed) {
+      try {
+        if (!tag.spec && tag.items.length === 0 && tag.conditions.length === 0) {
+          if (tag.version) await this.store.deleteTag(stream, tag);
+        } else {
+          stored.push(await this.store.putTag(stream, tag));
+        }
+      } catch (error) {
+        // An alias that lost a race is repaired by the next read or write; the tag itself must retry.
+        if (primary === undefined || tag.name === primary || !(error instanceof ConflictError)) throw error;
+      }
+    }
+    return stored;
+  }
+}
+
+export interface Status {
+  apiVersion: 'v1';
+  kind: 'Status';
+  metadata: Record<string, never>;
+  status: 'Success';
+  details: { name: string; group: string; kind: string };
+}
+
+function successStatus(kind: string, name: string): Status {
+  return { apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Success', details: { name, group: 'image.openshift.io', kind } };
+}
+
+function list<T>(kind: string, items: T[]): List<T> {
+  return { apiVersion: imageApiVersion, kind, metadata: {}, items };
+}
+
+function parsed<T>(schema: Parameters<typeof parseBody<T>>[0], body: unknown, kind: string, name: string): T {
+  const result = parseBody(schema, body);
+  if ('causes' in result) throw new InvalidError(kind, name, result.causes);
+  return result.value;
+}
+
+function requireNamespace(namespace: string): void {
+  const causes = validateNamespace(namespace);
+  if (causes.length) throw new InvalidError('Namespace', namespace, causes);
+}
+
+function requireStream(namespace: string, name: string): void {
+  requireNamespace(namespace);
+  const causes = validateStreamName(name, namespace);
+  if (causes.length) throw new InvalidError('ImageStream', name, causes);
+}
+
+function requireStreamTag(namespace: string, istag: string): { stream: string; tag: string } {
+  requireNamespace(namespace);
+  const parts = splitStreamTag(istag);
+  if (!parts) throw new BadRequestError('ImageStreamTags must be retrieved with <name>:<tag>');
+  const causes = [...validateStreamName(parts.stream, namespace), ...validateTagName(parts.tag, 'metadata.name')];
+  if (causes.length) throw new InvalidError('ImageStreamTag', istag, causes);
+  return parts;
+}
+
+function checkBodyNamespace(bodyNamespace: string | undefined, namespace: string): void {
+  if (bodyNamespace !== undefined && bodyNamespace !== '' && bodyNamespace !== namespace) {
+    throw new BadRequestError('the namespace of the provided object does not match the namespace sent on the request');
+  }
+}

@@ -1,0 +1,84 @@
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import httpRouterHandler from '@middy/http-router';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { authorize } from '../../core/access/authorize.ts';
+import type { Principal } from '../../core/access/principal.ts';
+import { BadRequestError, PayloadTooLargeError } from '../../core/errors.ts';
+import type { ImageStreamService } from '../../core/use-cases/image-stream-service.ts';
+import type { Dependencies } from './composition-root.ts';
+import { errorResponse } from './error-response.ts';
+import { principalFromEvent } from './principal-from-event.ts';
+import { apiRoutes, type ApiRoute, type Operation } from './routes.ts';
+
+interface ApiRequest {
+  principal: Principal;
+  namespace: string;
+  name: string;
+  body: unknown;
+}
+
+type Result = { status?: number; json?: unknown; text?: string };
+
+/** Each route's use case: parse is done, authorisation is done, shape the response. */
+const operations: Record<Operation, (service: ImageStreamService, request: ApiRequest) => Promise<Result>> = {
+  listImageStreams: async (s, r) => ({ json: await s.listImageStreams(r.namespace) }),
+  createImageStream: async (s, r) => ({ status: 201, json: await s.createImageStream(r.principal, r.namespace, r.body) }),
+  getImageStream: async (s, r) => ({ json: await s.getImageStream(r.namespace, r.name) }),
+  replaceImageStream: async (s, r) => ({ json: await s.replaceImageStream(r.principal, r.namespace, r.name, r.body) }),
+  deleteImageStream: async (s, r) => ({ json: await s.deleteImageStream(r.namespace, r.name) }),
+  describeImageStream: async (s, r) => ({ text: await s.describeImageStream(r.namespace, r.name) }),
+  listImageStreamTags: async (s, r) => ({ json: await s.listImageStreamTags(r.namespace) }),
+  getImageStreamTag: async (s, r) => ({ json: await s.getImageStreamTag(r.namespace, r.name) }),
+  putImageStreamTag: async (s, r) => ({ json: await s.putImageStreamTag(r.principal, r.namespace, r.name, r.body) }),
+  deleteImageStreamTag: async (s, r) => ({ json: await s.deleteImageStreamTag(r.namespace, r.name) }),
+  describeImageStreamTag: async (s, r) => ({ text: await s.describeImageStreamTag(r.namespace, r.name) }),
+  getImageStreamImage: async (s, r) => ({ json: await s.getImageStreamImage(r.namespace, r.name) }),
+};
+
+const methodsWithBody = new Set(['POST', 'PUT']);
+
+/** The API Lambda: one middy chain for every route of `apiRoutes`. */
+export function createApiHandler({ service, logger, config }: Pick<Dependencies, 'service' | 'logger' | 'config'>) {
+  const jsonBody = httpJsonBodyParser();
+  const route = (r: ApiRoute) => async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+    const principal = await authorize(principalFromEvent(event), { verb: r.verb, resource: r.resource, namespace: pathParameter(event, 'namespace') });
+    const result = await operations[r.operation](service, {
+      principal,
+      namespace: pathParameter(event, 'namespace'),
+      name: pathParameter(event, 'name'),
+      body: event.body,
+    });
+    if (result.text !== undefined) return { statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: result.text };
+    return { statusCode: result.status ?? 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(result.json) };
+  };
+
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
+    .use(httpHeaderNormalizer())
+    .use({
+      before: (request) => {
+        const event = request.event;
+        if (!methodsWithBody.has(event.requestContext.http.method)) return;
+        const size = event.body === undefined ? 0 : Buffer.byteLength(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+        if (size > config.maxBodyBytes) throw new PayloadTooLargeError(config.maxBodyBytes);
+        return jsonBody.before?.(request as never);
+      },
+      onError: (request) => {
+        const { response, internal } = errorResponse(request.error, request.context.awsRequestId);
+        if (internal) logger.error('request failed', { requestId: request.context.awsRequestId, route: request.event.routeKey, error: request.error as Error });
+        request.response = response;
+      },
+    })
+    .handler(httpRouterHandler(apiRoutes.map((r) => ({ method: r.method, path: r.path, handler: route(r) }))) as never);
+}
+
+/** Path parameters arrive percent-encoded from the router in local mode and decoded from API Gateway. */
+function pathParameter(event: APIGatewayProxyEventV2, name: string): string {
+  const raw = event.pathParameters?.[name] ?? '';
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new BadRequestError(`the path parameter ${name} is not valid percent-encoding`);
+  }
+}

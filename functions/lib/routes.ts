@@ -1,0 +1,23 @@
+import type { Resource, Verb } from '../../core/access/authorize.ts';
+
+/**
+ * Every route of the HTTPS API, declared once: sst.config.ts creates the API Gateway routes from it,
+ * the Lambda's router dispatches on it, and each route names what it needs to be authorised for.
+ */
+export const apiRoutes = [
+  { method: 'GET', path: '/v1/namespaces/{namespace}/imagestreams', operation: 'listImageStreams', verb: 'list', resource: 'imagestreams' },
+  { method: 'POST', path: '/v1/namespaces/{namespace}/imagestreams', operation: 'createImageStream', verb: 'create', resource: 'imagestreams' },
+  { method: 'GET', path: '/v1/namespaces/{namespace}/imagestreams/{name}', operation: 'getImageStream', verb: 'get', resource: 'imagestreams' },
+  { method: 'PUT', path: '/v1/namespaces/{namespace}/imagestreams/{name}', operation: 'replaceImageStream', verb: 'update', resource: 'imagestreams' },
+  { method: 'DELETE', path: '/v1/namespaces/{namespace}/imagestreams/{name}', operation: 'deleteImageStream', verb: 'delete', resource: 'imagestreams' },
+  { method: 'GET', path: '/v1/namespaces/{namespace}/imagestreams/{name}/describe', operation: 'describeImageStream', verb: 'get', resource: 'imagestreams' },
+  { method: 'GET', path: '/v1/namespaces/{namespace}/imagestreamtags', operation: 'listImageStreamTags', verb: 'list', resource: 'imagestreamtags' },
+  { method: 'GET', path: '/v1/namespaces/{namespace}/imagestreamtags/{name}', operation: 'getImageStreamTag', verb: 'get', resource: 'imagestreamtags' },
+  { method: 'PUT', path: '/v1/namespaces/{namespace}/imagestreamtags/{name}', operation: 'putImageStreamTag', verb: 'update', resource: 'imagestreamtags' },
+  { method: 'DELETE', path: '/v1/namespaces/{namespace}/imagestreamtags/{name}', operation: 'deleteImageStreamTag', verb: 'delete', resource: 'imagestreamtags' },
+  { method: 'GET', path: '/v1/namespaces/{namespace}/imagestreamtags/{name}/describe', operation: 'describeImageStreamTag', verb: 'get', resource: 'imagestreamtags' },
+  { method: 'GET', path: '/v1/namespaces/{namespace}/imagestreamimages/{name}', operation: 'getImageStreamImage', verb: 'get', resource: 'imagestreamimages' },
+] as const satisfies readonly { method: string; path: string; operation: string; verb: Verb; resource: Resource }[];
+
+export type ApiRoute = (typeof apiRoutes)[number];
+export type Operation = ApiRoute['operation'];
