@@ -70,7 +70,7 @@ export type ImageStreamTagInput = z.infer<typeof imageStreamTagSchema>;
 
 /** Parses `body` or returns the problems as field causes (`spec.tags[0].from.kind`). */
 export function parseBody<T>(schema: z.ZodType<T>, body: unknown): { value: T } | { causes: FieldCause[] } {
-  const result = schema.safeParse(body);
+  const result = schema.safeParse(body, { reportInput: true });
   if (result.success) return { value: result.data };
   return {
     causes: result.error.issues.map((issue) => {

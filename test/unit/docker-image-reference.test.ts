@@ -1,0 +1,110 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  exactReference,
+  InvalidReferenceError,
+  mostSpecificReference,
+  parseDockerImageReference,
+  pinnedReference,
+  registryHost,
+  withDefaults,
+} from '../../core/references/docker-image-reference.ts';
+
+const digest = `sha256:${'a'.repeat(64)}`;
+
+describe('parseDockerImageReference', () => {
+  it.each([
+    ['python', { registry: '', namespace: '', name: 'python', tag: '', id: '' }],
+    ['python:3.12', { registry: '', namespace: '', name: 'python', tag: '3.12', id: '' }],
+    ['centos/python-35-centos7', { registry: '', namespace: 'centos', name: 'python-35-centos7', tag: '', id: '' }],
+    ['docker.io/library/python:3.12', { registry: 'docker.io', namespace: 'library', name: 'python', tag: '3.12', id: '' }],
+    ['quay.io/team/sub/app:v1', { registry: 'quay.io', namespace: 'team', name: 'sub/app', tag: 'v1', id: '' }],
+    ['localhost/app', { registry: 'localhost', namespace: '', name: 'app', tag: '', id: '' }],
+    ['127.0.0.1:5000/demo/app:v1', { registry: '127.0.0.1:5000', namespace: 'demo', name: 'app', tag: 'v1', id: '' }],
+    [`quay.io/team/app@${digest}`, { registry: 'quay.io', namespace: 'team', name: 'app', tag: '', id: digest }],
+    [`quay.io/team/app:v1@${digest}`, { registry: 'quay.io', namespace: 'team', name: 'app', tag: 'v1', id: digest }],
+    ['registry.example.com:443/a__b/c-d--e.f', { registry: 'registry.example.com:443', namespace: 'a__b', name: 'c-d--e.f', tag: '', id: '' }],
+  ])('parses %s', (spec, expected) => {
+    expect(parseDockerImageReference(spec)).toEqual(expected);
+  });
+
+  it.each([
+    ['', 'invalid reference format'],
+    ['Python', 'repository name must be lowercase'],
+    ['quay.io/Team/app', 'repository name must be lowercase'],
+    ['app:', 'invalid reference format'],
+    ['app:-bad', 'invalid reference format'],
+    ['app@sha256:short', 'invalid reference format'],
+    ['a//b', 'invalid reference format'],
+    ['-app', 'invalid reference format'],
+    ['app:' + 'x'.repeat(129), 'invalid reference format'],
+    ['quay.io/' + 'a'.repeat(250), 'repository name must not be more than 255 characters'],
+    ['app name', 'invalid reference format'],
+  ])('refuses %j with "%s"', (spec, message) => {
+    expect(() => parseDockerImageReference(spec)).toThrow(new InvalidReferenceError(message));
+  });
+});
+
+describe('withDefaults', () => {
+  it('adds Docker Hub, library/ and latest to a bare name', () => {
+    expect(withDefaults(parseDockerImageReference('python'))).toEqual({ registry: 'docker.io', namespace: 'library', name: 'python', tag: 'latest', id: '' });
+  });
+
+  it('adds no tag when a digest pins the image', () => {
+    expect(withDefaults(parseDockerImageReference(`python@${digest}`)).tag).toBe('');
+  });
+
+  it('leaves other registries without library/', () => {
+    expect(withDefaults(parseDockerImageReference('quay.io/app'))).toEqual({ registry: 'quay.io', namespace: '', name: 'app', tag: 'latest', id: '' });
+  });
+
+  it('connects to registry-1.docker.io for every Docker Hub alias', () => {
+    for (const spec of ['python', 'docker.io/library/python', 'index.docker.io/library/python']) {
+      expect(registryHost(withDefaults(parseDockerImageReference(spec)))).toBe('registry-1.docker.io');
+    }
+    expect(registryHost(parseDockerImageReference('quay.io/a/b'))).toBe('quay.io');
+  });
+});
+
+describe('formatting', () => {
+  it('keeps the user spelling when pinning to a digest', () => {
+    expect(pinnedReference(parseDockerImageReference('centos/python-35-centos7:latest'), digest)).toBe(`centos/python-35-centos7@${digest}`);
+  });
+
+  it('drops the tag when the digest is present for the most specific form', () => {
+    const ref = parseDockerImageReference(`quay.io/team/app:v1@${digest}`);
+    expect(exactReference(ref)).toBe(`quay.io/team/app:v1@${digest}`);
+    expect(mostSpecificReference(ref)).toBe(`quay.io/team/app@${digest}`);
+  });
+});
+
+const component = fc.stringMatching(/^[a-z0-9]{1,8}(?:[._-][a-z0-9]{1,8}){0,2}$/);
+const tag = fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,20}$/);
+const host = fc.constantFrom('', 'quay.io', 'localhost:5000', 'registry.example.com', '127.0.0.1:5000');
+
+describe('parseDockerImageReference properties', () => {
+  it('formats back to what it parsed', () => {
+    fc.assert(
+      fc.property(host, fc.array(component, { minLength: 1, maxLength: 3 }), fc.option(tag, { nil: '' }), fc.option(fc.stringMatching(/^[0-9a-f]{64}$/), { nil: '' }), (registry, path, t, hex) => {
+        const spec = [registry, ...path].filter(Boolean).join('/') + (t ? `:${t}` : '') + (hex ? `@sha256:${hex}` : '');
+        const ref = parseDockerImageReference(spec);
+        expect(exactReference(ref)).toBe(spec);
+        expect(ref.tag).toBe(t);
+      }),
+    );
+  });
+
+  it('never throws anything but InvalidReferenceError', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), (spec) => {
+        try {
+          const ref = parseDockerImageReference(spec);
+          expect(ref.name).not.toBe('');
+        } catch (error) {
+          expect(error).toBeInstanceOf(InvalidReferenceError);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
