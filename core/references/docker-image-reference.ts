@@ -13,6 +13,7 @@ const referenceRegExp = new RegExp(
 );
 const anyCaseReferenceRegExp = new RegExp(referenceRegExp.source.replaceAll('[a-z0-9]', '[a-zA-Z0-9]'));
 const digestRegExp = new RegExp(`^${digestPattern}$`);
+const pathComponentRegExp = new RegExp(`^${pathComponent}$`);
 const tagRegExp = new RegExp(`^${tagPattern}$`);
 
 const maxRepositoryLength = 255;
@@ -48,7 +49,8 @@ export function parseDockerImageReference(spec: string): DockerImageReference {
     registry = first;
     parts.shift();
   }
-  if (registry && /[A-Z]/.test(parts.join('/'))) throw new InvalidReferenceError('repository name must be lowercase');
+  // The grammar lets an uppercase first component through as a host; when it is not one, it is a path.
+  if (!parts.every((p) => pathComponentRegExp.test(p))) throw new InvalidReferenceError('repository name must be lowercase');
   const name = parts.length > 1 ? parts.slice(1).join('/') : (parts[0] ?? '');
   const namespace = parts.length > 1 ? (parts[0] ?? '') : '';
   return { registry, namespace, name, tag, id };

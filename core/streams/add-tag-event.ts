@@ -21,7 +21,9 @@ export function addTagEvent(history: TagHistory, event: TagEvent, limit: number)
   if (!head) return { items: [event], conditions: [], changed: true, dropped: [] };
 
   const sameRef = head.dockerImageReference === event.dockerImageReference;
-  const sameImage = head.image === event.image;
+  // Unlike OpenShift, two events without an image id (reference tags) are not "the same image":
+  // re-pointing a reference tag keeps its previous pointer in history.
+  const sameImage = head.image === event.image && (event.image !== '' || sameRef);
   if (sameRef && sameImage && head.generation === event.generation) {
     return { ...history, changed: false, dropped: [] };
   }

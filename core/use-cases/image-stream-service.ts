@@ -67,9 +67,11 @@ export class ImageStreamService {
       generation: 1,
       version: 1,
     };
-    const state = await this.applySpecTags(principal, { stream, tags: [] }, write.tags, 1);
+    const sources = await this.loadSources(principal, stream, write.tags);
+    const planned = this.planSpecTags(principal, { stream, tags: [] }, write.tags, 1, sources);
     await this.store.createStream(stream);
-    const tags = await Promise.all(state.tags.map((tag) => this.store.putTag(stream, tag)));
+    const tags = await Promise.all(planned.tags.map((tag) => this.store.putTag(stream, tag)));
+    this.reportTrimmed(stream, planned.dropped);
     return toImageStream({ stream, tags });
   }
 
@@ -105,6 +107,8 @@ export class ImageStreamService {
         state.stream.dockerImageRepository !== write.dockerImageRepository ||
         state.tags.some((t) => t.spec && !desired.has(t.name)) ||
         write.tags.some((t) => isSpecChange(state.tags.find((old) => old.name === t.name)?.spec, t));
+      const sources = await this.loadSources(principal, state.stream, write.tags);
+      this.planSpecTags(principal, state, write.tags, state.stream.generation + 1, sources);
       const stream = await this.store.updateStream(
         {
           ...state.stream,
@@ -118,9 +122,10 @@ export class ImageStreamService {
       );
       await retryOnConflict(async () => {
         const current = await this.load(namespace, name);
-        const next = await this.applySpecTags(principal, { ...current, stream }, write.tags, stream.generation);
+        const next = this.planSpecTags(principal, { ...current, stream }, write.tags, stream.generation, sources);
         const withoutRemoved = next.tags.map((t) => (t.spec && !desired.has(t.name) ? { ...t, spec: null } : t));
         await this.persist(stream, current.tags, withoutRemoved);
+        this.reportTrimmed(stream, next.dropped);
       });
       return stream;
     };
@@ -196,9 +201,14 @@ export class ImageStreamService {
         throw new ConflictError('imagestreamtags', istag, staleMessage);
       }
       const spec = this.specFromRequest(input.tag, metadata.annotations, old, istag);
-      const generation = isSpecChange(old?.spec, spec) ? await this.store.nextGeneration(state.stream) : state.stream.generation;
-      const next = await this.applySpecTags(principal, state, [spec], generation);
+      const sources = await this.loadSources(principal, state.stream, [spec]);
+      const changed = isSpecChange(old?.spec, spec);
+      // Plan once before the generation moves, so that a refused source writes nothing.
+      if (changed) this.planSpecTags(principal, state, [spec], state.stream.generation + 1, sources);
+      const generation = changed ? await this.store.nextGeneration(state.stream) : state.stream.generation;
+      const next = this.planSpecTags(principal, state, [spec], generation, sources);
       const stored = await this.persist(state.stream, state.tags, next.tags, tagName);
+      this.reportTrimmed(state.stream, next.dropped);
       const record = stored.find((t) => t.name === tagName) ?? (next.tags.find((t) => t.name === tagName) as TagRecord);
       return { stream: state.stream, record };
     };
@@ -294,41 +304,46 @@ export class ImageStreamService {
     return spec;
   }
 
-  /** Applies spec tags in order to an in-memory stream, resolving stream sources as each is written. */
-  private async applySpecTags(principal: Principal, state: StreamState, specs: TagReference[], generation: number): Promise<StreamState> {
-    let current = state;
+  /** Reads the other streams that spec tags copy from; reading across namespaces needs access there. */
+  private async loadSources(principal: Principal, stream: StreamRecord, specs: TagReference[]): Promise<Map<string, StreamState>> {
+    const sources = new Map<string, StreamState>();
     for (const spec of specs) {
-      const sourceEvent = await this.sourceEventFor(principal, current, spec);
+      const source = spec.from && streamSourceOf(spec.from, stream.namespace, stream.name);
+      if (!source || (source.namespace === stream.namespace && source.stream === stream.name)) continue;
+      const key = `${source.namespace}/${source.stream}`;
+      if (sources.has(key)) continue;
+      if (source.namespace !== stream.namespace) await authorize(principal, { verb: 'get', resource: 'imagestreams', namespace: source.namespace });
+      const state = await this.store.getStream(source.namespace, source.stream);
+      if (!state) {
+        throw new InvalidError('ImageStreamTag', spec.name, [{ reason: 'FieldValueNotFound', field: `spec.tags[${spec.name}].from`, message: `image stream "${key}" not found` }]);
+      }
+      sources.set(key, this.withAliases(state));
+    }
+    return sources;
+  }
+
+  /** Applies spec tags in order to an in-memory stream (no I/O), so a tag may copy one written just before it. */
+  private planSpecTags(
+    principal: Principal,
+    state: StreamState,
+    specs: TagReference[],
+    generation: number,
+    sources: Map<string, StreamState>,
+  ): StreamState & { dropped: TagEvent[] } {
+    let current = state;
+    const dropped: TagEvent[] = [];
+    for (const spec of specs) {
+      const sourceEvent = sourceEventFor(current, spec, sources);
       const result = applySpecTag(current, spec, { generation, now: this.now(), actor: actorOf(principal), historyLimit: this.options.historyLimit, sourceEvent });
-      if (result.dropped.length) this.options.onHistoryTrimmed?.({ namespace: state.stream.namespace, stream: state.stream.name, dropped: result.dropped });
+      dropped.push(...result.dropped);
       const changed = new Map(result.changed.map((t) => [t.name, t]));
       current = { ...current, tags: [...current.tags.filter((t) => !changed.has(t.name)), ...changed.values()] };
     }
-    return current;
+    return { ...current, dropped };
   }
 
-  /** The current image of an ImageStreamTag / ImageStreamImage source; cross-namespace sources need read access there. */
-  private async sourceEventFor(principal: Principal, state: StreamState, spec: TagReference): Promise<TagEvent | undefined> {
-    const from = spec.from;
-    if (!from || from.kind === 'DockerImage') return undefined;
-    const { namespace, name } = state.stream;
-    const source = streamSourceOf(from, namespace, name);
-    if (!source) return undefined;
-    const field = `spec.tags[${spec.name}].from`;
-    if (source.namespace !== namespace) await authorize(principal, { verb: 'get', resource: 'imagestreams', namespace: source.namespace });
-    const sameStream = source.namespace === namespace && source.stream === name;
-    const raw = sameStream ? state : await this.store.getStream(source.namespace, source.stream);
-    if (!raw) {
-      throw new InvalidError('ImageStreamTag', spec.name, [{ reason: 'FieldValueNotFound', field, message: `image stream "${source.namespace}/${source.stream}" not found` }]);
-    }
-    const sourceState = sameStream ? raw : this.withAliases(raw);
-    if (source.tag !== undefined) return sourceState.tags.find((t) => t.name === source.tag)?.items[0];
-    try {
-      return findImageInHistory(sourceState.tags, source.id ?? '', source.stream);
-    } catch (error) {
-      if (!(error instanceof NotFoundError)) throw error;
-      throw new InvalidError('ImageStreamTag', spec.name, [{ reason: 'FieldValueNotFound', field: `${field}.name`, message: error.message }]);
-    }
+  private reportTrimmed(stream: StreamRecord, dropped: TagEvent[]): void {
+    if (dropped.length) this.options.onHistoryTrimmed?.({ namespace: stream.namespace, stream: stream.name, dropped });
   }
 
   /**
@@ -364,6 +379,22 @@ export interface Status {
   metadata: Record<string, never>;
   status: 'Success';
   details: { name: string; group: string; kind: string };
+}
+
+/** The current image of an ImageStreamTag / ImageStreamImage source: the stream itself, or one of the loaded sources. */
+function sourceEventFor(state: StreamState, spec: TagReference, sources: Map<string, StreamState>): TagEvent | undefined {
+  const { namespace, name } = state.stream;
+  const source = spec.from && streamSourceOf(spec.from, namespace, name);
+  if (!source) return undefined;
+  const sourceState = source.namespace === namespace && source.stream === name ? state : sources.get(`${source.namespace}/${source.stream}`);
+  if (!sourceState) return undefined;
+  if (source.tag !== undefined) return sourceState.tags.find((t) => t.name === source.tag)?.items[0];
+  try {
+    return findImageInHistory(sourceState.tags, source.id ?? '', source.stream);
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+    throw new InvalidError('ImageStreamTag', spec.name, [{ reason: 'FieldValueNotFound', field: `spec.tags[${spec.name}].from.name`, message: error.message }]);
+  }
 }
 
 function successStatus(kind: string, name: string): Status {

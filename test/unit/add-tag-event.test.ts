@@ -69,3 +69,10 @@ describe('addTagEvent', () => {
     );
   });
 });
+
+describe('addTagEvent for reference tags', () => {
+  it('keeps the previous pointer when a reference tag (no image id) is re-pointed', () => {
+    const result = addTagEvent({ items: [event('quay.io/a:1', '')], conditions: [] }, event('quay.io/a:2', '', 2), 100);
+    expect(result.items.map((i) => i.dockerImageReference)).toEqual(['quay.io/a:2', 'quay.io/a:1']);
+  });
+});

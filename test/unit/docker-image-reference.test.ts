@@ -32,6 +32,7 @@ describe('parseDockerImageReference', () => {
     ['', 'invalid reference format'],
     ['Python', 'repository name must be lowercase'],
     ['quay.io/Team/app', 'repository name must be lowercase'],
+    ['UPPER/case', 'repository name must be lowercase'],
     ['app:', 'invalid reference format'],
     ['app:-bad', 'invalid reference format'],
     ['app@sha256:short', 'invalid reference format'],

@@ -1,0 +1,71 @@
+import type { AddressInfo } from 'node:net';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ensureTable } from '../../core/adapters/dynamodb/create-table.ts';
+import { DynamoImageStreamStore } from '../../core/adapters/dynamodb/dynamo-image-stream-store.ts';
+import { createApiHandler } from '../../functions/lib/api-handler.ts';
+import { createDependencies } from '../../functions/lib/composition-root.ts';
+import { loadConfig } from '../../functions/lib/config.ts';
+import { startDynalite, type RunningDynalite } from '../../functions/local/dynalite.ts';
+import { createLocalServer } from '../../functions/local/local-server.ts';
+
+export const tokens = {
+  admin: 'admin-token-0123456789abcdef',
+  alice: 'alice-token-0123456789abcdef',
+};
+
+export interface ApiUnderTest {
+  url: string;
+  dynalite: RunningDynalite;
+  store: DynamoImageStreamStore;
+  /** Sends a request as a token holder (alice by default); JSON bodies are serialised. */
+  call(method: string, path: string, options?: { body?: unknown; raw?: string; token?: string | null; headers?: Record<string, string> }): Promise<{ status: number; json: any; text: string; headers: Headers }>;
+  close(): Promise<void>;
+}
+
+/** The API handler behind the local API Gateway on a loopback port, over a fresh dynalite. */
+export async function startApi(env: Record<string, string> = {}): Promise<ApiUnderTest> {
+  const dynalite = await startDynalite();
+  const config = loadConfig({ IMAGESTREAMS_TABLE: 'imagestreams-test', IMAGESTREAMS_DYNAMODB_ENDPOINT: dynalite.endpoint, AWS_REGION: 'local', ...env });
+  const dynamo = new DynamoDBClient({ endpoint: dynalite.endpoint, region: 'local', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  await ensureTable(dynamo, config.tableName);
+  const deps = createDependencies(config);
+  const server = createLocalServer(
+    createApiHandler(deps),
+    new Map([
+      [tokens.admin, { user: 'admin', groups: ['system:admins'] }],
+      [tokens.alice, { user: 'alice', groups: ['team-a'] }],
+    ]),
+  );
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    dynalite,
+    store: new DynamoImageStreamStore(dynamo, config.tableName),
+    async call(method, path, options = {}) {
+      const token = options.token === undefined ? tokens.alice : options.token;
+      const headers: Record<string, string> = { ...(token ? { authorization: `Bearer ${token}` } : {}), ...options.headers };
+      let body: string | undefined = options.raw;
+      if (options.body !== undefined) {
+        body = JSON.stringify(options.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      const response = await fetch(url + path, { method, headers, ...(body !== undefined ? { body } : {}) });
+      const text = await response.text();
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+      return { status: response.status, json, text, headers: response.headers };
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      deps.dynamo.destroy();
+      dynamo.destroy();
+      await dynalite.close();
+    },
+  };
+}
