@@ -1,6 +1,7 @@
 // `npm start`: the whole service on this machine — the API handler behind a local API Gateway,
 // DynamoDB as dynalite persisted under the data folder. No AWS account needed.
 import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startDynalite } from './dynalite.ts';
@@ -11,33 +12,43 @@ import { loadConfig } from '../lib/config.ts';
 import { createLocalServer } from './local-server.ts';
 import { adminToken, localAdmin, readTokensFile } from './tokens.ts';
 
-const port = Number(process.env['PORT'] || 8080);
-const host = process.env['HOST'] || '127.0.0.1';
-const dataDir = resolve(process.env['IMAGESTREAMS_DATA_DIR'] || '.data');
-await mkdir(dataDir, { recursive: true, mode: 0o700 });
+async function main(): Promise<void> {
+  const port = Number(process.env['PORT'] || 8080);
+  const host = process.env['HOST'] || '127.0.0.1';
+  const dataDir = resolve(process.env['IMAGESTREAMS_DATA_DIR'] || '.data');
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
 
-const dynalite = await startDynalite(resolve(dataDir, 'dynamodb'));
-const config = loadConfig({ ...process.env, IMAGESTREAMS_TABLE: process.env['IMAGESTREAMS_TABLE'] || 'imagestreams', IMAGESTREAMS_DYNAMODB_ENDPOINT: dynalite.endpoint });
-await ensureTable(new DynamoDBClient({ endpoint: dynalite.endpoint, region: config.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }), config.tableName);
+  const dynalite = await startDynalite(resolve(dataDir, 'dynamodb'));
+  const config = loadConfig({ ...process.env, IMAGESTREAMS_TABLE: process.env['IMAGESTREAMS_TABLE'] || 'imagestreams', IMAGESTREAMS_DYNAMODB_ENDPOINT: dynalite.endpoint });
+  await ensureTable(new DynamoDBClient({ endpoint: dynalite.endpoint, region: config.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }), config.tableName);
 
-const tokensFile = process.env['IMAGESTREAMS_TOKENS_FILE'];
-let tokens;
-if (tokensFile) {
-  tokens = await readTokensFile(tokensFile);
-  console.log(`imagestreams: ${tokens.size} API token(s) from ${tokensFile}`);
-} else {
-  const admin = await adminToken(dataDir);
-  tokens = new Map([[admin.token, localAdmin]]);
-  console.log(`imagestreams: admin token (${admin.created ? 'new, ' : ''}kept in ${resolve(dataDir, 'admin-token')}):\n  ${admin.token}`);
+  const tokensFile = process.env['IMAGESTREAMS_TOKENS_FILE'];
+  let tokens;
+  if (tokensFile) {
+    tokens = await readTokensFile(tokensFile);
+    console.log(`imagestreams: ${tokens.size} API token(s) from ${tokensFile}`);
+  } else {
+    const admin = await adminToken(dataDir);
+    tokens = new Map([[admin.token, localAdmin]]);
+    console.log(`imagestreams: admin token (${admin.created ? 'new, ' : ''}kept in ${resolve(dataDir, 'admin-token')}):\n  ${admin.token}`);
+  }
+
+  const server = createLocalServer(createApiHandler(createDependencies(config)), tokens);
+  server.listen(port, host, () => {
+    const { port: actual } = server.address() as AddressInfo;
+    console.log(`imagestreams: listening on http://${host}:${actual} (data in ${dataDir})`);
+  });
+
+  const stop = () => {
+    server.close();
+    server.closeAllConnections();
+    void dynalite.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
 }
 
-const server = createLocalServer(createApiHandler(createDependencies(config)), tokens);
-server.listen(port, host, () => console.log(`imagestreams: listening on http://${host}:${port} (data in ${dataDir})`));
-
-const stop = () => {
-  server.close();
-  server.closeAllConnections();
-  void dynalite.close().then(() => process.exit(0));
-};
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
+main().catch((error: unknown) => {
+  console.error(`imagestreams: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
