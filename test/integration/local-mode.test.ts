@@ -60,7 +60,7 @@ describe('local mode (npm start)', () => {
     expect(second.output()).not.toContain('new,');
     const after = (await (await fetch(`${second.url}/v1/namespaces/demo/imagestreams/python`, { headers })).json()) as { status: { tags: { items: { dockerImageReference: string }[] }[] } };
     expect(after).toEqual(before);
-    expect(after.status.tags[0].items[0].dockerImageReference).toBe('docker.io/library/python:3.12');
+    expect(after.status.tags[0]?.items[0]?.dockerImageReference).toBe('docker.io/library/python:3.12');
     await second.stop();
   });
 
