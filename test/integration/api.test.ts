@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, tokens, type ApiUnderTest } from '../support/api-under-test.ts';
 
@@ -189,6 +191,25 @@ describe('image streams over the HTTPS API', () => {
   });
 });
 
+describe('the Lambda handler with API Gateway events', () => {
+  const captured = JSON.parse(readFileSync(new URL('../fixtures/events/apigw-v2-jwt.json', import.meta.url), 'utf8')) as APIGatewayProxyEventV2;
+  const context = { awsRequestId: 'req-1' } as Context;
+
+  it('serves a route with the JWT principal and API Gateway path parameters', async () => {
+    const response = await api.handler(structuredClone(captured), context);
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body ?? '').metadata.name).toBe('python');
+  });
+
+  it('answers 401 when the authorizer context is missing', async () => {
+    const event = structuredClone(captured);
+    delete (event.requestContext as { authorizer?: unknown }).authorizer;
+    const response = await api.handler(event, context);
+    expect(response.statusCode).toBe(401);
+    expect(JSON.parse(response.body ?? '')).toMatchObject({ kind: 'Status', reason: 'Unauthorized', code: 401 });
+  });
+});
+
 describe('bad input changes nothing and gets a clear Status', () => {
   const big = 'x'.repeat(1024 * 1024 + 1);
   const cases: [string, string, string, { body?: unknown; raw?: string; token?: string | null; headers?: Record<string, string> }, number, string, string?][] = [
@@ -202,6 +223,7 @@ describe('bad input changes nothing and gets a clear Status', () => {
     ['an unknown field', 'PUT', istag('python:x'), { body: tagBody({ name: 'x', fromm: {} }) }, 422, 'Invalid', 'tag.fromm'],
     ['an invalid stream name', 'POST', streams, { body: { metadata: { name: 'Python' } } }, 422, 'Invalid', 'metadata.name'],
     ['an invalid stream name in the path', 'GET', `${streams}/Py..thon`, {}, 422, 'Invalid', 'metadata.name'],
+    ['broken percent-encoding in a name', 'GET', `${streams}/%E0%A4%A`, {}, 400, 'BadRequest'],
     ['an encoded slash in a name', 'GET', `${streams}/a%2Fb`, {}, 422, 'Invalid', 'metadata.name'],
     ['an invalid namespace', 'GET', '/v1/namespaces/Demo_1/imagestreams', {}, 422, 'Invalid', 'metadata.namespace'],
     ['an invalid tag', 'PUT', istag('python:-x'), { body: tagBody({ name: '-x', reference: true, from: { kind: 'DockerImage', name: 'a' } }) }, 422, 'Invalid', 'metadata.name'],

@@ -17,6 +17,8 @@ export interface ApiUnderTest {
   url: string;
   dynalite: RunningDynalite;
   store: DynamoImageStreamStore;
+  /** The Lambda handler itself, for events shaped by API Gateway rather than by local mode. */
+  handler: ReturnType<typeof createApiHandler>;
   /** Sends a request as a token holder (alice by default); JSON bodies are serialised. */
   call(method: string, path: string, options?: { body?: unknown; raw?: string; token?: string | null; headers?: Record<string, string> }): Promise<{ status: number; json: any; text: string; headers: Headers }>;
   close(): Promise<void>;
@@ -29,8 +31,9 @@ export async function startApi(env: Record<string, string> = {}): Promise<ApiUnd
   const dynamo = new DynamoDBClient({ endpoint: dynalite.endpoint, region: 'local', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
   await ensureTable(dynamo, config.tableName);
   const deps = createDependencies(config);
+  const handler = createApiHandler(deps);
   const server = createLocalServer(
-    createApiHandler(deps),
+    handler,
     new Map([
       [tokens.admin, { user: 'admin', groups: ['system:admins'] }],
       [tokens.alice, { user: 'alice', groups: ['team-a'] }],
@@ -41,6 +44,7 @@ export async function startApi(env: Record<string, string> = {}): Promise<ApiUnd
   return {
     url,
     dynalite,
+    handler,
     store: new DynamoImageStreamStore(dynamo, config.tableName),
     async call(method, path, options = {}) {
       const token = options.token === undefined ? tokens.alice : options.token;
