@@ -2,7 +2,7 @@ import { authorize } from '../access/authorize.ts';
 import { actorOf, type Principal } from '../access/principal.ts';
 import { describeImage } from '../describe/describe-image.ts';
 import { describeImageStream } from '../describe/describe-image-stream.ts';
-import { BadRequestError, ConflictError, InvalidError, NotFoundError, type FieldCause } from '../errors.ts';
+import { AlreadyExistsError, BadRequestError, ConflictError, InvalidError, NotFoundError, type FieldCause } from '../errors.ts';
 import type { Clock, ImageStreamStore } from '../ports.ts';
 import { applySpecTag } from '../streams/apply-spec-tag.ts';
 import { findImageInHistory } from '../streams/find-image.ts';
@@ -195,7 +195,8 @@ export class ImageStreamService {
     if (causes.length) throw new InvalidError('ImageStreamTag', istag, causes);
 
     const put = async () => {
-      const state = await this.loadOrCreate(namespace, streamName);
+      const existing = await this.store.getStream(namespace, streamName);
+      const state = existing ? this.withAliases(existing) : { stream: this.newStream(namespace, streamName), tags: [] };
       const old = state.tags.find((t) => t.name === tagName);
       if (metadata.resourceVersion !== undefined && metadata.resourceVersion !== String(old?.version ?? 0)) {
         throw new ConflictError('imagestreamtags', istag, staleMessage);
@@ -203,8 +204,9 @@ export class ImageStreamService {
       const spec = this.specFromRequest(input.tag, metadata.annotations, old, istag);
       const sources = await this.loadSources(principal, state.stream, [spec]);
       const changed = isSpecChange(old?.spec, spec);
-      // Plan once before the generation moves, so that a refused source writes nothing.
+      // Plan once before anything is written, so that a refused source changes nothing.
       if (changed) this.planSpecTags(principal, state, [spec], state.stream.generation + 1, sources);
+      if (!existing) await this.createStreamForTag(state.stream);
       const generation = changed ? await this.store.nextGeneration(state.stream) : state.stream.generation;
       const next = this.planSpecTags(principal, state, [spec], generation, sources);
       const stored = await this.persist(state.stream, state.tags, next.tags, tagName);
@@ -259,11 +261,9 @@ export class ImageStreamService {
     return tracked.changed.length ? { ...state, tags: tracked.tags } : state;
   }
 
-  private async loadOrCreate(namespace: string, name: string): Promise<StreamState> {
-    requireStream(namespace, name);
-    const existing = await this.store.getStream(namespace, name);
-    if (existing) return this.withAliases(existing);
-    const stream: StreamRecord = {
+  /** A stream that `oc tag` creates on first use (generation 0: the tag write advances it). */
+  private newStream(namespace: string, name: string): StreamRecord {
+    return {
       namespace,
       name,
       uid: this.options.newUid(),
@@ -275,13 +275,15 @@ export class ImageStreamService {
       generation: 0,
       version: 1,
     };
+  }
+
+  /** Stores a stream created by a tag write; a concurrent creation is a conflict, so the write re-reads and retries. */
+  private async createStreamForTag(stream: StreamRecord): Promise<void> {
     try {
       await this.store.createStream(stream);
-      return { stream, tags: [] };
     } catch (error) {
-      const raced = await this.store.getStream(namespace, name);
-      if (!raced) throw error;
-      return this.withAliases(raced);
+      if (error instanceof AlreadyExistsError) throw new ConflictError('imagestreams', stream.name, 'created concurrently');
+      throw error;
     }
   }
 

@@ -232,6 +232,7 @@ describe('bad input changes nothing and gets a clear Status', () => {
     ['an invalid reference', 'PUT', istag('python:x'), { body: tagBody({ name: 'x', from: { kind: 'DockerImage', name: 'UPPER/case' } }) }, 422, 'Invalid', 'tag.from.name'],
     ['a tag name that differs from the URL', 'PUT', istag('python:x'), { body: tagBody({ name: 'y', reference: true, from: { kind: 'DockerImage', name: 'a' } }) }, 422, 'Invalid', 'tag.name'],
     ['a digest that is not in the history', 'PUT', istag('python:x'), { body: tagBody({ name: 'x', from: { kind: 'ImageStreamImage', name: `python@${digest('d')}` } }) }, 422, 'Invalid', 'spec.tags[x].from.name'],
+    ['a refused source on a stream that does not exist yet', 'PUT', istag('fresh:x'), { body: tagBody({ name: 'x', from: { kind: 'ImageStreamImage', name: `python@${digest('d')}` } }) }, 422, 'Invalid', 'spec.tags[x].from.name'],
     ['a source stream that does not exist', 'PUT', istag('python:x'), { body: tagBody({ name: 'x', from: { kind: 'ImageStreamTag', name: 'ghost:latest' } }) }, 422, 'Invalid', 'spec.tags[x].from'],
     ['an image id that is not a digest', 'PUT', istag('python:x'), { body: tagBody({ name: 'x', from: { kind: 'ImageStreamImage', name: 'python@sha256:' } }) }, 422, 'Invalid', 'tag.from.name'],
     ['an ambiguous image prefix', 'PUT', istag('python:x'), { body: tagBody({ name: 'x', from: { kind: 'ImageStreamImage', name: 'python@sha256:d' } }) }, 409, 'Conflict'],
