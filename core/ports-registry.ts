@@ -1,0 +1,37 @@
+/** A repository on a registry: the host to connect to (`registry-1.docker.io`, `127.0.0.1:5000`) and the path (`library/python`). */
+export interface RegistryRepository {
+  host: string;
+  repository: string;
+}
+
+export interface RegistryCredentials {
+  username: string;
+  password: string;
+}
+
+export interface RegistryAccess {
+  /** Plain HTTP and unverified TLS are allowed (the tag's importPolicy.insecure or the deployment's list). */
+  insecure: boolean;
+  credentials?: RegistryCredentials | undefined;
+  /** Stops the requests of an import that ran out of time. */
+  signal?: AbortSignal | undefined;
+}
+
+export interface ResolvedManifest {
+  digest: string;
+  mediaType: string;
+  /** Present when resolving had to fetch the bytes (the registry sent no digest header). */
+  body?: Uint8Array | undefined;
+}
+
+/** Reads from OCI / Docker registries. Failures are ImportFailure with an OpenShift reason. */
+export interface RegistryClient {
+  /** What a tag or digest points at now: one HEAD when the registry sends the digest. */
+  resolve(repo: RegistryRepository, reference: string, access: RegistryAccess): Promise<ResolvedManifest>;
+  /** A manifest's bytes, refused unless they hash to `digest`. */
+  getManifest(repo: RegistryRepository, digest: string, access: RegistryAccess): Promise<{ mediaType: string; body: Uint8Array }>;
+  /** A blob (an image config), refused unless it hashes to `digest` and is small enough. */
+  getBlob(repo: RegistryRepository, digest: string, access: RegistryAccess): Promise<Uint8Array>;
+  /** The repository's tags, following `Link` pages, at most `limit`. */
+  listTags(repo: RegistryRepository, access: RegistryAccess, limit: number): Promise<string[]>;
+}
