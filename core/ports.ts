@@ -22,6 +22,28 @@ export interface ImageStreamStore {
   getImage(digest: string): Promise<Image | undefined>;
   /** Records image metadata once per digest; a second write of the same digest is a no-op. */
   putImage(image: Image): Promise<void>;
+  /** Stores (creates or replaces) a namespace's sealed secret; with `mustNotExist`, AlreadyExistsError when taken. */
+  putSecret(namespace: string, secret: StoredSecret, mustNotExist: boolean): Promise<void>;
+  /** The namespace's sealed secrets, ordered by name. */
+  listSecrets(namespace: string): Promise<StoredSecret[]>;
+  /** Removes a secret; NotFoundError when there is none. */
+  deleteSecret(namespace: string, name: string): Promise<void>;
+}
+
+/** Registry credentials as stored: sealed, with the registries they are for in the clear (they are not secret). */
+export interface StoredSecret {
+  name: string;
+  /** The Kubernetes secret type, `kubernetes.io/dockerconfigjson`. */
+  secretType: string;
+  registries: string[];
+  creationTimestamp: string;
+  sealed: string;
+}
+
+/** Encrypts secrets at rest; `context` binds a ciphertext to where it is stored (namespace and name). */
+export interface SecretCipher {
+  seal(plaintext: string, context: string): Promise<string>;
+  open(sealed: string, context: string): Promise<string>;
 }
 
 export interface Clock {

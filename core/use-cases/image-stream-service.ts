@@ -6,10 +6,11 @@ import { AlreadyExistsError, BadRequestError, ConflictError, InvalidError, NotFo
 import type { Clock, ImageStreamStore } from '../ports.ts';
 import { applySpecTag } from '../streams/apply-spec-tag.ts';
 import { findImageInHistory } from '../streams/find-image.ts';
-import { isSpecChange } from '../streams/generations.ts';
+import { isPendingImport, isSpecChange } from '../streams/generations.ts';
 import { splitStreamImage, splitStreamTag, validateNamespace, validateStreamName, validateTagName } from '../streams/names.ts';
 import { toImageStream, toImageStreamImage, toImageStreamTag } from '../streams/objects.ts';
 import { retryOnConflict } from '../streams/retry-on-conflict.ts';
+import { persistTags } from './persist-tags.ts';
 import { imageStreamSchema, imageStreamTagSchema, parseBody } from '../streams/schemas.ts';
 import { streamSourceOf } from '../streams/source-references.ts';
 import { trackAliases } from '../streams/track-aliases.ts';
@@ -23,6 +24,8 @@ export interface ImageStreamServiceOptions {
   newUid: () => string;
   /** History entries kept per tag. */
   historyLimit: number;
+  /** Imports tags that wait for an import, within the request when the registry answers in time. */
+  importPending?: (namespace: string, stream: string, tags: string[], principal: Principal) => Promise<void>;
   /** Told about history entries that the limit pushed out, so that nothing disappears silently. */
   onHistoryTrimmed?: (info: { namespace: string; stream: string; dropped: TagEvent[] }) => void;
 }
@@ -72,6 +75,7 @@ export class ImageStreamService {
     await this.store.createStream(stream);
     const tags = await Promise.all(planned.tags.map((tag) => this.store.putTag(stream, tag)));
     this.reportTrimmed(stream, planned.dropped);
+    if (await this.importPendingTags(principal, { stream, tags })) return this.getImageStream(namespace, stream.name);
     return toImageStream({ stream, tags });
   }
 
@@ -124,13 +128,15 @@ export class ImageStreamService {
         const current = await this.load(namespace, name);
         const next = this.planSpecTags(principal, { ...current, stream }, write.tags, stream.generation, sources);
         const withoutRemoved = next.tags.map((t) => (t.spec && !desired.has(t.name) ? { ...t, spec: null } : t));
-        await this.persist(stream, current.tags, withoutRemoved);
+        await persistTags(this.store, stream, current.tags, withoutRemoved);
         this.reportTrimmed(stream, next.dropped);
       });
       return stream;
     };
     const stream = write.resourceVersion === undefined ? await retryOnConflict(replace) : await replace();
-    return toImageStream({ ...(await this.load(namespace, name)), stream });
+    const state = { ...(await this.load(namespace, name)), stream };
+    if (await this.importPendingTags(principal, state)) return this.getImageStream(namespace, name);
+    return toImageStream(state);
   }
 
   /** DELETE imagestreams/{name}: the stream and every tag's history; image metadata stays. */
@@ -209,12 +215,18 @@ export class ImageStreamService {
       if (!existing) await this.createStreamForTag(state.stream);
       const generation = changed ? await this.store.nextGeneration(state.stream) : state.stream.generation;
       const next = this.planSpecTags(principal, state, [spec], generation, sources);
-      const stored = await this.persist(state.stream, state.tags, next.tags, tagName);
+      const stored = await persistTags(this.store, state.stream, state.tags, next.tags, tagName);
       this.reportTrimmed(state.stream, next.dropped);
       const record = stored.find((t) => t.name === tagName) ?? (next.tags.find((t) => t.name === tagName) as TagRecord);
       return { stream: state.stream, record };
     };
-    const { stream, record } = metadata.resourceVersion === undefined ? await retryOnConflict(put) : await put();
+    const written = metadata.resourceVersion === undefined ? await retryOnConflict(put) : await put();
+    const { stream } = written;
+    let { record } = written;
+    if (this.options.importPending && isPendingImport(record)) {
+      await this.options.importPending(namespace, streamName, [tagName], principal);
+      record = (await this.store.getStream(namespace, streamName))?.tags.find((t) => t.name === tagName) ?? record;
+    }
     const head = record.items[0];
     return toImageStreamTag(stream, record, head?.image ? await this.store.getImage(head.image) : undefined);
   }
@@ -306,6 +318,14 @@ export class ImageStreamService {
     return spec;
   }
 
+  /** Imports the stream's pending tags; true when there were any. */
+  private async importPendingTags(principal: Principal, state: StreamState): Promise<boolean> {
+    const pending = state.tags.filter(isPendingImport).map((t) => t.name);
+    if (!this.options.importPending || pending.length === 0) return false;
+    await this.options.importPending(state.stream.namespace, state.stream.name, pending, principal);
+    return true;
+  }
+
   /** Reads the other streams that spec tags copy from; reading across namespaces needs access there. */
   private async loadSources(principal: Principal, stream: StreamRecord, specs: TagReference[]): Promise<Map<string, StreamState>> {
     const sources = new Map<string, StreamState>();
@@ -348,31 +368,6 @@ export class ImageStreamService {
     if (dropped.length) this.options.onHistoryTrimmed?.({ namespace: stream.namespace, stream: stream.name, dropped });
   }
 
-  /**
-   * Writes the tags that differ from what was read, `primary` first, and removes emptied status-only
-   * tags. With a primary tag, the others are aliases following it: one that loses a race is left to
-   * read repair. Without one, every conflict is the caller's to retry.
-   */
-  private async persist(stream: StreamRecord, before: TagRecord[], after: TagRecord[], primary?: string): Promise<TagRecord[]> {
-    const previous = new Map(before.map((t) => [t.name, t]));
-    const changed = after
-      .filter((t) => JSON.stringify(t) !== JSON.stringify(previous.get(t.name)))
-      .sort((a, b) => Number(b.name === primary) - Number(a.name === primary));
-    const stored: TagRecord[] = [];
-    for (const tag of changed) {
-      try {
-        if (!tag.spec && tag.items.length === 0 && tag.conditions.length === 0) {
-          if (tag.version) await this.store.deleteTag(stream, tag);
-        } else {
-          stored.push(await this.store.putTag(stream, tag));
-        }
-      } catch (error) {
-        // An alias that lost a race is repaired by the next read or write; the tag itself must retry.
-        if (primary === undefined || tag.name === primary || !(error instanceof ConflictError)) throw error;
-      }
-    }
-    return stored;
-  }
 }
 
 export interface Status {

@@ -6,7 +6,6 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { authorize } from '../../core/access/authorize.ts';
 import type { Principal } from '../../core/access/principal.ts';
 import { BadRequestError, PayloadTooLargeError } from '../../core/errors.ts';
-import type { ImageStreamService } from '../../core/use-cases/image-stream-service.ts';
 import type { Dependencies } from './composition-root.ts';
 import { errorResponse } from './error-response.ts';
 import { principalFromEvent } from './principal-from-event.ts';
@@ -22,29 +21,37 @@ interface ApiRequest {
 type Result = { status?: number; json?: unknown; text?: string };
 
 /** Each route's use case: parse is done, authorisation is done, shape the response. */
-const operations: Record<Operation, (service: ImageStreamService, request: ApiRequest) => Promise<Result>> = {
-  listImageStreams: async (s, r) => ({ json: await s.listImageStreams(r.namespace) }),
-  createImageStream: async (s, r) => ({ status: 201, json: await s.createImageStream(r.principal, r.namespace, r.body) }),
-  getImageStream: async (s, r) => ({ json: await s.getImageStream(r.namespace, r.name) }),
-  replaceImageStream: async (s, r) => ({ json: await s.replaceImageStream(r.principal, r.namespace, r.name, r.body) }),
-  deleteImageStream: async (s, r) => ({ json: await s.deleteImageStream(r.namespace, r.name) }),
-  describeImageStream: async (s, r) => ({ text: await s.describeImageStream(r.namespace, r.name) }),
-  listImageStreamTags: async (s, r) => ({ json: await s.listImageStreamTags(r.namespace) }),
-  getImageStreamTag: async (s, r) => ({ json: await s.getImageStreamTag(r.namespace, r.name) }),
-  putImageStreamTag: async (s, r) => ({ json: await s.putImageStreamTag(r.principal, r.namespace, r.name, r.body) }),
-  deleteImageStreamTag: async (s, r) => ({ json: await s.deleteImageStreamTag(r.namespace, r.name) }),
-  describeImageStreamTag: async (s, r) => ({ text: await s.describeImageStreamTag(r.namespace, r.name) }),
-  getImageStreamImage: async (s, r) => ({ json: await s.getImageStreamImage(r.namespace, r.name) }),
+type Services = Pick<Dependencies, 'service' | 'imports' | 'credentials'>;
+
+const operations: Record<Operation, (services: Services, request: ApiRequest) => Promise<Result>> = {
+  listImageStreams: async ({ service: s }, r) => ({ json: await s.listImageStreams(r.namespace) }),
+  createImageStream: async ({ service: s }, r) => ({ status: 201, json: await s.createImageStream(r.principal, r.namespace, r.body) }),
+  getImageStream: async ({ service: s }, r) => ({ json: await s.getImageStream(r.namespace, r.name) }),
+  replaceImageStream: async ({ service: s }, r) => ({ json: await s.replaceImageStream(r.principal, r.namespace, r.name, r.body) }),
+  deleteImageStream: async ({ service: s }, r) => ({ json: await s.deleteImageStream(r.namespace, r.name) }),
+  describeImageStream: async ({ service: s }, r) => ({ text: await s.describeImageStream(r.namespace, r.name) }),
+  listImageStreamTags: async ({ service: s }, r) => ({ json: await s.listImageStreamTags(r.namespace) }),
+  getImageStreamTag: async ({ service: s }, r) => ({ json: await s.getImageStreamTag(r.namespace, r.name) }),
+  putImageStreamTag: async ({ service: s }, r) => ({ json: await s.putImageStreamTag(r.principal, r.namespace, r.name, r.body) }),
+  deleteImageStreamTag: async ({ service: s }, r) => ({ json: await s.deleteImageStreamTag(r.namespace, r.name) }),
+  describeImageStreamTag: async ({ service: s }, r) => ({ text: await s.describeImageStreamTag(r.namespace, r.name) }),
+  getImageStreamImage: async ({ service: s }, r) => ({ json: await s.getImageStreamImage(r.namespace, r.name) }),
+  createImageStreamImport: async ({ imports }, r) => ({ status: 201, json: await imports.createImageStreamImport(r.principal, r.namespace, r.body) }),
+  listSecrets: async ({ credentials }, r) => ({ json: await credentials.listSecrets(r.namespace) }),
+  createSecret: async ({ credentials }, r) => ({ status: 201, json: await credentials.putSecret(r.namespace, undefined, r.body) }),
+  getSecret: async ({ credentials }, r) => ({ json: await credentials.getSecret(r.namespace, r.name) }),
+  replaceSecret: async ({ credentials }, r) => ({ json: await credentials.putSecret(r.namespace, r.name, r.body) }),
+  deleteSecret: async ({ credentials }, r) => ({ json: await credentials.deleteSecret(r.namespace, r.name) }),
 };
 
 const methodsWithBody = new Set(['POST', 'PUT']);
 
 /** The API Lambda: one middy chain for every route of `apiRoutes`. */
-export function createApiHandler({ service, logger, config }: Pick<Dependencies, 'service' | 'logger' | 'config'>) {
+export function createApiHandler({ service, imports, credentials, logger, config }: Pick<Dependencies, 'service' | 'imports' | 'credentials' | 'logger' | 'config'>) {
   const jsonBody = httpJsonBodyParser();
   const route = (r: ApiRoute) => async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
     const principal = await authorize(principalFromEvent(event), { verb: r.verb, resource: r.resource, namespace: pathParameter(event, 'namespace') });
-    const result = await operations[r.operation](service, {
+    const result = await operations[r.operation]({ service, imports, credentials }, {
       principal,
       namespace: pathParameter(event, 'namespace'),
       name: pathParameter(event, 'name'),

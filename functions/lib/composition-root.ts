@@ -1,16 +1,37 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { AesGcmCipher } from '../../core/adapters/crypto/aes-gcm-cipher.ts';
 import { DynamoImageStreamStore } from '../../core/adapters/dynamodb/dynamo-image-stream-store.ts';
+import { UndiciRegistryClient } from '../../core/adapters/registry/undici-registry-client.ts';
+import { ImageStreamsError } from '../../core/errors.ts';
+import type { Principal } from '../../core/access/principal.ts';
+import type { SecretCipher } from '../../core/ports.ts';
+import { ImageImporter } from '../../core/use-cases/image-importer.ts';
 import { ImageStreamService } from '../../core/use-cases/image-stream-service.ts';
+import { ImportService } from '../../core/use-cases/import-service.ts';
+import { RegistryCredentialsService } from '../../core/use-cases/registry-credentials.ts';
 import type { Config } from './config.ts';
 
 export interface Dependencies {
   service: ImageStreamService;
+  imports: ImportService;
+  credentials: RegistryCredentialsService;
+  registry: UndiciRegistryClient;
   logger: Logger;
   config: Config;
   dynamo: DynamoDBClient;
 }
+
+/** Without a configured key, storing credentials is refused rather than done in the clear. */
+const noCipher: SecretCipher = {
+  seal: async () => {
+    throw new ImageStreamsError('credentials.no_key', 'ServiceUnavailable', 'registry credentials cannot be stored: the deployment has no credentials key (IMAGESTREAMS_CREDENTIALS_KEY)');
+  },
+  open: async () => {
+    throw new ImageStreamsError('credentials.no_key', 'ServiceUnavailable', 'registry credentials cannot be read: the deployment has no credentials key');
+  },
+};
 
 /** Builds everything a handler needs from configuration; the one place adapters are chosen. */
 export function createDependencies(config: Config, logger = new Logger({ serviceName: 'imagestreams' })): Dependencies {
@@ -18,13 +39,32 @@ export function createDependencies(config: Config, logger = new Logger({ service
     region: config.region,
     ...(config.dynamoEndpoint ? { endpoint: config.dynamoEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
   });
-  const service = new ImageStreamService({
-    store: new DynamoImageStreamStore(dynamo, config.tableName),
-    clock: { now: () => new Date() },
+  const store = new DynamoImageStreamStore(dynamo, config.tableName);
+  const clock = { now: () => new Date() };
+  const now = () => clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const registry = new UndiciRegistryClient({ ...config.registry, maxManifestBytes: 4 * 1024 * 1024, maxBlobBytes: 8 * 1024 * 1024, localHosts: new Set(config.insecureRegistries) });
+  const credentials = new RegistryCredentialsService({ store, cipher: config.credentialsKey ? new AesGcmCipher(config.credentialsKey) : noCipher, now });
+  const imports = new ImportService({
+    store,
+    importer: new ImageImporter({ registry, images: store, now, allowedRegistries: config.allowedRegistries }),
+    credentials,
+    clock,
     newUid: randomUUID,
     historyLimit: config.historyLimit,
+    insecureRegistries: new Set(config.insecureRegistries),
+    maxBulkImport: config.maxBulkImport,
+    concurrency: 4,
+  });
+  const service = new ImageStreamService({
+    store,
+    clock,
+    newUid: randomUUID,
+    historyLimit: config.historyLimit,
+    ...(config.importTimeoutMs > 0
+      ? { importPending: (namespace: string, stream: string, tags: string[], principal: Principal) => imports.importPendingTags(namespace, stream, tags, principal, config.importTimeoutMs) }
+      : {}),
     onHistoryTrimmed: ({ namespace, stream, dropped }) =>
       logger.info('history limit reached: oldest entries removed', { namespace, stream, limit: config.historyLimit, removed: dropped.map((e) => e.dockerImageReference) }),
   });
-  return { service, logger, config, dynamo };
+  return { service, imports, credentials, registry, logger, config, dynamo };
 }

@@ -6,6 +6,16 @@ export interface Config {
   region: string;
   historyLimit: number;
   maxBodyBytes: number;
+  /** Registries (host or host:port) that may be plain HTTP and on loopback or private addresses. */
+  insecureRegistries: string[];
+  /** Registry host patterns imports may use (`*` wildcards); empty allows all. */
+  allowedRegistries: string[];
+  /** 32-byte key that seals registry credentials at rest; without it, credentials cannot be stored. */
+  credentialsKey: Buffer | undefined;
+  /** How long a tag write waits for its import before leaving the tag pending; 0 leaves every import to the scheduled pass. */
+  importTimeoutMs: number;
+  maxBulkImport: number;
+  registry: { connectTimeoutMs: number; headersTimeoutMs: number; bodyTimeoutMs: number; maxRetries: number; minRetryDelayMs: number; maxRetryDelayMs: number };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -15,6 +25,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     region: env['AWS_REGION'] || env['AWS_DEFAULT_REGION'] || 'us-east-1',
     historyLimit: positiveInteger(env, 'IMAGESTREAMS_HISTORY_LIMIT', 100),
     maxBodyBytes: positiveInteger(env, 'IMAGESTREAMS_MAX_BODY_BYTES', 1024 * 1024),
+    insecureRegistries: list(env, 'IMAGESTREAMS_INSECURE_REGISTRIES'),
+    allowedRegistries: list(env, 'IMAGESTREAMS_ALLOWED_REGISTRIES'),
+    credentialsKey: key(env, 'IMAGESTREAMS_CREDENTIALS_KEY'),
+    importTimeoutMs: positiveInteger(env, 'IMAGESTREAMS_IMPORT_TIMEOUT_MS', 20_000, 0),
+    maxBulkImport: positiveInteger(env, 'IMAGESTREAMS_MAX_BULK_IMPORT', 50),
+    registry: {
+      connectTimeoutMs: positiveInteger(env, 'IMAGESTREAMS_REGISTRY_CONNECT_TIMEOUT_MS', 5_000),
+      headersTimeoutMs: positiveInteger(env, 'IMAGESTREAMS_REGISTRY_HEADERS_TIMEOUT_MS', 10_000),
+      bodyTimeoutMs: positiveInteger(env, 'IMAGESTREAMS_REGISTRY_BODY_TIMEOUT_MS', 10_000),
+      maxRetries: positiveInteger(env, 'IMAGESTREAMS_REGISTRY_MAX_RETRIES', 3),
+      minRetryDelayMs: positiveInteger(env, 'IMAGESTREAMS_REGISTRY_MIN_RETRY_DELAY_MS', 200),
+      maxRetryDelayMs: positiveInteger(env, 'IMAGESTREAMS_REGISTRY_MAX_RETRY_DELAY_MS', 5_000),
+    },
   };
 }
 
@@ -24,10 +47,22 @@ function required(env: NodeJS.ProcessEnv, name: string): string {
   return value;
 }
 
-function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`configuration: ${name} must be a positive integer, not ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(value) || value < min) throw new Error(`configuration: ${name} must be an integer of at least ${min}, not ${JSON.stringify(raw)}`);
   return value;
+}
+
+function list(env: NodeJS.ProcessEnv, name: string): string[] {
+  return (env[name] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function key(env: NodeJS.ProcessEnv, name: string): Buffer | undefined {
+  const raw = env[name];
+  if (!raw) return undefined;
+  const bytes = Buffer.from(raw, 'base64');
+  if (bytes.length !== 32) throw new Error(`configuration: ${name} must be 32 bytes in base64`);
+  return bytes;
 }

@@ -17,6 +17,12 @@ export const apiRoutes = [
   { method: 'DELETE', path: '/v1/namespaces/{namespace}/imagestreamtags/{name}', operation: 'deleteImageStreamTag', verb: 'delete', resource: 'imagestreamtags' },
   { method: 'GET', path: '/v1/namespaces/{namespace}/imagestreamtags/{name}/describe', operation: 'describeImageStreamTag', verb: 'get', resource: 'imagestreamtags' },
   { method: 'GET', path: '/v1/namespaces/{namespace}/imagestreamimages/{name}', operation: 'getImageStreamImage', verb: 'get', resource: 'imagestreamimages' },
+  { method: 'POST', path: '/v1/namespaces/{namespace}/imagestreamimports', operation: 'createImageStreamImport', verb: 'create', resource: 'imagestreamimports' },
+  { method: 'GET', path: '/v1/namespaces/{namespace}/secrets', operation: 'listSecrets', verb: 'list', resource: 'secrets' },
+  { method: 'POST', path: '/v1/namespaces/{namespace}/secrets', operation: 'createSecret', verb: 'create', resource: 'secrets' },
+  { method: 'GET', path: '/v1/namespaces/{namespace}/secrets/{name}', operation: 'getSecret', verb: 'get', resource: 'secrets' },
+  { method: 'PUT', path: '/v1/namespaces/{namespace}/secrets/{name}', operation: 'replaceSecret', verb: 'update', resource: 'secrets' },
+  { method: 'DELETE', path: '/v1/namespaces/{namespace}/secrets/{name}', operation: 'deleteSecret', verb: 'delete', resource: 'secrets' },
 ] as const satisfies readonly { method: string; path: string; operation: string; verb: Verb; resource: Resource }[];
 
 export type ApiRoute = (typeof apiRoutes)[number];

@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, ProvisionedThroughputExceededException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { AlreadyExistsError, ConflictError, ImageStreamsError, NotFoundError } from '../../errors.ts';
-import type { ImageStreamStore } from '../../ports.ts';
+import type { ImageStreamStore, StoredSecret } from '../../ports.ts';
 import type { Image, StreamRecord, StreamState, TagRecord } from '../../streams/types.ts';
 import { keys } from './table.ts';
 
@@ -120,6 +120,34 @@ export class DynamoImageStreamStore implements ImageStreamStore {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw translate(error);
     }
+  }
+
+  async putSecret(namespace: string, secret: StoredSecret, mustNotExist: boolean): Promise<void> {
+    await this.write(
+      () =>
+        this.documents.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { pk: keys.namespace(namespace), sk: keys.secret(secret.name), type: 'secret', ...secret },
+            ...(mustNotExist ? { ConditionExpression: 'attribute_not_exists(pk)' } : {}),
+          }),
+        ),
+      () => new AlreadyExistsError('secrets', secret.name),
+    );
+  }
+
+  async listSecrets(namespace: string): Promise<StoredSecret[]> {
+    return (await this.query(keys.namespace(namespace), keys.allSecrets)).map((item) => {
+      const { name, secretType, registries, creationTimestamp, sealed } = item as unknown as StoredSecret;
+      return { name, secretType, registries, creationTimestamp, sealed };
+    });
+  }
+
+  async deleteSecret(namespace: string, name: string): Promise<void> {
+    await this.write(
+      () => this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: keys.namespace(namespace), sk: keys.secret(name) }, ConditionExpression: 'attribute_exists(pk)' })),
+      () => new NotFoundError('secrets', name),
+    );
   }
 
   private async query(pk: string, prefix: string): Promise<Item[]> {

@@ -1,6 +1,7 @@
 // The one table's key schema, shared by sst.config.ts, local mode and the tests.
 //   NS#<namespace> / IS#<stream>#            the stream record
 //   NS#<namespace> / IS#<stream>#TAG#<tag>   one item per tag: spec entry, history, conditions
+//   NS#<namespace> / SECRET#<name>           registry credentials, sealed
 //   IMAGE#<digest> / IMAGE                   image metadata, written once
 // Names and tags cannot contain '#', so a prefix never matches a neighbour's items.
 export const tableKeys = {
@@ -15,5 +16,7 @@ export const keys = {
   tag: (stream: string, tag: string) => `IS#${stream}#TAG#${tag}`,
   image: (digest: string) => `IMAGE#${digest}`,
   imageSort: 'IMAGE',
+  secret: (name: string) => `SECRET#${name}`,
+  allSecrets: 'SECRET#',
   allStreams: 'IS#',
 };

@@ -1,0 +1,137 @@
+import { ImportFailure } from '../importing/import-failure.ts';
+import { imageFromIndex, imageFromManifest } from '../importing/image-metadata.ts';
+import { parseManifest, pickPlatform, platformEntries, type Manifest } from '../importing/manifests.ts';
+import { isIndex } from '../importing/media-types.ts';
+import type { ImageStreamStore } from '../ports.ts';
+import type { RegistryAccess, RegistryClient, RegistryCredentials, RegistryRepository } from '../ports-registry.ts';
+import { parseDockerImageReference, pinnedReference, registryHost, withDefaults, type DockerImageReference } from '../references/docker-image-reference.ts';
+import type { Image, ImportMode } from '../streams/types.ts';
+
+export interface ImportSpec {
+  /** The pull spec as the user wrote it. */
+  from: string;
+  importMode: ImportMode;
+  preferOs?: string | undefined;
+  preferArch?: string | undefined;
+  insecure: boolean;
+}
+
+export interface ImportedImage {
+  /** The tag's new image: the index digest (PreserveOriginal) or the chosen platform's (Legacy). */
+  digest: string;
+  dockerImageReference: string;
+  image: Image;
+  /** Platform images of an index, for PreserveOriginal. */
+  manifests: Image[];
+}
+
+export interface ImageImporterOptions {
+  registry: RegistryClient;
+  images: Pick<ImageStreamStore, 'getImage' | 'putImage'>;
+  now: () => string;
+  /** Registry host patterns imports may use (`*` wildcards); empty allows every registry. */
+  allowedRegistries: readonly string[];
+}
+
+/**
+ * Resolves a pull spec to a digest and records the image's metadata once per digest. An image already
+ * known by digest costs no further registry request, so an unchanged tag is one HEAD.
+ */
+export class ImageImporter {
+  private readonly options: ImageImporterOptions;
+
+  constructor(options: ImageImporterOptions) {
+    this.options = options;
+  }
+
+  /** Imports `spec.from`; with `record` false (a dry run) nothing is written. */
+  async import(spec: ImportSpec, credentials: RegistryCredentials | undefined, signal?: AbortSignal, record = true): Promise<ImportedImage> {
+    const { ref, normal, repo } = this.locate(spec.from);
+    const access: RegistryAccess = { insecure: spec.insecure, credentials, signal };
+    try {
+      return await this.importFrom(ref, repo, normal.id || normal.tag, spec, access, record);
+    } catch (error) {
+      if (error instanceof ImportFailure && error.importReason === 'NotFound') {
+        throw new ImportFailure('NotFound', `dockerimage.image.openshift.io "${spec.from}" not found`, { transient: false });
+      }
+      throw error;
+    }
+  }
+
+  /** The tags of a repository (`--all` imports), at most `limit`. */
+  async listTags(from: string, insecure: boolean, credentials: RegistryCredentials | undefined, limit: number): Promise<string[]> {
+    return this.options.registry.listTags(this.locate(from).repo, { insecure, credentials }, limit);
+  }
+
+  private locate(from: string): { ref: DockerImageReference; normal: DockerImageReference; repo: RegistryRepository } {
+    const ref = parseDockerImageReference(from);
+    const normal = withDefaults(ref);
+    const host = registryHost(normal);
+    if (!this.isAllowed(host, normal.registry)) {
+      throw new ImportFailure('Forbidden', `importing images from registry "${host}" is forbidden: it is not in the list of allowed registries`, { transient: false });
+    }
+    return { ref, normal, repo: { host, repository: [normal.namespace, normal.name].filter(Boolean).join('/') } };
+  }
+
+  private async importFrom(ref: DockerImageReference, repo: RegistryRepository, reference: string, spec: ImportSpec, access: RegistryAccess, record: boolean): Promise<ImportedImage> {
+    const store = (image: Image) => (record ? this.store(image) : Promise.resolve(image));
+    const resolved = await this.options.registry.resolve(repo, reference, access);
+    const known = await this.options.images.getImage(resolved.digest);
+    const manifest = known ? undefined : await this.manifest(repo, resolved.digest, resolved.mediaType, resolved.body, access);
+    const indexed = known ? isIndex(known.dockerImageManifestMediaType ?? '') : manifest?.kind === 'index';
+
+    if (!indexed) {
+      const image = known ?? (await store(await this.single(repo, resolved.digest, ref, manifest as Extract<Manifest, { kind: 'image' }>, access)));
+      return { digest: resolved.digest, dockerImageReference: pinnedReference(ref, resolved.digest), image, manifests: [] };
+    }
+
+    const platforms = manifest?.kind === 'index' ? platformEntries(manifest.manifests) : [];
+    const index =
+      known ??
+      (await store(imageFromIndex(resolved.digest, pinnedReference(ref, resolved.digest), manifest?.mediaType ?? resolved.mediaType, platforms, this.options.now())));
+    const children = (index.dockerImageManifests ?? []).map((m) => ({ digest: m.digest, mediaType: m.mediaType, size: m.manifestSize, platform: { os: m.os, architecture: m.architecture } }));
+
+    if (spec.importMode === 'Legacy') {
+      const chosen = pickPlatform(children, { os: spec.preferOs, architecture: spec.preferArch });
+      if (!chosen) throw new ImportFailure('BadRequest', `the manifest list of ${spec.from} has no platform image`, { transient: false });
+      const image = await this.child(repo, chosen.digest, ref, access, store);
+      return { digest: chosen.digest, dockerImageReference: pinnedReference(ref, chosen.digest), image, manifests: [] };
+    }
+    // PreserveOriginal: every platform must import, or the tag does not move.
+    const manifests = await Promise.all(children.map((c) => this.child(repo, c.digest, ref, access, store)));
+    return { digest: resolved.digest, dockerImageReference: pinnedReference(ref, resolved.digest), image: index, manifests };
+  }
+
+  private async manifest(repo: RegistryRepository, digest: string, mediaType: string, body: Uint8Array | undefined, access: RegistryAccess): Promise<Manifest> {
+    const fetched = body ? { mediaType, body } : await this.options.registry.getManifest(repo, digest, access);
+    return parseManifest(fetched.body, fetched.mediaType || mediaType, `${repo.host}/${repo.repository}@${digest}`);
+  }
+
+  private async child(repo: RegistryRepository, digest: string, ref: DockerImageReference, access: RegistryAccess, store: (image: Image) => Promise<Image>): Promise<Image> {
+    const known = await this.options.images.getImage(digest);
+    if (known) return known;
+    const manifest = await this.manifest(repo, digest, '', undefined, access);
+    if (manifest.kind !== 'image') throw new ImportFailure('BadRequest', `${repo.host}/${repo.repository}@${digest} is a nested manifest list`, { transient: false });
+    return store(await this.single(repo, digest, ref, manifest, access));
+  }
+
+  private async single(repo: RegistryRepository, digest: string, ref: DockerImageReference, manifest: Extract<Manifest, { kind: 'image' }>, access: RegistryAccess): Promise<Image> {
+    const config = await this.options.registry.getBlob(repo, manifest.config.digest, access);
+    return imageFromManifest(digest, pinnedReference(ref, digest), manifest, config);
+  }
+
+  private async store(image: Image): Promise<Image> {
+    await this.options.images.putImage(image);
+    return image;
+  }
+
+  private isAllowed(host: string, spelled: string): boolean {
+    const { allowedRegistries } = this.options;
+    if (allowedRegistries.length === 0) return true;
+    const candidates = new Set([host, spelled, host === 'registry-1.docker.io' ? 'docker.io' : host]);
+    return allowedRegistries.some((pattern) => {
+      const regExp = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')}$`, 'i');
+      return [...candidates].some((c) => regExp.test(c));
+    });
+  }
+}

@@ -1,0 +1,339 @@
+import type { Principal } from '../access/principal.ts';
+import { actorOf } from '../access/principal.ts';
+import { AlreadyExistsError, BadRequestError, ConflictError, InvalidError, NotFoundError, type FieldCause } from '../errors.ts';
+import { ImportFailure } from '../importing/import-failure.ts';
+import { imageStreamImportSchema, type ImageStreamImportInput } from '../importing/import-schemas.ts';
+import { recordImport, type ImportOutcome } from '../importing/record-import.ts';
+import type { Clock, ImageStreamStore } from '../ports.ts';
+import { InvalidReferenceError, parseDockerImageReference, registryHost, repositoryName, withDefaults } from '../references/docker-image-reference.ts';
+import { isPendingImport } from '../streams/generations.ts';
+import { validateStreamName, validateTagName, validateNamespace } from '../streams/names.ts';
+import { toImageStream } from '../streams/objects.ts';
+import { prioritizeTags } from '../streams/prioritize-tags.ts';
+import { retryOnConflict } from '../streams/retry-on-conflict.ts';
+import { parseBody, type TagReferenceInput } from '../streams/schemas.ts';
+import { trackAliases } from '../streams/track-aliases.ts';
+import type { Image, ImageStream, ImportMode, StreamRecord, StreamState, TagRecord, TagReference } from '../streams/types.ts';
+import { imageApiVersion } from '../streams/types.ts';
+import { withTagDefaults } from '../streams/validate.ts';
+import type { ImageImporter, ImportedImage } from './image-importer.ts';
+import { persistTags } from './persist-tags.ts';
+import type { RegistryCredentialsService } from './registry-credentials.ts';
+
+export interface ImportServiceOptions {
+  store: ImageStreamStore;
+  importer: ImageImporter;
+  credentials: Pick<RegistryCredentialsService, 'credentialsFor'>;
+  clock: Clock;
+  newUid: () => string;
+  historyLimit: number;
+  /** The deployment's insecure registries (host or host:port): imports from them may use plain HTTP. */
+  insecureRegistries: ReadonlySet<string>;
+  /** Tags imported from a repository (`--all`); the rest are reported as additional tags. */
+  maxBulkImport: number;
+  /** Imports run at once within one request. */
+  concurrency: number;
+}
+
+interface ImportStatus {
+  status: { metadata: Record<string, never>; status: 'Success' | 'Failure'; reason?: string; message?: string; code?: number };
+  image?: Image;
+  tag?: string;
+  manifests?: Image[];
+}
+
+export interface ImageStreamImportResult {
+  apiVersion: typeof imageApiVersion;
+  kind: 'ImageStreamImport';
+  metadata: { name: string; namespace: string };
+  spec: ImageStreamImportInput['spec'];
+  status: {
+    import?: ImageStream;
+    images?: ImportStatus[];
+    repository?: { status: ImportStatus['status']; images: ImportStatus[]; additionalTags: string[] };
+  };
+}
+
+interface Entry {
+  from: string;
+  to: string | undefined;
+  spec: TagReference;
+}
+
+/** Imports from registries into streams: on tag (`oc tag` of a pull spec) and through ImageStreamImport (`oc import-image`). */
+export class ImportService {
+  private readonly options: ImportServiceOptions;
+
+  constructor(options: ImportServiceOptions) {
+    this.options = options;
+  }
+
+  /**
+   * Imports tags whose spec waits for an import, a few at a time, all within `budgetMs`. A registry
+   * failure is recorded on the tag; running out of time leaves it pending for the scheduled pass.
+   */
+  async importPendingTags(namespace: string, stream: string, tagNames: string[], principal: Principal, budgetMs: number): Promise<void> {
+    const signal = AbortSignal.timeout(budgetMs);
+    let next = 0;
+    const worker = async () => {
+      while (next < tagNames.length && !signal.aborted) await this.importPendingTag(namespace, stream, tagNames[next++] as string, principal, signal);
+    };
+    await Promise.all(Array.from({ length: Math.min(this.options.concurrency, tagNames.length) }, worker));
+  }
+
+  private async importPendingTag(namespace: string, stream: string, tagName: string, principal: Principal, signal: AbortSignal): Promise<void> {
+    const state = await this.options.store.getStream(namespace, stream);
+    const tag = state?.tags.find((t) => t.name === tagName);
+    const spec = tag?.spec;
+    if (!state || !tag || !spec || !isPendingImport(tag)) return;
+    const outcome = await this.run(namespace, spec, true, signal).catch((error: unknown) => {
+      if (signal.aborted) return undefined;
+      throw error;
+    });
+    if (!outcome) return;
+    await retryOnConflict(async () => {
+      const current = await this.options.store.getStream(namespace, stream);
+      const now = current?.tags.find((t) => t.name === tagName);
+      // A newer spec supersedes this import: its own import will run.
+      if (!current || !now?.spec || now.spec.generation !== spec.generation || now.spec.from?.name !== spec.from?.name) return;
+      const recorded = recordImport(now, now.spec, outcome.outcome, { generation: spec.generation ?? 0, now: this.now(), actor: actorOf(principal), historyLimit: this.options.historyLimit });
+      if (recorded.changed) await this.persist(current, [recorded.tag], tagName);
+    });
+  }
+
+  /** POST imagestreamimports: imports images or a repository into a stream, or with `import: false` only looks them up. */
+  async createImageStreamImport(principal: Principal, namespace: string, body: unknown): Promise<ImageStreamImportResult> {
+    const input = this.validate(namespace, body);
+    const name = input.metadata.name ?? '';
+    const existing = await this.options.store.getStream(namespace, name);
+    const resourceVersion = input.metadata.resourceVersion;
+    if (resourceVersion !== undefined && !existing) throw new NotFoundError('imagestreams', name);
+    if (resourceVersion !== undefined && existing && resourceVersion !== String(existing.stream.version)) {
+      throw new ConflictError('imagestreams', name, `the image stream was updated from "${resourceVersion}" to "${existing.stream.version}"`);
+    }
+
+    const entries = input.spec.images?.map((image) => this.entryFor(image.from.name, image.to?.name ?? tagOf(image.from.name), image.importPolicy, image.referencePolicy)) ?? [];
+    let repository: { entries: Entry[]; additionalTags: string[]; failure?: ImportFailure } | undefined;
+    if (input.spec.repository) repository = await this.repositoryEntries(namespace, input.spec.repository);
+
+    const all = [...entries, ...(repository?.entries ?? [])];
+    const outcomes = await this.runAll(namespace, all, input.spec.import);
+    const statuses = outcomes.map((o, i) => importStatus(all[i] as Entry, o));
+    const result: ImageStreamImportResult = {
+      apiVersion: imageApiVersion,
+      kind: 'ImageStreamImport',
+      metadata: { name, namespace },
+      spec: input.spec,
+      status: {
+        ...(input.spec.images ? { images: statuses.slice(0, entries.length) } : {}),
+        ...(repository ? { repository: repositoryStatus(repository, statuses.slice(entries.length)) } : {}),
+      },
+    };
+    if (!input.spec.import) return result;
+
+    const state = existing ?? (await this.createStream(namespace, name));
+    const targets = all.map((entry, i) => ({ entry, outcome: outcomes[i] })).filter((t) => t.entry.to !== undefined);
+    if (targets.length) {
+      const generation = await this.options.store.nextGeneration(state.stream);
+      await retryOnConflict(async () => {
+        const current = (await this.options.store.getStream(namespace, name)) ?? state;
+        const recorded = targets.map(({ entry, outcome }) => {
+          const old = current.tags.find((t) => t.name === entry.to);
+          const spec: TagReference = {
+            ...entry.spec,
+            name: entry.to as string,
+            generation,
+            ...(old?.spec?.annotations ? { annotations: old.spec.annotations } : {}),
+            referencePolicy: old?.spec?.referencePolicy ?? entry.spec.referencePolicy ?? { type: 'Source' },
+          };
+          const base = old ? { ...old, spec } : undefined;
+          return recordImport(base, spec, (outcome as { outcome: ImportOutcome }).outcome, { generation, now: this.now(), actor: actorOf(principal), historyLimit: this.options.historyLimit }).tag;
+        });
+        await this.persist(current, recorded);
+      });
+    }
+    const stored = await this.options.store.getStream(namespace, name);
+    return { ...result, status: { ...result.status, ...(stored ? { import: toImageStream(this.withAliases(stored)) } : {}) } };
+  }
+
+  // --- helpers -------------------------------------------------------------------------------
+
+  private now(): string {
+    return this.options.clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+
+  private withAliases(state: StreamState): StreamState {
+    return { ...state, tags: trackAliases(state.tags, state.stream.namespace, state.stream.name, this.options.historyLimit).tags };
+  }
+
+  /** Writes recorded tags and the aliases that follow them. */
+  private async persist(state: StreamState, recorded: TagRecord[], primary?: string): Promise<void> {
+    const names = new Set(recorded.map((t) => t.name));
+    const merged = [...state.tags.filter((t) => !names.has(t.name)), ...recorded];
+    const tracked = trackAliases(merged, state.stream.namespace, state.stream.name, this.options.historyLimit);
+    await persistTags(this.options.store, state.stream, state.tags, tracked.tags, primary);
+  }
+
+  private async createStream(namespace: string, name: string): Promise<StreamState> {
+    const stream: StreamRecord = {
+      namespace,
+      name,
+      uid: this.options.newUid(),
+      creationTimestamp: this.now(),
+      labels: {},
+      annotations: {},
+      lookupLocal: false,
+      dockerImageRepository: '',
+      generation: 0,
+      version: 1,
+    };
+    try {
+      await this.options.store.createStream(stream);
+      return { stream, tags: [] };
+    } catch (error) {
+      const raced = error instanceof AlreadyExistsError ? await this.options.store.getStream(namespace, name) : undefined;
+      if (!raced) throw error;
+      return raced;
+    }
+  }
+
+  private entryFor(from: string, to: string | undefined, importPolicy: TagReferenceInput['importPolicy'], referencePolicy: TagReferenceInput['referencePolicy']): Entry {
+    const spec = withTagDefaults({ name: to ?? '', from: { kind: 'DockerImage', name: from }, importPolicy: importPolicy ?? {}, ...(referencePolicy ? { referencePolicy } : {}) });
+    return { from, to, spec };
+  }
+
+  private async repositoryEntries(namespace: string, repository: NonNullable<ImageStreamImportInput['spec']['repository']>): Promise<{ entries: Entry[]; additionalTags: string[]; failure?: ImportFailure }> {
+    const ref = parseDockerImageReference(repository.from.name);
+    const normal = withDefaults({ ...ref, tag: 'latest' });
+    const host = registryHost(normal);
+    try {
+      const credentials = await this.options.credentials.credentialsFor(namespace, host);
+      const insecure = Boolean(repository.importPolicy?.insecure) || this.isInsecure(host, ref.registry);
+      const tags = await this.options.importer.listTags(repository.from.name, insecure, credentials, this.options.maxBulkImport * 20 + 1000);
+      const ordered = prioritizeTags(new Set(tags.map((t) => t || 'latest')));
+      const chosen = ordered.slice(0, this.options.maxBulkImport);
+      return {
+        entries: chosen.map((tag) => this.entryFor(`${repositoryName(ref)}:${tag}`, tag, repository.importPolicy, repository.referencePolicy)),
+        additionalTags: ordered.slice(this.options.maxBulkImport),
+      };
+    } catch (error) {
+      if (!(error instanceof ImportFailure)) throw error;
+      return { entries: [], additionalTags: [], failure: error };
+    }
+  }
+
+  private isInsecure(host: string, spelled: string): boolean {
+    return this.options.insecureRegistries.has(host) || this.options.insecureRegistries.has(spelled);
+  }
+
+  /** One import: credentials of the namespace for the registry, insecure when the tag or the deployment says so. */
+  private async run(namespace: string, spec: TagReference, record: boolean, signal?: AbortSignal): Promise<{ outcome: ImportOutcome; imported?: ImportedImage; failure?: ImportFailure }> {
+    const from = spec.from?.name ?? '';
+    try {
+      const ref = parseDockerImageReference(from);
+      const host = registryHost(withDefaults(ref));
+      const credentials = await this.options.credentials.credentialsFor(namespace, host);
+      const imported = await this.options.importer.import(
+        {
+          from,
+          importMode: (spec.importPolicy?.importMode || 'PreserveOriginal') as ImportMode,
+          preferArch: spec.annotations?.['importer.image.openshift.io/prefer-arch'],
+          preferOs: spec.annotations?.['importer.image.openshift.io/prefer-os'],
+          insecure: Boolean(spec.importPolicy?.insecure) || this.isInsecure(host, ref.registry),
+        },
+        credentials,
+        signal,
+        record,
+      );
+      return { outcome: { ok: true, image: imported.digest, dockerImageReference: imported.dockerImageReference }, imported };
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      const failure = error instanceof ImportFailure ? error : new ImportFailure('InternalError', `Internal error occurred: ${from}: ${(error as Error).message}`);
+      return { outcome: { ok: false, reason: failure.importReason, message: failure.message }, failure };
+    }
+  }
+
+  private async runAll(namespace: string, entries: Entry[], record: boolean): Promise<{ outcome: ImportOutcome; imported?: ImportedImage; failure?: ImportFailure }[]> {
+    const results: { outcome: ImportOutcome; imported?: ImportedImage; failure?: ImportFailure }[] = new Array(entries.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < entries.length) {
+        const i = next++;
+        results[i] = await this.run(namespace, (entries[i] as Entry).spec, record);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.options.concurrency, entries.length) }, worker));
+    return results;
+  }
+
+  private validate(namespace: string, body: unknown): ImageStreamImportInput {
+    const nsCauses = validateNamespace(namespace);
+    if (nsCauses.length) throw new InvalidError('Namespace', namespace, nsCauses);
+    const parsed = parseBody(imageStreamImportSchema, body);
+    if ('causes' in parsed) throw new InvalidError('ImageStreamImport', '', parsed.causes);
+    const input = parsed.value;
+    if (input.metadata.namespace && input.metadata.namespace !== namespace) {
+      throw new BadRequestError('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    const name = input.metadata.name ?? '';
+    const causes: FieldCause[] = [...validateStreamName(name, namespace)];
+    input.spec.images?.forEach((image, i) => {
+      const field = `spec.images[${i}]`;
+      const ref = parseReference(image.from.name, `${field}.from.name`, causes);
+      if (image.to) causes.push(...validateTagName(image.to.name, `${field}.to.name`));
+      else if (ref && !ref.tag && !ref.id) causes.push({ reason: 'FieldValueRequired', field: `${field}.to.name`, message: 'Required value when the image has no tag' });
+    });
+    if (input.spec.repository) {
+      const ref = parseReference(input.spec.repository.from.name, 'spec.repository.from.name', causes);
+      if (ref && (ref.tag || ref.id)) causes.push({ reason: 'FieldValueInvalid', field: 'spec.repository.from.name', message: 'you must specify an image repository, not a tag or ID' });
+    }
+    if (!input.spec.images?.length && !input.spec.repository) {
+      causes.push({ reason: 'FieldValueRequired', field: 'spec', message: 'you must specify at least one image or a repository import' });
+    }
+    if (causes.length) throw new InvalidError('ImageStreamImport', name, causes);
+    return input;
+  }
+}
+
+function parseReference(name: string, field: string, causes: FieldCause[]) {
+  try {
+    return parseDockerImageReference(name);
+  } catch (error) {
+    if (!(error instanceof InvalidReferenceError)) throw error;
+    causes.push({ reason: 'FieldValueInvalid', field, message: error.message });
+    return undefined;
+  }
+}
+
+function tagOf(from: string): string | undefined {
+  try {
+    return parseDockerImageReference(from).tag || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const httpCodeOf: Record<string, number> = { NotFound: 404, Unauthorized: 401, Forbidden: 403, RateLimited: 429, BadRequest: 400, InternalError: 500, Timeout: 504 };
+
+function importStatus(entry: Entry, result: { outcome: ImportOutcome; imported?: ImportedImage }): ImportStatus {
+  const { outcome } = result;
+  if (!outcome.ok) {
+    return { status: { metadata: {}, status: 'Failure', reason: outcome.reason, message: outcome.message, code: httpCodeOf[outcome.reason] ?? 500 }, ...(entry.to ? { tag: entry.to } : {}) };
+  }
+  return {
+    status: { metadata: {}, status: 'Success' },
+    ...(result.imported ? { image: result.imported.image } : {}),
+    ...(entry.to ? { tag: entry.to } : {}),
+    ...(result.imported?.manifests.length ? { manifests: result.imported.manifests } : {}),
+  };
+}
+
+function repositoryStatus(repository: { additionalTags: string[]; failure?: ImportFailure }, images: ImportStatus[]) {
+  const failed = images.filter((i) => i.status.status === 'Failure').length;
+  const status: ImportStatus['status'] = repository.failure
+    ? { metadata: {}, status: 'Failure', reason: repository.failure.importReason, message: repository.failure.message, code: httpCodeOf[repository.failure.importReason] ?? 500 }
+    : failed
+      ? { metadata: {}, status: 'Failure', reason: 'ImportFailed', message: failed === 1 ? 'one of the images from this repository failed to import' : `${failed} of the images from this repository failed to import` }
+      : { metadata: {}, status: 'Success' };
+  return { status, images, additionalTags: repository.additionalTags };
+}

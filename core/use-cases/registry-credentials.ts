@@ -1,0 +1,122 @@
+import * as z from 'zod/mini';
+import { BadRequestError, InvalidError, NotFoundError } from '../errors.ts';
+import { parseDockerConfig, registryKey } from '../importing/docker-config.ts';
+import type { ImageStreamStore, SecretCipher, StoredSecret } from '../ports.ts';
+import type { RegistryCredentials } from '../ports-registry.ts';
+import { parseBody } from '../streams/schemas.ts';
+import { validateNamespace } from '../streams/names.ts';
+
+const dockerConfigType = 'kubernetes.io/dockerconfigjson';
+const configKey = '.dockerconfigjson';
+const nameRegExp = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+const secretSchema = z.object({
+  apiVersion: z.optional(z.literal('v1', { error: 'must be "v1"' })),
+  kind: z.optional(z.literal('Secret', { error: 'must be "Secret"' })),
+  metadata: z.object({ name: z.optional(z.string()), namespace: z.optional(z.string()) }),
+  type: z.literal(dockerConfigType, { error: `must be "${dockerConfigType}"` }),
+  data: z.optional(z.record(z.string(), z.string())),
+  stringData: z.optional(z.record(z.string(), z.string())),
+});
+
+/** What the API shows of a secret: never the credentials, only which registries they are for. */
+export interface SecretView {
+  apiVersion: 'v1';
+  kind: 'Secret';
+  metadata: { name: string; namespace: string; creationTimestamp: string };
+  type: string;
+  registries: string[];
+}
+
+/**
+ * Registry credentials per namespace, as `kubernetes.io/dockerconfigjson` secrets: write-only through
+ * the API, sealed at rest, opened only to authenticate imports.
+ */
+export class RegistryCredentialsService {
+  private readonly store: ImageStreamStore;
+  private readonly cipher: SecretCipher;
+  private readonly now: () => string;
+
+  constructor(options: { store: ImageStreamStore; cipher: SecretCipher; now: () => string }) {
+    this.store = options.store;
+    this.cipher = options.cipher;
+    this.now = options.now;
+  }
+
+  /** POST (create) or PUT (create or replace) a secret. */
+  async putSecret(namespace: string, urlName: string | undefined, body: unknown): Promise<SecretView> {
+    requireNamespace(namespace);
+    const parsed = parseBody(secretSchema, body);
+    if ('causes' in parsed) throw new InvalidError('Secret', urlName ?? '', parsed.causes);
+    const input = parsed.value;
+    const name = input.metadata.name ?? urlName ?? '';
+    if (urlName !== undefined && input.metadata.name !== undefined && input.metadata.name !== urlName) {
+      throw new BadRequestError(`the name of the object (${input.metadata.name}) does not match the name on the URL (${urlName})`);
+    }
+    if (input.metadata.namespace && input.metadata.namespace !== namespace) {
+      throw new BadRequestError('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    if (!nameRegExp.test(name) || name.length > 253) {
+      throw new InvalidError('Secret', name, [{ reason: 'FieldValueInvalid', field: 'metadata.name', message: 'must be a lowercase RFC 1123 subdomain' }]);
+    }
+    const config = configText(input.data, input.stringData);
+    let registries: string[];
+    try {
+      registries = [...parseDockerConfig(config).keys()].sort();
+    } catch (error) {
+      // The message names the registry entry at most, never a credential.
+      throw new InvalidError('Secret', name, [{ reason: 'FieldValueInvalid', field: `data[${configKey}]`, message: error instanceof SyntaxError ? 'is not JSON' : (error as Error).message }]);
+    }
+    const secret: StoredSecret = { name, secretType: dockerConfigType, registries, creationTimestamp: this.now(), sealed: await this.cipher.seal(config, `${namespace}/${name}`) };
+    await this.store.putSecret(namespace, secret, urlName === undefined);
+    return view(namespace, secret);
+  }
+
+  async listSecrets(namespace: string): Promise<{ apiVersion: 'v1'; kind: 'SecretList'; metadata: Record<string, never>; items: SecretView[] }> {
+    requireNamespace(namespace);
+    return { apiVersion: 'v1', kind: 'SecretList', metadata: {}, items: (await this.store.listSecrets(namespace)).map((s) => view(namespace, s)) };
+  }
+
+  async getSecret(namespace: string, name: string): Promise<SecretView> {
+    requireNamespace(namespace);
+    const secret = (await this.store.listSecrets(namespace)).find((s) => s.name === name);
+    if (!secret) throw new NotFoundError('secrets', name);
+    return view(namespace, secret);
+  }
+
+  async deleteSecret(namespace: string, name: string): Promise<{ apiVersion: 'v1'; kind: 'Status'; metadata: Record<string, never>; status: 'Success'; details: { name: string; kind: string } }> {
+    requireNamespace(namespace);
+    await this.store.deleteSecret(namespace, name);
+    return { apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Success', details: { name, kind: 'secrets' } };
+  }
+
+  /** The credentials a namespace holds for a registry host, for an import; undefined when it has none. */
+  async credentialsFor(namespace: string, host: string): Promise<RegistryCredentials | undefined> {
+    const key = registryKey(host);
+    for (const secret of await this.store.listSecrets(namespace)) {
+      if (!secret.registries.includes(key)) continue;
+      const config = parseDockerConfig(await this.cipher.open(secret.sealed, `${namespace}/${secret.name}`));
+      const credentials = config.get(key);
+      if (credentials) return credentials;
+    }
+    return undefined;
+  }
+}
+
+function configText(data: Record<string, string> | undefined, stringData: Record<string, string> | undefined): string {
+  const plain = stringData?.[configKey];
+  if (plain !== undefined) return plain;
+  const encoded = data?.[configKey];
+  if (encoded === undefined) throw new InvalidError('Secret', '', [{ reason: 'FieldValueRequired', field: `data[${configKey}]`, message: 'Required value' }]);
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(encoded)) throw new InvalidError('Secret', '', [{ reason: 'FieldValueInvalid', field: `data[${configKey}]`, message: 'must be base64' }]);
+  return Buffer.from(encoded, 'base64').toString('utf8');
+}
+
+function view(namespace: string, secret: StoredSecret): SecretView {
+  return { apiVersion: 'v1', kind: 'Secret', metadata: { name: secret.name, namespace, creationTimestamp: secret.creationTimestamp }, type: secret.secretType, registries: secret.registries };
+}
+
+function requireNamespace(namespace: string): void {
+  const causes = validateNamespace(namespace);
+  if (causes.length) throw new InvalidError('Namespace', namespace, causes);
+}
