@@ -279,9 +279,8 @@ export class ImportService {
     const causes: FieldCause[] = [...validateStreamName(name, namespace)];
     input.spec.images?.forEach((image, i) => {
       const field = `spec.images[${i}]`;
-      const ref = parseReference(image.from.name, `${field}.from.name`, causes);
+      parseReference(image.from.name, `${field}.from.name`, causes);
       if (image.to) causes.push(...validateTagName(image.to.name, `${field}.to.name`));
-      else if (ref && !ref.tag && !ref.id) causes.push({ reason: 'FieldValueRequired', field: `${field}.to.name`, message: 'Required value when the image has no tag' });
     });
     if (input.spec.repository) {
       const ref = parseReference(input.spec.repository.from.name, 'spec.repository.from.name', causes);

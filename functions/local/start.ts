@@ -10,7 +10,7 @@ import { createApiHandler } from '../lib/api-handler.ts';
 import { createDependencies } from '../lib/composition-root.ts';
 import { loadConfig } from '../lib/config.ts';
 import { createLocalServer } from './local-server.ts';
-import { adminToken, localAdmin, readTokensFile } from './tokens.ts';
+import { adminToken, credentialsKey, localAdmin, readTokensFile } from './tokens.ts';
 
 async function main(): Promise<void> {
   const port = Number(process.env['PORT'] || 8080);
@@ -19,7 +19,12 @@ async function main(): Promise<void> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
 
   const dynalite = await startDynalite(resolve(dataDir, 'dynamodb'));
-  const config = loadConfig({ ...process.env, IMAGESTREAMS_TABLE: process.env['IMAGESTREAMS_TABLE'] || 'imagestreams', IMAGESTREAMS_DYNAMODB_ENDPOINT: dynalite.endpoint });
+  const config = loadConfig({
+    ...process.env,
+    IMAGESTREAMS_TABLE: process.env['IMAGESTREAMS_TABLE'] || 'imagestreams',
+    IMAGESTREAMS_DYNAMODB_ENDPOINT: dynalite.endpoint,
+    IMAGESTREAMS_CREDENTIALS_KEY: process.env['IMAGESTREAMS_CREDENTIALS_KEY'] || (await credentialsKey(dataDir)),
+  });
   await ensureTable(new DynamoDBClient({ endpoint: dynalite.endpoint, region: config.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }), config.tableName);
 
   const tokensFile = process.env['IMAGESTREAMS_TOKENS_FILE'];

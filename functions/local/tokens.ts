@@ -30,4 +30,18 @@ export async function adminToken(dataDir: string): Promise<{ token: string; crea
   return { token, created: true };
 }
 
+/** The key that seals registry credentials in local mode, kept in the data folder (mode 0600), created on first start. */
+export async function credentialsKey(dataDir: string): Promise<string> {
+  const path = join(dataDir, 'credentials.key');
+  try {
+    return (await readFile(path, 'utf8')).trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const key = randomBytes(32).toString('base64');
+  await writeFile(path, `${key}\n`, { mode: 0o600, flag: 'wx' });
+  await chmod(path, 0o600);
+  return key;
+}
+
 export const localAdmin: Principal = { user: 'local-admin', groups: [adminsGroup] };

@@ -131,6 +131,10 @@ export class UndiciRegistryClient implements RegistryClient {
       auth = await this.authorization(repo.host, scope, access);
       if (!auth) throw unauthorized(what, access.credentials);
       response = await this.send(new URL(base + path), method, { ...headers, ...auth }, access);
+      if (response.statusCode === 401) {
+        await response.body.dump();
+        throw unauthorized(what, access.credentials);
+      }
     }
     if (response.statusCode >= 200 && response.statusCode < 300) return response;
     throw await failureOf(response, what);
