@@ -128,7 +128,13 @@ export class UndiciRegistryClient implements RegistryClient {
       if (!challenge) throw unauthorized(what, access.credentials);
       this.challenges.set(repo.host, challenge);
       this.tokens.delete(tokenKey(repo.host, scope, access.credentials));
-      auth = await this.authorization(repo.host, scope, access);
+      try {
+        auth = await this.authorization(repo.host, scope, access);
+      } catch (error) {
+        // A challenge whose token service cannot be used is not remembered: the next request starts afresh.
+        this.challenges.delete(repo.host);
+        throw error;
+      }
       if (!auth) throw unauthorized(what, access.credentials);
       response = await this.send(new URL(base + path), method, { ...headers, ...auth }, access);
       if (response.statusCode === 401) {
