@@ -9,6 +9,7 @@ import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { build } from 'esbuild';
 import { keys } from '../core/adapters/dynamodb/table.ts';
 import { startApi } from '../test/support/api-under-test.ts';
+import { registryBench } from './registry.ts';
 
 const tags = Number(process.env['BENCH_TAGS'] ?? 100);
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 30);
@@ -151,6 +152,9 @@ try {
 } finally {
   await api.close();
 }
+
+rows.push(['']);
+rows.push(...(await registryBench({ requests: Number(process.env['BENCH_REGISTRY_REQUESTS'] ?? 1000), rounds: Number(process.env['BENCH_REGISTRY_ROUNDS'] ?? 5), concurrency: 16 })));
 
 const widths = rows.reduce<number[]>((w, r) => r.map((c, i) => Math.max(w[i] ?? 0, c.length)), []);
 console.log(rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n'));

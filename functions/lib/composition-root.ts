@@ -3,7 +3,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { AesGcmCipher } from '../../core/adapters/crypto/aes-gcm-cipher.ts';
 import { DynamoImageStreamStore } from '../../core/adapters/dynamodb/dynamo-image-stream-store.ts';
-import { UndiciRegistryClient } from '../../core/adapters/registry/undici-registry-client.ts';
 import { ImageStreamsError } from '../../core/errors.ts';
 import type { Principal } from '../../core/access/principal.ts';
 import type { SecretCipher } from '../../core/ports.ts';
@@ -12,12 +11,13 @@ import { ImageStreamService } from '../../core/use-cases/image-stream-service.ts
 import { ImportService } from '../../core/use-cases/import-service.ts';
 import { RegistryCredentialsService } from '../../core/use-cases/registry-credentials.ts';
 import type { Config } from './config.ts';
+import { LazyRegistryClient } from './lazy-registry-client.ts';
 
 export interface Dependencies {
   service: ImageStreamService;
   imports: ImportService;
   credentials: RegistryCredentialsService;
-  registry: UndiciRegistryClient;
+  registry: LazyRegistryClient;
   logger: Logger;
   config: Config;
   dynamo: DynamoDBClient;
@@ -42,7 +42,7 @@ export function createDependencies(config: Config, logger = new Logger({ service
   const store = new DynamoImageStreamStore(dynamo, config.tableName);
   const clock = { now: () => new Date() };
   const now = () => clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const registry = new UndiciRegistryClient({ ...config.registry, maxManifestBytes: 4 * 1024 * 1024, maxBlobBytes: 8 * 1024 * 1024, localHosts: new Set(config.insecureRegistries) });
+  const registry = new LazyRegistryClient({ ...config.registry, maxManifestBytes: 4 * 1024 * 1024, maxBlobBytes: 8 * 1024 * 1024, localHosts: new Set(config.insecureRegistries) });
   const credentials = new RegistryCredentialsService({ store, cipher: config.credentialsKey ? new AesGcmCipher(config.credentialsKey) : noCipher, now });
   const imports = new ImportService({
     store,

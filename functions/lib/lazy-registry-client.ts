@@ -1,0 +1,45 @@
+import type { UndiciRegistryClient, UndiciRegistryClientOptions } from '../../core/adapters/registry/undici-registry-client.ts';
+import type { RegistryAccess, RegistryClient, RegistryRepository } from '../../core/ports-registry.ts';
+
+/**
+ * Loads the undici registry client on first use: most API requests never talk to a registry, and
+ * leaving undici unevaluated until then keeps their cold start short.
+ */
+export class LazyRegistryClient implements RegistryClient {
+  private readonly options: UndiciRegistryClientOptions;
+  private client: Promise<UndiciRegistryClient> | undefined;
+
+  constructor(options: UndiciRegistryClientOptions) {
+    this.options = options;
+  }
+
+  /** The loaded client, for its counters; undefined until the first registry request. */
+  loaded(): Promise<UndiciRegistryClient> | undefined {
+    return this.client;
+  }
+
+  async resolve(repo: RegistryRepository, reference: string, access: RegistryAccess) {
+    return (await this.load()).resolve(repo, reference, access);
+  }
+
+  async getManifest(repo: RegistryRepository, digest: string, access: RegistryAccess) {
+    return (await this.load()).getManifest(repo, digest, access);
+  }
+
+  async getBlob(repo: RegistryRepository, digest: string, access: RegistryAccess) {
+    return (await this.load()).getBlob(repo, digest, access);
+  }
+
+  async listTags(repo: RegistryRepository, access: RegistryAccess, limit: number) {
+    return (await this.load()).listTags(repo, access, limit);
+  }
+
+  async close(): Promise<void> {
+    await (await this.client)?.close();
+  }
+
+  private load(): Promise<UndiciRegistryClient> {
+    this.client ??= import('../../core/adapters/registry/undici-registry-client.ts').then(({ UndiciRegistryClient: Client }) => new Client(this.options));
+    return this.client;
+  }
+}
