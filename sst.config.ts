@@ -17,6 +17,9 @@ export default $config({
       deletionProtection: $app.stage === 'production',
     });
 
+    // 32 random bytes in base64 (`npx sst secret set CredentialsKey "$(openssl rand -base64 32)"`): seals registry credentials.
+    const credentialsKey = new sst.Secret('CredentialsKey');
+
     const api = new sst.aws.Function('Api', {
       handler: 'functions/api.handler',
       runtime: 'nodejs24.x',
@@ -26,7 +29,11 @@ export default $config({
       link: [table],
       environment: {
         IMAGESTREAMS_TABLE: table.name,
+        IMAGESTREAMS_CREDENTIALS_KEY: credentialsKey.value,
         IMAGESTREAMS_HISTORY_LIMIT: process.env.IMAGESTREAMS_HISTORY_LIMIT ?? '100',
+        IMAGESTREAMS_ALLOWED_REGISTRIES: process.env.IMAGESTREAMS_ALLOWED_REGISTRIES ?? '',
+        IMAGESTREAMS_INSECURE_REGISTRIES: process.env.IMAGESTREAMS_INSECURE_REGISTRIES ?? '',
+        IMAGESTREAMS_IMPORT_TIMEOUT_MS: process.env.IMAGESTREAMS_IMPORT_TIMEOUT_MS ?? '20000',
       },
     });
 
