@@ -5,7 +5,7 @@ import { describeImageStream } from '../describe/describe-image-stream.ts';
 import { AlreadyExistsError, BadRequestError, ConflictError, InvalidError, NotFoundError, type FieldCause } from '../errors.ts';
 import type { Clock, ImageStreamStore } from '../ports.ts';
 import { applySpecTag } from '../streams/apply-spec-tag.ts';
-import { findImageInHistory } from '../streams/find-image.ts';
+import { findImageInHistory, matchesImageId } from '../streams/find-image.ts';
 import { isPendingImport, isSpecChange } from '../streams/generations.ts';
 import { splitStreamImage, splitStreamTag, validateNamespace, validateStreamName, validateTagName } from '../streams/names.ts';
 import { toImageStream, toImageStreamImage, toImageStreamTag } from '../streams/objects.ts';
@@ -250,8 +250,29 @@ export class ImageStreamService {
     if (!parts) throw new BadRequestError('ImageStreamImages must be retrieved with <name>@<id>');
     requireStream(namespace, parts.stream);
     const state = await this.load(namespace, parts.stream);
-    const event = findImageInHistory(state.tags, parts.id, parts.stream);
-    return toImageStreamImage(state.stream, event, await this.store.getImage(event.image));
+    try {
+      const event = findImageInHistory(state.tags, parts.id, parts.stream);
+      return toImageStreamImage(state.stream, event, await this.store.getImage(event.image));
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      // A platform image of a manifest list in the history is part of the stream too (reference §1.5).
+      const child = await this.findPlatformImage(state, parts.id);
+      if (!child) throw error;
+      return child;
+    }
+  }
+
+  /** Looks for `id` among the platform images of the manifest lists in a stream's history. */
+  private async findPlatformImage(state: StreamState, id: string): Promise<ImageStreamImage | undefined> {
+    const lists = new Map(state.tags.flatMap((t) => t.items).filter((i) => i.image).map((i) => [i.image, i]));
+    for (const [digest, event] of lists) {
+      const list = await this.store.getImage(digest);
+      const child = list?.dockerImageManifests?.find((m) => matchesImageId(m.digest, id));
+      if (!child) continue;
+      const pullSpec = event.dockerImageReference.replace(/@[^@]+$/, `@${child.digest}`);
+      return toImageStreamImage(state.stream, { ...event, image: child.digest, dockerImageReference: pullSpec }, await this.store.getImage(child.digest));
+    }
+    return undefined;
   }
 
   // --- helpers -------------------------------------------------------------------------------

@@ -70,8 +70,12 @@ describe('import on tag', () => {
     expect(response.json.image.metadata.name).toBe(index.digest);
     expect(response.json.image.dockerImageManifestMediaType).toBe(mediaTypes.ociIndex);
     expect(response.json.image.dockerImageManifests.map((m: { os: string; architecture: string; digest: string }) => [`${m.os}/${m.architecture}`, m.digest])).toEqual(index.children.map((c) => [`linux/${c.platform.architecture}`, c.digest]));
-    const child = await api.call('GET', `/v1/namespaces/demo/imagestreamimages/multi@${index.digest}`);
+    const list = await api.call('GET', `/v1/namespaces/demo/imagestreamimages/multi@${index.digest}`);
+    expect(list.status).toBe(200);
+    const arm = index.children[1];
+    const child = await api.call('GET', `/v1/namespaces/demo/imagestreamimages/multi@${arm?.digest}`);
     expect(child.status).toBe(200);
+    expect(child.json.image).toMatchObject({ metadata: { name: arm?.digest }, dockerImageReference: `${open.host}/team/multi@${arm?.digest}`, dockerImageMetadata: { Architecture: 'arm64' } });
     expect((await api.call('GET', '/v1/namespaces/demo/imagestreamtags/multi:v1/describe')).text).toContain(`Manifests:\tlinux/amd64\t${index.children[0]?.digest}\n\t\tlinux/arm64\t${index.children[1]?.digest}\n`);
   });
 
@@ -100,6 +104,21 @@ describe('import on tag', () => {
   it('records a missing repository as NotFound', async () => {
     await tag('demo', 'ghost:v1', `${open.host}/team/ghost:v1`);
     expect((await statusOf('demo', 'ghost', 'v1'))?.conditions?.[0]?.reason).toBe('NotFound');
+  });
+});
+
+describe('the registry allow-list', () => {
+  it('refuses imports from registries that are not allowed, recording Forbidden', async () => {
+    const restricted = await startApi({ IMAGESTREAMS_INSECURE_REGISTRIES: open.host, IMAGESTREAMS_ALLOWED_REGISTRIES: 'quay.io,*.example.com' });
+    try {
+      await pushImage(open, 'team/allow', 'v1');
+      await restricted.call('PUT', '/v1/namespaces/demo/imagestreamtags/allow:v1', { body: { tag: { name: 'v1', from: { kind: 'DockerImage', name: `${open.host}/team/allow:v1` } } } });
+      const stream = (await restricted.call('GET', '/v1/namespaces/demo/imagestreams/allow')).json;
+      expect(stream.status.tags[0].items).toEqual([]);
+      expect(stream.status.tags[0].conditions[0]).toMatchObject({ reason: 'Forbidden', message: expect.stringContaining('not in the list of allowed registries') });
+    } finally {
+      await restricted.close();
+    }
   });
 });
 
