@@ -1,4 +1,14 @@
+import type { BusEvent } from './events/bus-events.ts';
 import type { Image, StreamRecord, StreamState, TagRecord } from './streams/types.ts';
+
+/** What a tag write needs of its stream. */
+export type StreamKey = Pick<StreamRecord, 'namespace' | 'name' | 'uid'>;
+
+/** A tag found through the scheduler's index, with its stream. */
+export interface IndexedTag {
+  stream: StreamKey;
+  tag: TagRecord;
+}
 
 /** Where streams, tags and images are kept. Writes are single-item and conditional. */
 export interface ImageStreamStore {
@@ -15,9 +25,20 @@ export interface ImageStreamStore {
   /** Removes the stream record, then its tags; NotFoundError when it is already gone. */
   deleteStream(stream: StreamRecord): Promise<void>;
   /** Writes a tag if its stored version is `tag.version` (0: not stored yet); ConflictError otherwise. Returns it with the new version. */
-  putTag(stream: StreamRecord, tag: TagRecord): Promise<TagRecord>;
+  putTag(stream: StreamKey, tag: TagRecord): Promise<TagRecord>;
   /** Removes a tag if its stored version is `tag.version`; ConflictError otherwise. */
-  deleteTag(stream: StreamRecord, tag: TagRecord): Promise<void>;
+  deleteTag(stream: StreamKey, tag: TagRecord): Promise<void>;
+  /** Clears a tag's unpublished change once announced, if the tag is still at `version`; false when it moved on. */
+  markPublished(stream: StreamKey, tagName: string, version: number): Promise<boolean>;
+  /** Tags due for an import at `now` (pending, or retrying after a transient failure), oldest first. */
+  listDue(now: string, limit: number): Promise<IndexedTag[]>;
+  /** Scheduled tags of one slot of the re-import cycle. */
+  listSlot(slot: number): Promise<IndexedTag[]>;
+  /** Tags whose last change was not announced yet. */
+  listUnpublished(limit: number): Promise<IndexedTag[]>;
+  /** Slots a scheduler shard left unfinished, to resume first. */
+  getCursor(shard: number): Promise<number[]>;
+  putCursor(shard: number, slots: number[]): Promise<void>;
   /** Image metadata by digest, when an import recorded it. */
   getImage(digest: string): Promise<Image | undefined>;
   /** Records image metadata once per digest; a second write of the same digest is a no-op. */
@@ -44,6 +65,11 @@ export interface StoredSecret {
 export interface SecretCipher {
   seal(plaintext: string, context: string): Promise<string>;
   open(sealed: string, context: string): Promise<string>;
+}
+
+/** Sends events to the bus; answers the ones it could not deliver after its own retries. */
+export interface EventPublisher {
+  publish(events: BusEvent[]): Promise<BusEvent[]>;
 }
 
 export interface Clock {

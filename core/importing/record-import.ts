@@ -1,5 +1,6 @@
 import { addTagEvent } from '../streams/add-tag-event.ts';
 import type { TagEvent, TagEventCondition, TagRecord, TagReference } from '../streams/types.ts';
+import { isTransient } from '../scheduling/schedule.ts';
 import type { ImportReason } from './import-failure.ts';
 
 export type ImportOutcome =
@@ -33,9 +34,10 @@ export function recordImport(tag: TagRecord | undefined, spec: TagReference, out
   if (outcome.ok) {
     const event: TagEvent = { created: ctx.now, dockerImageReference: outcome.dockerImageReference, image: outcome.image, generation: ctx.generation, actor: ctx.actor };
     const result = addTagEvent(base, event, ctx.historyLimit);
-    const changed = result.changed || base.conditions.length > 0 || !tag?.spec;
+    const changed = result.changed || base.conditions.length > 0 || !tag?.spec || base.importAttempts !== undefined;
+    const { importAttempts: _attempts, ...rest } = base;
     return {
-      tag: { ...base, items: result.items, conditions: [] },
+      tag: { ...rest, items: result.items, conditions: [] },
       changed,
       ...(result.changed && result.items[0]?.image !== tag?.items[0]?.image ? { event: result.items[0] as TagEvent } : {}),
       dropped: result.dropped,
@@ -49,5 +51,7 @@ export function recordImport(tag: TagRecord | undefined, spec: TagReference, out
     message: outcome.message || 'unknown error prevented import',
     generation: ctx.generation,
   };
-  return { tag: { ...base, conditions: [condition] }, changed: true, dropped: [] };
+  const attempts = isTransient(outcome.reason) ? (base.importAttempts ?? 0) + 1 : undefined;
+  const { importAttempts: _attempts, ...rest } = base;
+  return { tag: { ...rest, conditions: [condition], ...(attempts ? { importAttempts: attempts } : {}) }, changed: true, dropped: [] };
 }

@@ -126,7 +126,25 @@ export interface TagRecord {
   conditions: TagEventCondition[];
   /** Optimistic-concurrency counter of this tag; 0 means not stored yet. */
   version: number;
+  /** A change of the current image not yet announced on the bus (the outbox). */
+  unpublished?: TagChange | undefined;
+  /** When the scheduler must import this tag (pending, or retrying a transient failure). */
+  dueAt?: string | undefined;
+  /** The slot of the scheduled re-import cycle this tag is checked in. */
+  scheduleSlot?: number | undefined;
+  /** Transient import failures in a row, for the retry backoff. */
+  importAttempts?: number | undefined;
 }
+
+/** Who or what moved a tag's current image, and from where. */
+export interface TagChange {
+  previous: { image: string; dockerImageReference: string } | null;
+  cause: ChangeCause;
+  actor: string;
+  changedAt: string;
+}
+
+export type ChangeCause = 'tag' | 'rollback' | 'alias' | 'import' | 'scheduled-import';
 
 /** A stream as read in one Query: its record and every tag. */
 export interface StreamState {

@@ -14,6 +14,8 @@ export interface ImportSpec {
   preferOs?: string | undefined;
   preferArch?: string | undefined;
   insecure: boolean;
+  /** The tag's current image: when the registry still points there, nothing more is fetched or read. */
+  current?: string | undefined;
 }
 
 export interface ImportedImage {
@@ -23,6 +25,8 @@ export interface ImportedImage {
   image: Image;
   /** Platform images of an index, for PreserveOriginal. */
   manifests: Image[];
+  /** The registry still points at the tag's current image; `image` is then a stub. */
+  unchanged?: boolean;
 }
 
 export interface ImageImporterOptions {
@@ -76,6 +80,9 @@ export class ImageImporter {
   private async importFrom(ref: DockerImageReference, repo: RegistryRepository, reference: string, spec: ImportSpec, access: RegistryAccess, record: boolean): Promise<ImportedImage> {
     const store = (image: Image) => (record ? this.store(image) : Promise.resolve(image));
     const resolved = await this.options.registry.resolve(repo, reference, access);
+    if (spec.current === resolved.digest) {
+      return { digest: resolved.digest, dockerImageReference: pinnedReference(ref, resolved.digest), image: { metadata: { name: resolved.digest }, dockerImageReference: pinnedReference(ref, resolved.digest) }, manifests: [], unchanged: true };
+    }
     const known = await this.options.images.getImage(resolved.digest);
     const manifest = known ? undefined : await this.manifest(repo, resolved.digest, resolved.mediaType, resolved.body, access);
     const indexed = known ? isIndex(known.dockerImageManifestMediaType ?? '') : manifest?.kind === 'index';

@@ -10,7 +10,7 @@ import { isPendingImport, isSpecChange } from '../streams/generations.ts';
 import { splitStreamImage, splitStreamTag, validateNamespace, validateStreamName, validateTagName } from '../streams/names.ts';
 import { toImageStream, toImageStreamImage, toImageStreamTag } from '../streams/objects.ts';
 import { retryOnConflict } from '../streams/retry-on-conflict.ts';
-import { persistTags } from './persist-tags.ts';
+import type { TagWriter } from './tag-writer.ts';
 import { imageStreamSchema, imageStreamTagSchema, parseBody } from '../streams/schemas.ts';
 import { streamSourceOf } from '../streams/source-references.ts';
 import { trackAliases } from '../streams/track-aliases.ts';
@@ -20,6 +20,7 @@ import { validateImageStream, validateLabels, validateTagReference, withTagDefau
 
 export interface ImageStreamServiceOptions {
   store: ImageStreamStore;
+  writer: TagWriter;
   clock: Clock;
   newUid: () => string;
   /** History entries kept per tag. */
@@ -73,7 +74,8 @@ export class ImageStreamService {
     const sources = await this.loadSources(principal, stream, write.tags);
     const planned = this.planSpecTags(principal, { stream, tags: [] }, write.tags, 1, sources);
     await this.store.createStream(stream);
-    const tags = await Promise.all(planned.tags.map((tag) => this.store.putTag(stream, tag)));
+    const actor = actorOf(principal);
+    const tags = (await Promise.all(planned.tags.map((tag) => this.options.writer.write(stream, [], [tag], { cause: causeOf(stream, tag.spec), actor })))).flat();
     this.reportTrimmed(stream, planned.dropped);
     if (await this.importPendingTags(principal, { stream, tags })) return this.getImageStream(namespace, stream.name);
     return toImageStream({ stream, tags });
@@ -128,7 +130,7 @@ export class ImageStreamService {
         const current = await this.load(namespace, name);
         const next = this.planSpecTags(principal, { ...current, stream }, write.tags, stream.generation, sources);
         const withoutRemoved = next.tags.map((t) => (t.spec && !desired.has(t.name) ? { ...t, spec: null } : t));
-        await persistTags(this.store, stream, current.tags, withoutRemoved);
+        await this.options.writer.write(stream, current.tags, withoutRemoved, { cause: 'tag', actor: actorOf(principal) });
         this.reportTrimmed(stream, next.dropped);
       });
       return stream;
@@ -215,7 +217,7 @@ export class ImageStreamService {
       if (!existing) await this.createStreamForTag(state.stream);
       const generation = changed ? await this.store.nextGeneration(state.stream) : state.stream.generation;
       const next = this.planSpecTags(principal, state, [spec], generation, sources);
-      const stored = await persistTags(this.store, state.stream, state.tags, next.tags, tagName);
+      const stored = await this.options.writer.write(state.stream, state.tags, next.tags, { primary: tagName, cause: causeOf(state.stream, spec), actor: actorOf(principal) });
       this.reportTrimmed(state.stream, next.dropped);
       const record = stored.find((t) => t.name === tagName) ?? (next.tags.find((t) => t.name === tagName) as TagRecord);
       return { stream: state.stream, record };
@@ -413,6 +415,14 @@ function sourceEventFor(state: StreamState, spec: TagReference, sources: Map<str
     if (!(error instanceof NotFoundError)) throw error;
     throw new InvalidError('ImageStreamTag', spec.name, [{ reason: 'FieldValueNotFound', field: `spec.tags[${spec.name}].from.name`, message: error.message }]);
   }
+}
+
+/** Tagging a stream from an image of its own history is a rollback; anything else is a plain tag. */
+function causeOf(stream: StreamRecord, spec: TagReference | null): 'tag' | 'rollback' {
+  const from = spec?.from;
+  if (from?.kind !== 'ImageStreamImage') return 'tag';
+  const source = streamSourceOf(from, stream.namespace, stream.name);
+  return source?.namespace === stream.namespace && source.stream === stream.name ? 'rollback' : 'tag';
 }
 
 function successStatus(kind: string, name: string): Status {

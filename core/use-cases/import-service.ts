@@ -4,7 +4,7 @@ import { AlreadyExistsError, BadRequestError, ConflictError, InvalidError, NotFo
 import { ImportFailure } from '../importing/import-failure.ts';
 import { imageStreamImportSchema, type ImageStreamImportInput } from '../importing/import-schemas.ts';
 import { recordImport, type ImportOutcome } from '../importing/record-import.ts';
-import type { Clock, ImageStreamStore } from '../ports.ts';
+import type { Clock, ImageStreamStore, StreamKey } from '../ports.ts';
 import { InvalidReferenceError, parseDockerImageReference, registryHost, repositoryName, withDefaults } from '../references/docker-image-reference.ts';
 import { isPendingImport } from '../streams/generations.ts';
 import { validateStreamName, validateTagName, validateNamespace } from '../streams/names.ts';
@@ -17,11 +17,12 @@ import type { Image, ImageStream, ImportMode, StreamRecord, StreamState, TagReco
 import { imageApiVersion } from '../streams/types.ts';
 import { withTagDefaults } from '../streams/validate.ts';
 import type { ImageImporter, ImportedImage } from './image-importer.ts';
-import { persistTags } from './persist-tags.ts';
+import type { TagWriter } from './tag-writer.ts';
 import type { RegistryCredentialsService } from './registry-credentials.ts';
 
 export interface ImportServiceOptions {
   store: ImageStreamStore;
+  writer: TagWriter;
   importer: ImageImporter;
   credentials: Pick<RegistryCredentialsService, 'credentialsFor'>;
   clock: Clock;
@@ -54,6 +55,12 @@ export interface ImageStreamImportResult {
   };
 }
 
+export interface TagImportResult {
+  status: 'changed' | 'unchanged' | 'failed' | 'skipped';
+  /** The registry asked to wait this long (429 Retry-After). */
+  retryAfterSeconds?: number;
+}
+
 interface Entry {
   from: string;
   to: string | undefined;
@@ -84,21 +91,40 @@ export class ImportService {
   private async importPendingTag(namespace: string, stream: string, tagName: string, principal: Principal, signal: AbortSignal): Promise<void> {
     const state = await this.options.store.getStream(namespace, stream);
     const tag = state?.tags.find((t) => t.name === tagName);
-    const spec = tag?.spec;
-    if (!state || !tag || !spec || !isPendingImport(tag)) return;
-    const outcome = await this.run(namespace, spec, true, signal).catch((error: unknown) => {
-      if (signal.aborted) return undefined;
+    if (!state || !tag || !isPendingImport(tag)) return;
+    await this.importTag(state.stream, tag, { cause: 'import', actor: actorOf(principal), signal });
+  }
+
+  /**
+   * Imports one tag from its DockerImage source and records the result: the tag moves only when the
+   * digest changed (an unchanged digest costs one HEAD and writes nothing unless the tag had a
+   * condition to clear). Running out of time records nothing. Answers whether the tag's image moved.
+   */
+  async importTag(stream: StreamKey, tag: TagRecord, context: { cause: 'import' | 'scheduled-import'; actor: string; signal?: AbortSignal | undefined }): Promise<TagImportResult> {
+    const spec = tag.spec;
+    if (!spec?.from || spec.from.kind !== 'DockerImage' || spec.reference) return { status: 'skipped' };
+    const pending = isPendingImport(tag);
+    const current = pending ? undefined : tag.items[0]?.image;
+    let result: Awaited<ReturnType<ImportService['run']>>;
+    try {
+      result = await this.run(stream.namespace, spec, true, context.signal, current);
+    } catch (error) {
+      if (context.signal?.aborted) return { status: 'skipped' };
       throw error;
-    });
-    if (!outcome) return;
+    }
+    if (result.unchanged && !pending && tag.conditions.length === 0) return { status: 'unchanged' };
+    let answer: TagImportResult['status'] = 'unchanged';
     await retryOnConflict(async () => {
-      const current = await this.options.store.getStream(namespace, stream);
-      const now = current?.tags.find((t) => t.name === tagName);
+      const fresh = (await this.options.store.getStream(stream.namespace, stream.name));
+      const now = fresh?.stream.uid === stream.uid ? fresh.tags.find((t) => t.name === tag.name) : undefined;
       // A newer spec supersedes this import: its own import will run.
-      if (!current || !now?.spec || now.spec.generation !== spec.generation || now.spec.from?.name !== spec.from?.name) return;
-      const recorded = recordImport(now, now.spec, outcome.outcome, { generation: spec.generation ?? 0, now: this.now(), actor: actorOf(principal), historyLimit: this.options.historyLimit });
-      if (recorded.changed) await this.persist(current, [recorded.tag], tagName);
+      if (!fresh || !now?.spec || now.spec.generation !== spec.generation || now.spec.from?.name !== spec.from?.name) return;
+      const recorded = recordImport(now, now.spec, result.outcome, { generation: spec.generation ?? 0, now: this.now(), actor: context.actor, historyLimit: this.options.historyLimit });
+      answer = !result.outcome.ok ? 'failed' : recorded.event ? 'changed' : 'unchanged';
+      if (recorded.changed) await this.persist(fresh, [recorded.tag], context, tag.name);
+      if (!result.outcome.ok && recorded.tag.conditions[0]) await this.options.writer.importFailed(fresh.stream, recorded.tag, recorded.tag.conditions[0], context.actor);
     });
+    return { status: answer, ...(result.failure?.retryAfterSeconds !== undefined ? { retryAfterSeconds: result.failure.retryAfterSeconds } : {}) };
   }
 
   /** POST imagestreamimports: imports images or a repository into a stream, or with `import: false` only looks them up. */
@@ -149,7 +175,7 @@ export class ImportService {
           const base = old ? { ...old, spec } : undefined;
           return recordImport(base, spec, (outcome as { outcome: ImportOutcome }).outcome, { generation, now: this.now(), actor: actorOf(principal), historyLimit: this.options.historyLimit }).tag;
         });
-        await this.persist(current, recorded);
+        await this.persist(current, recorded, { cause: 'import', actor: actorOf(principal) });
       });
     }
     const stored = await this.options.store.getStream(namespace, name);
@@ -167,11 +193,11 @@ export class ImportService {
   }
 
   /** Writes recorded tags and the aliases that follow them. */
-  private async persist(state: StreamState, recorded: TagRecord[], primary?: string): Promise<void> {
+  private async persist(state: StreamState, recorded: TagRecord[], context: { cause: 'import' | 'scheduled-import'; actor: string }, primary?: string): Promise<void> {
     const names = new Set(recorded.map((t) => t.name));
     const merged = [...state.tags.filter((t) => !names.has(t.name)), ...recorded];
     const tracked = trackAliases(merged, state.stream.namespace, state.stream.name, this.options.historyLimit);
-    await persistTags(this.options.store, state.stream, state.tags, tracked.tags, primary);
+    await this.options.writer.write(state.stream, state.tags, tracked.tags, { primary, cause: context.cause, actor: context.actor });
   }
 
   private async createStream(namespace: string, name: string): Promise<StreamState> {
@@ -227,7 +253,7 @@ export class ImportService {
   }
 
   /** One import: credentials of the namespace for the registry, insecure when the tag or the deployment says so. */
-  private async run(namespace: string, spec: TagReference, record: boolean, signal?: AbortSignal): Promise<{ outcome: ImportOutcome; imported?: ImportedImage; failure?: ImportFailure }> {
+  private async run(namespace: string, spec: TagReference, record: boolean, signal?: AbortSignal, current?: string): Promise<{ outcome: ImportOutcome; imported?: ImportedImage; failure?: ImportFailure; unchanged?: boolean }> {
     const from = spec.from?.name ?? '';
     try {
       const ref = parseDockerImageReference(from);
@@ -240,12 +266,13 @@ export class ImportService {
           preferArch: spec.annotations?.['importer.image.openshift.io/prefer-arch'],
           preferOs: spec.annotations?.['importer.image.openshift.io/prefer-os'],
           insecure: Boolean(spec.importPolicy?.insecure) || this.isInsecure(host, ref.registry),
+          ...(current ? { current } : {}),
         },
         credentials,
         signal,
         record,
       );
-      return { outcome: { ok: true, image: imported.digest, dockerImageReference: imported.dockerImageReference }, imported };
+      return { outcome: { ok: true, image: imported.digest, dockerImageReference: imported.dockerImageReference }, imported, unchanged: imported.unchanged };
     } catch (error) {
       if (signal?.aborted) throw error;
       const failure = error instanceof ImportFailure ? error : new ImportFailure('InternalError', `Internal error occurred: ${from}: ${(error as Error).message}`);

@@ -5,7 +5,12 @@ import { AesGcmCipher } from '../../core/adapters/crypto/aes-gcm-cipher.ts';
 import { DynamoImageStreamStore } from '../../core/adapters/dynamodb/dynamo-image-stream-store.ts';
 import { ImageStreamsError } from '../../core/errors.ts';
 import type { Principal } from '../../core/access/principal.ts';
-import type { SecretCipher } from '../../core/ports.ts';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { EventBridgePublisher } from '../../core/adapters/eventbridge/eventbridge-publisher.ts';
+import type { EventPublisher, SecretCipher } from '../../core/ports.ts';
+import { HostPacer } from '../../core/scheduling/host-pacer.ts';
+import { ScheduledImport } from '../../core/use-cases/scheduled-import.ts';
+import { TagWriter } from '../../core/use-cases/tag-writer.ts';
 import { ImageImporter } from '../../core/use-cases/image-importer.ts';
 import { ImageStreamService } from '../../core/use-cases/image-stream-service.ts';
 import { ImportService } from '../../core/use-cases/import-service.ts';
@@ -15,6 +20,8 @@ import { LazyRegistryClient } from './lazy-registry-client.ts';
 
 export interface Dependencies {
   service: ImageStreamService;
+  scheduler: ScheduledImport;
+  writer: TagWriter;
   imports: ImportService;
   credentials: RegistryCredentialsService;
   registry: LazyRegistryClient;
@@ -33,8 +40,9 @@ const noCipher: SecretCipher = {
   },
 };
 
-/** Builds everything a handler needs from configuration; the one place adapters are chosen. */
-export function createDependencies(config: Config, logger = new Logger({ serviceName: 'imagestreams' })): Dependencies {
+/** Builds everything a handler needs from configuration; the one place adapters are chosen. Local mode brings its own bus. */
+export function createDependencies(config: Config, options: { logger?: Logger; publisher?: EventPublisher } = {}): Dependencies {
+  const logger = options.logger ?? new Logger({ serviceName: 'imagestreams' });
   const dynamo = new DynamoDBClient({
     region: config.region,
     ...(config.dynamoEndpoint ? { endpoint: config.dynamoEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
@@ -42,10 +50,13 @@ export function createDependencies(config: Config, logger = new Logger({ service
   const store = new DynamoImageStreamStore(dynamo, config.tableName);
   const clock = { now: () => new Date() };
   const now = () => clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const publisher = options.publisher ?? eventBridge(config);
+  const writer = new TagWriter({ store, publisher, clock, schedule: { intervalSeconds: config.scheduleIntervalSeconds, retryBaseSeconds: 60 } });
   const registry = new LazyRegistryClient({ ...config.registry, maxManifestBytes: 4 * 1024 * 1024, maxBlobBytes: 8 * 1024 * 1024, localHosts: new Set(config.insecureRegistries) });
   const credentials = new RegistryCredentialsService({ store, cipher: config.credentialsKey ? new AesGcmCipher(config.credentialsKey) : noCipher, now });
   const imports = new ImportService({
     store,
+    writer,
     importer: new ImageImporter({ registry, images: store, now, allowedRegistries: config.allowedRegistries }),
     credentials,
     clock,
@@ -57,6 +68,7 @@ export function createDependencies(config: Config, logger = new Logger({ service
   });
   const service = new ImageStreamService({
     store,
+    writer,
     clock,
     newUid: randomUUID,
     historyLimit: config.historyLimit,
@@ -66,5 +78,27 @@ export function createDependencies(config: Config, logger = new Logger({ service
     onHistoryTrimmed: ({ namespace, stream, dropped }) =>
       logger.info('history limit reached: oldest entries removed', { namespace, stream, limit: config.historyLimit, removed: dropped.map((e) => e.dockerImageReference) }),
   });
-  return { service, imports, credentials, registry, logger, config, dynamo };
+  const scheduler = new ScheduledImport({
+    store,
+    imports,
+    writer,
+    clock,
+    pacer: new HostPacer({ ratePerSecond: config.registryRatePerSecond, burst: config.registryRatePerSecond * 2, now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) }),
+    rateLimitRemaining: (host) => registry.rateLimitRemaining(host),
+    intervalSeconds: config.scheduleIntervalSeconds,
+    tickSeconds: config.scheduleTickSeconds,
+    concurrency: 16,
+    maxChecksPerTick: config.maxChecksPerTick,
+    budgetMs: config.tickBudgetMs,
+  });
+  return { service, imports, credentials, registry, scheduler, writer, logger, config, dynamo };
+}
+
+function eventBridge(config: Config): EventPublisher {
+  if (!config.eventBusName) throw new Error('configuration: IMAGESTREAMS_EVENT_BUS must be set');
+  const client = new EventBridgeClient({
+    region: config.region,
+    ...(config.eventBridgeEndpoint ? { endpoint: config.eventBridgeEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+  });
+  return new EventBridgePublisher(client, config.eventBusName);
 }

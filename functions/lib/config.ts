@@ -15,6 +15,19 @@ export interface Config {
   /** How long a tag write waits for its import before leaving the tag pending; 0 leaves every import to the scheduled pass. */
   importTimeoutMs: number;
   maxBulkImport: number;
+  /** The EventBridge bus events go to (AWS); local mode uses its in-process bus instead. */
+  eventBusName: string | undefined;
+  /** Tests point the EventBridge client at a loopback endpoint. */
+  eventBridgeEndpoint: string | undefined;
+  /** Every scheduled tag is re-checked once per interval. */
+  scheduleIntervalSeconds: number;
+  /** How often the schedule ticks: every minute in AWS; local mode ticks faster for short intervals. */
+  scheduleTickSeconds: number;
+  schedulerShards: number;
+  /** Requests per second per registry host for scheduled checks. */
+  registryRatePerSecond: number;
+  maxChecksPerTick: number;
+  tickBudgetMs: number;
   registry: { connectTimeoutMs: number; headersTimeoutMs: number; bodyTimeoutMs: number; maxRetries: number; minRetryDelayMs: number; maxRetryDelayMs: number };
 }
 
@@ -30,6 +43,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     credentialsKey: key(env, 'IMAGESTREAMS_CREDENTIALS_KEY'),
     importTimeoutMs: positiveInteger(env, 'IMAGESTREAMS_IMPORT_TIMEOUT_MS', 20_000, 0),
     maxBulkImport: positiveInteger(env, 'IMAGESTREAMS_MAX_BULK_IMPORT', 50),
+    eventBusName: env['IMAGESTREAMS_EVENT_BUS'] || undefined,
+    eventBridgeEndpoint: env['IMAGESTREAMS_EVENTBRIDGE_ENDPOINT'] || undefined,
+    scheduleIntervalSeconds: positiveInteger(env, 'IMAGESTREAMS_SCHEDULE_INTERVAL_SECONDS', 900),
+    scheduleTickSeconds: positiveInteger(env, 'IMAGESTREAMS_SCHEDULE_TICK_SECONDS', 60),
+    schedulerShards: positiveInteger(env, 'IMAGESTREAMS_SCHEDULER_SHARDS', 1),
+    registryRatePerSecond: positiveInteger(env, 'IMAGESTREAMS_REGISTRY_RATE_PER_SECOND', 20),
+    maxChecksPerTick: positiveInteger(env, 'IMAGESTREAMS_MAX_CHECKS_PER_TICK', 5000),
+    tickBudgetMs: positiveInteger(env, 'IMAGESTREAMS_TICK_BUDGET_MS', 50_000),
     registry: {
       connectTimeoutMs: positiveInteger(env, 'IMAGESTREAMS_REGISTRY_CONNECT_TIMEOUT_MS', 5_000),
       headersTimeoutMs: positiveInteger(env, 'IMAGESTREAMS_REGISTRY_HEADERS_TIMEOUT_MS', 10_000),

@@ -13,9 +13,11 @@ export class LazyRegistryClient implements RegistryClient {
     this.options = options;
   }
 
-  /** The loaded client, for its counters; undefined until the first registry request. */
-  loaded(): Promise<UndiciRegistryClient> | undefined {
-    return this.client;
+  private instance: UndiciRegistryClient | undefined;
+
+  /** The registry's last `RateLimit-Remaining` for a host, once the client is loaded. */
+  rateLimitRemaining(host: string): number | undefined {
+    return this.instance?.rateLimitRemaining.get(host);
   }
 
   async resolve(repo: RegistryRepository, reference: string, access: RegistryAccess) {
@@ -39,7 +41,7 @@ export class LazyRegistryClient implements RegistryClient {
   }
 
   private load(): Promise<UndiciRegistryClient> {
-    this.client ??= import('../../core/adapters/registry/undici-registry-client.ts').then(({ UndiciRegistryClient: Client }) => new Client(this.options));
+    this.client ??= import('../../core/adapters/registry/undici-registry-client.ts').then(({ UndiciRegistryClient: Client }) => (this.instance = new Client(this.options)));
     return this.client;
   }
 }

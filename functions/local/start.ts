@@ -9,7 +9,9 @@ import { ensureTable } from '../../core/adapters/dynamodb/create-table.ts';
 import { createApiHandler } from '../lib/api-handler.ts';
 import { createDependencies } from '../lib/composition-root.ts';
 import { loadConfig } from '../lib/config.ts';
+import { localBus } from './local-bus.ts';
 import { createLocalServer } from './local-server.ts';
+import { startTicker } from './ticker.ts';
 import { adminToken, credentialsKey, localAdmin, readTokensFile } from './tokens.ts';
 
 async function main(): Promise<void> {
@@ -19,11 +21,14 @@ async function main(): Promise<void> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
 
   const dynalite = await startDynalite(resolve(dataDir, 'dynamodb'));
+  const interval = process.env['IMAGESTREAMS_SCHEDULE_INTERVAL_SECONDS'] || '900';
   const config = loadConfig({
     ...process.env,
     IMAGESTREAMS_TABLE: process.env['IMAGESTREAMS_TABLE'] || 'imagestreams',
     IMAGESTREAMS_DYNAMODB_ENDPOINT: dynalite.endpoint,
     IMAGESTREAMS_CREDENTIALS_KEY: process.env['IMAGESTREAMS_CREDENTIALS_KEY'] || (await credentialsKey(dataDir)),
+    // The schedule ticks every minute, as in AWS, or faster when the interval is shorter than that.
+    IMAGESTREAMS_SCHEDULE_TICK_SECONDS: process.env['IMAGESTREAMS_SCHEDULE_TICK_SECONDS'] || String(Math.min(60, Number(interval) || 60)),
   });
   await ensureTable(new DynamoDBClient({ endpoint: dynalite.endpoint, region: config.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }), config.tableName);
 
@@ -38,13 +43,17 @@ async function main(): Promise<void> {
     console.log(`imagestreams: admin token (${admin.created ? 'new, ' : ''}kept in ${resolve(dataDir, 'admin-token')}):\n  ${admin.token}`);
   }
 
-  const server = createLocalServer(createApiHandler(createDependencies(config)), tokens);
+  // Events go through an in-process bus to the same subscribers as EventBridge rules in AWS.
+  const deps = createDependencies(config, { publisher: await localBus((line) => console.log(`imagestreams: ${line}`)) });
+  const server = createLocalServer(createApiHandler(deps), tokens);
+  const ticker = startTicker(deps.scheduler, config.scheduleTickSeconds, config.schedulerShards, (line) => console.log(`imagestreams: ${line}`));
   server.listen(port, host, () => {
     const { port: actual } = server.address() as AddressInfo;
     console.log(`imagestreams: listening on http://${host}:${actual} (data in ${dataDir})`);
   });
 
   const stop = () => {
+    clearInterval(ticker);
     server.close();
     server.closeAllConnections();
     void dynalite.close().then(() => process.exit(0));

@@ -7,6 +7,7 @@ import { createDependencies } from '../../functions/lib/composition-root.ts';
 import { loadConfig } from '../../functions/lib/config.ts';
 import { startDynalite, type RunningDynalite } from '../../functions/local/dynalite.ts';
 import { createLocalServer } from '../../functions/local/local-server.ts';
+import { startEventBridgeEndpoint, type EventBridgeEndpoint } from './eventbridge-endpoint.ts';
 
 export const tokens = {
   admin: 'admin-token-0123456789abcdef',
@@ -19,6 +20,9 @@ export interface ApiUnderTest {
   store: DynamoImageStreamStore;
   /** The Lambda handler itself, for events shaped by API Gateway rather than by local mode. */
   handler: ReturnType<typeof createApiHandler>;
+  /** Where the service publishes its events (a loopback PutEvents endpoint). */
+  bus: EventBridgeEndpoint;
+  deps: ReturnType<typeof createDependencies>;
   /** Sends a request as a token holder (alice by default); JSON bodies are serialised. */
   call(method: string, path: string, options?: { body?: unknown; raw?: string; token?: string | null; headers?: Record<string, string> }): Promise<{ status: number; json: any; text: string; headers: Headers }>;
   close(): Promise<void>;
@@ -27,7 +31,15 @@ export interface ApiUnderTest {
 /** The API handler behind the local API Gateway on a loopback port, over a fresh dynalite. */
 export async function startApi(env: Record<string, string> = {}): Promise<ApiUnderTest> {
   const dynalite = await startDynalite();
-  const config = loadConfig({ IMAGESTREAMS_TABLE: 'imagestreams-test', IMAGESTREAMS_DYNAMODB_ENDPOINT: dynalite.endpoint, AWS_REGION: 'local', ...env });
+  const bus = await startEventBridgeEndpoint();
+  const config = loadConfig({
+    IMAGESTREAMS_TABLE: 'imagestreams-test',
+    IMAGESTREAMS_DYNAMODB_ENDPOINT: dynalite.endpoint,
+    IMAGESTREAMS_EVENT_BUS: 'imagestreams-test',
+    IMAGESTREAMS_EVENTBRIDGE_ENDPOINT: bus.url,
+    AWS_REGION: 'local',
+    ...env,
+  });
   const dynamo = new DynamoDBClient({ endpoint: dynalite.endpoint, region: 'local', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
   await ensureTable(dynamo, config.tableName);
   const deps = createDependencies(config);
@@ -45,6 +57,8 @@ export async function startApi(env: Record<string, string> = {}): Promise<ApiUnd
     url,
     dynalite,
     handler,
+    bus,
+    deps,
     store: new DynamoImageStreamStore(dynamo, config.tableName),
     async call(method, path, options = {}) {
       const token = options.token === undefined ? tokens.alice : options.token;
@@ -69,6 +83,8 @@ export async function startApi(env: Record<string, string> = {}): Promise<ApiUnd
       await new Promise((resolve) => server.close(resolve));
       deps.dynamo.destroy();
       dynamo.destroy();
+      await deps.registry.close();
+      await bus.stop();
       await dynalite.close();
     },
   };

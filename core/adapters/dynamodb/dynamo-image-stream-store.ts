@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, ProvisionedThroughputExceededException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { AlreadyExistsError, ConflictError, ImageStreamsError, NotFoundError } from '../../errors.ts';
-import type { ImageStreamStore, StoredSecret } from '../../ports.ts';
+import type { ImageStreamStore, IndexedTag, StoredSecret, StreamKey } from '../../ports.ts';
 import type { Image, StreamRecord, StreamState, TagRecord } from '../../streams/types.ts';
 import { keys } from './table.ts';
 
@@ -80,13 +80,13 @@ export class DynamoImageStreamStore implements ImageStreamStore {
     }
   }
 
-  async putTag(stream: StreamRecord, tag: TagRecord): Promise<TagRecord> {
+  async putTag(stream: StreamKey, tag: TagRecord): Promise<TagRecord> {
     const next = { ...tag, version: tag.version + 1 };
     const created = tag.version === 0;
     await this.write(
       () => this.documents.send(new PutCommand({
         TableName: this.tableName,
-        Item: { pk: keys.namespace(stream.namespace), sk: keys.tag(stream.name, tag.name), type: 'tag', streamUid: stream.uid, ...next },
+        Item: { pk: keys.namespace(stream.namespace), sk: keys.tag(stream.name, tag.name), type: 'tag', streamUid: stream.uid, ...next, ...indexKeys(stream, next) },
         ConditionExpression: created ? 'attribute_not_exists(pk) OR streamUid <> :uid' : 'version = :v AND streamUid = :uid',
         ExpressionAttributeValues: created ? { ':uid': stream.uid } : { ':v': tag.version, ':uid': stream.uid },
       })),
@@ -95,7 +95,7 @@ export class DynamoImageStreamStore implements ImageStreamStore {
     return next;
   }
 
-  async deleteTag(stream: StreamRecord, tag: TagRecord): Promise<void> {
+  async deleteTag(stream: StreamKey, tag: TagRecord): Promise<void> {
     await this.write(
       () => this.documents.send(new DeleteCommand({
         TableName: this.tableName,
@@ -105,6 +105,45 @@ export class DynamoImageStreamStore implements ImageStreamStore {
       })),
       () => new ConflictError('imagestreamtags', `${stream.name}:${tag.name}`, staleMessage),
     );
+  }
+
+  async markPublished(stream: StreamKey, tagName: string, version: number): Promise<boolean> {
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.namespace(stream.namespace), sk: keys.tag(stream.name, tagName) },
+          UpdateExpression: 'REMOVE unpublished, gsi2pk, gsi2sk',
+          ConditionExpression: 'version = :v AND streamUid = :uid',
+          ExpressionAttributeValues: { ':v': version, ':uid': stream.uid },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw translate(error);
+    }
+  }
+
+  async listDue(now: string, limit: number): Promise<IndexedTag[]> {
+    return (await this.queryIndex('gsi1', 'gsi1pk = :pk AND gsi1sk <= :until', { ':pk': keys.due, ':until': `${now}~` }, limit)).map(indexedTag);
+  }
+
+  async listSlot(slot: number): Promise<IndexedTag[]> {
+    return (await this.queryIndex('gsi1', 'gsi1pk = :pk', { ':pk': keys.slot(slot) })).map(indexedTag);
+  }
+
+  async listUnpublished(limit: number): Promise<IndexedTag[]> {
+    return (await this.queryIndex('gsi2', 'gsi2pk = :pk', { ':pk': keys.outbox }, limit)).map(indexedTag);
+  }
+
+  async getCursor(shard: number): Promise<number[]> {
+    const result = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { pk: keys.cursor(shard), sk: keys.cursor(shard) } }));
+    return (result.Item?.['slots'] as number[] | undefined) ?? [];
+  }
+
+  async putCursor(shard: number, slots: number[]): Promise<void> {
+    await this.documents.send(new PutCommand({ TableName: this.tableName, Item: { pk: keys.cursor(shard), sk: keys.cursor(shard), type: 'cursor', slots } }));
   }
 
   async getImage(digest: string): Promise<Image | undefined> {
@@ -150,6 +189,21 @@ export class DynamoImageStreamStore implements ImageStreamStore {
     );
   }
 
+  private async queryIndex(index: string, condition: string, values: Item, limit = Number.POSITIVE_INFINITY): Promise<Item[]> {
+    const items: Item[] = [];
+    let ExclusiveStartKey: Item | undefined;
+    do {
+      const page = await this.documents
+        .send(new QueryCommand({ TableName: this.tableName, IndexName: index, KeyConditionExpression: condition, ExpressionAttributeValues: values, ExclusiveStartKey }))
+        .catch((error: unknown) => {
+          throw translate(error);
+        });
+      items.push(...(page.Items ?? []));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey && items.length < limit);
+    return items.slice(0, limit);
+  }
+
   private async query(pk: string, prefix: string): Promise<Item[]> {
     const items: Item[] = [];
     let ExclusiveStartKey: Item | undefined;
@@ -190,6 +244,36 @@ function translate(error: unknown): unknown {
   return error;
 }
 
+/** The sparse index keys of a tag: the scheduler's (due time or slot) and the outbox's. */
+function indexKeys(stream: StreamKey, tag: TagRecord): Item {
+  const id = `${stream.namespace}|${stream.name}|${tag.name}`;
+  return {
+    ...(tag.dueAt ? { gsi1pk: keys.due, gsi1sk: `${tag.dueAt}|${id}` } : tag.scheduleSlot !== undefined ? { gsi1pk: keys.slot(tag.scheduleSlot), gsi1sk: id } : {}),
+    ...(tag.unpublished ? { gsi2pk: keys.outbox, gsi2sk: `${tag.unpublished.changedAt}|${id}` } : {}),
+  };
+}
+
+function tagRecord(item: Item): TagRecord {
+  const { name, spec, items, conditions, version, unpublished, dueAt, scheduleSlot, importAttempts } = item as unknown as TagRecord;
+  return {
+    name,
+    spec: spec ?? null,
+    items: items ?? [],
+    conditions: conditions ?? [],
+    version,
+    ...(unpublished ? { unpublished } : {}),
+    ...(dueAt ? { dueAt } : {}),
+    ...(scheduleSlot !== undefined ? { scheduleSlot } : {}),
+    ...(importAttempts ? { importAttempts } : {}),
+  };
+}
+
+function indexedTag(item: Item): IndexedTag {
+  const namespace = String(item['pk']).slice('NS#'.length);
+  const stream = String(item['sk']).slice('IS#'.length).split('#TAG#')[0] ?? '';
+  return { stream: { namespace, name: stream, uid: String(item['streamUid']) }, tag: tagRecord(item) };
+}
+
 function streamItem(stream: StreamRecord): Item {
   return { pk: keys.namespace(stream.namespace), sk: keys.streamPrefix(stream.name), type: 'stream', ...stream };
 }
@@ -204,8 +288,7 @@ function groupStreams(items: Item[]): StreamState[] {
       current = { stream: stream as unknown as StreamRecord, tags: [] };
       states.push(current);
     } else if (item['type'] === 'tag' && current && item['streamUid'] === current.stream.uid && String(item['sk']).startsWith(keys.streamPrefix(current.stream.name))) {
-      const { name, spec, items: history, conditions, version } = item as unknown as TagRecord;
-      current.tags.push({ name, spec: spec ?? null, items: history ?? [], conditions: conditions ?? [], version });
+      current.tags.push(tagRecord(item));
     }
   }
   return states;

@@ -5,9 +5,11 @@
 //   IMAGE#<digest> / IMAGE                   image metadata, written once
 // Names and tags cannot contain '#', so a prefix never matches a neighbour's items.
 export const tableKeys = {
-  fields: { pk: 'string', sk: 'string', gsi1pk: 'string', gsi1sk: 'string' },
+  fields: { pk: 'string', sk: 'string', gsi1pk: 'string', gsi1sk: 'string', gsi2pk: 'string', gsi2sk: 'string' },
   primaryIndex: { hashKey: 'pk', rangeKey: 'sk' },
-  globalIndexes: { gsi1: { hashKey: 'gsi1pk', rangeKey: 'gsi1sk' } },
+  // Sparse indexes: gsi1 holds only tags the scheduler must visit (DUE, or SLOT#<n>); gsi2 only tags
+  // with an unannounced change (OUTBOX).
+  globalIndexes: { gsi1: { hashKey: 'gsi1pk', rangeKey: 'gsi1sk' }, gsi2: { hashKey: 'gsi2pk', rangeKey: 'gsi2sk' } },
 } as const;
 
 export const keys = {
@@ -17,6 +19,10 @@ export const keys = {
   image: (digest: string) => `IMAGE#${digest}`,
   imageSort: 'IMAGE',
   secret: (name: string) => `SECRET#${name}`,
+  due: 'DUE',
+  slot: (slot: number) => `SLOT#${slot}`,
+  outbox: 'OUTBOX',
+  cursor: (shard: number) => `SCHEDULER#${shard}`,
   allSecrets: 'SECRET#',
   allStreams: 'IS#',
 };

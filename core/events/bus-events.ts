@@ -1,0 +1,84 @@
+import * as z from 'zod/mini';
+import type { StreamRecord, TagChange, TagEventCondition, TagRecord } from '../streams/types.ts';
+
+export const eventSource = 'imagestreams';
+export const tagChangedType = 'ImageStreamTag Changed';
+export const importFailedType = 'ImageStreamTag Import Failed';
+
+const pullSpec = z.object({ image: z.string(), dockerImageReference: z.string() });
+
+/** `ImageStreamTag Changed`: a tag's current image moved. Consumers re-read the tag; the event is a hint. */
+export const tagChangedDetail = z.object({
+  namespace: z.string(),
+  imageStream: z.string(),
+  tag: z.string(),
+  image: z.string(),
+  dockerImageReference: z.string(),
+  generation: z.number(),
+  previous: z.nullable(pullSpec),
+  cause: z.enum(['tag', 'rollback', 'alias', 'import', 'scheduled-import']),
+  actor: z.string(),
+  changedAt: z.string(),
+});
+
+/** `ImageStreamTag Import Failed`: an import did not move the tag; for alerting. */
+export const importFailedDetail = z.object({
+  namespace: z.string(),
+  imageStream: z.string(),
+  tag: z.string(),
+  from: z.string(),
+  reason: z.string(),
+  message: z.string(),
+  generation: z.number(),
+  failedAt: z.string(),
+  actor: z.string(),
+});
+
+export type TagChangedDetail = z.infer<typeof tagChangedDetail>;
+export type ImportFailedDetail = z.infer<typeof importFailedDetail>;
+
+export type BusEvent = { source: typeof eventSource; detailType: typeof tagChangedType; detail: TagChangedDetail } | { source: typeof eventSource; detailType: typeof importFailedType; detail: ImportFailedDetail };
+
+/** Checks an event against its schema, on publish and on consume alike; throws on a malformed one. */
+export function parseBusEvent(event: { source?: unknown; detailType?: unknown; detail?: unknown }): BusEvent {
+  if (event.source !== eventSource) throw new Error(`not an imagestreams event: source ${JSON.stringify(event.source)}`);
+  if (event.detailType === tagChangedType) return { source: eventSource, detailType: tagChangedType, detail: tagChangedDetail.parse(event.detail) };
+  if (event.detailType === importFailedType) return { source: eventSource, detailType: importFailedType, detail: importFailedDetail.parse(event.detail) };
+  throw new Error(`unknown imagestreams event type ${JSON.stringify(event.detailType)}`);
+}
+
+/** The event announcing a tag's unpublished change. */
+export function tagChangedEvent(stream: Pick<StreamRecord, 'namespace' | 'name'>, tag: TagRecord & { unpublished: TagChange }): BusEvent {
+  const head = tag.items[0];
+  return parseBusEvent({
+    source: eventSource,
+    detailType: tagChangedType,
+    detail: {
+      namespace: stream.namespace,
+      imageStream: stream.name,
+      tag: tag.name,
+      image: head?.image ?? '',
+      dockerImageReference: head?.dockerImageReference ?? '',
+      generation: head?.generation ?? 0,
+      ...tag.unpublished,
+    },
+  });
+}
+
+export function importFailedEvent(stream: Pick<StreamRecord, 'namespace' | 'name'>, tag: TagRecord, condition: TagEventCondition, actor: string): BusEvent {
+  return parseBusEvent({
+    source: eventSource,
+    detailType: importFailedType,
+    detail: {
+      namespace: stream.namespace,
+      imageStream: stream.name,
+      tag: tag.name,
+      from: tag.spec?.from?.name ?? '',
+      reason: condition.reason ?? '',
+      message: condition.message ?? '',
+      generation: condition.generation,
+      failedAt: condition.lastTransitionTime,
+      actor,
+    },
+  });
+}

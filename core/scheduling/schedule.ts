@@ -1,0 +1,57 @@
+import { isPendingImport } from '../streams/generations.ts';
+import type { TagRecord } from '../streams/types.ts';
+
+/** Scheduled tags are spread over this many slots; each tick of the cycle checks its share of them. */
+export const scheduleSlots = 60;
+
+const transientReasons = new Set(['RateLimited', 'InternalError', 'Timeout']);
+
+export interface ScheduleOptions {
+  /** Seconds in which every scheduled tag is checked once. */
+  intervalSeconds: number;
+  /** First retry delay after a transient failure; it doubles per failure in a row, up to the interval. */
+  retryBaseSeconds: number;
+}
+
+/** A stable slot for a tag (FNV-1a of its name), so that it is checked at the same point of every cycle. */
+export function slotOf(namespace: string, stream: string, tag: string): number {
+  let hash = 0x811c9dc5;
+  for (const char of `${namespace}/${stream}:${tag}`) {
+    hash ^= char.codePointAt(0) ?? 0;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % scheduleSlots;
+}
+
+/**
+ * When the scheduler should look at a tag: now when it waits for an import, after a backoff when its
+ * last import failed for a transient reason, and in its slot of every cycle when it is scheduled.
+ */
+export function scheduleOf(namespace: string, stream: string, tag: TagRecord, now: Date, options: ScheduleOptions): Pick<TagRecord, 'dueAt' | 'scheduleSlot'> {
+  const spec = tag.spec;
+  if (!spec || spec.from?.kind !== 'DockerImage' || spec.reference) return {};
+  const slot = spec.importPolicy?.scheduled ? { scheduleSlot: slotOf(namespace, stream, tag.name) } : {};
+  if (isPendingImport(tag)) return { ...slot, dueAt: now.toISOString() };
+  const failure = tag.conditions.find((c) => c.type === 'ImportSuccess' && c.status === 'False');
+  if (failure && transientReasons.has(failure.reason ?? '')) {
+    const attempts = Math.max(1, tag.importAttempts ?? 1);
+    const delay = Math.min(options.retryBaseSeconds * 2 ** (attempts - 1), options.intervalSeconds);
+    return { ...slot, dueAt: new Date(Date.parse(failure.lastTransitionTime) + delay * 1000).toISOString() };
+  }
+  return slot;
+}
+
+/** The slots a tick checks: the tick's share of the cycle, and of that the part of this shard. */
+export function slotsForTick(tick: number, ticksPerCycle: number, shard: number, shards: number): number[] {
+  const group = ((tick % ticksPerCycle) + ticksPerCycle) % ticksPerCycle;
+  const slots: number[] = [];
+  for (let slot = 0; slot < scheduleSlots; slot++) {
+    if (Math.floor((slot * ticksPerCycle) / scheduleSlots) === group && slot % shards === shard) slots.push(slot);
+  }
+  return slots;
+}
+
+/** Whether a transient failure counts toward the retry backoff. */
+export function isTransient(reason: string | undefined): boolean {
+  return transientReasons.has(reason ?? '');
+}

@@ -1,0 +1,123 @@
+import type { Clock, ImageStreamStore, IndexedTag } from '../ports.ts';
+import { parseDockerImageReference, registryHost, withDefaults } from '../references/docker-image-reference.ts';
+import type { HostPacer } from '../scheduling/host-pacer.ts';
+import { scheduleSlots, slotOf, slotsForTick } from '../scheduling/schedule.ts';
+import type { ImportService } from './import-service.ts';
+import type { TagWriter } from './tag-writer.ts';
+
+export interface ScheduledImportOptions {
+  store: ImageStreamStore;
+  imports: Pick<ImportService, 'importTag'>;
+  writer: Pick<TagWriter, 'announce'>;
+  clock: Clock;
+  pacer: HostPacer;
+  /** What the registry last said of its remaining requests, per host. */
+  rateLimitRemaining: (host: string) => number | undefined;
+  intervalSeconds: number;
+  tickSeconds: number;
+  /** Checks running at once. */
+  concurrency: number;
+  /** At most this many tags per tick (all shards' share of the cycle should fit). */
+  maxChecksPerTick: number;
+  /** Work stops after this long; unfinished slots are resumed first by the next tick. */
+  budgetMs: number;
+}
+
+export interface TickReport {
+  tick: number;
+  shard: number;
+  slots: number[];
+  checked: number;
+  changed: number;
+  unchanged: number;
+  failed: number;
+  skipped: number;
+  announced: number;
+  leftover: number[];
+}
+
+/**
+ * One tick of the scheduled re-import (the EventBridge schedule's, or local mode's timer): announce
+ * changes whose event was lost, import tags that are due, then check this tick's share of the scheduled
+ * tags. Each tick reads only what is due now; an unchanged tag costs one HEAD and no write.
+ */
+export class ScheduledImport {
+  private readonly options: ScheduledImportOptions;
+
+  constructor(options: ScheduledImportOptions) {
+    this.options = options;
+  }
+
+  async tick({ shard = 0, shards = 1 }: { shard?: number; shards?: number } = {}): Promise<TickReport> {
+    const { store, clock, intervalSeconds, tickSeconds } = this.options;
+    const started = clock.now();
+    const deadline = started.getTime() + this.options.budgetMs;
+    const tick = Math.floor(started.getTime() / (tickSeconds * 1000));
+    const ticksPerCycle = Math.min(scheduleSlots, Math.max(1, Math.round(intervalSeconds / tickSeconds)));
+    const mine = (t: IndexedTag) => slotOf(t.stream.namespace, t.stream.name, t.tag.name) % shards === shard;
+    const report: TickReport = { tick, shard, slots: [], checked: 0, changed: 0, unchanged: 0, failed: 0, skipped: 0, announced: 0, leftover: [] };
+
+    // Changes written but never announced (the bus was down): announce them from state.
+    const unannounced = (await store.listUnpublished(this.options.maxChecksPerTick)).filter(mine);
+    for (const { stream, tag } of unannounced) await this.options.writer.announce(stream, [tag]);
+    report.announced = unannounced.length;
+
+    const due = (await store.listDue(started.toISOString(), this.options.maxChecksPerTick)).filter(mine);
+    await this.check(due, deadline, report);
+
+    const resumed = await store.getCursor(shard);
+    const slots = [...new Set([...resumed, ...slotsForTick(tick, ticksPerCycle, shard, shards)])];
+    report.slots = slots;
+    let next = 0;
+    for (; next < slots.length && clock.now().getTime() < deadline && report.checked < this.options.maxChecksPerTick; next++) {
+      const complete = await this.check(await store.listSlot(slots[next] as number), deadline, report);
+      if (!complete) break;
+    }
+    report.leftover = slots.slice(next);
+    if (report.leftover.length || resumed.length) await store.putCursor(shard, report.leftover);
+    return report;
+  }
+
+  /** Checks tags a few at a time, paced per registry; false when the time or the tick's cap ran out first. */
+  private async check(tags: IndexedTag[], deadline: number, report: TickReport): Promise<boolean> {
+    let next = 0;
+    let complete = true;
+    const worker = async () => {
+      while (next < tags.length) {
+        if (this.options.clock.now().getTime() >= deadline || report.checked >= this.options.maxChecksPerTick) {
+          complete = false;
+          return;
+        }
+        const { stream, tag } = tags[next++] as IndexedTag;
+        const host = hostOf(tag.spec?.from?.name);
+        if (host) {
+          this.options.pacer.observeRemaining(host, this.options.rateLimitRemaining(host));
+          if (!(await this.options.pacer.acquire(host, deadline))) {
+            report.skipped++;
+            continue;
+          }
+        }
+        report.checked++;
+        const signal = AbortSignal.timeout(Math.max(1, deadline - this.options.clock.now().getTime()));
+        try {
+          const result = await this.options.imports.importTag(stream, tag, { cause: 'scheduled-import', actor: 'scheduler', signal });
+          report[result.status]++;
+          if (host && result.retryAfterSeconds !== undefined) this.options.pacer.pause(host, result.retryAfterSeconds);
+        } catch {
+          // One tag's trouble (a store conflict that outlived its retries) never stops the others.
+          report.failed++;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.options.concurrency, tags.length) }, worker));
+    return complete;
+  }
+}
+
+function hostOf(from: string | undefined): string | undefined {
+  try {
+    return from ? registryHost(withDefaults(parseDockerImageReference(from))) : undefined;
+  } catch {
+    return undefined;
+  }
+}

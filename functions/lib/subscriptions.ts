@@ -1,0 +1,13 @@
+/**
+ * The bus subscriptions of the service, declared once: sst.config.ts creates an EventBridge rule for
+ * each, and local mode's in-process bus routes events to the same handlers. Patterns use EventBridge's
+ * syntax (the local bus matches exact values and nested objects, the subset these patterns use).
+ */
+export interface Subscription {
+  name: string;
+  pattern: { source: string[]; 'detail-type': string[]; detail?: Record<string, unknown> };
+  /** A module under functions/ exporting `handler`, as SST names handlers. */
+  handler: string;
+}
+
+export const subscriptions: Subscription[] = [];

@@ -1,0 +1,22 @@
+import type { ScheduledImport } from '../../core/use-cases/scheduled-import.ts';
+
+/** Plays the EventBridge schedule: a tick per shard every `seconds`, never two of a shard at once. */
+export function startTicker(scheduler: ScheduledImport, seconds: number, shards: number, log: (line: string) => void): NodeJS.Timeout {
+  const running = new Set<number>();
+  const tick = () => {
+    for (let shard = 0; shard < shards; shard++) {
+      if (running.has(shard)) continue;
+      running.add(shard);
+      scheduler
+        .tick({ shard, shards })
+        .then((report) => {
+          if (report.checked || report.announced) log(`scheduled import: ${JSON.stringify(report)}`);
+        })
+        .catch((error: unknown) => log(`scheduled import failed: ${error instanceof Error ? error.message : String(error)}`))
+        .finally(() => running.delete(shard));
+    }
+  };
+  const timer = setInterval(tick, seconds * 1000);
+  timer.unref();
+  return timer;
+}
