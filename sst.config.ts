@@ -9,6 +9,7 @@ export default $config({
   async run() {
     const { tableKeys } = await import('./core/adapters/dynamodb/table.ts');
     const { apiRoutes } = await import('./functions/lib/routes.ts');
+    const { subscriptions } = await import('./functions/lib/subscriptions.ts');
 
     const table = new sst.aws.Dynamo('Table', {
       fields: tableKeys.fields,
@@ -17,25 +18,42 @@ export default $config({
       deletionProtection: $app.stage === 'production',
     });
 
+    const bus = new sst.aws.Bus('Bus');
+
     // 32 random bytes in base64 (`npx sst secret set CredentialsKey "$(openssl rand -base64 32)"`): seals registry credentials.
     const credentialsKey = new sst.Secret('CredentialsKey');
 
-    const api = new sst.aws.Function('Api', {
-      handler: 'functions/api.handler',
-      runtime: 'nodejs24.x',
-      architecture: 'arm64',
-      memory: '1024 MB',
-      timeout: '29 seconds',
-      link: [table],
-      environment: {
-        IMAGESTREAMS_TABLE: table.name,
-        IMAGESTREAMS_CREDENTIALS_KEY: credentialsKey.value,
-        IMAGESTREAMS_HISTORY_LIMIT: process.env.IMAGESTREAMS_HISTORY_LIMIT ?? '100',
-        IMAGESTREAMS_ALLOWED_REGISTRIES: process.env.IMAGESTREAMS_ALLOWED_REGISTRIES ?? '',
-        IMAGESTREAMS_INSECURE_REGISTRIES: process.env.IMAGESTREAMS_INSECURE_REGISTRIES ?? '',
-        IMAGESTREAMS_IMPORT_TIMEOUT_MS: process.env.IMAGESTREAMS_IMPORT_TIMEOUT_MS ?? '20000',
-      },
-    });
+    const shards = Number(process.env.IMAGESTREAMS_SCHEDULER_SHARDS ?? '1');
+    const environment = {
+      IMAGESTREAMS_TABLE: table.name,
+      IMAGESTREAMS_EVENT_BUS: bus.name,
+      IMAGESTREAMS_CREDENTIALS_KEY: credentialsKey.value,
+      IMAGESTREAMS_HISTORY_LIMIT: process.env.IMAGESTREAMS_HISTORY_LIMIT ?? '100',
+      IMAGESTREAMS_ALLOWED_REGISTRIES: process.env.IMAGESTREAMS_ALLOWED_REGISTRIES ?? '',
+      IMAGESTREAMS_INSECURE_REGISTRIES: process.env.IMAGESTREAMS_INSECURE_REGISTRIES ?? '',
+      IMAGESTREAMS_IMPORT_TIMEOUT_MS: process.env.IMAGESTREAMS_IMPORT_TIMEOUT_MS ?? '20000',
+      IMAGESTREAMS_SCHEDULE_INTERVAL_SECONDS: process.env.IMAGESTREAMS_SCHEDULE_INTERVAL_SECONDS ?? '900',
+      IMAGESTREAMS_SCHEDULER_SHARDS: String(shards),
+    };
+    const functionDefaults = { runtime: 'nodejs24.x' as const, architecture: 'arm64' as const, link: [table, bus], environment };
+
+    const api = new sst.aws.Function('Api', { ...functionDefaults, handler: 'functions/api.handler', memory: '1024 MB', timeout: '29 seconds' });
+
+    // The scheduled re-import: every minute, one invocation per shard, each with its share of the slots.
+    for (let shard = 0; shard < shards; shard++) {
+      new sst.aws.Cron(`ScheduledImport${shard}`, {
+        schedule: 'rate(1 minute)',
+        event: { shard, shards },
+        function: { ...functionDefaults, handler: 'functions/scheduled-import.handler', memory: '1024 MB', timeout: '60 seconds' },
+      });
+    }
+
+    // The service's own bus subscriptions, declared once in functions/lib/subscriptions.ts.
+    for (const subscription of subscriptions) {
+      bus.subscribe(subscription.name, { ...functionDefaults, handler: subscription.handler }, {
+        pattern: { source: subscription.pattern.source, detailType: subscription.pattern['detail-type'], ...(subscription.pattern.detail ? { detail: subscription.pattern.detail } : {}) },
+      });
+    }
 
     // Every route needs a principal: a JWT from the configured OIDC issuer, or else IAM (SigV4).
     const httpApi = new sst.aws.ApiGatewayV2('HttpApi');
@@ -54,6 +72,6 @@ export default $config({
       httpApi.route(`${route.method} ${route.path}`, api.arn, { auth });
     }
 
-    return { api: httpApi.url, table: table.name };
+    return { api: httpApi.url, table: table.name, bus: bus.name };
   },
 });

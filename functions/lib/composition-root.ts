@@ -7,7 +7,7 @@ import { ImageStreamsError } from '../../core/errors.ts';
 import type { Principal } from '../../core/access/principal.ts';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { EventBridgePublisher } from '../../core/adapters/eventbridge/eventbridge-publisher.ts';
-import type { EventPublisher, SecretCipher } from '../../core/ports.ts';
+import type { Clock, EventPublisher, SecretCipher } from '../../core/ports.ts';
 import { HostPacer } from '../../core/scheduling/host-pacer.ts';
 import { ScheduledImport } from '../../core/use-cases/scheduled-import.ts';
 import { TagWriter } from '../../core/use-cases/tag-writer.ts';
@@ -41,14 +41,14 @@ const noCipher: SecretCipher = {
 };
 
 /** Builds everything a handler needs from configuration; the one place adapters are chosen. Local mode brings its own bus. */
-export function createDependencies(config: Config, options: { logger?: Logger; publisher?: EventPublisher } = {}): Dependencies {
+export function createDependencies(config: Config, options: { logger?: Logger; publisher?: EventPublisher; clock?: Clock } = {}): Dependencies {
   const logger = options.logger ?? new Logger({ serviceName: 'imagestreams' });
   const dynamo = new DynamoDBClient({
     region: config.region,
     ...(config.dynamoEndpoint ? { endpoint: config.dynamoEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
   });
   const store = new DynamoImageStreamStore(dynamo, config.tableName);
-  const clock = { now: () => new Date() };
+  const clock = options.clock ?? { now: () => new Date() };
   const now = () => clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
   const publisher = options.publisher ?? eventBridge(config);
   const writer = new TagWriter({ store, publisher, clock, schedule: { intervalSeconds: config.scheduleIntervalSeconds, retryBaseSeconds: 60 } });

@@ -29,7 +29,7 @@ export interface ApiUnderTest {
 }
 
 /** The API handler behind the local API Gateway on a loopback port, over a fresh dynalite. */
-export async function startApi(env: Record<string, string> = {}): Promise<ApiUnderTest> {
+export async function startApi(env: Record<string, string> = {}, clock?: { now(): Date }): Promise<ApiUnderTest> {
   const dynalite = await startDynalite();
   const bus = await startEventBridgeEndpoint();
   const config = loadConfig({
@@ -42,7 +42,7 @@ export async function startApi(env: Record<string, string> = {}): Promise<ApiUnd
   });
   const dynamo = new DynamoDBClient({ endpoint: dynalite.endpoint, region: 'local', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
   await ensureTable(dynamo, config.tableName);
-  const deps = createDependencies(config);
+  const deps = createDependencies(config, clock ? { clock } : {});
   const handler = createApiHandler(deps);
   const server = createLocalServer(
     handler,
