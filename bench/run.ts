@@ -10,6 +10,7 @@ import { build } from 'esbuild';
 import { keys } from '../core/adapters/dynamodb/table.ts';
 import { startApi } from '../test/support/api-under-test.ts';
 import { registryBench } from './registry.ts';
+import { scheduledBench } from './scheduled.ts';
 
 const tags = Number(process.env['BENCH_TAGS'] ?? 100);
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 30);
@@ -121,7 +122,7 @@ try {
       driver,
       `const start = performance.now();\nconst { handler } = await import(process.argv[2]);\nconst res = await handler(JSON.parse(process.env.BENCH_EVENT), { awsRequestId: 'cold' });\nif (res.statusCode !== 200) { console.error(res); process.exit(1); }\nconsole.log(JSON.stringify({ ms: performance.now() - start }));\n`,
     );
-    const env = { ...process.env, IMAGESTREAMS_TABLE: 'imagestreams-test', IMAGESTREAMS_DYNAMODB_ENDPOINT: api.dynalite.endpoint, AWS_REGION: 'local', BENCH_EVENT: JSON.stringify(event), POWERTOOLS_LOG_LEVEL: 'ERROR' };
+    const env = { ...process.env, IMAGESTREAMS_TABLE: 'imagestreams-test', IMAGESTREAMS_DYNAMODB_ENDPOINT: api.dynalite.endpoint, IMAGESTREAMS_EVENT_BUS: 'bench', IMAGESTREAMS_EVENTBRIDGE_ENDPOINT: api.bus.url, AWS_REGION: 'local', BENCH_EVENT: JSON.stringify(event), POWERTOOLS_LOG_LEVEL: 'ERROR' };
     const cold = async (file: string) => {
       const wall: number[] = [];
       const inProcess: number[] = [];
@@ -153,6 +154,8 @@ try {
   await api.close();
 }
 
+rows.push(['']);
+rows.push(...(await scheduledBench({ tags: Number(process.env['BENCH_SCHEDULED_TAGS'] ?? 2000), rounds: Number(process.env['BENCH_SCHEDULED_ROUNDS'] ?? 3) })));
 rows.push(['']);
 rows.push(...(await registryBench({ requests: Number(process.env['BENCH_REGISTRY_REQUESTS'] ?? 1000), rounds: Number(process.env['BENCH_REGISTRY_ROUNDS'] ?? 5), concurrency: 16 })));
 

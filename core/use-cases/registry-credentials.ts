@@ -36,11 +36,15 @@ export class RegistryCredentialsService {
   private readonly store: ImageStreamStore;
   private readonly cipher: SecretCipher;
   private readonly now: () => string;
+  private readonly cacheMs: number;
+  /** Secrets per namespace, read once for a burst of imports (a scheduled tick checks many tags of one namespace). */
+  private readonly cache = new Map<string, { at: number; secrets: Promise<StoredSecret[]> }>();
 
-  constructor(options: { store: ImageStreamStore; cipher: SecretCipher; now: () => string }) {
+  constructor(options: { store: ImageStreamStore; cipher: SecretCipher; now: () => string; cacheMs?: number }) {
     this.store = options.store;
     this.cipher = options.cipher;
     this.now = options.now;
+    this.cacheMs = options.cacheMs ?? 30_000;
   }
 
   /** POST (create) or PUT (create or replace) a secret. */
@@ -69,6 +73,7 @@ export class RegistryCredentialsService {
     }
     const secret: StoredSecret = { name, secretType: dockerConfigType, registries, creationTimestamp: this.now(), sealed: await this.cipher.seal(config, `${namespace}/${name}`) };
     await this.store.putSecret(namespace, secret, urlName === undefined);
+    this.cache.delete(namespace);
     return view(namespace, secret);
   }
 
@@ -87,13 +92,24 @@ export class RegistryCredentialsService {
   async deleteSecret(namespace: string, name: string): Promise<{ apiVersion: 'v1'; kind: 'Status'; metadata: Record<string, never>; status: 'Success'; details: { name: string; kind: string } }> {
     requireNamespace(namespace);
     await this.store.deleteSecret(namespace, name);
+    this.cache.delete(namespace);
     return { apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Success', details: { name, kind: 'secrets' } };
   }
 
-  /** The credentials a namespace holds for a registry host, for an import; undefined when it has none. */
+  /**
+   * The credentials a namespace holds for a registry host, for an import; undefined when it has none.
+   * Another instance's change to the namespace's secrets is seen within `cacheMs`.
+   */
   async credentialsFor(namespace: string, host: string): Promise<RegistryCredentials | undefined> {
     const key = registryKey(host);
-    for (const secret of await this.store.listSecrets(namespace)) {
+    const now = Date.now();
+    let cached = this.cache.get(namespace);
+    if (!cached || now - cached.at > this.cacheMs) {
+      cached = { at: now, secrets: this.store.listSecrets(namespace) };
+      this.cache.set(namespace, cached);
+      cached.secrets.catch(() => this.cache.delete(namespace));
+    }
+    for (const secret of await cached.secrets) {
       if (!secret.registries.includes(key)) continue;
       const config = parseDockerConfig(await this.cipher.open(secret.sealed, `${namespace}/${secret.name}`));
       const credentials = config.get(key);

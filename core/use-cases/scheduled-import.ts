@@ -62,33 +62,33 @@ export class ScheduledImport {
     for (const { stream, tag } of unannounced) await this.options.writer.announce(stream, [tag]);
     report.announced = unannounced.length;
 
-    const due = (await store.listDue(started.toISOString(), this.options.maxChecksPerTick)).filter(mine);
-    await this.check(due, deadline, report);
-
     const resumed = await store.getCursor(shard);
     const slots = [...new Set([...resumed, ...slotsForTick(tick, ticksPerCycle, shard, shards)])];
     report.slots = slots;
-    let next = 0;
-    for (; next < slots.length && clock.now().getTime() < deadline && report.checked < this.options.maxChecksPerTick; next++) {
-      const complete = await this.check(await store.listSlot(slots[next] as number), deadline, report);
-      if (!complete) break;
-    }
-    report.leftover = slots.slice(next);
+    // Read the whole tick's share first, so that one pool of checks runs without draining between slots.
+    const [due, ...perSlot] = await Promise.all([
+      store.listDue(started.toISOString(), this.options.maxChecksPerTick).then((tags) => tags.filter(mine)),
+      ...slots.map((slot) => store.listSlot(slot)),
+    ]);
+    const work = [...(due ?? []).map((tag) => ({ tag, slot: -1 })), ...perSlot.flatMap((tags, i) => tags.map((tag) => ({ tag, slot: slots[i] as number })))];
+    const unfinished = await this.check(work, deadline, report);
+    report.leftover = slots.filter((slot) => unfinished.has(slot));
     if (report.leftover.length || resumed.length) await store.putCursor(shard, report.leftover);
     return report;
   }
 
-  /** Checks tags a few at a time, paced per registry; false when the time or the tick's cap ran out first. */
-  private async check(tags: IndexedTag[], deadline: number, report: TickReport): Promise<boolean> {
+  /** Checks tags a few at a time, paced per registry; answers the slots whose tags the time or the tick's cap left unchecked. */
+  private async check(work: { tag: IndexedTag; slot: number }[], deadline: number, report: TickReport): Promise<Set<number>> {
     let next = 0;
-    let complete = true;
+    const unfinished = new Set<number>();
     const worker = async () => {
-      while (next < tags.length) {
+      while (next < work.length) {
         if (this.options.clock.now().getTime() >= deadline || report.checked >= this.options.maxChecksPerTick) {
-          complete = false;
+          for (const rest of work.slice(next)) unfinished.add(rest.slot);
+          next = work.length;
           return;
         }
-        const { stream, tag } = tags[next++] as IndexedTag;
+        const { stream, tag } = (work[next++] as { tag: IndexedTag }).tag;
         const host = hostOf(tag.spec?.from?.name);
         if (host) {
           this.options.pacer.observeRemaining(host, this.options.rateLimitRemaining(host));
@@ -109,8 +109,9 @@ export class ScheduledImport {
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.options.concurrency, tags.length) }, worker));
-    return complete;
+    await Promise.all(Array.from({ length: Math.min(this.options.concurrency, work.length) }, worker));
+    unfinished.delete(-1);
+    return unfinished;
   }
 }
 

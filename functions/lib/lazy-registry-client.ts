@@ -15,6 +15,11 @@ export class LazyRegistryClient implements RegistryClient {
 
   private instance: UndiciRegistryClient | undefined;
 
+  /** Registry requests sent so far (0 before the client is loaded). */
+  requestCount(): number {
+    return this.instance?.requestCount ?? 0;
+  }
+
   /** The registry's last `RateLimit-Remaining` for a host, once the client is loaded. */
   rateLimitRemaining(host: string): number | undefined {
     return this.instance?.rateLimitRemaining.get(host);
