@@ -1,4 +1,5 @@
 import type { BusEvent } from './events/bus-events.ts';
+import type { SlotCursor } from './scheduling/schedule.ts';
 import type { Image, StreamRecord, StreamState, TagRecord } from './streams/types.ts';
 
 /** What a tag write needs of its stream. */
@@ -36,9 +37,9 @@ export interface ImageStreamStore {
   listSlot(slot: number): Promise<IndexedTag[]>;
   /** Tags whose last change was not announced yet. */
   listUnpublished(limit: number): Promise<IndexedTag[]>;
-  /** Slots a scheduler shard left unfinished, to resume first. */
-  getCursor(shard: number): Promise<number[]>;
-  putCursor(shard: number, slots: number[]): Promise<void>;
+  /** Where a scheduler shard left slots unfinished, to resume first. */
+  getCursor(shard: number): Promise<SlotCursor[]>;
+  putCursor(shard: number, cursor: SlotCursor[]): Promise<void>;
   /** Image metadata by digest, when an import recorded it. */
   getImage(digest: string): Promise<Image | undefined>;
   /** Records image metadata once per digest; a second write of the same digest is a no-op. */

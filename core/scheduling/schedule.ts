@@ -51,6 +51,17 @@ export function slotsForTick(tick: number, ticksPerCycle: number, shard: number,
   return slots;
 }
 
+/** A tag's place within its slot: the scheduler's index sorts by it and a resumed slot continues from it. */
+export function slotKey(namespace: string, stream: string, tag: string): string {
+  return `${namespace}|${stream}|${tag}`;
+}
+
+/** Where a shard left a slot unfinished: the slot, and the key of its first unchecked tag. */
+export interface SlotCursor {
+  slot: number;
+  from: string;
+}
+
 /** Whether a transient failure counts toward the retry backoff. */
 export function isTransient(reason: string | undefined): boolean {
   return transientReasons.has(reason ?? '');

@@ -1,7 +1,7 @@
 import type { Clock, ImageStreamStore, IndexedTag } from '../ports.ts';
 import { parseDockerImageReference, registryHost, withDefaults } from '../references/docker-image-reference.ts';
 import type { HostPacer } from '../scheduling/host-pacer.ts';
-import { scheduleSlots, slotOf, slotsForTick } from '../scheduling/schedule.ts';
+import { scheduleSlots, slotKey, slotOf, slotsForTick } from '../scheduling/schedule.ts';
 import type { ImportService } from './import-service.ts';
 import type { TagWriter } from './tag-writer.ts';
 
@@ -63,41 +63,54 @@ export class ScheduledImport {
     report.announced = unannounced.length;
 
     const resumed = await store.getCursor(shard);
-    const slots = [...new Set([...resumed, ...slotsForTick(tick, ticksPerCycle, shard, shards)])];
+    const from = new Map(resumed.map((c) => [c.slot, c.from]));
+    const slots = [...new Set([...resumed.map((c) => c.slot), ...slotsForTick(tick, ticksPerCycle, shard, shards)])];
     report.slots = slots;
     // Read the whole tick's share first, so that one pool of checks runs without draining between slots.
     const [due, ...perSlot] = await Promise.all([
       store.listDue(started.toISOString(), this.options.maxChecksPerTick).then((tags) => tags.filter(mine)),
       ...slots.map((slot) => store.listSlot(slot)),
     ]);
-    const work = [...(due ?? []).map((tag) => ({ tag, slot: -1 })), ...perSlot.flatMap((tags, i) => tags.map((tag) => ({ tag, slot: slots[i] as number })))];
+    const work = [
+      ...(due ?? []).map((tag) => ({ tag, slot: -1 })),
+      ...perSlot.flatMap((tags, i) => {
+        const slot = slots[i] as number;
+        const start = from.get(slot) ?? '';
+        return tags.filter((t) => keyOf(t) >= start).map((tag) => ({ tag, slot }));
+      }),
+    ];
     const unfinished = await this.check(work, deadline, report);
-    report.leftover = slots.filter((slot) => unfinished.has(slot));
-    if (report.leftover.length || resumed.length) await store.putCursor(shard, report.leftover);
+    const cursor = slots.flatMap((slot) => (unfinished.has(slot) ? [{ slot, from: unfinished.get(slot) as string }] : []));
+    report.leftover = cursor.map((c) => c.slot);
+    if (cursor.length || resumed.length) await store.putCursor(shard, cursor);
     return report;
   }
 
-  /** Checks tags a few at a time, paced per registry; answers the slots whose tags the time or the tick's cap left unchecked. */
-  private async check(work: { tag: IndexedTag; slot: number }[], deadline: number, report: TickReport): Promise<Set<number>> {
+  /**
+   * Checks tags a few at a time, paced per registry. Answers, for each slot the time or the tick's cap
+   * cut short, the key of its first unchecked tag (tags start in slot order, so those before it started).
+   */
+  private async check(work: { tag: IndexedTag; slot: number }[], deadline: number, report: TickReport): Promise<Map<number, string>> {
     let next = 0;
-    const unfinished = new Set<number>();
+    const unfinished = new Map<number, string>();
     const worker = async () => {
       while (next < work.length) {
         if (this.options.clock.now().getTime() >= deadline || report.checked >= this.options.maxChecksPerTick) {
-          for (const rest of work.slice(next)) unfinished.add(rest.slot);
+          for (const rest of work.slice(next)) if (rest.slot >= 0 && !unfinished.has(rest.slot)) unfinished.set(rest.slot, keyOf(rest.tag));
           next = work.length;
           return;
         }
         const { stream, tag } = (work[next++] as { tag: IndexedTag }).tag;
+        report.checked++; // counted before any wait, so that the cap holds across the pool
         const host = hostOf(tag.spec?.from?.name);
         if (host) {
           this.options.pacer.observeRemaining(host, this.options.rateLimitRemaining(host));
           if (!(await this.options.pacer.acquire(host, deadline))) {
+            report.checked--;
             report.skipped++;
             continue;
           }
         }
-        report.checked++;
         const signal = AbortSignal.timeout(Math.max(1, deadline - this.options.clock.now().getTime()));
         try {
           const result = await this.options.imports.importTag(stream, tag, { cause: 'scheduled-import', actor: 'scheduler', signal });
@@ -110,9 +123,12 @@ export class ScheduledImport {
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.options.concurrency, work.length) }, worker));
-    unfinished.delete(-1);
     return unfinished;
   }
+}
+
+function keyOf({ stream, tag }: IndexedTag): string {
+  return slotKey(stream.namespace, stream.name, tag.name);
 }
 
 function hostOf(from: string | undefined): string | undefined {

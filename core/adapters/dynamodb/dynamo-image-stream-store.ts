@@ -3,6 +3,7 @@ import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, P
 import { AlreadyExistsError, ConflictError, ImageStreamsError, NotFoundError } from '../../errors.ts';
 import type { ImageStreamStore, IndexedTag, StoredSecret, StreamKey } from '../../ports.ts';
 import type { Image, StreamRecord, StreamState, TagRecord } from '../../streams/types.ts';
+import { slotKey, type SlotCursor } from '../../scheduling/schedule.ts';
 import { keys } from './table.ts';
 
 type Item = Record<string, unknown>;
@@ -137,13 +138,13 @@ export class DynamoImageStreamStore implements ImageStreamStore {
     return (await this.queryIndex('gsi2', 'gsi2pk = :pk', { ':pk': keys.outbox }, limit)).map(indexedTag);
   }
 
-  async getCursor(shard: number): Promise<number[]> {
+  async getCursor(shard: number): Promise<SlotCursor[]> {
     const result = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { pk: keys.cursor(shard), sk: keys.cursor(shard) } }));
-    return (result.Item?.['slots'] as number[] | undefined) ?? [];
+    return (result.Item?.['slots'] as SlotCursor[] | undefined) ?? [];
   }
 
-  async putCursor(shard: number, slots: number[]): Promise<void> {
-    await this.documents.send(new PutCommand({ TableName: this.tableName, Item: { pk: keys.cursor(shard), sk: keys.cursor(shard), type: 'cursor', slots } }));
+  async putCursor(shard: number, cursor: SlotCursor[]): Promise<void> {
+    await this.documents.send(new PutCommand({ TableName: this.tableName, Item: { pk: keys.cursor(shard), sk: keys.cursor(shard), type: 'cursor', slots: cursor } }));
   }
 
   async getImage(digest: string): Promise<Image | undefined> {
@@ -246,7 +247,7 @@ function translate(error: unknown): unknown {
 
 /** The sparse index keys of a tag: the scheduler's (due time or slot) and the outbox's. */
 function indexKeys(stream: StreamKey, tag: TagRecord): Item {
-  const id = `${stream.namespace}|${stream.name}|${tag.name}`;
+  const id = slotKey(stream.namespace, stream.name, tag.name);
   return {
     ...(tag.dueAt ? { gsi1pk: keys.due, gsi1sk: `${tag.dueAt}|${id}` } : tag.scheduleSlot !== undefined ? { gsi1pk: keys.slot(tag.scheduleSlot), gsi1sk: id } : {}),
     ...(tag.unpublished ? { gsi2pk: keys.outbox, gsi2sk: `${tag.unpublished.changedAt}|${id}` } : {}),
