@@ -10,7 +10,7 @@ export function startTicker(scheduler: ScheduledImport, seconds: number, shards:
       scheduler
         .tick({ shard, shards })
         .then((report) => {
-          if (report.checked || report.announced) log(`scheduled import: ${JSON.stringify(report)}`);
+          if (report.checked || report.announced) log(`scheduled import: ${JSON.stringify({ ...report, slots: report.slots.length })}`);
         })
         .catch((error: unknown) => log(`scheduled import failed: ${error instanceof Error ? error.message : String(error)}`))
         .finally(() => running.delete(shard));

@@ -53,6 +53,7 @@ describe('local mode (npm start)', () => {
       body: JSON.stringify({ tag: { name: '3.12', reference: true, from: { kind: 'DockerImage', name: 'docker.io/library/python:3.12' } } }),
     });
     expect(put.status).toBe(200);
+    await expect.poll(() => first.output()).toContain('event ImageStreamTag Changed: {"namespace":"demo","imageStream":"python","tag":"3.12"');
     const before = await (await fetch(`${first.url}/v1/namespaces/demo/imagestreams/python`, { headers })).json();
     expect(await first.stop()).toBe(0);
 
