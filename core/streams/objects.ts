@@ -13,6 +13,11 @@ import type {
 } from './types.ts';
 import { imageApiVersion } from './types.ts';
 
+/** A stream that a tag write or an import creates on first use: no metadata, generation 0 (the write advances it). */
+export function emptyStream(namespace: string, name: string, uid: string, now: string): StreamRecord {
+  return { namespace, name, uid, creationTimestamp: now, labels: {}, annotations: {}, lookupLocal: false, dockerImageRepository: '', generation: 0, version: 1 };
+}
+
 const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 function streamMeta(stream: StreamRecord): ObjectMeta {

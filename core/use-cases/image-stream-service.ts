@@ -8,7 +8,7 @@ import { applySpecTag } from '../streams/apply-spec-tag.ts';
 import { findImageInHistory, matchesImageId } from '../streams/find-image.ts';
 import { isPendingImport, isSpecChange } from '../streams/generations.ts';
 import { splitStreamImage, splitStreamTag, validateNamespace, validateStreamName, validateTagName } from '../streams/names.ts';
-import { toImageStream, toImageStreamImage, toImageStreamTag } from '../streams/objects.ts';
+import { emptyStream, toImageStream, toImageStreamImage, toImageStreamTag } from '../streams/objects.ts';
 import { retryOnConflict } from '../streams/retry-on-conflict.ts';
 import type { TagWriter } from './tag-writer.ts';
 import { imageStreamSchema, imageStreamTagSchema, parseBody } from '../streams/schemas.ts';
@@ -204,7 +204,7 @@ export class ImageStreamService {
 
     const put = async () => {
       const existing = await this.store.getStream(namespace, streamName);
-      const state = existing ? this.withAliases(existing) : { stream: this.newStream(namespace, streamName), tags: [] };
+      const state = existing ? this.withAliases(existing) : { stream: emptyStream(namespace, streamName, this.options.newUid(), this.now()), tags: [] };
       const old = state.tags.find((t) => t.name === tagName);
       if (metadata.resourceVersion !== undefined && metadata.resourceVersion !== String(old?.version ?? 0)) {
         throw new ConflictError('imagestreamtags', istag, staleMessage);
@@ -294,22 +294,6 @@ export class ImageStreamService {
   private withAliases(state: StreamState): StreamState {
     const tracked = trackAliases(state.tags, state.stream.namespace, state.stream.name, this.options.historyLimit);
     return tracked.changed.length ? { ...state, tags: tracked.tags } : state;
-  }
-
-  /** A stream that `oc tag` creates on first use (generation 0: the tag write advances it). */
-  private newStream(namespace: string, name: string): StreamRecord {
-    return {
-      namespace,
-      name,
-      uid: this.options.newUid(),
-      creationTimestamp: this.now(),
-      labels: {},
-      annotations: {},
-      lookupLocal: false,
-      dockerImageRepository: '',
-      generation: 0,
-      version: 1,
-    };
   }
 
   /** Stores a stream created by a tag write; a concurrent creation is a conflict, so the write re-reads and retries. */

@@ -8,12 +8,12 @@ import type { Clock, ImageStreamStore, StreamKey } from '../ports.ts';
 import { InvalidReferenceError, parseDockerImageReference, registryHost, repositoryName, withDefaults } from '../references/docker-image-reference.ts';
 import { isPendingImport } from '../streams/generations.ts';
 import { validateStreamName, validateTagName, validateNamespace } from '../streams/names.ts';
-import { toImageStream } from '../streams/objects.ts';
+import { emptyStream, toImageStream } from '../streams/objects.ts';
 import { prioritizeTags } from '../streams/prioritize-tags.ts';
 import { retryOnConflict } from '../streams/retry-on-conflict.ts';
 import { parseBody, type TagReferenceInput } from '../streams/schemas.ts';
 import { trackAliases } from '../streams/track-aliases.ts';
-import type { Image, ImageStream, ImportMode, StreamRecord, StreamState, TagRecord, TagReference } from '../streams/types.ts';
+import type { Image, ImageStream, ImportMode, StreamState, TagRecord, TagReference } from '../streams/types.ts';
 import { imageApiVersion } from '../streams/types.ts';
 import { withTagDefaults } from '../streams/validate.ts';
 import type { ImageImporter, ImportedImage } from './image-importer.ts';
@@ -201,18 +201,7 @@ export class ImportService {
   }
 
   private async createStream(namespace: string, name: string): Promise<StreamState> {
-    const stream: StreamRecord = {
-      namespace,
-      name,
-      uid: this.options.newUid(),
-      creationTimestamp: this.now(),
-      labels: {},
-      annotations: {},
-      lookupLocal: false,
-      dockerImageRepository: '',
-      generation: 0,
-      version: 1,
-    };
+    const stream = emptyStream(namespace, name, this.options.newUid(), this.now());
     try {
       await this.options.store.createStream(stream);
       return { stream, tags: [] };
