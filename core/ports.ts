@@ -1,5 +1,6 @@
 import type { BusEvent } from './events/bus-events.ts';
 import type { SlotCursor } from './scheduling/schedule.ts';
+import type { TriggerFiring, TriggerRecord, TriggerStatus } from './triggers/types.ts';
 import type { Image, StreamRecord, StreamState, TagRecord } from './streams/types.ts';
 
 /** What a tag write needs of its stream. */
@@ -40,6 +41,21 @@ export interface ImageStreamStore {
   /** Where a scheduler shard left slots unfinished, to resume first. */
   getCursor(shard: number): Promise<SlotCursor[]>;
   putCursor(shard: number, cursor: SlotCursor[]): Promise<void>;
+  /** Stores a new trigger; AlreadyExistsError when the name is taken. */
+  createTrigger(trigger: TriggerRecord): Promise<void>;
+  /** Replaces a trigger's spec if it is at `trigger.version`, keeping its status; ConflictError otherwise. */
+  replaceTrigger(trigger: TriggerRecord): Promise<TriggerRecord>;
+  getTrigger(namespace: string, name: string): Promise<TriggerRecord | undefined>;
+  /** A namespace's triggers, or every trigger (for the reconcile). */
+  listTriggers(namespace?: string): Promise<TriggerRecord[]>;
+  /** NotFoundError when there is none. */
+  deleteTrigger(namespace: string, name: string): Promise<void>;
+  /** The triggers of one source tag. */
+  triggersFor(source: TriggerRecord['from']): Promise<TriggerRecord[]>;
+  /** Claims `image` for an unpaused trigger that has not fired for it: true for exactly one of concurrent claimers. */
+  claimTrigger(trigger: TriggerRecord, image: string, at: string): Promise<boolean>;
+  /** Records the outcome of a firing, unless the trigger has moved on to another image. */
+  recordTriggerResult(trigger: TriggerRecord, image: string, result: Pick<TriggerStatus, 'lastAttemptAt' | 'attempts' | 'lastSuccessAt' | 'lastError'>): Promise<void>;
   /** Image metadata by digest, when an import recorded it. */
   getImage(digest: string): Promise<Image | undefined>;
   /** Records image metadata once per digest; a second write of the same digest is a no-op. */
@@ -71,6 +87,11 @@ export interface SecretCipher {
 /** Sends events to the bus; answers the ones it could not deliver after its own retries. */
 export interface EventPublisher {
   publish(events: BusEvent[]): Promise<BusEvent[]>;
+}
+
+/** Delivers a trigger's firing to its target, answering the attempts it took; throws TargetFailure when it could not, after its own retries. */
+export interface TriggerTargets {
+  deliver(firing: TriggerFiring, secret: string | undefined): Promise<number>;
 }
 
 export interface Clock {

@@ -1,16 +1,17 @@
 import { createDependencies } from './lib/composition-root.ts';
 import { loadConfig } from './lib/config.ts';
+import { runSchedule } from './lib/run-schedule.ts';
 
-const { scheduler, logger } = createDependencies(loadConfig());
+const deps = createDependencies(loadConfig());
 
-/** The EventBridge schedule's target: one tick of the scheduled re-import for the shard in the schedule's input. */
+/** The EventBridge schedule's target: one tick for the shard in the schedule's input. */
 export const handler = async (event: { shard?: number; shards?: number } = {}) => {
   const shards = event.shards ?? 1;
   const shard = event.shard ?? 0;
   if (!Number.isInteger(shards) || shards < 1 || !Number.isInteger(shard) || shard < 0 || shard >= shards) {
     throw new Error(`the schedule's input must be { shard, shards } with 0 <= shard < shards, not ${JSON.stringify(event)}`);
   }
-  const report = await scheduler.tick({ shard, shards });
-  logger.info('scheduled import tick', { ...report });
+  const report = await runSchedule(deps, shard, shards);
+  deps.logger.info('scheduled tick', { ...report });
   return report;
 };

@@ -2,7 +2,7 @@ import { UnauthorizedError } from '../errors.ts';
 import type { Principal } from './principal.ts';
 
 export type Verb = 'get' | 'list' | 'create' | 'update' | 'delete';
-export type Resource = 'imagestreams' | 'imagestreamtags' | 'imagestreamimages' | 'imagestreamimports' | 'secrets';
+export type Resource = 'imagestreams' | 'imagestreamtags' | 'imagestreamimages' | 'imagestreamimports' | 'imagetriggers' | 'secrets';
 
 export interface AccessRequest {
   verb: Verb;

@@ -34,16 +34,33 @@ export const importFailedDetail = z.object({
   actor: z.string(),
 });
 
+export const triggerFailedType = 'Trigger Failed';
+
+/** `Trigger Failed`: a trigger could not deliver to its target; it will not try this image again. */
+export const triggerFailedDetail = z.object({
+  namespace: z.string(),
+  trigger: z.string(),
+  from: z.object({ namespace: z.string(), imageStream: z.string(), tag: z.string() }),
+  image: z.string(),
+  error: z.string(),
+  attempts: z.number(),
+  failedAt: z.string(),
+});
+
 export type TagChangedDetail = z.infer<typeof tagChangedDetail>;
 export type ImportFailedDetail = z.infer<typeof importFailedDetail>;
 
-export type BusEvent = { source: typeof eventSource; detailType: typeof tagChangedType; detail: TagChangedDetail } | { source: typeof eventSource; detailType: typeof importFailedType; detail: ImportFailedDetail };
+export type BusEvent =
+  | { source: typeof eventSource; detailType: typeof tagChangedType; detail: TagChangedDetail }
+  | { source: typeof eventSource; detailType: typeof importFailedType; detail: ImportFailedDetail }
+  | { source: typeof eventSource; detailType: typeof triggerFailedType; detail: z.infer<typeof triggerFailedDetail> };
 
 /** Checks an event against its schema, on publish and on consume alike; throws on a malformed one. */
 export function parseBusEvent(event: { source?: unknown; detailType?: unknown; detail?: unknown }): BusEvent {
   if (event.source !== eventSource) throw new Error(`not an imagestreams event: source ${JSON.stringify(event.source)}`);
   if (event.detailType === tagChangedType) return { source: eventSource, detailType: tagChangedType, detail: tagChangedDetail.parse(event.detail) };
   if (event.detailType === importFailedType) return { source: eventSource, detailType: importFailedType, detail: importFailedDetail.parse(event.detail) };
+  if (event.detailType === triggerFailedType) return { source: eventSource, detailType: triggerFailedType, detail: triggerFailedDetail.parse(event.detail) };
   throw new Error(`unknown imagestreams event type ${JSON.stringify(event.detailType)}`);
 }
 

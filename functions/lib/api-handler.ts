@@ -21,7 +21,7 @@ interface ApiRequest {
 type Result = { status?: number; json?: unknown; text?: string };
 
 /** Each route's use case: parse is done, authorisation is done, shape the response. */
-type Services = Pick<Dependencies, 'service' | 'imports' | 'credentials'>;
+type Services = Pick<Dependencies, 'service' | 'imports' | 'credentials' | 'triggers'>;
 
 const operations: Record<Operation, (services: Services, request: ApiRequest) => Promise<Result>> = {
   listImageStreams: async ({ service: s }, r) => ({ json: await s.listImageStreams(r.namespace) }),
@@ -37,6 +37,11 @@ const operations: Record<Operation, (services: Services, request: ApiRequest) =>
   describeImageStreamTag: async ({ service: s }, r) => ({ text: await s.describeImageStreamTag(r.namespace, r.name) }),
   getImageStreamImage: async ({ service: s }, r) => ({ json: await s.getImageStreamImage(r.namespace, r.name) }),
   createImageStreamImport: async ({ imports }, r) => ({ status: 201, json: await imports.createImageStreamImport(r.principal, r.namespace, r.body) }),
+  listTriggers: async ({ triggers }, r) => ({ json: await triggers.listTriggers(r.namespace) }),
+  createTrigger: async ({ triggers }, r) => ({ status: 201, json: await triggers.createTrigger(r.principal, r.namespace, r.body) }),
+  getTrigger: async ({ triggers }, r) => ({ json: await triggers.getTrigger(r.namespace, r.name) }),
+  replaceTrigger: async ({ triggers }, r) => ({ json: await triggers.replaceTrigger(r.principal, r.namespace, r.name, r.body) }),
+  deleteTrigger: async ({ triggers }, r) => ({ json: await triggers.deleteTrigger(r.namespace, r.name) }),
   listSecrets: async ({ credentials }, r) => ({ json: await credentials.listSecrets(r.namespace) }),
   createSecret: async ({ credentials }, r) => ({ status: 201, json: await credentials.putSecret(r.namespace, undefined, r.body) }),
   getSecret: async ({ credentials }, r) => ({ json: await credentials.getSecret(r.namespace, r.name) }),
@@ -47,11 +52,11 @@ const operations: Record<Operation, (services: Services, request: ApiRequest) =>
 const methodsWithBody = new Set(['POST', 'PUT']);
 
 /** The API Lambda: one middy chain for every route of `apiRoutes`. */
-export function createApiHandler({ service, imports, credentials, logger, config }: Pick<Dependencies, 'service' | 'imports' | 'credentials' | 'logger' | 'config'>) {
+export function createApiHandler({ service, imports, credentials, triggers, logger, config }: Pick<Dependencies, 'service' | 'imports' | 'credentials' | 'triggers' | 'logger' | 'config'>) {
   const jsonBody = httpJsonBodyParser();
   const route = (r: ApiRoute) => async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
     const principal = await authorize(principalFromEvent(event), { verb: r.verb, resource: r.resource, namespace: pathParameter(event, 'namespace') });
-    const result = await operations[r.operation]({ service, imports, credentials }, {
+    const result = await operations[r.operation]({ service, imports, credentials, triggers }, {
       principal,
       namespace: pathParameter(event, 'namespace'),
       name: pathParameter(event, 'name'),

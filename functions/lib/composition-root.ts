@@ -10,6 +10,10 @@ import { EventBridgePublisher } from '../../core/adapters/eventbridge/eventbridg
 import type { Clock, EventPublisher, SecretCipher } from '../../core/ports.ts';
 import { HostPacer } from '../../core/scheduling/host-pacer.ts';
 import { ScheduledImport } from '../../core/use-cases/scheduled-import.ts';
+import { TriggerService } from '../../core/use-cases/trigger-service.ts';
+import { AwsTargets } from '../../core/adapters/targets/aws-targets.ts';
+import { TargetDispatcher } from '../../core/adapters/targets/trigger-targets.ts';
+import { WebhookTarget } from '../../core/adapters/targets/webhook-target.ts';
 import { TagWriter } from '../../core/use-cases/tag-writer.ts';
 import { ImageImporter } from '../../core/use-cases/image-importer.ts';
 import { ImageStreamService } from '../../core/use-cases/image-stream-service.ts';
@@ -20,6 +24,7 @@ import { LazyRegistryClient } from './lazy-registry-client.ts';
 
 export interface Dependencies {
   service: ImageStreamService;
+  triggers: TriggerService;
   scheduler: ScheduledImport;
   writer: TagWriter;
   imports: ImportService;
@@ -53,7 +58,20 @@ export function createDependencies(config: Config, options: { logger?: Logger; p
   const publisher = options.publisher ?? eventBridge(config);
   const writer = new TagWriter({ store, publisher, clock, schedule: { intervalSeconds: config.scheduleIntervalSeconds, retryBaseSeconds: 60 } });
   const registry = new LazyRegistryClient({ ...config.registry, maxManifestBytes: 4 * 1024 * 1024, maxBlobBytes: 8 * 1024 * 1024, localHosts: new Set(config.insecureRegistries) });
-  const credentials = new RegistryCredentialsService({ store, cipher: config.credentialsKey ? new AesGcmCipher(config.credentialsKey) : noCipher, now });
+  const cipher = config.credentialsKey ? new AesGcmCipher(config.credentialsKey) : noCipher;
+  const credentials = new RegistryCredentialsService({ store, cipher, now });
+  const webhook = new WebhookTarget({ allowedPrivateHosts: new Set(config.allowedPrivateHosts), timeoutMs: config.webhookTimeoutMs });
+  const triggers = new TriggerService({
+    store,
+    targets: new TargetDispatcher({ webhook, aws: new AwsTargets({ region: config.region, endpoint: config.awsTargetsEndpoint }), attempts: config.deliveryAttempts, retryDelayMs: config.deliveryRetryDelayMs }),
+    cipher,
+    publisher,
+    clock,
+    newUid: randomUUID,
+    historyLimit: config.historyLimit,
+    checkWebhookUrl: (url) => webhook.check(url),
+    concurrency: 16,
+  });
   const imports = new ImportService({
     store,
     writer,
@@ -91,7 +109,7 @@ export function createDependencies(config: Config, options: { logger?: Logger; p
     maxChecksPerTick: config.maxChecksPerTick,
     budgetMs: config.tickBudgetMs,
   });
-  return { service, imports, credentials, registry, scheduler, writer, logger, config, dynamo };
+  return { service, triggers, imports, credentials, registry, scheduler, writer, logger, config, dynamo };
 }
 
 function eventBridge(config: Config): EventPublisher {

@@ -28,6 +28,13 @@ export interface Config {
   registryRatePerSecond: number;
   maxChecksPerTick: number;
   tickBudgetMs: number;
+  /** host:port of webhook receivers that may be plain HTTP on private or loopback addresses (local mode, tests). */
+  allowedPrivateHosts: string[];
+  /** Tests point the CodeBuild, ECS, Lambda and EventBridge target clients at a loopback endpoint. */
+  awsTargetsEndpoint: string | undefined;
+  webhookTimeoutMs: number;
+  deliveryAttempts: number;
+  deliveryRetryDelayMs: number;
   registry: { connectTimeoutMs: number; headersTimeoutMs: number; bodyTimeoutMs: number; maxRetries: number; minRetryDelayMs: number; maxRetryDelayMs: number };
 }
 
@@ -51,6 +58,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     registryRatePerSecond: positiveInteger(env, 'IMAGESTREAMS_REGISTRY_RATE_PER_SECOND', 20),
     maxChecksPerTick: positiveInteger(env, 'IMAGESTREAMS_MAX_CHECKS_PER_TICK', 5000),
     tickBudgetMs: positiveInteger(env, 'IMAGESTREAMS_TICK_BUDGET_MS', 50_000),
+    allowedPrivateHosts: list(env, 'IMAGESTREAMS_ALLOWED_PRIVATE_HOSTS'),
+    awsTargetsEndpoint: env['IMAGESTREAMS_AWS_TARGETS_ENDPOINT'] || undefined,
+    webhookTimeoutMs: positiveInteger(env, 'IMAGESTREAMS_WEBHOOK_TIMEOUT_MS', 10_000),
+    deliveryAttempts: positiveInteger(env, 'IMAGESTREAMS_DELIVERY_ATTEMPTS', 4),
+    deliveryRetryDelayMs: positiveInteger(env, 'IMAGESTREAMS_DELIVERY_RETRY_DELAY_MS', 500),
     registry: {
       connectTimeoutMs: positiveInteger(env, 'IMAGESTREAMS_REGISTRY_CONNECT_TIMEOUT_MS', 5_000),
       headersTimeoutMs: positiveInteger(env, 'IMAGESTREAMS_REGISTRY_HEADERS_TIMEOUT_MS', 10_000),

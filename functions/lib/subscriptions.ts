@@ -6,8 +6,10 @@
 export interface Subscription {
   name: string;
   pattern: { source: string[]; 'detail-type': string[]; detail?: Record<string, unknown> };
-  /** A module under functions/ exporting `handler`, as SST names handlers. */
+  /** A module under functions/ exporting `handler` (for Lambda) and `create(deps)` (for local mode), as SST names handlers. */
   handler: string;
 }
 
-export const subscriptions: Subscription[] = [];
+export const subscriptions: Subscription[] = [
+  { name: 'TagChanged', pattern: { source: ['imagestreams'], 'detail-type': ['ImageStreamTag Changed'] }, handler: 'functions/tag-changed.handler' },
+];

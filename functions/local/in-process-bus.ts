@@ -16,13 +16,16 @@ export function matchesPattern(pattern: Record<string, unknown>, event: Record<s
 
 /** Local mode's bus: logs every event and hands it to the subscribed handlers, as EventBridge rules would. */
 export class InProcessBus implements EventPublisher {
-  private readonly routes: { subscription: Subscription; handler: EventHandler }[];
+  private readonly routes: { subscription: Subscription; handler: EventHandler }[] = [];
   private readonly log: (line: string) => void;
   private counter = 0;
 
-  constructor(routes: { subscription: Subscription; handler: EventHandler }[], log: (line: string) => void) {
-    this.routes = routes;
+  constructor(log: (line: string) => void) {
     this.log = log;
+  }
+
+  subscribe(subscription: Subscription, handler: EventHandler): void {
+    this.routes.push({ subscription, handler });
   }
 
   async publish(events: BusEvent[]): Promise<BusEvent[]> {

@@ -9,7 +9,8 @@ import { ensureTable } from '../../core/adapters/dynamodb/create-table.ts';
 import { createApiHandler } from '../lib/api-handler.ts';
 import { createDependencies } from '../lib/composition-root.ts';
 import { loadConfig } from '../lib/config.ts';
-import { localBus } from './local-bus.ts';
+import { InProcessBus } from './in-process-bus.ts';
+import { connectSubscriptions } from './local-bus.ts';
 import { createLocalServer } from './local-server.ts';
 import { startTicker } from './ticker.ts';
 import { adminToken, credentialsKey, localAdmin, readTokensFile } from './tokens.ts';
@@ -44,9 +45,11 @@ async function main(): Promise<void> {
   }
 
   // Events go through an in-process bus to the same subscribers as EventBridge rules in AWS.
-  const deps = createDependencies(config, { publisher: await localBus((line) => console.log(`imagestreams: ${line}`)) });
+  const bus = new InProcessBus((line) => console.log(`imagestreams: ${line}`));
+  const deps = createDependencies(config, { publisher: bus });
+  await connectSubscriptions(bus, deps);
   const server = createLocalServer(createApiHandler(deps), tokens);
-  const ticker = startTicker(deps.scheduler, config.scheduleTickSeconds, config.schedulerShards, (line) => console.log(`imagestreams: ${line}`));
+  const ticker = startTicker(deps, config.scheduleTickSeconds, config.schedulerShards, (line) => console.log(`imagestreams: ${line}`));
   server.listen(port, host, () => {
     const { port: actual } = server.address() as AddressInfo;
     console.log(`imagestreams: listening on http://${host}:${actual} (data in ${dataDir})`);

@@ -1,16 +1,16 @@
-import type { ScheduledImport } from '../../core/use-cases/scheduled-import.ts';
+import type { Dependencies } from '../lib/composition-root.ts';
+import { runSchedule } from '../lib/run-schedule.ts';
 
 /** Plays the EventBridge schedule: a tick per shard every `seconds`, never two of a shard at once. */
-export function startTicker(scheduler: ScheduledImport, seconds: number, shards: number, log: (line: string) => void): NodeJS.Timeout {
+export function startTicker(deps: Pick<Dependencies, 'scheduler' | 'triggers'>, seconds: number, shards: number, log: (line: string) => void): NodeJS.Timeout {
   const running = new Set<number>();
   const tick = () => {
     for (let shard = 0; shard < shards; shard++) {
       if (running.has(shard)) continue;
       running.add(shard);
-      scheduler
-        .tick({ shard, shards })
+      runSchedule(deps, shard, shards)
         .then((report) => {
-          if (report.checked || report.announced) log(`scheduled import: ${JSON.stringify({ ...report, slots: report.slots.length })}`);
+          if (report.checked || report.announced || report.triggers.fired || report.triggers.failed) log(`scheduled tick: ${JSON.stringify({ ...report, slots: report.slots.length })}`);
         })
         .catch((error: unknown) => log(`scheduled import failed: ${error instanceof Error ? error.message : String(error)}`))
         .finally(() => running.delete(shard));

@@ -3,6 +3,7 @@ import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, P
 import { AlreadyExistsError, ConflictError, ImageStreamsError, NotFoundError } from '../../errors.ts';
 import type { ImageStreamStore, IndexedTag, StoredSecret, StreamKey } from '../../ports.ts';
 import type { Image, StreamRecord, StreamState, TagRecord } from '../../streams/types.ts';
+import type { TriggerRecord, TriggerStatus } from '../../triggers/types.ts';
 import { slotKey, type SlotCursor } from '../../scheduling/schedule.ts';
 import { keys } from './table.ts';
 
@@ -147,6 +148,88 @@ export class DynamoImageStreamStore implements ImageStreamStore {
     await this.documents.send(new PutCommand({ TableName: this.tableName, Item: { pk: keys.cursor(shard), sk: keys.cursor(shard), type: 'cursor', slots: cursor } }));
   }
 
+  async createTrigger(trigger: TriggerRecord): Promise<void> {
+    await this.write(
+      () => this.documents.send(new PutCommand({ TableName: this.tableName, Item: triggerItem(trigger), ConditionExpression: 'attribute_not_exists(pk)' })),
+      () => new AlreadyExistsError('imagetriggers', trigger.name),
+    );
+  }
+
+  async replaceTrigger(trigger: TriggerRecord): Promise<TriggerRecord> {
+    const { status: _status, ...spec } = triggerItem({ ...trigger, version: trigger.version + 1 });
+    const names = Object.keys(spec).filter((k) => k !== 'pk' && k !== 'sk' && !(k in statusDefaults));
+    await this.write(
+      () =>
+        this.documents.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: keys.triggers, sk: keys.trigger(trigger.namespace, trigger.name) },
+            UpdateExpression: `SET ${names.map((n, i) => `#n${i} = :v${i}`).join(', ')}${trigger.sealedSecret === undefined ? ' REMOVE sealedSecret' : ''}`,
+            ConditionExpression: 'version = :expected',
+            ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#n${i}`, n])),
+            ExpressionAttributeValues: { ...Object.fromEntries(names.map((n, i) => [`:v${i}`, (spec as Item)[n]])), ':expected': trigger.version },
+          }),
+        ),
+      () => new ConflictError('imagetriggers', trigger.name, staleMessage),
+    );
+    return { ...trigger, version: trigger.version + 1 };
+  }
+
+  async getTrigger(namespace: string, name: string): Promise<TriggerRecord | undefined> {
+    const result = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { pk: keys.triggers, sk: keys.trigger(namespace, name) }, ConsistentRead: true }));
+    return result.Item ? triggerRecord(result.Item) : undefined;
+  }
+
+  async listTriggers(namespace?: string): Promise<TriggerRecord[]> {
+    return (await this.query(keys.triggers, namespace === undefined ? '' : `${namespace}|`)).map(triggerRecord);
+  }
+
+  async deleteTrigger(namespace: string, name: string): Promise<void> {
+    await this.write(
+      () => this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: keys.triggers, sk: keys.trigger(namespace, name) }, ConditionExpression: 'attribute_exists(pk)' })),
+      () => new NotFoundError('imagetriggers', name),
+    );
+  }
+
+  async triggersFor(source: TriggerRecord['from']): Promise<TriggerRecord[]> {
+    return (await this.queryIndex('gsi3', 'gsi3pk = :pk', { ':pk': keys.triggerSource(source.namespace, source.stream, source.tag) })).map(triggerRecord);
+  }
+
+  async claimTrigger(trigger: TriggerRecord, image: string, at: string): Promise<boolean> {
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.triggers, sk: keys.trigger(trigger.namespace, trigger.name) },
+          UpdateExpression: 'SET lastTriggeredImage = :image, lastTriggeredAt = :at, lastAttemptAt = :at, attempts = :zero REMOVE lastError',
+          ConditionExpression: 'attribute_exists(pk) AND paused = :false AND (attribute_not_exists(lastTriggeredImage) OR lastTriggeredImage <> :image)',
+          ExpressionAttributeValues: { ':image': image, ':at': at, ':zero': 0, ':false': false },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw translate(error);
+    }
+  }
+
+  async recordTriggerResult(trigger: TriggerRecord, image: string, result: Pick<TriggerStatus, 'lastAttemptAt' | 'attempts' | 'lastSuccessAt' | 'lastError'>): Promise<void> {
+    const set = Object.entries(result).filter(([, v]) => v !== undefined);
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.triggers, sk: keys.trigger(trigger.namespace, trigger.name) },
+          UpdateExpression: `SET ${set.map(([k]) => `${k} = :${k}`).join(', ')}${result.lastError === undefined ? ' REMOVE lastError' : ''}`,
+          ConditionExpression: 'lastTriggeredImage = :image',
+          ExpressionAttributeValues: { ...Object.fromEntries(set.map(([k, v]) => [`:${k}`, v])), ':image': image },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw translate(error);
+    }
+  }
+
   async getImage(digest: string): Promise<Image | undefined> {
     const result = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { pk: keys.image(digest), sk: keys.imageSort } }));
     return result.Item?.['image'] as Image | undefined;
@@ -213,8 +296,8 @@ export class DynamoImageStreamStore implements ImageStreamStore {
         .send(
           new QueryCommand({
             TableName: this.tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-            ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+            KeyConditionExpression: prefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
+            ExpressionAttributeValues: prefix ? { ':pk': pk, ':prefix': prefix } : { ':pk': pk },
             ConsistentRead: true,
             ExclusiveStartKey,
           }),
@@ -273,6 +356,29 @@ function indexedTag(item: Item): IndexedTag {
   const namespace = String(item['pk']).slice('NS#'.length);
   const stream = String(item['sk']).slice('IS#'.length).split('#TAG#')[0] ?? '';
   return { stream: { namespace, name: stream, uid: String(item['streamUid']) }, tag: tagRecord(item) };
+}
+
+const statusDefaults = { lastTriggeredImage: 0, lastTriggeredAt: 0, lastAttemptAt: 0, lastSuccessAt: 0, lastError: 0, attempts: 0 };
+
+/** A trigger item: its status fields at the top level, where conditional updates can test them. */
+function triggerItem(trigger: TriggerRecord): Item {
+  const { status, from, ...rest } = trigger;
+  return {
+    pk: keys.triggers,
+    sk: keys.trigger(trigger.namespace, trigger.name),
+    type: 'trigger',
+    ...rest,
+    from,
+    ...status,
+    gsi3pk: keys.triggerSource(from.namespace, from.stream, from.tag),
+    gsi3sk: keys.trigger(trigger.namespace, trigger.name),
+  };
+}
+
+function triggerRecord(item: Item): TriggerRecord {
+  const { namespace, name, uid, creationTimestamp, version, from, paused, fireOnCreate, target, sealedSecret } = item as unknown as TriggerRecord;
+  const status = Object.fromEntries(Object.keys(statusDefaults).filter((k) => item[k] !== undefined).map((k) => [k, item[k]])) as unknown as TriggerStatus;
+  return { namespace, name, uid, creationTimestamp, version, from, paused, fireOnCreate, target, ...(sealedSecret ? { sealedSecret } : {}), status: { ...status, attempts: status.attempts ?? 0 } };
 }
 
 function streamItem(stream: StreamRecord): Item {

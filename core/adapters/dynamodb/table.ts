@@ -3,13 +3,14 @@
 //   NS#<namespace> / IS#<stream>#TAG#<tag>   one item per tag: spec entry, history, conditions
 //   NS#<namespace> / SECRET#<name>           registry credentials, sealed
 //   IMAGE#<digest> / IMAGE                   image metadata, written once
+//   TRIGGERS / <namespace>|<name>            image triggers (one partition: few, read together by the reconcile)
 // Names and tags cannot contain '#', so a prefix never matches a neighbour's items.
 export const tableKeys = {
-  fields: { pk: 'string', sk: 'string', gsi1pk: 'string', gsi1sk: 'string', gsi2pk: 'string', gsi2sk: 'string' },
+  fields: { pk: 'string', sk: 'string', gsi1pk: 'string', gsi1sk: 'string', gsi2pk: 'string', gsi2sk: 'string', gsi3pk: 'string', gsi3sk: 'string' },
   primaryIndex: { hashKey: 'pk', rangeKey: 'sk' },
   // Sparse indexes: gsi1 holds only tags the scheduler must visit (DUE, or SLOT#<n>); gsi2 only tags
-  // with an unannounced change (OUTBOX).
-  globalIndexes: { gsi1: { hashKey: 'gsi1pk', rangeKey: 'gsi1sk' }, gsi2: { hashKey: 'gsi2pk', rangeKey: 'gsi2sk' } },
+  // with an unannounced change (OUTBOX); gsi3 finds the triggers of a source tag.
+  globalIndexes: { gsi1: { hashKey: 'gsi1pk', rangeKey: 'gsi1sk' }, gsi2: { hashKey: 'gsi2pk', rangeKey: 'gsi2sk' }, gsi3: { hashKey: 'gsi3pk', rangeKey: 'gsi3sk' } },
 } as const;
 
 export const keys = {
@@ -23,6 +24,9 @@ export const keys = {
   slot: (slot: number) => `SLOT#${slot}`,
   outbox: 'OUTBOX',
   cursor: (shard: number) => `SCHEDULER#${shard}`,
+  triggers: 'TRIGGERS',
+  trigger: (namespace: string, name: string) => `${namespace}|${name}`,
+  triggerSource: (namespace: string, stream: string, tag: string) => `SRC#${namespace}|${stream}|${tag}`,
   allSecrets: 'SECRET#',
   allStreams: 'IS#',
 };

@@ -1,0 +1,43 @@
+import type { TriggerTargets } from '../../ports.ts';
+import { TargetFailure } from '../../triggers/target-failure.ts';
+import type { TriggerFiring } from '../../triggers/types.ts';
+import type { AwsTargets } from './aws-targets.ts';
+import type { WebhookTarget } from './webhook-target.ts';
+
+/** Delivers to whichever target a trigger names, retrying transient failures a bounded number of times with backoff. */
+export class TargetDispatcher implements TriggerTargets {
+  private readonly webhook: WebhookTarget;
+  private readonly aws: AwsTargets;
+  private readonly attempts: number;
+  private readonly retryDelayMs: number;
+
+  constructor(options: { webhook: WebhookTarget; aws: AwsTargets; attempts: number; retryDelayMs: number }) {
+    this.webhook = options.webhook;
+    this.aws = options.aws;
+    this.attempts = options.attempts;
+    this.retryDelayMs = options.retryDelayMs;
+  }
+
+  async deliver(firing: TriggerFiring, secret: string | undefined): Promise<number> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.once(firing, secret);
+        return attempt;
+      } catch (error) {
+        const failure = error instanceof TargetFailure ? error : new TargetFailure((error as Error).message, false);
+        failure.attempts = attempt;
+        if (failure.permanent || attempt >= this.attempts) throw failure;
+        await new Promise((resolve) => setTimeout(resolve, this.retryDelayMs * 2 ** (attempt - 1)));
+      }
+    }
+  }
+
+  private once(firing: TriggerFiring, secret: string | undefined): Promise<void> {
+    const target = firing.trigger.target;
+    if ('webhook' in target) return this.webhook.deliver(firing, target.webhook.url, secret);
+    if ('codeBuild' in target) return this.aws.codeBuild(firing, target.codeBuild);
+    if ('ecsService' in target) return this.aws.ecsService(firing, target.ecsService);
+    if ('lambdaFunction' in target) return this.aws.lambdaFunction(firing, target.lambdaFunction);
+    return this.aws.eventBridge(firing, target.eventBridge);
+  }
+}

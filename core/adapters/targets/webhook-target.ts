@@ -1,0 +1,66 @@
+import { createHmac } from 'node:crypto';
+import { Agent, request, type Dispatcher } from 'undici';
+import { TargetFailure } from '../../triggers/target-failure.ts';
+import { cloudEventOf } from '../../triggers/cloud-event.ts';
+import type { TriggerFiring } from '../../triggers/types.ts';
+import { guardedConnector } from '../registry/outbound-guard.ts';
+
+/** `Imagestreams-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, as receivers verify it. */
+export function signature(secret: string, timestamp: number, body: string): string {
+  return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+/**
+ * Posts CloudEvents to webhooks: HTTPS to public addresses only, plain HTTP and private addresses only
+ * for the hosts the deployment allows (local mode, tests), under the same guard as registry traffic.
+ */
+export class WebhookTarget {
+  private readonly dispatcher: Dispatcher;
+  private readonly allowedPrivateHosts: ReadonlySet<string>;
+
+  constructor(options: { allowedPrivateHosts: ReadonlySet<string>; timeoutMs: number }) {
+    this.allowedPrivateHosts = options.allowedPrivateHosts;
+    this.dispatcher = new Agent({
+      connect: guardedConnector({ timeoutMs: options.timeoutMs, verifyTls: true, localHosts: options.allowedPrivateHosts }),
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+    });
+  }
+
+  /** The URL rules, checked when a trigger is written and again before each delivery. */
+  check(url: string): string | undefined {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return 'must be an absolute URL';
+    }
+    if (parsed.username || parsed.password) return 'must not carry credentials';
+    if (parsed.protocol === 'https:') return undefined;
+    if (parsed.protocol === 'http:' && this.allowedPrivateHosts.has(parsed.host)) return undefined;
+    return 'must be https (plain http only for hosts in IMAGESTREAMS_ALLOWED_PRIVATE_HOSTS)';
+  }
+
+  async deliver(firing: TriggerFiring, url: string, secret: string | undefined): Promise<void> {
+    const problem = this.check(url);
+    if (problem) throw new TargetFailure(`webhook URL ${problem}`, true);
+    const body = JSON.stringify(cloudEventOf(firing));
+    const headers: Record<string, string> = { 'content-type': 'application/cloudevents+json', 'user-agent': 'imagestreams' };
+    if (secret) headers['imagestreams-signature'] = signature(secret, Math.floor(Date.parse(firing.firedAt) / 1000), body);
+    let response: Dispatcher.ResponseData<unknown>;
+    try {
+      response = await request(url, { method: 'POST', headers, body, dispatcher: this.dispatcher });
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? '';
+      throw new TargetFailure(`webhook ${new URL(url).host}: ${(error as Error).message}`, code === 'EBLOCKEDADDRESS');
+    }
+    await response.body.dump();
+    if (response.statusCode >= 200 && response.statusCode < 300) return;
+    const transient = response.statusCode >= 500 || response.statusCode === 429 || response.statusCode === 408;
+    throw new TargetFailure(`webhook ${new URL(url).host} answered HTTP ${response.statusCode}`, !transient);
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+}

@@ -1,0 +1,17 @@
+import type { EventBridgeEvent } from 'aws-lambda';
+import { createDependencies, type Dependencies } from './lib/composition-root.ts';
+import { loadConfig } from './lib/config.ts';
+
+/** The handler for one deployment's dependencies; local mode builds it with its own. */
+export function create({ triggers, logger }: Pick<Dependencies, 'triggers' | 'logger'>) {
+  return async (event: Pick<EventBridgeEvent<string, unknown>, 'source' | 'detail-type' | 'detail'>) => {
+    const outcome = await triggers.fanOut({ source: event.source, detailType: event['detail-type'], detail: event.detail });
+    logger.info('tag change fanned out', { ...outcome });
+    return outcome;
+  };
+}
+
+let deployed: ReturnType<typeof create> | undefined;
+
+/** Subscribed to `ImageStreamTag Changed` (functions/lib/subscriptions.ts): fires the changed tag's triggers. */
+export const handler = (event: EventBridgeEvent<string, unknown>) => (deployed ??= create(createDependencies(loadConfig())))(event);
