@@ -35,7 +35,23 @@ export default $config({
       IMAGESTREAMS_SCHEDULE_INTERVAL_SECONDS: process.env.IMAGESTREAMS_SCHEDULE_INTERVAL_SECONDS ?? '900',
       IMAGESTREAMS_SCHEDULER_SHARDS: String(shards),
     };
-    const functionDefaults = { runtime: 'nodejs24.x' as const, architecture: 'arm64' as const, link: [table, bus], environment };
+    // Triggers act on the user's build and deploy targets, wherever their triggers name them.
+    const targetPermissions = [
+      {
+        actions: [
+          'codebuild:StartBuild',
+          'ecs:DescribeServices',
+          'ecs:DescribeTaskDefinition',
+          'ecs:RegisterTaskDefinition',
+          'ecs:UpdateService',
+          'lambda:UpdateFunctionCode',
+          'events:PutEvents',
+        ],
+        resources: ['*'],
+      },
+      { actions: ['iam:PassRole'], resources: ['*'], conditions: [{ test: 'StringEquals', variable: 'iam:PassedToService', values: ['ecs-tasks.amazonaws.com'] }] },
+    ];
+    const functionDefaults = { runtime: 'nodejs24.x' as const, architecture: 'arm64' as const, link: [table, bus], environment, permissions: targetPermissions };
 
     const api = new sst.aws.Function('Api', { ...functionDefaults, handler: 'functions/api.handler', memory: '1024 MB', timeout: '29 seconds' });
 

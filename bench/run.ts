@@ -11,6 +11,7 @@ import { keys } from '../core/adapters/dynamodb/table.ts';
 import { startApi } from '../test/support/api-under-test.ts';
 import { registryBench } from './registry.ts';
 import { scheduledBench } from './scheduled.ts';
+import { triggersBench } from './triggers.ts';
 
 const tags = Number(process.env['BENCH_TAGS'] ?? 100);
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 30);
@@ -156,6 +157,8 @@ try {
 
 rows.push(['']);
 rows.push(...(await scheduledBench({ tags: Number(process.env['BENCH_SCHEDULED_TAGS'] ?? 2000), rounds: Number(process.env['BENCH_SCHEDULED_ROUNDS'] ?? 3) })));
+rows.push(['']);
+rows.push(...(await triggersBench({ triggers: Number(process.env['BENCH_TRIGGERS'] ?? 100), rounds: Number(process.env['BENCH_TRIGGER_ROUNDS'] ?? 5) })));
 rows.push(['']);
 rows.push(...(await registryBench({ requests: Number(process.env['BENCH_REGISTRY_REQUESTS'] ?? 1000), rounds: Number(process.env['BENCH_REGISTRY_ROUNDS'] ?? 5), concurrency: 16 })));
 
