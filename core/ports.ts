@@ -1,3 +1,4 @@
+import type { RoleBindingRecord } from './access/roles.ts';
 import type { BusEvent } from './events/bus-events.ts';
 import type { SlotCursor } from './scheduling/schedule.ts';
 import type { TriggerFiring, TriggerRecord, TriggerStatus } from './triggers/types.ts';
@@ -41,6 +42,15 @@ export interface ImageStreamStore {
   /** Where a scheduler shard left slots unfinished, to resume first. */
   getCursor(shard: number): Promise<SlotCursor[]>;
   putCursor(shard: number, cursor: SlotCursor[]): Promise<void>;
+  /** A namespace's role bindings, ordered by name. */
+  listRoleBindings(namespace: string): Promise<RoleBindingRecord[]>;
+  /** Creates (`expectedVersion` 0) or replaces a role binding at that version; AlreadyExistsError / ConflictError otherwise. */
+  putRoleBinding(binding: RoleBindingRecord, expectedVersion: number): Promise<RoleBindingRecord>;
+  /** NotFoundError when there is none. */
+  deleteRoleBinding(namespace: string, name: string): Promise<void>;
+  /** AlreadyExistsError when the namespace exists. */
+  createNamespace(namespace: NamespaceRecord): Promise<void>;
+  listNamespaces(): Promise<NamespaceRecord[]>;
   /** Stores a new trigger; AlreadyExistsError when the name is taken. */
   createTrigger(trigger: TriggerRecord): Promise<void>;
   /** Replaces a trigger's spec if it is at `trigger.version`, keeping its status; ConflictError otherwise. */
@@ -82,6 +92,14 @@ export interface StoredSecret {
 export interface SecretCipher {
   seal(plaintext: string, context: string): Promise<string>;
   open(sealed: string, context: string): Promise<string>;
+}
+
+/** A namespace created through the API, and who created it. */
+export interface NamespaceRecord {
+  name: string;
+  uid: string;
+  creationTimestamp: string;
+  createdBy: string;
 }
 
 /** Sends events to the bus; answers the ones it could not deliver after its own retries. */

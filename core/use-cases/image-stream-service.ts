@@ -1,4 +1,4 @@
-import { authorize } from '../access/authorize.ts';
+import type { AccessRequest } from '../access/authorize.ts';
 import { actorOf, type Principal } from '../access/principal.ts';
 import { describeImage } from '../describe/describe-image.ts';
 import { describeImageStream } from '../describe/describe-image-stream.ts';
@@ -20,6 +20,8 @@ import { validateImageStream, validateLabels, validateTagReference, withTagDefau
 
 export interface ImageStreamServiceOptions {
   store: ImageStreamStore;
+  /** The access policy, for reading a source in another namespace. */
+  authorize: (principal: Principal, request: AccessRequest) => Promise<unknown>;
   writer: TagWriter;
   clock: Clock;
   newUid: () => string;
@@ -341,7 +343,7 @@ export class ImageStreamService {
       if (!source || (source.namespace === stream.namespace && source.stream === stream.name)) continue;
       const key = `${source.namespace}/${source.stream}`;
       if (sources.has(key)) continue;
-      if (source.namespace !== stream.namespace) await authorize(principal, { verb: 'get', resource: 'imagestreams', namespace: source.namespace });
+      if (source.namespace !== stream.namespace) await this.options.authorize(principal, { verb: 'get', resource: 'imagestreams', namespace: source.namespace });
       const state = await this.store.getStream(source.namespace, source.stream);
       if (!state) {
         throw new InvalidError('ImageStreamTag', spec.name, [{ reason: 'FieldValueNotFound', field: `spec.tags[${spec.name}].from`, message: `image stream "${key}" not found` }]);

@@ -1,4 +1,4 @@
-import { authorize } from '../access/authorize.ts';
+import type { AccessRequest } from '../access/authorize.ts';
 import type { Principal } from '../access/principal.ts';
 import { BadRequestError, ConflictError, InvalidError, NotFoundError, type FieldCause } from '../errors.ts';
 import { eventSource, parseBusEvent, tagChangedType, triggerFailedType } from '../events/bus-events.ts';
@@ -15,6 +15,8 @@ import { toImageTrigger, triggerApiVersion, type ImageTrigger, type TargetSpec, 
 
 export interface TriggerServiceOptions {
   store: ImageStreamStore;
+  /** The access policy, for reading a source in another namespace. */
+  authorize: (principal: Principal, request: AccessRequest) => Promise<unknown>;
   targets: TriggerTargets;
   cipher: SecretCipher;
   publisher: EventPublisher;
@@ -196,7 +198,7 @@ export class TriggerService {
       target = { webhook: { url: rawTarget.webhook.url } };
     }
     if (causes.length) throw new InvalidError('ImageTrigger', name, causes);
-    if (sourceNamespace !== namespace) await authorize(principal, { verb: 'get', resource: 'imagestreams', namespace: sourceNamespace });
+    if (sourceNamespace !== namespace) await this.options.authorize(principal, { verb: 'get', resource: 'imagestreams', namespace: sourceNamespace });
     const { stream, tag } = source as { stream: string; tag: string };
     return {
       name,

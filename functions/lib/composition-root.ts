@@ -4,7 +4,9 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { AesGcmCipher } from '../../core/adapters/crypto/aes-gcm-cipher.ts';
 import { DynamoImageStreamStore } from '../../core/adapters/dynamodb/dynamo-image-stream-store.ts';
 import { ImageStreamsError } from '../../core/errors.ts';
+import { AccessPolicy, type AccessRequest } from '../../core/access/authorize.ts';
 import type { Principal } from '../../core/access/principal.ts';
+import { AccessService } from '../../core/use-cases/access-service.ts';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { EventBridgePublisher } from '../../core/adapters/eventbridge/eventbridge-publisher.ts';
 import type { Clock, EventPublisher, SecretCipher } from '../../core/ports.ts';
@@ -24,6 +26,8 @@ import { LazyRegistryClient } from './lazy-registry-client.ts';
 
 export interface Dependencies {
   service: ImageStreamService;
+  access: AccessPolicy;
+  accessAdmin: AccessService;
   triggers: TriggerService;
   scheduler: ScheduledImport;
   writer: TagWriter;
@@ -56,6 +60,9 @@ export function createDependencies(config: Config, options: { logger?: Logger; p
   const clock = options.clock ?? { now: () => new Date() };
   const now = () => clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
   const publisher = options.publisher ?? eventBridge(config);
+  const accessAdmin = new AccessService({ store, newUid: randomUUID, now, admins: config.admins, cacheMs: 5_000 });
+  const access = new AccessPolicy({ bindings: (namespace) => accessAdmin.bindings(namespace), admins: config.admins, namespaceCreators: config.namespaceCreators });
+  const authorize = (principal: Principal, request: AccessRequest) => access.authorize(principal, request);
   const writer = new TagWriter({ store, publisher, clock, schedule: { intervalSeconds: config.scheduleIntervalSeconds, retryBaseSeconds: 60 } });
   const registry = new LazyRegistryClient({ ...config.registry, maxManifestBytes: 4 * 1024 * 1024, maxBlobBytes: 8 * 1024 * 1024, localHosts: new Set(config.insecureRegistries) });
   const cipher = config.credentialsKey ? new AesGcmCipher(config.credentialsKey) : noCipher;
@@ -63,6 +70,7 @@ export function createDependencies(config: Config, options: { logger?: Logger; p
   const webhook = new WebhookTarget({ allowedPrivateHosts: new Set(config.allowedPrivateHosts), timeoutMs: config.webhookTimeoutMs });
   const triggers = new TriggerService({
     store,
+    authorize,
     targets: new TargetDispatcher({ webhook, aws: new AwsTargets({ region: config.region, endpoint: config.awsTargetsEndpoint }), attempts: config.deliveryAttempts, retryDelayMs: config.deliveryRetryDelayMs }),
     cipher,
     publisher,
@@ -86,6 +94,7 @@ export function createDependencies(config: Config, options: { logger?: Logger; p
   });
   const service = new ImageStreamService({
     store,
+    authorize,
     writer,
     clock,
     newUid: randomUUID,
@@ -109,7 +118,7 @@ export function createDependencies(config: Config, options: { logger?: Logger; p
     maxChecksPerTick: config.maxChecksPerTick,
     budgetMs: config.tickBudgetMs,
   });
-  return { service, triggers, imports, credentials, registry, scheduler, writer, logger, config, dynamo };
+  return { service, access, accessAdmin, triggers, imports, credentials, registry, scheduler, writer, logger, config, dynamo };
 }
 
 function eventBridge(config: Config): EventPublisher {

@@ -28,6 +28,10 @@ export interface Config {
   registryRatePerSecond: number;
   maxChecksPerTick: number;
   tickBudgetMs: number;
+  /** Users and `group:<name>` entries that are admins in every namespace (besides the group system:admins). */
+  admins: string[];
+  /** Who may create namespaces: users, `group:<name>`, or `*`. */
+  namespaceCreators: string[];
   /** host:port of webhook receivers that may be plain HTTP on private or loopback addresses (local mode, tests). */
   allowedPrivateHosts: string[];
   /** Tests point the CodeBuild, ECS, Lambda and EventBridge target clients at a loopback endpoint. */
@@ -58,6 +62,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     registryRatePerSecond: positiveInteger(env, 'IMAGESTREAMS_REGISTRY_RATE_PER_SECOND', 20),
     maxChecksPerTick: positiveInteger(env, 'IMAGESTREAMS_MAX_CHECKS_PER_TICK', 5000),
     tickBudgetMs: positiveInteger(env, 'IMAGESTREAMS_TICK_BUDGET_MS', 50_000),
+    admins: list(env, 'IMAGESTREAMS_ADMINS'),
+    namespaceCreators: list(env, 'IMAGESTREAMS_NAMESPACE_CREATORS'),
     allowedPrivateHosts: list(env, 'IMAGESTREAMS_ALLOWED_PRIVATE_HOSTS'),
     awsTargetsEndpoint: env['IMAGESTREAMS_AWS_TARGETS_ENDPOINT'] || undefined,
     webhookTimeoutMs: positiveInteger(env, 'IMAGESTREAMS_WEBHOOK_TIMEOUT_MS', 10_000),

@@ -5,6 +5,14 @@ import type { Resource, Verb } from '../../core/access/authorize.ts';
  * the Lambda's router dispatches on it, and each route names what it needs to be authorised for.
  */
 export const apiRoutes = [
+  { method: 'GET', path: '/v1/namespaces', operation: 'listNamespaces', verb: 'list', resource: 'namespaces' },
+  { method: 'POST', path: '/v1/namespaces', operation: 'createNamespace', verb: 'create', resource: 'namespaces' },
+  { method: 'GET', path: '/v1/namespaces/{namespace}', operation: 'getNamespace', verb: 'get', resource: 'namespaces' },
+  { method: 'GET', path: '/v1/namespaces/{namespace}/rolebindings', operation: 'listRoleBindings', verb: 'list', resource: 'rolebindings' },
+  { method: 'POST', path: '/v1/namespaces/{namespace}/rolebindings', operation: 'createRoleBinding', verb: 'create', resource: 'rolebindings' },
+  { method: 'GET', path: '/v1/namespaces/{namespace}/rolebindings/{name}', operation: 'getRoleBinding', verb: 'get', resource: 'rolebindings' },
+  { method: 'PUT', path: '/v1/namespaces/{namespace}/rolebindings/{name}', operation: 'replaceRoleBinding', verb: 'update', resource: 'rolebindings' },
+  { method: 'DELETE', path: '/v1/namespaces/{namespace}/rolebindings/{name}', operation: 'deleteRoleBinding', verb: 'delete', resource: 'rolebindings' },
   { method: 'GET', path: '/v1/namespaces/{namespace}/imagestreams', operation: 'listImageStreams', verb: 'list', resource: 'imagestreams' },
   { method: 'POST', path: '/v1/namespaces/{namespace}/imagestreams', operation: 'createImageStream', verb: 'create', resource: 'imagestreams' },
   { method: 'GET', path: '/v1/namespaces/{namespace}/imagestreams/{name}', operation: 'getImageStream', verb: 'get', resource: 'imagestreams' },

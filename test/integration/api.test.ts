@@ -196,10 +196,16 @@ describe('the Lambda handler with API Gateway events', () => {
   const captured = JSON.parse(readFileSync(new URL('../fixtures/events/apigw-v2-jwt.json', import.meta.url), 'utf8')) as APIGatewayProxyEventV2;
   const context = { awsRequestId: 'req-1' } as Context;
 
-  it('serves a route with the JWT principal and API Gateway path parameters', async () => {
+  it('authorises the JWT principal by its groups claim, with API Gateway path parameters', async () => {
+    const refused = await api.handler(structuredClone(captured), context);
+    expect(refused.statusCode).toBe(403);
+    expect(JSON.parse(refused.body ?? '').message).toContain('needs the role view');
+    const granted = await api.call('POST', '/v1/namespaces/demo/rolebindings', { body: { metadata: { name: 'platform-view' }, roleRef: { name: 'view' }, subjects: [{ kind: 'Group', name: 'platform' }] } });
+    expect(granted.status).toBe(201);
     const response = await api.handler(structuredClone(captured), context);
     expect(response.statusCode).toBe(200);
     expect(JSON.parse(response.body ?? '').metadata.name).toBe('python');
+    await api.call('DELETE', '/v1/namespaces/demo/rolebindings/platform-view');
   });
 
   it('answers 401 when the authorizer context is missing', async () => {

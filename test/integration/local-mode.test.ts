@@ -71,8 +71,10 @@ describe('local mode (npm start)', () => {
       const file = join(dir, 'tokens.json');
       await writeFile(file, JSON.stringify({ 'bob-token-0123456789': { user: 'bob', groups: ['team-b'] } }));
       const service = await startService({ IMAGESTREAMS_DATA_DIR: join(dir, 'data'), IMAGESTREAMS_TOKENS_FILE: file });
-      const ok = await fetch(`${service.url}/v1/namespaces/demo/imagestreams`, { headers: { authorization: 'Bearer bob-token-0123456789' } });
-      expect(ok.status).toBe(200);
+      // bob is known but holds no role in demo: authenticated, then refused with what is missing.
+      const refused = await fetch(`${service.url}/v1/namespaces/demo/imagestreams`, { headers: { authorization: 'Bearer bob-token-0123456789' } });
+      expect(refused.status).toBe(403);
+      expect(((await refused.json()) as { message: string }).message).toContain('needs the role view');
       const denied = await fetch(`${service.url}/v1/namespaces/demo/imagestreams`, { headers: { authorization: 'Bearer nope' } });
       expect(denied.status).toBe(401);
       await service.stop();

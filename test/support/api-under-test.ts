@@ -9,9 +9,29 @@ import { startDynalite, type RunningDynalite } from '../../functions/local/dynal
 import { createLocalServer } from '../../functions/local/local-server.ts';
 import { startEventBridgeEndpoint, type EventBridgeEndpoint } from './eventbridge-endpoint.ts';
 
+/** Test principals: alice is a deployment admin (most tests are about the API, not access); the others hold namespace roles the security tests grant. */
 export const tokens = {
   admin: 'admin-token-0123456789abcdef',
   alice: 'alice-token-0123456789abcdef',
+  none: 'none-token-0123456789abcdef',
+  puller: 'puller-token-0123456789abcdef',
+  viewer: 'viewer-token-0123456789abcdef',
+  editor: 'editor-token-0123456789abcdef',
+  owner: 'owner-token-0123456789abcdef',
+  stranger: 'stranger-token-0123456789abcdef',
+  odd: 'odd-token-0123456789abcdef',
+};
+
+export const principals: Record<keyof typeof tokens, { user: string; groups: string[] }> = {
+  admin: { user: 'admin', groups: ['system:admins'] },
+  alice: { user: 'alice', groups: ['team-a', 'system:admins'] },
+  none: { user: 'nobody', groups: [] },
+  puller: { user: 'puller', groups: ['ci'] },
+  viewer: { user: 'viewer', groups: [] },
+  editor: { user: 'editor', groups: [] },
+  owner: { user: 'owner', groups: [] },
+  stranger: { user: 'stranger', groups: ['team-b-admins'] },
+  odd: { user: 'ø\u0000<script>"; DROP', groups: ['../team-a'] },
 };
 
 export interface ApiUnderTest {
@@ -44,13 +64,7 @@ export async function startApi(env: Record<string, string> = {}, clock?: { now()
   await ensureTable(dynamo, config.tableName);
   const deps = createDependencies(config, clock ? { clock } : {});
   const handler = createApiHandler(deps);
-  const server = createLocalServer(
-    handler,
-    new Map([
-      [tokens.admin, { user: 'admin', groups: ['system:admins'] }],
-      [tokens.alice, { user: 'alice', groups: ['team-a'] }],
-    ]),
-  );
+  const server = createLocalServer(handler, new Map(Object.entries(tokens).map(([key, token]) => [token, principals[key as keyof typeof tokens]])));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

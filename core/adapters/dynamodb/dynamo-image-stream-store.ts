@@ -1,7 +1,8 @@
 import { ConditionalCheckFailedException, ProvisionedThroughputExceededException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { AlreadyExistsError, ConflictError, ImageStreamsError, NotFoundError } from '../../errors.ts';
-import type { ImageStreamStore, IndexedTag, StoredSecret, StreamKey } from '../../ports.ts';
+import type { RoleBindingRecord } from '../../access/roles.ts';
+import type { ImageStreamStore, IndexedTag, NamespaceRecord, StoredSecret, StreamKey } from '../../ports.ts';
 import type { Image, StreamRecord, StreamState, TagRecord } from '../../streams/types.ts';
 import type { TriggerRecord, TriggerStatus } from '../../triggers/types.ts';
 import { slotKey, type SlotCursor } from '../../scheduling/schedule.ts';
@@ -146,6 +147,51 @@ export class DynamoImageStreamStore implements ImageStreamStore {
 
   async putCursor(shard: number, cursor: SlotCursor[]): Promise<void> {
     await this.documents.send(new PutCommand({ TableName: this.tableName, Item: { pk: keys.cursor(shard), sk: keys.cursor(shard), type: 'cursor', slots: cursor } }));
+  }
+
+  async listRoleBindings(namespace: string): Promise<RoleBindingRecord[]> {
+    return (await this.query(keys.namespace(namespace), keys.allRoleBindings)).map((item) => {
+      const { namespace: ns, name, role, subjects, uid, creationTimestamp, version } = item as unknown as RoleBindingRecord;
+      return { namespace: ns, name, role, subjects, uid, creationTimestamp, version };
+    });
+  }
+
+  async putRoleBinding(binding: RoleBindingRecord, expectedVersion: number): Promise<RoleBindingRecord> {
+    const next = { ...binding, version: expectedVersion + 1 };
+    await this.write(
+      () =>
+        this.documents.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { pk: keys.namespace(binding.namespace), sk: keys.roleBinding(binding.name), type: 'rolebinding', ...next },
+            ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(pk)' : 'version = :v',
+            ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':v': expectedVersion } }),
+          }),
+        ),
+      () => (expectedVersion === 0 ? new AlreadyExistsError('rolebindings', binding.name) : new ConflictError('rolebindings', binding.name, staleMessage)),
+    );
+    return next;
+  }
+
+  async deleteRoleBinding(namespace: string, name: string): Promise<void> {
+    await this.write(
+      () => this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: keys.namespace(namespace), sk: keys.roleBinding(name) }, ConditionExpression: 'attribute_exists(pk)' })),
+      () => new NotFoundError('rolebindings', name),
+    );
+  }
+
+  async createNamespace(namespace: NamespaceRecord): Promise<void> {
+    await this.write(
+      () => this.documents.send(new PutCommand({ TableName: this.tableName, Item: { pk: keys.namespaces, sk: namespace.name, type: 'namespace', ...namespace }, ConditionExpression: 'attribute_not_exists(pk)' })),
+      () => new AlreadyExistsError('namespaces', namespace.name),
+    );
+  }
+
+  async listNamespaces(): Promise<NamespaceRecord[]> {
+    return (await this.query(keys.namespaces, '')).map((item) => {
+      const { name, uid, creationTimestamp, createdBy } = item as unknown as NamespaceRecord;
+      return { name, uid, creationTimestamp, createdBy };
+    });
   }
 
   async createTrigger(trigger: TriggerRecord): Promise<void> {

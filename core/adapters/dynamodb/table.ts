@@ -3,6 +3,8 @@
 //   NS#<namespace> / IS#<stream>#TAG#<tag>   one item per tag: spec entry, history, conditions
 //   NS#<namespace> / SECRET#<name>           registry credentials, sealed
 //   IMAGE#<digest> / IMAGE                   image metadata, written once
+//   NS#<namespace> / RB#<name>               role bindings
+//   NAMESPACES / <namespace>                 namespaces created through the API
 //   TRIGGERS / <namespace>|<name>            image triggers (one partition: few, read together by the reconcile)
 // Names and tags cannot contain '#', so a prefix never matches a neighbour's items.
 export const tableKeys = {
@@ -25,6 +27,9 @@ export const keys = {
   outbox: 'OUTBOX',
   cursor: (shard: number) => `SCHEDULER#${shard}`,
   triggers: 'TRIGGERS',
+  roleBinding: (name: string) => `RB#${name}`,
+  allRoleBindings: 'RB#',
+  namespaces: 'NAMESPACES',
   trigger: (namespace: string, name: string) => `${namespace}|${name}`,
   triggerSource: (namespace: string, stream: string, tag: string) => `SRC#${namespace}|${stream}|${tag}`,
   allSecrets: 'SECRET#',

@@ -1,0 +1,75 @@
+import type { Principal } from './principal.ts';
+import { adminsGroup } from './principal.ts';
+
+export type Verb = 'get' | 'list' | 'create' | 'update' | 'delete';
+export type Resource = 'imagestreams' | 'imagestreamtags' | 'imagestreamimages' | 'imagestreamimports' | 'imagetriggers' | 'secrets' | 'rolebindings' | 'namespaces';
+export type Role = 'image-puller' | 'view' | 'edit' | 'admin';
+
+export const roles: readonly Role[] = ['image-puller', 'view', 'edit', 'admin'];
+
+const read: Verb[] = ['get', 'list'];
+const write: Verb[] = ['create', 'update', 'delete'];
+
+/** What each namespace role may do; each role includes the ones before it, except that image-puller reads only tags and images. */
+const grants: Record<Role, Partial<Record<Resource, readonly Verb[]>>> = {
+  'image-puller': { imagestreamtags: ['get'], imagestreamimages: ['get'] },
+  view: { imagestreams: read, imagestreamtags: read, imagestreamimages: read, imagetriggers: read, namespaces: ['get'] },
+  edit: {
+    imagestreams: [...read, ...write],
+    imagestreamtags: [...read, ...write],
+    imagestreamimages: read,
+    imagestreamimports: ['create'],
+    imagetriggers: [...read, ...write],
+    namespaces: ['get'],
+  },
+  admin: {
+    imagestreams: [...read, ...write],
+    imagestreamtags: [...read, ...write],
+    imagestreamimages: read,
+    imagestreamimports: ['create'],
+    imagetriggers: [...read, ...write],
+    secrets: [...read, ...write],
+    rolebindings: [...read, ...write],
+    namespaces: ['get', 'delete'],
+  },
+};
+
+export function roleAllows(role: Role, verb: Verb, resource: Resource): boolean {
+  return grants[role][resource]?.includes(verb) ?? false;
+}
+
+/** The least role that allows an action, for a 403 that says what is missing. */
+export function leastRoleFor(verb: Verb, resource: Resource): Role | undefined {
+  return roles.find((role) => roleAllows(role, verb, resource));
+}
+
+export interface RoleBindingSubject {
+  kind: 'User' | 'Group';
+  name: string;
+}
+
+export interface RoleBindingRecord {
+  namespace: string;
+  name: string;
+  role: Role;
+  subjects: RoleBindingSubject[];
+  uid: string;
+  creationTimestamp: string;
+  version: number;
+}
+
+/** Deployment-wide admins: the `system:admins` group, and users and `group:<name>` entries of the configuration. */
+export function isDeploymentAdmin(principal: Principal, admins: readonly string[]): boolean {
+  return principal.groups.includes(adminsGroup) || admins.some((entry) => (entry.startsWith('group:') ? principal.groups.includes(entry.slice(6)) : entry === principal.user));
+}
+
+/** Whether a principal matches a list of users and `group:<name>` entries (`*` matches everyone authenticated). */
+export function matchesAny(principal: Principal, entries: readonly string[]): boolean {
+  return entries.includes('*') || isDeploymentAdmin(principal, entries);
+}
+
+export function rolesOf(principal: Principal, bindings: readonly RoleBindingRecord[]): Role[] {
+  return bindings
+    .filter((b) => b.subjects.some((s) => (s.kind === 'User' ? s.name === principal.user : principal.groups.includes(s.name))))
+    .map((b) => b.role);
+}

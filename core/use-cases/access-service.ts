@@ -1,0 +1,158 @@
+import * as z from 'zod/mini';
+import type { Principal } from '../access/principal.ts';
+import { isDeploymentAdmin, roles, rolesOf, type RoleBindingRecord } from '../access/roles.ts';
+import { BadRequestError, ConflictError, InvalidError, NotFoundError } from '../errors.ts';
+import type { ImageStreamStore, NamespaceRecord } from '../ports.ts';
+import { validateNamespace } from '../streams/names.ts';
+import { parseBody } from '../streams/schemas.ts';
+
+const apiVersion = 'imagestreams.dev/v1';
+const nameRegExp = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const staleMessage = 'the object has been modified; please apply your changes to the latest version and try again';
+
+const roleBindingSchema = z.object({
+  apiVersion: z.optional(z.literal(apiVersion, { error: `must be "${apiVersion}"` })),
+  kind: z.optional(z.literal('RoleBinding', { error: 'must be "RoleBinding"' })),
+  metadata: z.object({ name: z.optional(z.string()), namespace: z.optional(z.string()), resourceVersion: z.optional(z.string()) }),
+  roleRef: z.strictObject({ name: z.enum(roles as [string, ...string[]], { error: `must be one of ${roles.join(', ')}` }) }),
+  subjects: z
+    .array(z.strictObject({ kind: z.enum(['User', 'Group'], { error: 'must be User or Group' }), name: z.string().check(z.minLength(1, 'Required value'), z.maxLength(512)) }))
+    .check(z.minLength(1, 'at least one subject'), z.maxLength(100, 'at most 100 subjects')),
+});
+
+const namespaceSchema = z.object({
+  apiVersion: z.optional(z.literal('v1', { error: 'must be "v1"' })),
+  kind: z.optional(z.literal('Namespace', { error: 'must be "Namespace"' })),
+  metadata: z.object({ name: z.string() }),
+});
+
+export interface AccessServiceOptions {
+  store: ImageStreamStore;
+  newUid: () => string;
+  now: () => string;
+  admins: readonly string[];
+  /** How long role bindings read for authorisation are reused (per instance). */
+  cacheMs: number;
+}
+
+function toRoleBinding(record: RoleBindingRecord) {
+  return {
+    apiVersion,
+    kind: 'RoleBinding' as const,
+    metadata: { name: record.name, namespace: record.namespace, uid: record.uid, resourceVersion: String(record.version), creationTimestamp: record.creationTimestamp },
+    roleRef: { name: record.role },
+    subjects: record.subjects,
+  };
+}
+
+/** Namespaces and their role bindings, and the bindings the access policy reads (briefly cached). */
+export class AccessService {
+  private readonly options: AccessServiceOptions;
+  private readonly cache = new Map<string, { at: number; bindings: Promise<RoleBindingRecord[]> }>();
+
+  constructor(options: AccessServiceOptions) {
+    this.options = options;
+  }
+
+  /** For the access policy: reads a namespace's bindings at most once per `cacheMs`. */
+  bindings(namespace: string): Promise<RoleBindingRecord[]> {
+    const now = Date.now();
+    let cached = this.cache.get(namespace);
+    if (!cached || now - cached.at > this.options.cacheMs) {
+      cached = { at: now, bindings: this.options.store.listRoleBindings(namespace) };
+      this.cache.set(namespace, cached);
+      cached.bindings.catch(() => this.cache.delete(namespace));
+    }
+    return cached.bindings;
+  }
+
+  /** POST /v1/namespaces: creates a namespace, its creator its first admin. */
+  async createNamespace(principal: Principal, body: unknown) {
+    const parsed = parseBody(namespaceSchema, body);
+    if ('causes' in parsed) throw new InvalidError('Namespace', '', parsed.causes);
+    const name = parsed.value.metadata.name;
+    const causes = validateNamespace(name, 'metadata.name');
+    if (causes.length) throw new InvalidError('Namespace', name, causes);
+    const record: NamespaceRecord = { name, uid: this.options.newUid(), creationTimestamp: this.options.now(), createdBy: principal.user };
+    await this.options.store.createNamespace(record);
+    await this.options.store.putRoleBinding(
+      { namespace: name, name: 'creator-admin', role: 'admin', subjects: [{ kind: 'User', name: principal.user }], uid: this.options.newUid(), creationTimestamp: record.creationTimestamp, version: 0 },
+      0,
+    );
+    this.cache.delete(name);
+    return toNamespace(record);
+  }
+
+  /** GET /v1/namespaces: the namespaces the principal holds a role in (all of them for admins). */
+  async listNamespaces(principal: Principal) {
+    const all = await this.options.store.listNamespaces();
+    const visible = isDeploymentAdmin(principal, this.options.admins)
+      ? all
+      : (await Promise.all(all.map(async (ns) => ((rolesOf(principal, await this.bindings(ns.name))).length ? ns : undefined)))).filter((ns): ns is NamespaceRecord => ns !== undefined);
+    return { apiVersion: 'v1', kind: 'NamespaceList', metadata: {}, items: visible.map(toNamespace) };
+  }
+
+  async getNamespace(name: string) {
+    const record = (await this.options.store.listNamespaces()).find((ns) => ns.name === name);
+    if (!record) throw new NotFoundError('namespaces', name);
+    return toNamespace(record);
+  }
+
+  async listRoleBindings(namespace: string) {
+    requireNamespace(namespace);
+    return { apiVersion, kind: 'RoleBindingList', metadata: {}, items: (await this.options.store.listRoleBindings(namespace)).map(toRoleBinding) };
+  }
+
+  async getRoleBinding(namespace: string, name: string) {
+    requireNamespace(namespace);
+    const record = (await this.options.store.listRoleBindings(namespace)).find((b) => b.name === name);
+    if (!record) throw new NotFoundError('rolebindings', name);
+    return toRoleBinding(record);
+  }
+
+  /** POST (create) or PUT (replace, or create when missing) a role binding. */
+  async putRoleBinding(namespace: string, urlName: string | undefined, body: unknown) {
+    requireNamespace(namespace);
+    const parsed = parseBody(roleBindingSchema, body);
+    if ('causes' in parsed) throw new InvalidError('RoleBinding', urlName ?? '', parsed.causes);
+    const input = parsed.value;
+    if (input.metadata.namespace && input.metadata.namespace !== namespace) throw new BadRequestError('the namespace of the provided object does not match the namespace sent on the request');
+    if (urlName !== undefined && input.metadata.name !== undefined && input.metadata.name !== urlName) {
+      throw new BadRequestError(`the name of the object (${input.metadata.name}) does not match the name on the URL (${urlName})`);
+    }
+    const name = input.metadata.name ?? urlName ?? '';
+    if (!nameRegExp.test(name) || name.length > 253) throw new InvalidError('RoleBinding', name, [{ reason: 'FieldValueInvalid', field: 'metadata.name', message: 'must be a lowercase RFC 1123 subdomain' }]);
+    const existing = urlName === undefined ? undefined : (await this.options.store.listRoleBindings(namespace)).find((b) => b.name === name);
+    if (existing && input.metadata.resourceVersion !== undefined && input.metadata.resourceVersion !== String(existing.version)) throw new ConflictError('rolebindings', name, staleMessage);
+    const stored = await this.options.store.putRoleBinding(
+      {
+        namespace,
+        name,
+        role: input.roleRef.name as RoleBindingRecord['role'],
+        subjects: input.subjects,
+        uid: existing?.uid ?? this.options.newUid(),
+        creationTimestamp: existing?.creationTimestamp ?? this.options.now(),
+        version: existing?.version ?? 0,
+      },
+      existing?.version ?? 0,
+    );
+    this.cache.delete(namespace);
+    return toRoleBinding(stored);
+  }
+
+  async deleteRoleBinding(namespace: string, name: string) {
+    requireNamespace(namespace);
+    await this.options.store.deleteRoleBinding(namespace, name);
+    this.cache.delete(namespace);
+    return { apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Success', details: { name, kind: 'rolebindings' } };
+  }
+}
+
+function toNamespace(record: NamespaceRecord) {
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name: record.name, uid: record.uid, creationTimestamp: record.creationTimestamp, annotations: { 'imagestreams.dev/created-by': record.createdBy } } };
+}
+
+function requireNamespace(namespace: string): void {
+  const causes = validateNamespace(namespace);
+  if (causes.length) throw new InvalidError('Namespace', namespace, causes);
+}
