@@ -20,14 +20,16 @@ export default $config({
 
     const bus = new sst.aws.Bus('Bus');
 
-    // 32 random bytes in base64 (`npx sst secret set CredentialsKey "$(openssl rand -base64 32)"`): seals registry credentials.
-    const credentialsKey = new sst.Secret('CredentialsKey');
+    // Registry credentials and webhook secrets are sealed with data keys of this KMS key (envelope encryption).
+    const credentialsKey = new aws.kms.Key('CredentialsKey', { description: 'imagestreams: seals registry credentials and webhook secrets', enableKeyRotation: true });
 
     const shards = Number(process.env.IMAGESTREAMS_SCHEDULER_SHARDS ?? '1');
     const environment = {
       IMAGESTREAMS_TABLE: table.name,
       IMAGESTREAMS_EVENT_BUS: bus.name,
-      IMAGESTREAMS_CREDENTIALS_KEY: credentialsKey.value,
+      IMAGESTREAMS_KMS_KEY_ID: credentialsKey.arn,
+      IMAGESTREAMS_ADMINS: process.env.IMAGESTREAMS_ADMINS ?? '',
+      IMAGESTREAMS_NAMESPACE_CREATORS: process.env.IMAGESTREAMS_NAMESPACE_CREATORS ?? '',
       IMAGESTREAMS_HISTORY_LIMIT: process.env.IMAGESTREAMS_HISTORY_LIMIT ?? '100',
       IMAGESTREAMS_ALLOWED_REGISTRIES: process.env.IMAGESTREAMS_ALLOWED_REGISTRIES ?? '',
       IMAGESTREAMS_INSECURE_REGISTRIES: process.env.IMAGESTREAMS_INSECURE_REGISTRIES ?? '',
@@ -50,6 +52,7 @@ export default $config({
         resources: ['*'],
       },
       { actions: ['iam:PassRole'], resources: ['*'], conditions: [{ test: 'StringEquals', variable: 'iam:PassedToService', values: ['ecs-tasks.amazonaws.com'] }] },
+      { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [credentialsKey.arn] },
     ];
     const functionDefaults = { runtime: 'nodejs24.x' as const, architecture: 'arm64' as const, link: [table, bus], environment, permissions: targetPermissions };
 

@@ -63,7 +63,7 @@ export interface ImageStreamStore {
   /** The triggers of one source tag. */
   triggersFor(source: TriggerRecord['from']): Promise<TriggerRecord[]>;
   /** Claims `image` for an unpaused trigger that has not fired for it: true for exactly one of concurrent claimers. */
-  claimTrigger(trigger: TriggerRecord, image: string, at: string): Promise<boolean>;
+  claimTrigger(trigger: TriggerRecord, image: string, at: string, by: string): Promise<boolean>;
   /** Records the outcome of a firing, unless the trigger has moved on to another image. */
   recordTriggerResult(trigger: TriggerRecord, image: string, result: Pick<TriggerStatus, 'lastAttemptAt' | 'attempts' | 'lastSuccessAt' | 'lastError'>): Promise<void>;
   /** Image metadata by digest, when an import recorded it. */

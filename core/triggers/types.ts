@@ -11,6 +11,8 @@ export type TargetSpec =
 
 export interface TriggerStatus {
   lastTriggeredImage?: string;
+  /** Who moved the tag to the image this trigger last fired for. */
+  lastTriggeredBy?: string;
   lastTriggeredAt?: string;
   lastAttemptAt?: string;
   lastSuccessAt?: string;

@@ -130,7 +130,7 @@ export class TriggerService {
     if (!tag || !head?.image) return 'no-image';
     if (head.image === trigger.status.lastTriggeredImage) return 'up-to-date';
     const firedAt = new Date(this.options.clock.now()).toISOString();
-    if (!(await this.options.store.claimTrigger(trigger, head.image, firedAt))) return 'claimed-elsewhere';
+    if (!(await this.options.store.claimTrigger(trigger, head.image, firedAt, head.actor ?? 'unknown'))) return 'claimed-elsewhere';
     const firing = { trigger, image: head.image, pullSpec: resolvePullSpec(state.stream, tag.spec, head), firedAt, id: `${trigger.uid}/${head.image}` };
     const secret = trigger.sealedSecret ? await this.options.cipher.open(trigger.sealedSecret, secretContext(trigger.namespace, trigger.name)) : undefined;
     try {

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { AesGcmCipher } from '../../core/adapters/crypto/aes-gcm-cipher.ts';
+import { KmsEnvelopeCipher } from '../../core/adapters/crypto/kms-envelope-cipher.ts';
 import { DynamoImageStreamStore } from '../../core/adapters/dynamodb/dynamo-image-stream-store.ts';
 import { ImageStreamsError } from '../../core/errors.ts';
 import { AccessPolicy, type AccessRequest } from '../../core/access/authorize.ts';
@@ -42,7 +44,7 @@ export interface Dependencies {
 /** Without a configured key, storing credentials is refused rather than done in the clear. */
 const noCipher: SecretCipher = {
   seal: async () => {
-    throw new ImageStreamsError('credentials.no_key', 'ServiceUnavailable', 'registry credentials cannot be stored: the deployment has no credentials key (IMAGESTREAMS_CREDENTIALS_KEY)');
+    throw new ImageStreamsError('credentials.no_key', 'ServiceUnavailable', 'secrets cannot be stored: the deployment has no KMS key (IMAGESTREAMS_KMS_KEY_ID) or credentials key (IMAGESTREAMS_CREDENTIALS_KEY)');
   },
   open: async () => {
     throw new ImageStreamsError('credentials.no_key', 'ServiceUnavailable', 'registry credentials cannot be read: the deployment has no credentials key');
@@ -65,7 +67,11 @@ export function createDependencies(config: Config, options: { logger?: Logger; p
   const authorize = (principal: Principal, request: AccessRequest) => access.authorize(principal, request);
   const writer = new TagWriter({ store, publisher, clock, schedule: { intervalSeconds: config.scheduleIntervalSeconds, retryBaseSeconds: 60 } });
   const registry = new LazyRegistryClient({ ...config.registry, maxManifestBytes: 4 * 1024 * 1024, maxBlobBytes: 8 * 1024 * 1024, localHosts: new Set(config.insecureRegistries) });
-  const cipher = config.credentialsKey ? new AesGcmCipher(config.credentialsKey) : noCipher;
+  const cipher = config.kmsKeyId
+    ? new KmsEnvelopeCipher(new KMSClient({ region: config.region, ...(config.kmsEndpoint ? { endpoint: config.kmsEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}) }), config.kmsKeyId)
+    : config.credentialsKey
+      ? new AesGcmCipher(config.credentialsKey)
+      : noCipher;
   const credentials = new RegistryCredentialsService({ store, cipher, now });
   const webhook = new WebhookTarget({ allowedPrivateHosts: new Set(config.allowedPrivateHosts), timeoutMs: config.webhookTimeoutMs });
   const triggers = new TriggerService({

@@ -10,8 +10,12 @@ export interface Config {
   insecureRegistries: string[];
   /** Registry host patterns imports may use (`*` wildcards); empty allows all. */
   allowedRegistries: string[];
-  /** 32-byte key that seals registry credentials at rest; without it, credentials cannot be stored. */
+  /** 32-byte key that seals registry credentials at rest (local mode); without it or a KMS key, credentials cannot be stored. */
   credentialsKey: Buffer | undefined;
+  /** In AWS: the KMS key whose data keys seal secrets (envelope encryption). */
+  kmsKeyId: string | undefined;
+  /** Tests point the KMS client at a loopback endpoint. */
+  kmsEndpoint: string | undefined;
   /** How long a tag write waits for its import before leaving the tag pending; 0 leaves every import to the scheduled pass. */
   importTimeoutMs: number;
   maxBulkImport: number;
@@ -52,6 +56,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     insecureRegistries: list(env, 'IMAGESTREAMS_INSECURE_REGISTRIES'),
     allowedRegistries: list(env, 'IMAGESTREAMS_ALLOWED_REGISTRIES'),
     credentialsKey: key(env, 'IMAGESTREAMS_CREDENTIALS_KEY'),
+    kmsKeyId: env['IMAGESTREAMS_KMS_KEY_ID'] || undefined,
+    kmsEndpoint: env['IMAGESTREAMS_KMS_ENDPOINT'] || undefined,
     importTimeoutMs: positiveInteger(env, 'IMAGESTREAMS_IMPORT_TIMEOUT_MS', 20_000, 0),
     maxBulkImport: positiveInteger(env, 'IMAGESTREAMS_MAX_BULK_IMPORT', 50),
     eventBusName: env['IMAGESTREAMS_EVENT_BUS'] || undefined,

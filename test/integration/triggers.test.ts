@@ -63,7 +63,7 @@ describe('webhook triggers', () => {
     expect(call?.headers['content-type']).toBe('application/cloudevents+json');
     const event = JSON.parse(call?.body ?? '{}');
     expect(event).toMatchObject({ specversion: '1.0', type: 'dev.imagestreams.imagestreamtag.changed', subject: 'app:v1', data: { namespace: 'trig', imageStream: 'app', tag: 'v1', image: first, dockerImageReference: `${registry.host}/trig/app@${first}` } });
-    expect(created.json.status).toMatchObject({ lastTriggeredImage: first, attempts: 1, lastSuccessAt: expect.any(String) });
+    expect(created.json.status).toMatchObject({ lastTriggeredImage: first, lastTriggeredBy: 'user:alice', attempts: 1, lastSuccessAt: expect.any(String) });
 
     const second = await moveTag('app');
     await deliverEvents(5); // the same event delivered five times at once

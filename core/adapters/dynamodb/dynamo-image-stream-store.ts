@@ -241,15 +241,15 @@ export class DynamoImageStreamStore implements ImageStreamStore {
     return (await this.queryIndex('gsi3', 'gsi3pk = :pk', { ':pk': keys.triggerSource(source.namespace, source.stream, source.tag) })).map(triggerRecord);
   }
 
-  async claimTrigger(trigger: TriggerRecord, image: string, at: string): Promise<boolean> {
+  async claimTrigger(trigger: TriggerRecord, image: string, at: string, by: string): Promise<boolean> {
     try {
       await this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: keys.triggers, sk: keys.trigger(trigger.namespace, trigger.name) },
-          UpdateExpression: 'SET lastTriggeredImage = :image, lastTriggeredAt = :at, lastAttemptAt = :at, attempts = :zero REMOVE lastError',
+          UpdateExpression: 'SET lastTriggeredImage = :image, lastTriggeredBy = :by, lastTriggeredAt = :at, lastAttemptAt = :at, attempts = :zero REMOVE lastError',
           ConditionExpression: 'attribute_exists(pk) AND paused = :false AND (attribute_not_exists(lastTriggeredImage) OR lastTriggeredImage <> :image)',
-          ExpressionAttributeValues: { ':image': image, ':at': at, ':zero': 0, ':false': false },
+          ExpressionAttributeValues: { ':image': image, ':by': by, ':at': at, ':zero': 0, ':false': false },
         }),
       );
       return true;
@@ -404,7 +404,7 @@ function indexedTag(item: Item): IndexedTag {
   return { stream: { namespace, name: stream, uid: String(item['streamUid']) }, tag: tagRecord(item) };
 }
 
-const statusDefaults = { lastTriggeredImage: 0, lastTriggeredAt: 0, lastAttemptAt: 0, lastSuccessAt: 0, lastError: 0, attempts: 0 };
+const statusDefaults = { lastTriggeredImage: 0, lastTriggeredBy: 0, lastTriggeredAt: 0, lastAttemptAt: 0, lastSuccessAt: 0, lastError: 0, attempts: 0 };
 
 /** A trigger item: its status fields at the top level, where conditional updates can test them. */
 function triggerItem(trigger: TriggerRecord): Item {
