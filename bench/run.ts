@@ -123,7 +123,7 @@ try {
       driver,
       `const start = performance.now();\nconst { handler } = await import(process.argv[2]);\nconst res = await handler(JSON.parse(process.env.BENCH_EVENT), { awsRequestId: 'cold' });\nif (res.statusCode !== 200) { console.error(res); process.exit(1); }\nconsole.log(JSON.stringify({ ms: performance.now() - start }));\n`,
     );
-    const env = { ...process.env, IMAGESTREAMS_TABLE: 'imagestreams-test', IMAGESTREAMS_DYNAMODB_ENDPOINT: api.dynalite.endpoint, IMAGESTREAMS_EVENT_BUS: 'bench', IMAGESTREAMS_EVENTBRIDGE_ENDPOINT: api.bus.url, AWS_REGION: 'local', BENCH_EVENT: JSON.stringify(event), POWERTOOLS_LOG_LEVEL: 'ERROR' };
+    const env = { ...process.env, IMAGESTREAMS_TABLE: 'imagestreams-test', IMAGESTREAMS_DYNAMODB_ENDPOINT: api.dynalite.endpoint, IMAGESTREAMS_EVENT_BUS: 'bench', IMAGESTREAMS_EVENTBRIDGE_ENDPOINT: api.bus.url, IMAGESTREAMS_ADMINS: event.requestContext.authorizer.jwt.claims.sub, AWS_REGION: 'local', BENCH_EVENT: JSON.stringify(event), POWERTOOLS_LOG_LEVEL: 'ERROR' };
     const cold = async (file: string) => {
       const wall: number[] = [];
       const inProcess: number[] = [];

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { KMSClient } from '@aws-sdk/client-kms';
 import { AesGcmCipher } from '../../core/adapters/crypto/aes-gcm-cipher.ts';
-import { KmsEnvelopeCipher } from '../../core/adapters/crypto/kms-envelope-cipher.ts';
+import { checkWebhookUrl } from '../../core/triggers/webhook-url.ts';
 import { DynamoImageStreamStore } from '../../core/adapters/dynamodb/dynamo-image-stream-store.ts';
 import { ImageStreamsError } from '../../core/errors.ts';
 import { AccessPolicy, type AccessRequest } from '../../core/access/authorize.ts';
@@ -15,9 +14,7 @@ import type { Clock, EventPublisher, SecretCipher } from '../../core/ports.ts';
 import { HostPacer } from '../../core/scheduling/host-pacer.ts';
 import { ScheduledImport } from '../../core/use-cases/scheduled-import.ts';
 import { TriggerService } from '../../core/use-cases/trigger-service.ts';
-import { AwsTargets } from '../../core/adapters/targets/aws-targets.ts';
 import { TargetDispatcher } from '../../core/adapters/targets/trigger-targets.ts';
-import { WebhookTarget } from '../../core/adapters/targets/webhook-target.ts';
 import { TagWriter } from '../../core/use-cases/tag-writer.ts';
 import { ImageImporter } from '../../core/use-cases/image-importer.ts';
 import { ImageStreamService } from '../../core/use-cases/image-stream-service.ts';
@@ -67,23 +64,29 @@ export function createDependencies(config: Config, options: { logger?: Logger; p
   const authorize = (principal: Principal, request: AccessRequest) => access.authorize(principal, request);
   const writer = new TagWriter({ store, publisher, clock, schedule: { intervalSeconds: config.scheduleIntervalSeconds, retryBaseSeconds: 60 } });
   const registry = new LazyRegistryClient({ ...config.registry, maxManifestBytes: 4 * 1024 * 1024, maxBlobBytes: 8 * 1024 * 1024, localHosts: new Set(config.insecureRegistries) });
-  const cipher = config.kmsKeyId
-    ? new KmsEnvelopeCipher(new KMSClient({ region: config.region, ...(config.kmsEndpoint ? { endpoint: config.kmsEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}) }), config.kmsKeyId)
+  const kmsKeyId = config.kmsKeyId;
+  const cipher = kmsKeyId
+    ? lazyCipher(async () => {
+        const [{ KMSClient }, { KmsEnvelopeCipher }] = await Promise.all([import('@aws-sdk/client-kms'), import('../../core/adapters/crypto/kms-envelope-cipher.ts')]);
+        return new KmsEnvelopeCipher(new KMSClient({ region: config.region, ...(config.kmsEndpoint ? { endpoint: config.kmsEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}) }), kmsKeyId);
+      })
     : config.credentialsKey
       ? new AesGcmCipher(config.credentialsKey)
       : noCipher;
   const credentials = new RegistryCredentialsService({ store, cipher, now });
-  const webhook = new WebhookTarget({ allowedPrivateHosts: new Set(config.allowedPrivateHosts), timeoutMs: config.webhookTimeoutMs });
+  const allowedPrivateHosts = new Set(config.allowedPrivateHosts);
+  const webhook = once(async () => new (await import('../../core/adapters/targets/webhook-target.ts')).WebhookTarget({ allowedPrivateHosts, timeoutMs: config.webhookTimeoutMs }));
+  const awsTargets = once(async () => new (await import('../../core/adapters/targets/aws-targets.ts')).AwsTargets({ region: config.region, endpoint: config.awsTargetsEndpoint }));
   const triggers = new TriggerService({
     store,
     authorize,
-    targets: new TargetDispatcher({ webhook, aws: new AwsTargets({ region: config.region, endpoint: config.awsTargetsEndpoint }), attempts: config.deliveryAttempts, retryDelayMs: config.deliveryRetryDelayMs }),
+    targets: new TargetDispatcher({ webhook, aws: awsTargets, attempts: config.deliveryAttempts, retryDelayMs: config.deliveryRetryDelayMs }),
     cipher,
     publisher,
     clock,
     newUid: randomUUID,
     historyLimit: config.historyLimit,
-    checkWebhookUrl: (url) => webhook.check(url),
+    checkWebhookUrl: (url) => checkWebhookUrl(url, allowedPrivateHosts),
     concurrency: 16,
   });
   const imports = new ImportService({
@@ -125,6 +128,17 @@ export function createDependencies(config: Config, options: { logger?: Logger; p
     budgetMs: config.tickBudgetMs,
   });
   return { service, access, accessAdmin, triggers, imports, credentials, registry, scheduler, writer, logger, config, dynamo };
+}
+
+/** Builds a dependency on first use: what most invocations never touch stays out of the cold start. */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | undefined;
+  return () => (loaded ??= load());
+}
+
+function lazyCipher(load: () => Promise<SecretCipher>): SecretCipher {
+  const cipher = once(load);
+  return { seal: async (plaintext, context) => (await cipher()).seal(plaintext, context), open: async (sealed, context) => (await cipher()).open(sealed, context) };
 }
 
 function eventBridge(config: Config): EventPublisher {

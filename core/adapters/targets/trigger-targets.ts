@@ -6,12 +6,13 @@ import type { WebhookTarget } from './webhook-target.ts';
 
 /** Delivers to whichever target a trigger names, retrying transient failures a bounded number of times with backoff. */
 export class TargetDispatcher implements TriggerTargets {
-  private readonly webhook: WebhookTarget;
-  private readonly aws: AwsTargets;
+  private readonly webhook: () => Promise<WebhookTarget>;
+  private readonly aws: () => Promise<AwsTargets>;
   private readonly attempts: number;
   private readonly retryDelayMs: number;
 
-  constructor(options: { webhook: WebhookTarget; aws: AwsTargets; attempts: number; retryDelayMs: number }) {
+  /** The targets come as loaders: most invocations fire nothing, and their clients stay unloaded. */
+  constructor(options: { webhook: () => Promise<WebhookTarget>; aws: () => Promise<AwsTargets>; attempts: number; retryDelayMs: number }) {
     this.webhook = options.webhook;
     this.aws = options.aws;
     this.attempts = options.attempts;
@@ -32,12 +33,13 @@ export class TargetDispatcher implements TriggerTargets {
     }
   }
 
-  private once(firing: TriggerFiring, secret: string | undefined): Promise<void> {
+  private async once(firing: TriggerFiring, secret: string | undefined): Promise<void> {
     const target = firing.trigger.target;
-    if ('webhook' in target) return this.webhook.deliver(firing, target.webhook.url, secret);
-    if ('codeBuild' in target) return this.aws.codeBuild(firing, target.codeBuild);
-    if ('ecsService' in target) return this.aws.ecsService(firing, target.ecsService);
-    if ('lambdaFunction' in target) return this.aws.lambdaFunction(firing, target.lambdaFunction);
-    return this.aws.eventBridge(firing, target.eventBridge);
+    if ('webhook' in target) return (await this.webhook()).deliver(firing, target.webhook.url, secret);
+    const aws = await this.aws();
+    if ('codeBuild' in target) return aws.codeBuild(firing, target.codeBuild);
+    if ('ecsService' in target) return aws.ecsService(firing, target.ecsService);
+    if ('lambdaFunction' in target) return aws.lambdaFunction(firing, target.lambdaFunction);
+    return aws.eventBridge(firing, target.eventBridge);
   }
 }

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { Agent, request, type Dispatcher } from 'undici';
 import { TargetFailure } from '../../triggers/target-failure.ts';
 import { cloudEventOf } from '../../triggers/cloud-event.ts';
+import { checkWebhookUrl } from '../../triggers/webhook-url.ts';
 import type { TriggerFiring } from '../../triggers/types.ts';
 import { guardedConnector } from '../registry/outbound-guard.ts';
 
@@ -27,22 +28,8 @@ export class WebhookTarget {
     });
   }
 
-  /** The URL rules, checked when a trigger is written and again before each delivery. */
-  check(url: string): string | undefined {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      return 'must be an absolute URL';
-    }
-    if (parsed.username || parsed.password) return 'must not carry credentials';
-    if (parsed.protocol === 'https:') return undefined;
-    if (parsed.protocol === 'http:' && this.allowedPrivateHosts.has(parsed.host)) return undefined;
-    return 'must be https (plain http only for hosts in IMAGESTREAMS_ALLOWED_PRIVATE_HOSTS)';
-  }
-
   async deliver(firing: TriggerFiring, url: string, secret: string | undefined): Promise<void> {
-    const problem = this.check(url);
+    const problem = checkWebhookUrl(url, this.allowedPrivateHosts);
     if (problem) throw new TargetFailure(`webhook URL ${problem}`, true);
     const body = JSON.stringify(cloudEventOf(firing));
     const headers: Record<string, string> = { 'content-type': 'application/cloudevents+json', 'user-agent': 'imagestreams' };
