@@ -10,28 +10,21 @@ export const roles: readonly Role[] = ['image-puller', 'view', 'edit', 'admin'];
 const read: Verb[] = ['get', 'list'];
 const write: Verb[] = ['create', 'update', 'delete'];
 
-/** What each namespace role may do; each role includes the ones before it, except that image-puller reads only tags and images. */
+const view: Partial<Record<Resource, readonly Verb[]>> = { imagestreams: read, imagestreamtags: read, imagestreamimages: read, imagetriggers: read, namespaces: ['get'] };
+const edit: Partial<Record<Resource, readonly Verb[]>> = {
+  ...view,
+  imagestreams: [...read, ...write],
+  imagestreamtags: [...read, ...write],
+  imagestreamimports: ['create'],
+  imagetriggers: [...read, ...write],
+};
+
+/** What each namespace role may do: each includes the one before it, except that image-puller only reads tags and images. */
 const grants: Record<Role, Partial<Record<Resource, readonly Verb[]>>> = {
   'image-puller': { imagestreamtags: ['get'], imagestreamimages: ['get'] },
-  view: { imagestreams: read, imagestreamtags: read, imagestreamimages: read, imagetriggers: read, namespaces: ['get'] },
-  edit: {
-    imagestreams: [...read, ...write],
-    imagestreamtags: [...read, ...write],
-    imagestreamimages: read,
-    imagestreamimports: ['create'],
-    imagetriggers: [...read, ...write],
-    namespaces: ['get'],
-  },
-  admin: {
-    imagestreams: [...read, ...write],
-    imagestreamtags: [...read, ...write],
-    imagestreamimages: read,
-    imagestreamimports: ['create'],
-    imagetriggers: [...read, ...write],
-    secrets: [...read, ...write],
-    rolebindings: [...read, ...write],
-    namespaces: ['get', 'delete'],
-  },
+  view,
+  edit,
+  admin: { ...edit, secrets: [...read, ...write], rolebindings: [...read, ...write], namespaces: ['get', 'delete'] },
 };
 
 export function roleAllows(role: Role, verb: Verb, resource: Resource): boolean {
