@@ -50,6 +50,8 @@ export interface ImageStreamStore {
   deleteRoleBinding(namespace: string, name: string): Promise<void>;
   /** AlreadyExistsError when the namespace exists. */
   createNamespace(namespace: NamespaceRecord): Promise<void>;
+  /** Whether anything (a stream, a binding, a secret) is stored in the namespace. */
+  namespaceInUse(namespace: string): Promise<boolean>;
   listNamespaces(): Promise<NamespaceRecord[]>;
   /** Stores a new trigger; AlreadyExistsError when the name is taken. */
   createTrigger(trigger: TriggerRecord): Promise<void>;
@@ -62,7 +64,7 @@ export interface ImageStreamStore {
   deleteTrigger(namespace: string, name: string): Promise<void>;
   /** The triggers of one source tag. */
   triggersFor(source: TriggerRecord['from']): Promise<TriggerRecord[]>;
-  /** Claims `image` for an unpaused trigger that has not fired for it: true for exactly one of concurrent claimers. */
+  /** Claims `image` for an unpaused trigger, as read (uid and version), that has not fired for it: true for exactly one of concurrent claimers. */
   claimTrigger(trigger: TriggerRecord, image: string, at: string, by: string): Promise<boolean>;
   /** Records the outcome of a firing, unless the trigger has moved on to another image. */
   recordTriggerResult(trigger: TriggerRecord, image: string, result: Pick<TriggerStatus, 'lastAttemptAt' | 'attempts' | 'lastSuccessAt' | 'lastError'>): Promise<void>;

@@ -2,7 +2,8 @@ import type { Principal } from './principal.ts';
 import { adminsGroup } from './principal.ts';
 
 export type Verb = 'get' | 'list' | 'create' | 'update' | 'delete';
-export type Resource = 'imagestreams' | 'imagestreamtags' | 'imagestreamimages' | 'imagestreamimports' | 'imagetriggers' | 'secrets' | 'rolebindings' | 'namespaces';
+/** `awstargets`: pointing a trigger at an AWS resource, which no namespace role grants (the service's IAM role reaches the whole account). */
+export type Resource = 'imagestreams' | 'imagestreamtags' | 'imagestreamimages' | 'imagestreamimports' | 'imagetriggers' | 'secrets' | 'rolebindings' | 'namespaces' | 'awstargets';
 export type Role = 'image-puller' | 'view' | 'edit' | 'admin';
 
 export const roles: readonly Role[] = ['image-puller', 'view', 'edit', 'admin'];

@@ -5,6 +5,8 @@ import type { ImageStreamInput, TagReferenceInput } from './schemas.ts';
 import { streamSourceOf } from './source-references.ts';
 import type { Labels, TagReference } from './types.ts';
 
+/** Kubernetes' limit on all annotations of an object, which also keeps a stream well under DynamoDB's item size. */
+const maxAnnotationBytes = 256 * 1024;
 const qualifiedNameRegExp = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const dnsSubdomainRegExp = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const imageIdRegExp = /^(?:[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:)?[0-9a-fA-F]+$/;
@@ -12,6 +14,8 @@ const imageIdRegExp = /^(?:[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:)
 /** Kubernetes rules for label and annotation keys (`[prefix/]name`); label values are short names too. */
 export function validateLabels(map: Labels | null | undefined, field: string, kind: 'labels' | 'annotations'): FieldCause[] {
   const causes: FieldCause[] = [];
+  const total = Object.entries(map ?? {}).reduce((sum, [k, v]) => sum + k.length + v.length, 0);
+  if (total > maxAnnotationBytes) causes.push({ reason: 'FieldValueTooLong', field, message: `must have at most ${maxAnnotationBytes} characters in all` });
   for (const [key, value] of Object.entries(map ?? {})) {
     const slash = key.lastIndexOf('/');
     const prefix = slash >= 0 ? key.slice(0, slash) : '';

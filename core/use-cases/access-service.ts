@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import type { Principal } from '../access/principal.ts';
 import { isDeploymentAdmin, roles, rolesOf, type RoleBindingRecord } from '../access/roles.ts';
-import { BadRequestError, ConflictError, InvalidError, NotFoundError } from '../errors.ts';
+import { AlreadyExistsError, BadRequestError, ConflictError, InvalidError, NotFoundError } from '../errors.ts';
 import type { ImageStreamStore, NamespaceRecord } from '../ports.ts';
 import { validateNamespace } from '../streams/names.ts';
 import { parseBody } from '../streams/schemas.ts';
@@ -73,6 +73,9 @@ export class AccessService {
     const name = parsed.value.metadata.name;
     const causes = validateNamespace(name, 'metadata.name');
     if (causes.length) throw new InvalidError('Namespace', name, causes);
+    // A namespace used before it was created (by an admin writing into it) is someone's already: creating
+    // it would make the caller its admin.
+    if (await this.options.store.namespaceInUse(name)) throw new AlreadyExistsError('namespaces', name);
     const record: NamespaceRecord = { name, uid: this.options.newUid(), creationTimestamp: this.options.now(), createdBy: principal.user };
     await this.options.store.createNamespace(record);
     await this.options.store.putRoleBinding(

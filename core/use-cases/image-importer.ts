@@ -83,7 +83,7 @@ export class ImageImporter {
     if (spec.current === resolved.digest) {
       return { digest: resolved.digest, dockerImageReference: pinnedReference(ref, resolved.digest), image: { metadata: { name: resolved.digest }, dockerImageReference: pinnedReference(ref, resolved.digest) }, manifests: [], unchanged: true };
     }
-    const known = await this.options.images.getImage(resolved.digest);
+    const known = await this.trusted(repo, resolved.digest, access);
     const manifest = known ? undefined : await this.manifest(repo, resolved.digest, resolved.mediaType, resolved.body, access);
     const indexed = known ? isIndex(known.dockerImageManifestMediaType ?? '') : manifest?.kind === 'index';
 
@@ -109,13 +109,33 @@ export class ImageImporter {
     return { digest: resolved.digest, dockerImageReference: pinnedReference(ref, resolved.digest), image: index, manifests };
   }
 
+  /**
+   * Image metadata already recorded for a digest, when it may serve this import: a registry only
+   * claims a digest in a header, so metadata recorded from another repository is used only once this
+   * registry has served bytes that hash to it. Otherwise anyone's registry could name a private image's
+   * digest and read its metadata.
+   */
+  private async trusted(repo: RegistryRepository, digest: string, access: RegistryAccess): Promise<Image | undefined> {
+    const known = await this.options.images.getImage(digest);
+    if (!known) return undefined;
+    let recordedFrom: string;
+    try {
+      const ref = withDefaults(parseDockerImageReference(known.dockerImageReference));
+      recordedFrom = `${registryHost(ref)}/${[ref.namespace, ref.name].filter(Boolean).join('/')}`;
+    } catch {
+      recordedFrom = '';
+    }
+    if (recordedFrom !== `${repo.host}/${repo.repository}`) await this.options.registry.getManifest(repo, digest, access);
+    return known;
+  }
+
   private async manifest(repo: RegistryRepository, digest: string, mediaType: string, body: Uint8Array | undefined, access: RegistryAccess): Promise<Manifest> {
     const fetched = body ? { mediaType, body } : await this.options.registry.getManifest(repo, digest, access);
     return parseManifest(fetched.body, fetched.mediaType || mediaType, `${repo.host}/${repo.repository}@${digest}`);
   }
 
   private async child(repo: RegistryRepository, digest: string, ref: DockerImageReference, access: RegistryAccess, store: (image: Image) => Promise<Image>): Promise<Image> {
-    const known = await this.options.images.getImage(digest);
+    const known = await this.trusted(repo, digest, access);
     if (known) return known;
     const manifest = await this.manifest(repo, digest, '', undefined, access);
     if (manifest.kind !== 'image') throw new ImportFailure('BadRequest', `${repo.host}/${repo.repository}@${digest} is a nested manifest list`, { transient: false });

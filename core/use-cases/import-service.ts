@@ -34,7 +34,12 @@ export interface ImportServiceOptions {
   maxBulkImport: number;
   /** Imports run at once within one request. */
   concurrency: number;
+  /** How long an ImageStreamImport may spend on registries; what is left is reported as timed out. */
+  budgetMs: number;
 }
+
+/** Images one ImageStreamImport may name. */
+const maxImagesPerImport = 100;
 
 interface ImportStatus {
   status: { metadata: Record<string, never>; status: 'Success' | 'Failure'; reason?: string; message?: string; code?: number };
@@ -115,8 +120,13 @@ export class ImportService {
     if (result.unchanged && !pending && tag.conditions.length === 0) return { status: 'unchanged' };
     let answer: TagImportResult['status'] = 'unchanged';
     await retryOnConflict(async () => {
-      const fresh = (await this.options.store.getStream(stream.namespace, stream.name));
-      const now = fresh?.stream.uid === stream.uid ? fresh.tags.find((t) => t.name === tag.name) : undefined;
+      const fresh = await this.options.store.getStream(stream.namespace, stream.name);
+      if (fresh?.stream.uid !== stream.uid) {
+        // The tag outlived its stream (a deletion cut short, or a write racing it): remove it, or the scheduler would keep visiting it.
+        await this.options.store.deleteTag(stream, tag).catch(() => undefined);
+        return;
+      }
+      const now = fresh.tags.find((t) => t.name === tag.name);
       // A newer spec supersedes this import: its own import will run.
       if (!fresh || !now?.spec || now.spec.generation !== spec.generation || now.spec.from?.name !== spec.from?.name) return;
       const recorded = recordImport(now, now.spec, result.outcome, { generation: spec.generation ?? 0, now: this.now(), actor: context.actor, historyLimit: this.options.historyLimit });
@@ -143,7 +153,7 @@ export class ImportService {
     if (input.spec.repository) repository = await this.repositoryEntries(namespace, input.spec.repository);
 
     const all = [...entries, ...(repository?.entries ?? [])];
-    const outcomes = await this.runAll(namespace, all, input.spec.import);
+    const outcomes = await this.runAll(namespace, all, input.spec.import, AbortSignal.timeout(this.options.budgetMs));
     const statuses = outcomes.map((o, i) => importStatus(all[i] as Entry, o));
     const result: ImageStreamImportResult = {
       apiVersion: imageApiVersion,
@@ -232,8 +242,8 @@ export class ImportService {
         additionalTags: ordered.slice(this.options.maxBulkImport),
       };
     } catch (error) {
-      if (!(error instanceof ImportFailure)) throw error;
-      return { entries: [], additionalTags: [], failure: error };
+      const failure = error instanceof ImportFailure ? error : new ImportFailure('InternalError', `Internal error occurred: ${repository.from.name}: ${(error as Error).message}`);
+      return { entries: [], additionalTags: [], failure };
     }
   }
 
@@ -269,13 +279,14 @@ export class ImportService {
     }
   }
 
-  private async runAll(namespace: string, entries: Entry[], record: boolean): Promise<{ outcome: ImportOutcome; imported?: ImportedImage; failure?: ImportFailure }[]> {
+  private async runAll(namespace: string, entries: Entry[], record: boolean, signal: AbortSignal): Promise<{ outcome: ImportOutcome; imported?: ImportedImage; failure?: ImportFailure }[]> {
     const results: { outcome: ImportOutcome; imported?: ImportedImage; failure?: ImportFailure }[] = new Array(entries.length);
+    const timedOut = { outcome: { ok: false as const, reason: 'Timeout' as const, message: 'the import ran out of time; import this image again' } };
     let next = 0;
     const worker = async () => {
       while (next < entries.length) {
         const i = next++;
-        results[i] = await this.run(namespace, (entries[i] as Entry).spec, record);
+        results[i] = signal.aborted ? timedOut : await this.run(namespace, (entries[i] as Entry).spec, record, signal).catch(() => timedOut);
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.options.concurrency, entries.length) }, worker));
@@ -301,6 +312,9 @@ export class ImportService {
     if (input.spec.repository) {
       const ref = parseReference(input.spec.repository.from.name, 'spec.repository.from.name', causes);
       if (ref && (ref.tag || ref.id)) causes.push({ reason: 'FieldValueInvalid', field: 'spec.repository.from.name', message: 'you must specify an image repository, not a tag or ID' });
+    }
+    if ((input.spec.images?.length ?? 0) > maxImagesPerImport) {
+      causes.push({ reason: 'FieldValueTooLong', field: 'spec.images', message: `must name at most ${maxImagesPerImport} images` });
     }
     if (!input.spec.images?.length && !input.spec.repository) {
       causes.push({ reason: 'FieldValueRequired', field: 'spec', message: 'you must specify at least one image or a repository import' });

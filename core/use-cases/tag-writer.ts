@@ -74,12 +74,16 @@ export class TagWriter {
     await this.options.publisher.publish([importFailedEvent(stream, tag, condition, actor)]);
   }
 
-  /** A change of the current image goes into the tag's outbox; one not yet announced keeps its original `previous`. */
+  /**
+   * A change of the current image goes into the tag's outbox. A change read but not yet announced stays
+   * there whatever the new record carries (a spec-only write must not drop it), and keeps its `previous`.
+   */
   private withChange(before: TagRecord | undefined, tag: TagRecord, cause: ChangeCause, actor: string, now: Date): TagRecord {
+    const pending = before?.unpublished ?? tag.unpublished;
     const head = tag.items[0];
     const old = before?.items[0];
-    if (!head || sameImage(old, head)) return tag;
-    const previous = tag.unpublished?.previous !== undefined ? tag.unpublished.previous : old ? { image: old.image, dockerImageReference: old.dockerImageReference } : null;
+    if (!head || sameImage(old, head)) return pending ? { ...tag, unpublished: pending } : tag;
+    const previous = pending ? pending.previous : old ? { image: old.image, dockerImageReference: old.dockerImageReference } : null;
     return { ...tag, unpublished: { previous, cause, actor, changedAt: now.toISOString() } };
   }
 

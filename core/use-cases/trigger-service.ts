@@ -118,7 +118,7 @@ export class TriggerService {
   }
 
   /** Fires `trigger` if its tag now points at an image it has not fired for. */
-  async fire(trigger: TriggerRecord, streams = new Map<string, Promise<StreamState | undefined>>()): Promise<FireOutcome> {
+  async fire(trigger: TriggerRecord, streams = new Map<string, Promise<StreamState | undefined>>(), reread = true): Promise<FireOutcome> {
     if (trigger.paused) return 'paused';
     const key = `${trigger.from.namespace}/${trigger.from.stream}`;
     if (!streams.has(key)) streams.set(key, this.options.store.getStream(trigger.from.namespace, trigger.from.stream));
@@ -130,7 +130,11 @@ export class TriggerService {
     if (!tag || !head?.image) return 'no-image';
     if (head.image === trigger.status.lastTriggeredImage) return 'up-to-date';
     const firedAt = new Date(this.options.clock.now()).toISOString();
-    if (!(await this.options.store.claimTrigger(trigger, head.image, firedAt, head.actor ?? 'unknown'))) return 'claimed-elsewhere';
+    if (!(await this.options.store.claimTrigger(trigger, head.image, firedAt, head.actor ?? 'unknown'))) {
+      // Claimed by another delivery, or our copy of the trigger is stale (an index read, an edit since): read it again once.
+      const fresh = reread ? await this.options.store.getTrigger(trigger.namespace, trigger.name) : undefined;
+      return fresh && (fresh.uid !== trigger.uid || fresh.version !== trigger.version) ? this.fire(fresh, streams, false) : 'claimed-elsewhere';
+    }
     const firing = { trigger, image: head.image, pullSpec: resolvePullSpec(state.stream, tag.spec, head), firedAt, id: `${trigger.uid}/${head.image}` };
     const secret = trigger.sealedSecret ? await this.options.cipher.open(trigger.sealedSecret, secretContext(trigger.namespace, trigger.name)) : undefined;
     try {
@@ -199,6 +203,8 @@ export class TriggerService {
     }
     if (causes.length) throw new InvalidError('ImageTrigger', name, causes);
     if (sourceNamespace !== namespace) await this.options.authorize(principal, { verb: 'get', resource: 'imagestreams', namespace: sourceNamespace });
+    // The service's role can reach any build project, service or function of the account: only deployment admins name them.
+    if (!('webhook' in target)) await this.options.authorize(principal, { verb: 'create', resource: 'awstargets', namespace });
     const { stream, tag } = source as { stream: string; tag: string };
     return {
       name,

@@ -100,6 +100,7 @@ export function createDependencies(config: Config, options: { logger?: Logger; p
     insecureRegistries: new Set(config.insecureRegistries),
     maxBulkImport: config.maxBulkImport,
     concurrency: 4,
+    budgetMs: config.importTimeoutMs || 20_000,
   });
   const service = new ImageStreamService({
     store,

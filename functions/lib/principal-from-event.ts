@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { Principal } from '../../core/access/principal.ts';
+import { adminsGroup, type Principal } from '../../core/access/principal.ts';
 
 type AuthorizerContext = {
   jwt?: { claims?: Record<string, unknown> };
@@ -25,9 +25,16 @@ function principal(user: unknown, groups: unknown): Principal | undefined {
   return { user, groups: groupList(groups) };
 }
 
-/** API Gateway flattens array claims to "[a b]"; a Lambda authorizer may pass a list or a comma-separated string. */
+/**
+ * API Gateway flattens array claims to "[a b]"; a Lambda authorizer may pass a list or a comma-separated
+ * string. A flattened string cannot tell a group named "x system:admins" from two groups, so it never
+ * yields the deployment admins' group: name admins in IMAGESTREAMS_ADMINS instead.
+ */
 function groupList(groups: unknown): string[] {
   if (Array.isArray(groups)) return groups.filter((g): g is string => typeof g === 'string' && g !== '');
   if (typeof groups !== 'string') return [];
-  return groups.replace(/^\[|\]$/g, '').split(/[\s,]+/).filter(Boolean);
+  return groups
+    .replace(/^\[|\]$/g, '')
+    .split(/[\s,]+/)
+    .filter((g) => g !== '' && g !== adminsGroup);
 }

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mediaTypes } from '../../core/importing/media-types.ts';
 import { startApi, type ApiUnderTest } from '../support/api-under-test.ts';
@@ -104,6 +106,32 @@ describe('import on tag', () => {
   it('records a missing repository as NotFound', async () => {
     await tag('demo', 'ghost:v1', `${open.host}/team/ghost:v1`);
     expect((await statusOf('demo', 'ghost', 'v1'))?.conditions?.[0]?.reason).toBe('NotFound');
+  });
+});
+
+describe('a registry that names someone else\'s digest', () => {
+  it('cannot read the metadata recorded for it from another repository', async () => {
+    const victim = await pushImage(open, 'private/secret-app', 'v1', { labels: { secret: 'victim-label' } });
+    await tag('victim', 'app:v1', `${open.host}/private/secret-app:v1`);
+    // The liar answers HEAD with the victim's digest but cannot serve bytes that hash to it.
+    const liar = createServer((req, res) => {
+      if (req.method === 'HEAD') res.writeHead(200, { 'docker-content-digest': victim.digest, 'content-type': mediaTypes.dockerManifest, 'content-length': '2' }).end();
+      else res.writeHead(200, { 'content-type': mediaTypes.dockerManifest }).end('{}');
+    });
+    await new Promise<void>((resolve) => liar.listen(0, '127.0.0.1', resolve));
+    const liarHost = `127.0.0.1:${(liar.address() as AddressInfo).port}`;
+    const attacker = await startApi({ IMAGESTREAMS_INSECURE_REGISTRIES: liarHost });
+    try {
+      await attacker.store.putImage((await api.store.getImage(victim.digest)) as never); // the same deployment's image records
+      await attacker.call('PUT', '/v1/namespaces/mallory/imagestreamtags/steal:v1', { body: { tag: { name: 'v1', from: { kind: 'DockerImage', name: `${liarHost}/x/y:latest` } } } });
+      const stolen = await attacker.call('GET', '/v1/namespaces/mallory/imagestreams/steal');
+      expect(stolen.json.status.tags[0].items).toEqual([]);
+      expect(stolen.json.status.tags[0].conditions[0].message).toContain('content integrity error');
+      expect((await attacker.call('GET', '/v1/namespaces/mallory/imagestreamtags/steal:v1')).status).toBe(404);
+    } finally {
+      await attacker.close();
+      await new Promise((resolve) => liar.close(resolve));
+    }
   });
 });
 
@@ -231,6 +259,7 @@ describe('ImageStreamImport', () => {
     ['a target that is not a tag name', { metadata: { name: 'x' }, spec: { import: true, images: [{ from: { kind: 'DockerImage', name: 'a/b:1' }, to: { name: '-bad' } }] } }, 'spec.images[0].to.name'],
     ['a repository with a tag', { metadata: { name: 'x' }, spec: { import: true, repository: { from: { kind: 'DockerImage', name: 'quay.io/a/b:1' } } } }, 'spec.repository.from.name'],
     ['a bad stream name', { metadata: { name: 'X' }, spec: { import: true, images: [{ from: { kind: 'DockerImage', name: 'a/b:1' } }] } }, 'metadata.name'],
+    ['more than 100 images', { metadata: { name: 'x' }, spec: { import: true, images: Array.from({ length: 101 }, (_, i) => ({ from: { kind: 'DockerImage', name: `a/b:${i}` } })) } }, 'spec.images'],
   ])('refuses %s', async (_what, body, field) => {
     const response = await api.call('POST', '/v1/namespaces/refused/imagestreamimports', { body });
     expect(response.status).toBe(422);

@@ -161,6 +161,9 @@ describe('tag-change events', () => {
     await api.call('PUT', '/v1/namespaces/events/imagestreamtags/ref:lost', { body: { tag: { name: 'lost', reference: true, from: { kind: 'DockerImage', name: 'quay.io/a/b:2' } } } });
     expect(api.bus.events.length).toBe(start);
     expect((await api.store.getStream('events', 'ref'))?.tags.find((t) => t.name === 'lost')?.unpublished).toBeDefined();
+    // A write that changes only the spec keeps the change waiting to be announced.
+    await api.call('PUT', '/v1/namespaces/events/imagestreamtags/ref:lost', { body: { tag: { name: 'lost', reference: true, from: { kind: 'DockerImage', name: 'quay.io/a/b:2' } }, metadata: { annotations: { note: 'x' } } } });
+    expect((await api.store.getStream('events', 'ref'))?.tags.find((t) => t.name === 'lost')?.unpublished).toBeDefined();
     api.bus.failCalls(0);
     const report = await api.deps.scheduler.tick();
     expect(report.announced).toBeGreaterThanOrEqual(1);

@@ -186,6 +186,23 @@ describe('sharing across namespaces', () => {
   });
 });
 
+describe('namespaces and AWS targets', () => {
+  it('refuses to create a namespace that is already in use, so that nobody becomes admin of another team\'s data', async () => {
+    await api.call('PUT', '/v1/namespaces/used/imagestreamtags/app:v1', { token: tokens.admin, body: { tag: { name: 'v1', reference: true, from: { kind: 'DockerImage', name: 'a/b:1' } } } });
+    const response = await api.call('POST', '/v1/namespaces', { token: tokens.admin, body: { metadata: { name: 'used' } } });
+    expect(response.status).toBe(409);
+    expect((await api.call('GET', '/v1/namespaces/used/rolebindings', { token: tokens.admin })).json.items).toEqual([]);
+  });
+
+  it('lets only deployment admins point a trigger at AWS resources', async () => {
+    const lambda = { metadata: { name: 'deploy' }, spec: { from: { kind: 'ImageStreamTag', name: 'app:v1' }, target: { lambdaFunction: { functionName: 'billing' } } } };
+    const refused = await api.call('POST', '/v1/namespaces/team-a/imagetriggers', { token: tokens.owner, body: lambda });
+    expect(refused.status).toBe(403);
+    expect(refused.json.message).toContain('only deployment admins');
+    expect((await api.call('GET', '/v1/namespaces/team-a/imagetriggers/deploy', { token: tokens.admin })).status).toBe(404);
+  });
+});
+
 describe('hostile input', () => {
   const nested = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
   it.each([
@@ -197,6 +214,7 @@ describe('hostile input', () => {
     ['a confusable in a tag name', 'PUT', '/v1/namespaces/team-a/imagestreamtags/app:v%E2%80%8B1', { tag: { name: 'v\u200b1', reference: true, from: { kind: 'DockerImage', name: 'a/b:1' } } }],
     ['a deeply nested body', 'POST', '/v1/namespaces/team-a/imagestreams', 'nested'],
     ['an oversized body', 'POST', '/v1/namespaces/team-a/imagestreams', 'oversized'],
+    ['annotations over 256 KiB', 'POST', '/v1/namespaces/team-a/imagestreams', { metadata: { name: 'fat', annotations: { a: 'x'.repeat(300 * 1024) } } }],
   ])('refuses %s with a 4xx and writes nothing', async (_what, method, path, body) => {
     const before = await snapshot();
     const options =

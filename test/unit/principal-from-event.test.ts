@@ -35,6 +35,11 @@ describe('principalFromEvent', () => {
     expect(principalFromEvent(withAuthorizer(authorizer))).toBeUndefined();
   });
 
+  it('never reads the admins group out of a flattened claim, where a group name could smuggle it in', () => {
+    expect(principalFromEvent(withAuthorizer({ jwt: { claims: { sub: 'mallory', groups: '[team-a system:admins]' } } }))).toEqual({ user: 'mallory', groups: ['team-a'] });
+    expect(principalFromEvent(withAuthorizer({ jwt: { claims: { sub: 'root', groups: ['system:admins'] } } }))).toEqual({ user: 'root', groups: ['system:admins'] });
+  });
+
   it('keeps only string group names', () => {
     expect(principalFromEvent(withAuthorizer({ lambda: { user: 'bob', groups: ['a', 3, null, ''] } }))).toEqual({ user: 'bob', groups: ['a'] });
   });

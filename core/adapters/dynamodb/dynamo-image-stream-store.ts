@@ -187,6 +187,11 @@ export class DynamoImageStreamStore implements ImageStreamStore {
     );
   }
 
+  async namespaceInUse(namespace: string): Promise<boolean> {
+    const page = await this.documents.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.namespace(namespace) }, Limit: 1, ConsistentRead: true }));
+    return (page.Items?.length ?? 0) > 0;
+  }
+
   async listNamespaces(): Promise<NamespaceRecord[]> {
     return (await this.query(keys.namespaces, '')).map((item) => {
       const { name, uid, creationTimestamp, createdBy } = item as unknown as NamespaceRecord;
@@ -248,8 +253,8 @@ export class DynamoImageStreamStore implements ImageStreamStore {
           TableName: this.tableName,
           Key: { pk: keys.triggers, sk: keys.trigger(trigger.namespace, trigger.name) },
           UpdateExpression: 'SET lastTriggeredImage = :image, lastTriggeredBy = :by, lastTriggeredAt = :at, lastAttemptAt = :at, attempts = :zero REMOVE lastError',
-          ConditionExpression: 'attribute_exists(pk) AND paused = :false AND (attribute_not_exists(lastTriggeredImage) OR lastTriggeredImage <> :image)',
-          ExpressionAttributeValues: { ':image': image, ':by': by, ':at': at, ':zero': 0, ':false': false },
+          ConditionExpression: 'uid = :uid AND version = :version AND paused = :false AND (attribute_not_exists(lastTriggeredImage) OR lastTriggeredImage <> :image)',
+          ExpressionAttributeValues: { ':image': image, ':by': by, ':at': at, ':zero': 0, ':false': false, ':uid': trigger.uid, ':version': trigger.version },
         }),
       );
       return true;
@@ -368,6 +373,9 @@ export class DynamoImageStreamStore implements ImageStreamStore {
 }
 
 function translate(error: unknown): unknown {
+  if ((error as { name?: string }).name === 'ValidationException' && /item size/i.test((error as Error).message)) {
+    return new ImageStreamsError('store.too_large', 'RequestEntityTooLarge', 'the object is too large to store: its history, annotations or secret data must be smaller');
+  }
   if (error instanceof ProvisionedThroughputExceededException) {
     return new ImageStreamsError('store.throttled', 'TooManyRequests', 'the store is busy; retry later');
   }

@@ -108,7 +108,7 @@ export class UndiciRegistryClient implements RegistryClient {
     let path: string | undefined = `/v2/${repo.repository}/tags/list?n=${Math.min(limit, 1000)}`;
     for (let page = 0; path && tags.length < limit && page < maxTagPages; page++) {
       const response = await this.fetch(repo, access, 'GET', path, { accept: 'application/json' });
-      const body = JSON.parse(Buffer.from(await this.readBody(response, this.options.maxManifestBytes, 'tag list')).toString('utf8')) as { tags?: unknown };
+      const body = parseJson(await this.readBody(response, this.options.maxManifestBytes, 'tag list'), `the tag list of ${repo.host}/${repo.repository}`) as { tags?: unknown };
       if (Array.isArray(body.tags)) tags.push(...body.tags.filter((t): t is string => typeof t === 'string'));
       path = nextPage(header(response, 'link'));
     }
@@ -198,7 +198,7 @@ export class UndiciRegistryClient implements RegistryClient {
       throw unauthorized(host, access.credentials);
     }
     if (response.statusCode !== 200) throw await failureOf(response, `token service of ${host}`);
-    const body = JSON.parse(Buffer.from(await this.readBody(response, 1024 * 1024, 'token')).toString('utf8')) as { token?: string; access_token?: string; expires_in?: number };
+    const body = parseJson(await this.readBody(response, 1024 * 1024, 'token'), `the token service of ${host}`) as { token?: string; access_token?: string; expires_in?: number };
     const token = body.token ?? body.access_token;
     if (!token) throw new ImportFailure('Unauthorized', `the token service of ${host} answered without a token`);
     const lifetime = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 60;
@@ -230,7 +230,14 @@ export class UndiciRegistryClient implements RegistryClient {
       const remaining = Number.parseInt(header(response, 'ratelimit-remaining') ?? '', 10);
       if (Number.isFinite(remaining)) this.rateLimitRemaining.set(current.host, remaining);
       const location = header(response, 'location');
-      if (![301, 302, 303, 307, 308].includes(response.statusCode) || !location) return response;
+      if (![301, 302, 303, 307, 308].includes(response.statusCode) || !location) {
+        if (response.statusCode === 401 && current.host !== url.host) {
+          // Its challenge is not the registry's: learning it would send the registry's credentials elsewhere.
+          await response.body.dump();
+          throw new ImportFailure('Unauthorized', `${url.host} redirected to ${current.host}, which asks for credentials; they are not sent across hosts`, { transient: false });
+        }
+        return response;
+      }
       await response.body.dump();
       const next = new URL(location, current);
       if (next.host !== current.host) sentHeaders = Object.fromEntries(Object.entries(sentHeaders).filter(([k]) => k.toLowerCase() !== 'authorization'));
@@ -328,8 +335,20 @@ function retryAfterMs(value: string | string[] | undefined): number | undefined 
 function nextPage(link: string | undefined): string | undefined {
   const target = /<([^>]+)>\s*;\s*rel="?next"?/i.exec(link ?? '')?.[1];
   if (!target) return undefined;
-  const url = new URL(target, 'http://registry.invalid');
-  return url.pathname + url.search;
+  try {
+    const url = new URL(target, 'http://registry.invalid');
+    return url.pathname + url.search;
+  } catch {
+    return undefined;
+  }
+}
+
+function parseJson(body: Uint8Array, what: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(body).toString('utf8'));
+  } catch {
+    throw new ImportFailure('InternalError', `${what} answered something that is not JSON`, { transient: false });
+  }
 }
 
 function unauthorized(what: string, credentials: RegistryCredentials | undefined): ImportFailure {
