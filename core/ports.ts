@@ -66,6 +66,8 @@ export interface ImageStreamStore {
   triggersFor(source: TriggerRecord['from']): Promise<TriggerRecord[]>;
   /** Claims `image` for an unpaused trigger, as read (uid and version), that has not fired for it: true for exactly one of concurrent claimers. */
   claimTrigger(trigger: TriggerRecord, image: string, at: string, by: string): Promise<boolean>;
+  /** Takes over a claim whose firing never recorded an outcome (the deliverer died): true for exactly one taker. */
+  reclaimTrigger(trigger: TriggerRecord, image: string, claimedAt: string, at: string): Promise<boolean>;
   /** Records the outcome of a firing, unless the trigger has moved on to another image. */
   recordTriggerResult(trigger: TriggerRecord, image: string, result: Pick<TriggerStatus, 'lastAttemptAt' | 'attempts' | 'lastSuccessAt' | 'lastError'>): Promise<void>;
   /** Image metadata by digest, when an import recorded it. */

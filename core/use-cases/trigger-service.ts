@@ -27,6 +27,8 @@ export interface TriggerServiceOptions {
   checkWebhookUrl: (url: string) => string | undefined;
   /** Triggers fired at once by a fan-out or a reconcile. */
   concurrency: number;
+  /** A claimed firing without an outcome after this long is taken to have died, and is delivered again. */
+  leaseMs: number;
 }
 
 export type FireOutcome = 'fired' | 'failed' | 'paused' | 'no-image' | 'up-to-date' | 'claimed-elsewhere';
@@ -128,9 +130,13 @@ export class TriggerService {
     const tag = tags.find((t) => t.name === trigger.from.tag);
     const head = tag?.items[0];
     if (!tag || !head?.image) return 'no-image';
-    if (head.image === trigger.status.lastTriggeredImage) return 'up-to-date';
     const firedAt = new Date(this.options.clock.now()).toISOString();
-    if (!(await this.options.store.claimTrigger(trigger, head.image, firedAt, head.actor ?? 'unknown'))) {
+    if (head.image === trigger.status.lastTriggeredImage) {
+      // Fired for this image already, unless that firing died before recording an outcome: then, after a lease, deliver again.
+      const { lastTriggeredAt = '', lastSuccessAt = '', lastError } = trigger.status;
+      const abandoned = !lastError && lastSuccessAt < lastTriggeredAt && Date.parse(firedAt) - Date.parse(lastTriggeredAt) > this.options.leaseMs;
+      if (!abandoned || !(await this.options.store.reclaimTrigger(trigger, head.image, lastTriggeredAt, firedAt))) return 'up-to-date';
+    } else if (!(await this.options.store.claimTrigger(trigger, head.image, firedAt, head.actor ?? 'unknown'))) {
       // Claimed by another delivery, or our copy of the trigger is stale (an index read, an edit since): read it again once.
       const fresh = reread ? await this.options.store.getTrigger(trigger.namespace, trigger.name) : undefined;
       return fresh && (fresh.uid !== trigger.uid || fresh.version !== trigger.version) ? this.fire(fresh, streams, false) : 'claimed-elsewhere';

@@ -88,6 +88,7 @@ export function createDependencies(config: Config, options: { logger?: Logger; p
     historyLimit: config.historyLimit,
     checkWebhookUrl: (url) => checkWebhookUrl(url, allowedPrivateHosts),
     concurrency: 16,
+    leaseMs: 5 * 60_000,
   });
   const imports = new ImportService({
     store,

@@ -123,6 +123,19 @@ describe('webhook triggers', () => {
     expect(hooks('/lost').map((h) => JSON.parse(h.body).data.image)).toEqual([moved]);
   });
 
+  it('delivers again a firing that was claimed but never finished (its deliverer died), once its lease ran out', async () => {
+    const image = await moveTag('crash');
+    await trigger('crash', 'crash', { webhook: { url: receiver.url('/crash'), secret } }, { fireOnCreate: false });
+    const record = await api.store.getTrigger('trig', 'crash');
+    if (!record) throw new Error('no trigger');
+    const longAgo = new Date(Date.now() - 10 * 60_000).toISOString();
+    expect(await api.store.claimTrigger(record, image, longAgo, 'user:alice')).toBe(true); // claimed, then the process died
+    await api.deps.triggers.reconcile();
+    await api.deps.triggers.reconcile();
+    expect(hooks('/crash').map((h) => JSON.parse(h.body).data.image)).toEqual([image]);
+    expect(await statusOf('crash')).toMatchObject({ lastTriggeredImage: image, lastSuccessAt: expect.any(String) });
+  });
+
   it('refuses to deliver to a link-local address and records why', async () => {
     await moveTag('meta');
     const created = await trigger('meta', 'meta', { webhook: { url: 'https://169.254.169.254/latest/meta-data', secret } });

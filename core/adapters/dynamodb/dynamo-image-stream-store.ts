@@ -264,6 +264,24 @@ export class DynamoImageStreamStore implements ImageStreamStore {
     }
   }
 
+  async reclaimTrigger(trigger: TriggerRecord, image: string, claimedAt: string, at: string): Promise<boolean> {
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.triggers, sk: keys.trigger(trigger.namespace, trigger.name) },
+          UpdateExpression: 'SET lastTriggeredAt = :at, lastAttemptAt = :at',
+          ConditionExpression: 'uid = :uid AND paused = :false AND lastTriggeredImage = :image AND lastTriggeredAt = :claimedAt',
+          ExpressionAttributeValues: { ':uid': trigger.uid, ':false': false, ':image': image, ':claimedAt': claimedAt, ':at': at },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw translate(error);
+    }
+  }
+
   async recordTriggerResult(trigger: TriggerRecord, image: string, result: Pick<TriggerStatus, 'lastAttemptAt' | 'attempts' | 'lastSuccessAt' | 'lastError'>): Promise<void> {
     const set = Object.entries(result).filter(([, v]) => v !== undefined);
     try {
