@@ -111,8 +111,8 @@ export class DynamoImageStreamStore implements ImageStreamStore {
   }
 
   async markPublished(stream: StreamKey, tagName: string, version: number): Promise<boolean> {
-    try {
-      await this.documents.send(
+    return this.writeIf(() =>
+      this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: keys.namespace(stream.namespace), sk: keys.tag(stream.name, tagName) },
@@ -120,12 +120,8 @@ export class DynamoImageStreamStore implements ImageStreamStore {
           ConditionExpression: 'version = :v AND streamUid = :uid',
           ExpressionAttributeValues: { ':v': version, ':uid': stream.uid },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw translate(error);
-    }
+      ),
+    );
   }
 
   async listDue(now: string, limit: number): Promise<IndexedTag[]> {
@@ -247,8 +243,8 @@ export class DynamoImageStreamStore implements ImageStreamStore {
   }
 
   async claimTrigger(trigger: TriggerRecord, image: string, at: string, by: string): Promise<boolean> {
-    try {
-      await this.documents.send(
+    return this.writeIf(() =>
+      this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: keys.triggers, sk: keys.trigger(trigger.namespace, trigger.name) },
@@ -256,17 +252,13 @@ export class DynamoImageStreamStore implements ImageStreamStore {
           ConditionExpression: 'uid = :uid AND version = :version AND paused = :false AND (attribute_not_exists(lastTriggeredImage) OR lastTriggeredImage <> :image)',
           ExpressionAttributeValues: { ':image': image, ':by': by, ':at': at, ':zero': 0, ':false': false, ':uid': trigger.uid, ':version': trigger.version },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw translate(error);
-    }
+      ),
+    );
   }
 
   async reclaimTrigger(trigger: TriggerRecord, image: string, claimedAt: string, at: string): Promise<boolean> {
-    try {
-      await this.documents.send(
+    return this.writeIf(() =>
+      this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: keys.triggers, sk: keys.trigger(trigger.namespace, trigger.name) },
@@ -274,18 +266,15 @@ export class DynamoImageStreamStore implements ImageStreamStore {
           ConditionExpression: 'uid = :uid AND paused = :false AND lastTriggeredImage = :image AND lastTriggeredAt = :claimedAt',
           ExpressionAttributeValues: { ':uid': trigger.uid, ':false': false, ':image': image, ':claimedAt': claimedAt, ':at': at },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw translate(error);
-    }
+      ),
+    );
   }
 
   async recordTriggerResult(trigger: TriggerRecord, image: string, result: Pick<TriggerStatus, 'lastAttemptAt' | 'attempts' | 'lastSuccessAt' | 'lastError'>): Promise<void> {
     const set = Object.entries(result).filter(([, v]) => v !== undefined);
-    try {
-      await this.documents.send(
+    // A trigger that moved on to another image keeps that firing's outcome.
+    await this.writeIf(() =>
+      this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: keys.triggers, sk: keys.trigger(trigger.namespace, trigger.name) },
@@ -293,10 +282,8 @@ export class DynamoImageStreamStore implements ImageStreamStore {
           ConditionExpression: 'lastTriggeredImage = :image',
           ExpressionAttributeValues: { ...Object.fromEntries(set.map(([k, v]) => [`:${k}`, v])), ':image': image },
         }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw translate(error);
-    }
+      ),
+    );
   }
 
   async getImage(digest: string): Promise<Image | undefined> {
@@ -305,13 +292,10 @@ export class DynamoImageStreamStore implements ImageStreamStore {
   }
 
   async putImage(image: Image): Promise<void> {
-    try {
-      await this.documents.send(
-        new PutCommand({ TableName: this.tableName, Item: { pk: keys.image(image.metadata.name), sk: keys.imageSort, type: 'image', image }, ConditionExpression: 'attribute_not_exists(pk)' }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw translate(error);
-    }
+    // Written once: a second writer of the same digest finds it there, which is fine.
+    await this.writeIf(() =>
+      this.documents.send(new PutCommand({ TableName: this.tableName, Item: { pk: keys.image(image.metadata.name), sk: keys.imageSort, type: 'image', image }, ConditionExpression: 'attribute_not_exists(pk)' })),
+    );
   }
 
   async putSecret(namespace: string, secret: StoredSecret, mustNotExist: boolean): Promise<void> {
@@ -378,6 +362,17 @@ export class DynamoImageStreamStore implements ImageStreamStore {
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);
     return items;
+  }
+
+  /** A conditional write whose failed condition is an answer (false), not an error. */
+  private async writeIf(send: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await send();
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw translate(error);
+    }
   }
 
   private async write<T>(send: () => Promise<T>, onConditionFailed: () => Error): Promise<T> {
