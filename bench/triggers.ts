@@ -11,7 +11,7 @@ import { createDependencies } from '../functions/lib/composition-root.ts';
 import { loadConfig } from '../functions/lib/config.ts';
 import { startDynalite } from '../functions/local/dynalite.ts';
 import { InProcessBus } from '../functions/local/in-process-bus.ts';
-import { connectSubscriptions } from '../functions/local/local-bus.ts';
+import { connectSubscriptions } from '../functions/local/connect-subscriptions.ts';
 import { pushImage } from '../test/support/push-image.ts';
 import { startRegistry } from '../test/support/registry.ts';
 import { startWebhookReceiver } from '../test/support/webhook-receiver.ts';

@@ -5,19 +5,17 @@ const pathComponent = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
 const domainComponent = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
 const host = `(?:${domainComponent}(?:\\.${domainComponent})*|\\[[0-9a-fA-F:.]+\\])`;
 const domain = `${host}(?::[0-9]+)?`;
-export const tagPattern = '[\\w][\\w.-]{0,127}';
-export const digestPattern = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
+const tagPattern = '[\\w][\\w.-]{0,127}';
+const digestPattern = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
 
 const referenceRegExp = new RegExp(
   `^((?:${domain}/)?${pathComponent}(?:/${pathComponent})*)(?::(${tagPattern}))?(?:@(${digestPattern}))?$`,
 );
 const anyCaseReferenceRegExp = new RegExp(referenceRegExp.source.replaceAll('[a-z0-9]', '[a-zA-Z0-9]'));
-const digestRegExp = new RegExp(`^${digestPattern}$`);
 const pathComponentRegExp = new RegExp(`^${pathComponent}$`);
-const tagRegExp = new RegExp(`^${tagPattern}$`);
 
 const maxRepositoryLength = 255;
-export const dockerHub = 'docker.io';
+const dockerHub = 'docker.io';
 const dockerHubAliases = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
 
 /** A parsed pull spec: `[registry/][namespace/]name[:tag][@id]`, spelled as the user wrote it. */
@@ -56,14 +54,6 @@ export function parseDockerImageReference(spec: string): DockerImageReference {
   return { registry, namespace, name, tag, id };
 }
 
-export function isDigest(value: string): boolean {
-  return digestRegExp.test(value);
-}
-
-export function isValidTag(value: string): boolean {
-  return tagRegExp.test(value);
-}
-
 export function isDockerHub(registry: string): boolean {
   return registry === '' || dockerHubAliases.has(registry);
 }
@@ -89,11 +79,6 @@ export function repositoryName(ref: DockerImageReference): string {
 /** The full pull spec as spelled: repository, then `:tag` and/or `@id`. */
 export function exactReference(ref: DockerImageReference): string {
   return repositoryName(ref) + (ref.tag ? `:${ref.tag}` : '') + (ref.id ? `@${ref.id}` : '');
-}
-
-/** Drops the tag when an id is present (a digest is more specific). */
-export function mostSpecificReference(ref: DockerImageReference): string {
-  return ref.id ? `${repositoryName(ref)}@${ref.id}` : exactReference(ref);
 }
 
 /** The pull spec of an imported image: the user's spelling of the repository, pinned to the digest. */

@@ -1,5 +1,5 @@
 import { InvalidError, type FieldCause } from '../errors.ts';
-import { isDigest, parseDockerImageReference, InvalidReferenceError } from '../references/docker-image-reference.ts';
+import { parseDockerImageReference, InvalidReferenceError } from '../references/docker-image-reference.ts';
 import { validateNamespace, validateStreamName, validateTagName } from './names.ts';
 import type { ImageStreamInput, TagReferenceInput } from './schemas.ts';
 import { streamSourceOf } from './source-references.ts';
@@ -129,10 +129,6 @@ export function validateImageStream(input: ImageStreamInput, namespace: string):
     tags: tags.map(withTagDefaults),
     ...(input.metadata.resourceVersion ? { resourceVersion: input.metadata.resourceVersion } : {}),
   };
-}
-
-export function isImageId(value: string): boolean {
-  return imageIdRegExp.test(value) || isDigest(value);
 }
 
 function invalid(field: string, message: string): FieldCause {

@@ -14,7 +14,7 @@ import type { Clock, EventPublisher, SecretCipher } from '../../core/ports.ts';
 import { HostPacer } from '../../core/scheduling/host-pacer.ts';
 import { ScheduledImport } from '../../core/use-cases/scheduled-import.ts';
 import { TriggerService } from '../../core/use-cases/trigger-service.ts';
-import { TargetDispatcher } from '../../core/adapters/targets/trigger-targets.ts';
+import { TargetDispatcher } from '../../core/adapters/targets/target-dispatcher.ts';
 import { TagWriter } from '../../core/use-cases/tag-writer.ts';
 import { ImageImporter } from '../../core/use-cases/image-importer.ts';
 import { ImageStreamService } from '../../core/use-cases/image-stream-service.ts';

@@ -10,7 +10,7 @@ import { createApiHandler } from '../lib/api-handler.ts';
 import { createDependencies } from '../lib/composition-root.ts';
 import { loadConfig } from '../lib/config.ts';
 import { InProcessBus } from './in-process-bus.ts';
-import { connectSubscriptions } from './local-bus.ts';
+import { connectSubscriptions } from './connect-subscriptions.ts';
 import { createLocalServer } from './local-server.ts';
 import { startTicker } from './ticker.ts';
 import { adminToken, credentialsKey, localAdmin, readTokensFile } from './tokens.ts';

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import {
   exactReference,
   InvalidReferenceError,
-  mostSpecificReference,
   parseDockerImageReference,
   pinnedReference,
   registryHost,
@@ -72,10 +71,8 @@ describe('formatting', () => {
     expect(pinnedReference(parseDockerImageReference('centos/python-35-centos7:latest'), digest)).toBe(`centos/python-35-centos7@${digest}`);
   });
 
-  it('drops the tag when the digest is present for the most specific form', () => {
-    const ref = parseDockerImageReference(`quay.io/team/app:v1@${digest}`);
-    expect(exactReference(ref)).toBe(`quay.io/team/app:v1@${digest}`);
-    expect(mostSpecificReference(ref)).toBe(`quay.io/team/app@${digest}`);
+  it('formats tag and digest together as spelled', () => {
+    expect(exactReference(parseDockerImageReference(`quay.io/team/app:v1@${digest}`))).toBe(`quay.io/team/app:v1@${digest}`);
   });
 });
 
