@@ -73,6 +73,11 @@ export class ConflictError extends ImageStreamsError {
   }
 }
 
+/** 409 for a write based on an old resourceVersion, in Kubernetes' words. */
+export function staleObjectError(kind: string, name: string): ConflictError {
+  return new ConflictError(kind, name, 'the object has been modified; please apply your changes to the latest version and try again');
+}
+
 export class UnauthorizedError extends ImageStreamsError {
   constructor(message = 'Unauthorized') {
     super('auth.unauthenticated', 'Unauthorized', message);

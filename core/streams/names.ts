@@ -1,9 +1,10 @@
-import type { FieldCause } from '../errors.ts';
+import { BadRequestError, InvalidError, type FieldCause } from '../errors.ts';
 
 // Validation rules of reference §2 (OpenShift's validation.go), with tag names checked on the server.
 const streamNameRegExp = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const namespaceRegExp = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const tagNameRegExp = /^[\w][\w.-]{0,127}$/;
+const objectNameRegExp = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const maxNamespaceLength = 63;
 const maxQualifiedNameLength = 255;
 
@@ -54,4 +55,25 @@ export function splitStreamImage(name: string): { stream: string; id: string } |
   if (parts.length !== 2) return undefined;
   const [stream = '', id = ''] = parts;
   return stream && id ? { stream, id } : undefined;
+}
+
+/** A Kubernetes object name (RFC 1123 subdomain): secrets, triggers, role bindings, label prefixes. */
+export function isObjectName(name: string): boolean {
+  return name.length <= 253 && objectNameRegExp.test(name);
+}
+
+/** The namespace of the URL, or InvalidError. */
+export function requireNamespace(namespace: string): void {
+  const causes = validateNamespace(namespace);
+  if (causes.length) throw new InvalidError('Namespace', namespace, causes);
+}
+
+/** A body may name its namespace and object, but only as the URL does. */
+export function checkBodyIdentity(metadata: { name?: string | undefined; namespace?: string | undefined }, namespace: string, urlName?: string): void {
+  if (metadata.namespace && metadata.namespace !== namespace) {
+    throw new BadRequestError('the namespace of the provided object does not match the namespace sent on the request');
+  }
+  if (urlName !== undefined && metadata.name !== undefined && metadata.name !== urlName) {
+    throw new BadRequestError(`the name of the object (${metadata.name}) does not match the name on the URL (${urlName})`);
+  }
 }

@@ -1,6 +1,6 @@
 import { InvalidError, type FieldCause } from '../errors.ts';
 import { parseDockerImageReference, InvalidReferenceError } from '../references/docker-image-reference.ts';
-import { validateNamespace, validateStreamName, validateTagName } from './names.ts';
+import { isObjectName, validateNamespace, validateStreamName, validateTagName } from './names.ts';
 import type { ImageStreamInput, TagReferenceInput } from './schemas.ts';
 import { streamSourceOf } from './source-references.ts';
 import type { Labels, TagReference } from './types.ts';
@@ -8,7 +8,6 @@ import type { Labels, TagReference } from './types.ts';
 /** Kubernetes' limit on all annotations of an object, which also keeps a stream well under DynamoDB's item size. */
 const maxAnnotationBytes = 256 * 1024;
 const qualifiedNameRegExp = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-const dnsSubdomainRegExp = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const imageIdRegExp = /^(?:[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:)?[0-9a-fA-F]+$/;
 
 /** Kubernetes rules for label and annotation keys (`[prefix/]name`); label values are short names too. */
@@ -20,7 +19,7 @@ export function validateLabels(map: Labels | null | undefined, field: string, ki
     const slash = key.lastIndexOf('/');
     const prefix = slash >= 0 ? key.slice(0, slash) : '';
     const name = key.slice(slash + 1);
-    const keyOk = name.length <= 63 && qualifiedNameRegExp.test(name) && (slash < 0 || (prefix.length <= 253 && dnsSubdomainRegExp.test(prefix)));
+    const keyOk = name.length <= 63 && qualifiedNameRegExp.test(name) && (slash < 0 || isObjectName(prefix));
     if (!keyOk) causes.push({ reason: 'FieldValueInvalid', field: `${field}[${JSON.stringify(key)}]`, message: 'must be a qualified name: [prefix/]name, alphanumeric, "-", "_" or "." inside, at most 63 characters' });
     if (kind === 'labels' && value !== '' && !(value.length <= 63 && qualifiedNameRegExp.test(value))) {
       causes.push({ reason: 'FieldValueInvalid', field: `${field}[${JSON.stringify(key)}]`, message: 'a label value must be empty or at most 63 alphanumeric characters, "-", "_" or "."' });

@@ -1,14 +1,12 @@
 import * as z from 'zod/mini';
 import type { Principal } from '../access/principal.ts';
 import { isDeploymentAdmin, roles, rolesOf, type RoleBindingRecord } from '../access/roles.ts';
-import { AlreadyExistsError, BadRequestError, ConflictError, InvalidError, NotFoundError } from '../errors.ts';
+import { AlreadyExistsError, InvalidError, NotFoundError, staleObjectError } from '../errors.ts';
 import type { ImageStreamStore, NamespaceRecord } from '../ports.ts';
-import { validateNamespace } from '../streams/names.ts';
+import { checkBodyIdentity, isObjectName, requireNamespace, validateNamespace } from '../streams/names.ts';
 import { parseBody } from '../streams/schemas.ts';
 
 const apiVersion = 'imagestreams.dev/v1';
-const nameRegExp = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const staleMessage = 'the object has been modified; please apply your changes to the latest version and try again';
 
 const roleBindingSchema = z.object({
   apiVersion: z.optional(z.literal(apiVersion, { error: `must be "${apiVersion}"` })),
@@ -119,14 +117,11 @@ export class AccessService {
     const parsed = parseBody(roleBindingSchema, body);
     if ('causes' in parsed) throw new InvalidError('RoleBinding', urlName ?? '', parsed.causes);
     const input = parsed.value;
-    if (input.metadata.namespace && input.metadata.namespace !== namespace) throw new BadRequestError('the namespace of the provided object does not match the namespace sent on the request');
-    if (urlName !== undefined && input.metadata.name !== undefined && input.metadata.name !== urlName) {
-      throw new BadRequestError(`the name of the object (${input.metadata.name}) does not match the name on the URL (${urlName})`);
-    }
+    checkBodyIdentity(input.metadata, namespace, urlName);
     const name = input.metadata.name ?? urlName ?? '';
-    if (!nameRegExp.test(name) || name.length > 253) throw new InvalidError('RoleBinding', name, [{ reason: 'FieldValueInvalid', field: 'metadata.name', message: 'must be a lowercase RFC 1123 subdomain' }]);
+    if (!isObjectName(name)) throw new InvalidError('RoleBinding', name, [{ reason: 'FieldValueInvalid', field: 'metadata.name', message: 'must be a lowercase RFC 1123 subdomain' }]);
     const existing = urlName === undefined ? undefined : (await this.options.store.listRoleBindings(namespace)).find((b) => b.name === name);
-    if (existing && input.metadata.resourceVersion !== undefined && input.metadata.resourceVersion !== String(existing.version)) throw new ConflictError('rolebindings', name, staleMessage);
+    if (existing && input.metadata.resourceVersion !== undefined && input.metadata.resourceVersion !== String(existing.version)) throw staleObjectError('rolebindings', name);
     const stored = await this.options.store.putRoleBinding(
       {
         namespace,
@@ -155,7 +150,3 @@ function toNamespace(record: NamespaceRecord) {
   return { apiVersion: 'v1', kind: 'Namespace', metadata: { name: record.name, uid: record.uid, creationTimestamp: record.creationTimestamp, annotations: { 'imagestreams.dev/created-by': record.createdBy } } };
 }
 
-function requireNamespace(namespace: string): void {
-  const causes = validateNamespace(namespace);
-  if (causes.length) throw new InvalidError('Namespace', namespace, causes);
-}

@@ -2,12 +2,13 @@ import type { AccessRequest } from '../access/authorize.ts';
 import { actorOf, type Principal } from '../access/principal.ts';
 import { describeImage } from '../describe/describe-image.ts';
 import { describeImageStream } from '../describe/describe-image-stream.ts';
-import { AlreadyExistsError, BadRequestError, ConflictError, InvalidError, NotFoundError, type FieldCause } from '../errors.ts';
+import { AlreadyExistsError, BadRequestError, ConflictError, InvalidError, NotFoundError, staleObjectError, type FieldCause } from '../errors.ts';
 import type { Clock, ImageStreamStore } from '../ports.ts';
 import { applySpecTag } from '../streams/apply-spec-tag.ts';
 import { findImageInHistory, matchesImageId } from '../streams/find-image.ts';
 import { isPendingImport, isSpecChange } from '../streams/generations.ts';
-import { splitStreamImage, splitStreamTag, validateNamespace, validateStreamName, validateTagName } from '../streams/names.ts';
+import { checkBodyIdentity, requireNamespace, splitStreamImage, splitStreamTag, validateStreamName, validateTagName } from '../streams/names.ts';
+import { timestamp } from '../timestamp.ts';
 import { emptyStream, toImageStream, toImageStreamImage, toImageStreamTag } from '../streams/objects.ts';
 import { retryOnConflict } from '../streams/retry-on-conflict.ts';
 import type { TagWriter } from './tag-writer.ts';
@@ -40,7 +41,6 @@ export interface List<T> {
   items: T[];
 }
 
-const staleMessage = 'the object has been modified; please apply your changes to the latest version and try again';
 
 /** The image stream use cases behind the HTTPS API: OpenShift's semantics over the store port. */
 export class ImageStreamService {
@@ -58,7 +58,7 @@ export class ImageStreamService {
   async createImageStream(principal: Principal, namespace: string, body: unknown): Promise<ImageStream> {
     requireNamespace(namespace);
     const input = parsed(imageStreamSchema, body, 'ImageStream', '');
-    checkBodyNamespace(input.metadata.namespace, namespace);
+    checkBodyIdentity(input.metadata, namespace);
     const write = validateImageStream(input, namespace);
     const now = this.now();
     const stream: StreamRecord = {
@@ -99,15 +99,12 @@ export class ImageStreamService {
   async replaceImageStream(principal: Principal, namespace: string, name: string, body: unknown): Promise<ImageStream> {
     requireStream(namespace, name);
     const input = parsed(imageStreamSchema, body, 'ImageStream', name);
-    checkBodyNamespace(input.metadata.namespace, namespace);
-    if (input.metadata.name !== undefined && input.metadata.name !== name) {
-      throw new BadRequestError(`the name of the object (${input.metadata.name}) does not match the name on the URL (${name})`);
-    }
+    checkBodyIdentity(input.metadata, namespace, name);
     const write = validateImageStream({ ...input, metadata: { ...input.metadata, name } }, namespace);
     const replace = async () => {
       const state = await this.load(namespace, name);
       if (write.resourceVersion !== undefined && write.resourceVersion !== String(state.stream.version)) {
-        throw new ConflictError('imagestreams', name, staleMessage);
+        throw staleObjectError('imagestreams', name);
       }
       const desired = new Map(write.tags.map((t) => [t.name, t]));
       const specChanged =
@@ -193,10 +190,7 @@ export class ImageStreamService {
     const { stream: streamName, tag: tagName } = requireStreamTag(namespace, istag);
     const input = parsed(imageStreamTagSchema, body, 'ImageStreamTag', istag);
     const metadata = input.metadata ?? {};
-    checkBodyNamespace(metadata.namespace, namespace);
-    if (metadata.name !== undefined && metadata.name !== istag) {
-      throw new BadRequestError(`the name of the object (${metadata.name}) does not match the name on the URL (${istag})`);
-    }
+    checkBodyIdentity(metadata, namespace, istag);
     const causes: FieldCause[] = validateLabels(metadata.annotations, 'metadata.annotations', 'annotations');
     if (input.tag) {
       if (input.tag.name !== '' && input.tag.name !== tagName) causes.push({ reason: 'FieldValueInvalid', field: 'tag.name', message: 'must match image tag name' });
@@ -209,7 +203,7 @@ export class ImageStreamService {
       const state = existing ? this.withAliases(existing) : { stream: emptyStream(namespace, streamName, this.options.newUid(), this.now()), tags: [] };
       const old = state.tags.find((t) => t.name === tagName);
       if (metadata.resourceVersion !== undefined && metadata.resourceVersion !== String(old?.version ?? 0)) {
-        throw new ConflictError('imagestreamtags', istag, staleMessage);
+        throw staleObjectError('imagestreamtags', istag);
       }
       const spec = this.specFromRequest(input.tag, metadata.annotations, old, istag);
       const sources = await this.loadSources(principal, state.stream, [spec]);
@@ -282,7 +276,7 @@ export class ImageStreamService {
   // --- helpers -------------------------------------------------------------------------------
 
   private now(): string {
-    return this.clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    return timestamp(this.clock.now());
   }
 
   /** Reads a stream with its aliases brought in step, so a reader never sees an alias behind its target. */
@@ -425,10 +419,6 @@ function parsed<T>(schema: Parameters<typeof parseBody<T>>[0], body: unknown, ki
   return result.value;
 }
 
-function requireNamespace(namespace: string): void {
-  const causes = validateNamespace(namespace);
-  if (causes.length) throw new InvalidError('Namespace', namespace, causes);
-}
 
 function requireStream(namespace: string, name: string): void {
   requireNamespace(namespace);
@@ -445,8 +435,3 @@ function requireStreamTag(namespace: string, istag: string): { stream: string; t
   return parts;
 }
 
-function checkBodyNamespace(bodyNamespace: string | undefined, namespace: string): void {
-  if (bodyNamespace !== undefined && bodyNamespace !== '' && bodyNamespace !== namespace) {
-    throw new BadRequestError('the namespace of the provided object does not match the namespace sent on the request');
-  }
-}

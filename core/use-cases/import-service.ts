@@ -1,13 +1,14 @@
 import type { Principal } from '../access/principal.ts';
 import { actorOf } from '../access/principal.ts';
-import { AlreadyExistsError, BadRequestError, ConflictError, InvalidError, NotFoundError, type FieldCause } from '../errors.ts';
+import { AlreadyExistsError, ConflictError, InvalidError, NotFoundError, type FieldCause } from '../errors.ts';
 import { ImportFailure } from '../importing/import-failure.ts';
 import { imageStreamImportSchema, type ImageStreamImportInput } from '../importing/import-schemas.ts';
 import { recordImport, type ImportOutcome } from '../importing/record-import.ts';
 import type { Clock, ImageStreamStore, StreamKey } from '../ports.ts';
 import { InvalidReferenceError, parseDockerImageReference, registryHost, repositoryName, withDefaults } from '../references/docker-image-reference.ts';
 import { isPendingImport } from '../streams/generations.ts';
-import { validateStreamName, validateTagName, validateNamespace } from '../streams/names.ts';
+import { checkBodyIdentity, requireNamespace, validateStreamName, validateTagName } from '../streams/names.ts';
+import { timestamp } from '../timestamp.ts';
 import { emptyStream, toImageStream } from '../streams/objects.ts';
 import { prioritizeTags } from '../streams/prioritize-tags.ts';
 import { retryOnConflict } from '../streams/retry-on-conflict.ts';
@@ -195,7 +196,7 @@ export class ImportService {
   // --- helpers -------------------------------------------------------------------------------
 
   private now(): string {
-    return this.options.clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    return timestamp(this.options.clock.now());
   }
 
   private withAliases(state: StreamState): StreamState {
@@ -294,14 +295,11 @@ export class ImportService {
   }
 
   private validate(namespace: string, body: unknown): ImageStreamImportInput {
-    const nsCauses = validateNamespace(namespace);
-    if (nsCauses.length) throw new InvalidError('Namespace', namespace, nsCauses);
+    requireNamespace(namespace);
     const parsed = parseBody(imageStreamImportSchema, body);
     if ('causes' in parsed) throw new InvalidError('ImageStreamImport', '', parsed.causes);
     const input = parsed.value;
-    if (input.metadata.namespace && input.metadata.namespace !== namespace) {
-      throw new BadRequestError('the namespace of the provided object does not match the namespace sent on the request');
-    }
+    checkBodyIdentity(input.metadata, namespace);
     const name = input.metadata.name ?? '';
     const causes: FieldCause[] = [...validateStreamName(name, namespace)];
     input.spec.images?.forEach((image, i) => {

@@ -1,14 +1,13 @@
 import * as z from 'zod/mini';
-import { BadRequestError, InvalidError, NotFoundError } from '../errors.ts';
+import { InvalidError, NotFoundError } from '../errors.ts';
 import { parseDockerConfig, registryKey } from '../importing/docker-config.ts';
 import type { ImageStreamStore, SecretCipher, StoredSecret } from '../ports.ts';
 import type { RegistryCredentials } from '../ports-registry.ts';
 import { parseBody } from '../streams/schemas.ts';
-import { validateNamespace } from '../streams/names.ts';
+import { checkBodyIdentity, isObjectName, requireNamespace } from '../streams/names.ts';
 
 const dockerConfigType = 'kubernetes.io/dockerconfigjson';
 const configKey = '.dockerconfigjson';
-const nameRegExp = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 const secretSchema = z.object({
   apiVersion: z.optional(z.literal('v1', { error: 'must be "v1"' })),
@@ -54,13 +53,8 @@ export class RegistryCredentialsService {
     if ('causes' in parsed) throw new InvalidError('Secret', urlName ?? '', parsed.causes);
     const input = parsed.value;
     const name = input.metadata.name ?? urlName ?? '';
-    if (urlName !== undefined && input.metadata.name !== undefined && input.metadata.name !== urlName) {
-      throw new BadRequestError(`the name of the object (${input.metadata.name}) does not match the name on the URL (${urlName})`);
-    }
-    if (input.metadata.namespace && input.metadata.namespace !== namespace) {
-      throw new BadRequestError('the namespace of the provided object does not match the namespace sent on the request');
-    }
-    if (!nameRegExp.test(name) || name.length > 253) {
+    checkBodyIdentity(input.metadata, namespace, urlName);
+    if (!isObjectName(name)) {
       throw new InvalidError('Secret', name, [{ reason: 'FieldValueInvalid', field: 'metadata.name', message: 'must be a lowercase RFC 1123 subdomain' }]);
     }
     const config = configText(input.data, input.stringData);
@@ -132,7 +126,3 @@ function view(namespace: string, secret: StoredSecret): SecretView {
   return { apiVersion: 'v1', kind: 'Secret', metadata: { name: secret.name, namespace, creationTimestamp: secret.creationTimestamp }, type: secret.secretType, registries: secret.registries };
 }
 
-function requireNamespace(namespace: string): void {
-  const causes = validateNamespace(namespace);
-  if (causes.length) throw new InvalidError('Namespace', namespace, causes);
-}

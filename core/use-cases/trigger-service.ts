@@ -1,10 +1,10 @@
 import type { AccessRequest } from '../access/authorize.ts';
 import type { Principal } from '../access/principal.ts';
-import { BadRequestError, ConflictError, InvalidError, NotFoundError, type FieldCause } from '../errors.ts';
+import { InvalidError, NotFoundError, staleObjectError, type FieldCause } from '../errors.ts';
 import { eventSource, parseBusEvent, tagChangedType, triggerFailedType } from '../events/bus-events.ts';
 import type { Clock, EventPublisher, ImageStreamStore, SecretCipher, TriggerTargets } from '../ports.ts';
 import { slotOf } from '../scheduling/schedule.ts';
-import { splitStreamTag, validateNamespace, validateStreamName, validateTagName } from '../streams/names.ts';
+import { checkBodyIdentity, isObjectName, requireNamespace, splitStreamTag, validateNamespace, validateStreamName, validateTagName } from '../streams/names.ts';
 import { resolvePullSpec } from '../streams/objects.ts';
 import { parseBody } from '../streams/schemas.ts';
 import { trackAliases } from '../streams/track-aliases.ts';
@@ -33,8 +33,6 @@ export interface TriggerServiceOptions {
 
 export type FireOutcome = 'fired' | 'failed' | 'paused' | 'no-image' | 'up-to-date' | 'claimed-elsewhere';
 
-const nameRegExp = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const staleMessage = 'the object has been modified; please apply your changes to the latest version and try again';
 
 /**
  * Triggers: bind a tag to a build or deploy target and fire once per new image. Firing is level-driven:
@@ -75,7 +73,7 @@ export class TriggerService {
     const input = await this.validate(principal, namespace, name, body);
     const existing = await this.options.store.getTrigger(namespace, name);
     if (!existing) throw new NotFoundError('imagetriggers', name);
-    if (input.resourceVersion !== undefined && input.resourceVersion !== String(existing.version)) throw new ConflictError('imagetriggers', name, staleMessage);
+    if (input.resourceVersion !== undefined && input.resourceVersion !== String(existing.version)) throw staleObjectError('imagetriggers', name);
     const sealedSecret = input.secret !== undefined ? await this.seal(namespace, name, input.secret) : 'webhook' in input.target ? existing.sealedSecret : undefined;
     if ('webhook' in input.target && sealedSecret === undefined) {
       throw new InvalidError('ImageTrigger', name, [{ reason: 'FieldValueRequired', field: 'spec.target.webhook.secret', message: 'Required value: webhooks are signed' }]);
@@ -185,13 +183,10 @@ export class TriggerService {
     const parsed = parseBody(imageTriggerSchema, body);
     if ('causes' in parsed) throw new InvalidError('ImageTrigger', urlName ?? '', parsed.causes);
     const input: ImageTriggerInput = parsed.value;
-    if (input.metadata.namespace && input.metadata.namespace !== namespace) throw new BadRequestError('the namespace of the provided object does not match the namespace sent on the request');
-    if (urlName !== undefined && input.metadata.name !== undefined && input.metadata.name !== urlName) {
-      throw new BadRequestError(`the name of the object (${input.metadata.name}) does not match the name on the URL (${urlName})`);
-    }
+    checkBodyIdentity(input.metadata, namespace, urlName);
     const name = input.metadata.name ?? urlName ?? '';
     const causes: FieldCause[] = [];
-    if (!nameRegExp.test(name) || name.length > 253) causes.push({ reason: 'FieldValueInvalid', field: 'metadata.name', message: 'must be a lowercase RFC 1123 subdomain' });
+    if (!isObjectName(name)) causes.push({ reason: 'FieldValueInvalid', field: 'metadata.name', message: 'must be a lowercase RFC 1123 subdomain' });
     const sourceNamespace = input.spec.from.namespace || namespace;
     causes.push(...validateNamespace(sourceNamespace, 'spec.from.namespace'));
     const source = splitStreamTag(input.spec.from.name);
@@ -234,7 +229,3 @@ function tally(outcomes: FireOutcome[]): Record<FireOutcome, number> {
   return counts;
 }
 
-function requireNamespace(namespace: string): void {
-  const causes = validateNamespace(namespace);
-  if (causes.length) throw new InvalidError('Namespace', namespace, causes);
-}

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { AesGcmCipher } from '../../core/adapters/crypto/aes-gcm-cipher.ts';
+import { timestamp } from '../../core/timestamp.ts';
 import { checkWebhookUrl } from '../../core/triggers/webhook-url.ts';
 import { DynamoImageStreamStore } from '../../core/adapters/dynamodb/dynamo-image-stream-store.ts';
 import { ImageStreamsError } from '../../core/errors.ts';
@@ -57,7 +58,7 @@ export function createDependencies(config: Config, options: { logger?: Logger; p
   });
   const store = new DynamoImageStreamStore(dynamo, config.tableName);
   const clock = options.clock ?? { now: () => new Date() };
-  const now = () => clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const now = () => timestamp(clock.now());
   const publisher = options.publisher ?? eventBridge(config);
   const accessAdmin = new AccessService({ store, newUid: randomUUID, now, admins: config.admins, cacheMs: 5_000 });
   const access = new AccessPolicy({ bindings: (namespace) => accessAdmin.bindings(namespace), admins: config.admins, namespaceCreators: config.namespaceCreators });

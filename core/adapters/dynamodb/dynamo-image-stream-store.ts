@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, ProvisionedThroughputExceededException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { AlreadyExistsError, ConflictError, ImageStreamsError, NotFoundError } from '../../errors.ts';
+import { AlreadyExistsError, ImageStreamsError, NotFoundError, staleObjectError } from '../../errors.ts';
 import type { RoleBindingRecord } from '../../access/roles.ts';
 import type { ImageStreamStore, IndexedTag, NamespaceRecord, StoredSecret, StreamKey } from '../../ports.ts';
 import type { Image, StreamRecord, StreamState, TagRecord } from '../../streams/types.ts';
@@ -9,7 +9,6 @@ import { slotKey, type SlotCursor } from '../../scheduling/schedule.ts';
 import { keys } from './table.ts';
 
 type Item = Record<string, unknown>;
-const staleMessage = 'the object has been modified; please apply your changes to the latest version and try again';
 
 /** ImageStreamStore on one DynamoDB table: a stream and its tags share a partition and are read by one Query. */
 export class DynamoImageStreamStore implements ImageStreamStore {
@@ -46,7 +45,7 @@ export class DynamoImageStreamStore implements ImageStreamStore {
         ConditionExpression: 'version = :v AND uid = :uid',
         ExpressionAttributeValues: { ':v': expectedVersion, ':uid': stream.uid },
       })),
-      () => new ConflictError('imagestreams', stream.name, staleMessage),
+      () => staleObjectError('imagestreams', stream.name),
     );
     return next;
   }
@@ -93,7 +92,7 @@ export class DynamoImageStreamStore implements ImageStreamStore {
         ConditionExpression: created ? 'attribute_not_exists(pk) OR streamUid <> :uid' : 'version = :v AND streamUid = :uid',
         ExpressionAttributeValues: created ? { ':uid': stream.uid } : { ':v': tag.version, ':uid': stream.uid },
       })),
-      () => new ConflictError('imagestreamtags', `${stream.name}:${tag.name}`, staleMessage),
+      () => staleObjectError('imagestreamtags', `${stream.name}:${tag.name}`),
     );
     return next;
   }
@@ -106,7 +105,7 @@ export class DynamoImageStreamStore implements ImageStreamStore {
         ConditionExpression: 'version = :v AND streamUid = :uid',
         ExpressionAttributeValues: { ':v': tag.version, ':uid': stream.uid },
       })),
-      () => new ConflictError('imagestreamtags', `${stream.name}:${tag.name}`, staleMessage),
+      () => staleObjectError('imagestreamtags', `${stream.name}:${tag.name}`),
     );
   }
 
@@ -164,7 +163,7 @@ export class DynamoImageStreamStore implements ImageStreamStore {
             ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':v': expectedVersion } }),
           }),
         ),
-      () => (expectedVersion === 0 ? new AlreadyExistsError('rolebindings', binding.name) : new ConflictError('rolebindings', binding.name, staleMessage)),
+      () => (expectedVersion === 0 ? new AlreadyExistsError('rolebindings', binding.name) : staleObjectError('rolebindings', binding.name)),
     );
     return next;
   }
@@ -217,7 +216,7 @@ export class DynamoImageStreamStore implements ImageStreamStore {
             ExpressionAttributeValues: { ...Object.fromEntries(names.map((n, i) => [`:v${i}`, (spec as Item)[n]])), ':expected': trigger.version },
           }),
         ),
-      () => new ConflictError('imagetriggers', trigger.name, staleMessage),
+      () => staleObjectError('imagetriggers', trigger.name),
     );
     return { ...trigger, version: trigger.version + 1 };
   }
