@@ -48,6 +48,7 @@ export class TriggerService {
 
   async createTrigger(principal: Principal, namespace: string, body: unknown): Promise<ImageTrigger> {
     const input = await this.validate(principal, namespace, undefined, body);
+    requireSigned(input.name, input.target, input.secret);
     const record: TriggerRecord = {
       namespace,
       name: input.name,
@@ -61,9 +62,6 @@ export class TriggerService {
       ...(input.secret !== undefined ? { sealedSecret: await this.seal(namespace, input.name, input.secret) } : {}),
       status: { attempts: 0 },
     };
-    if ('webhook' in record.target && record.sealedSecret === undefined) {
-      throw new InvalidError('ImageTrigger', input.name, [{ reason: 'FieldValueRequired', field: 'spec.target.webhook.secret', message: 'Required value: webhooks are signed' }]);
-    }
     await this.options.store.createTrigger(record);
     if (record.fireOnCreate) await this.fire(record);
     return this.getTrigger(namespace, record.name);
@@ -74,10 +72,9 @@ export class TriggerService {
     const existing = await this.options.store.getTrigger(namespace, name);
     if (!existing) throw new NotFoundError('imagetriggers', name);
     if (input.resourceVersion !== undefined && input.resourceVersion !== String(existing.version)) throw staleObjectError('imagetriggers', name);
+    // A PUT without the (write-only) secret keeps the one stored.
+    requireSigned(name, input.target, input.secret ?? existing.sealedSecret);
     const sealedSecret = input.secret !== undefined ? await this.seal(namespace, name, input.secret) : 'webhook' in input.target ? existing.sealedSecret : undefined;
-    if ('webhook' in input.target && sealedSecret === undefined) {
-      throw new InvalidError('ImageTrigger', name, [{ reason: 'FieldValueRequired', field: 'spec.target.webhook.secret', message: 'Required value: webhooks are signed' }]);
-    }
     const { sealedSecret: _old, ...rest } = existing;
     const updated = await this.options.store.replaceTrigger({ ...rest, from: input.from, paused: input.paused, fireOnCreate: input.fireOnCreate, target: input.target, ...(sealedSecret ? { sealedSecret } : {}) });
     await this.fire(updated);
@@ -216,6 +213,13 @@ export class TriggerService {
       target,
       secret,
     };
+  }
+}
+
+/** Webhooks are always signed: a webhook target needs a secret, sent now or stored before. */
+function requireSigned(name: string, target: TargetSpec, secret: string | undefined): void {
+  if ('webhook' in target && secret === undefined) {
+    throw new InvalidError('ImageTrigger', name, [{ reason: 'FieldValueRequired', field: 'spec.target.webhook.secret', message: 'Required value: webhooks are signed' }]);
   }
 }
 
