@@ -21,7 +21,10 @@ export default $config({
     const bus = new sst.aws.Bus('Bus');
 
     // Registry credentials and webhook secrets are sealed with data keys of this KMS key (envelope encryption).
-    const credentialsKey = new aws.kms.Key('CredentialsKey', { description: 'imagestreams: seals registry credentials and webhook secrets', enableKeyRotation: true });
+    const credentialsKey = new aws.kms.Key('CredentialsKey', {
+      description: 'imagestreams: seals registry credentials and webhook secrets',
+      enableKeyRotation: true,
+    });
 
     const shards = Number(process.env.IMAGESTREAMS_SCHEDULER_SHARDS ?? '1');
     const environment = {
@@ -51,27 +54,55 @@ export default $config({
         ],
         resources: ['*'],
       },
-      { actions: ['iam:PassRole'], resources: ['*'], conditions: [{ test: 'StringEquals', variable: 'iam:PassedToService', values: ['ecs-tasks.amazonaws.com'] }] },
+      {
+        actions: ['iam:PassRole'],
+        resources: ['*'],
+        conditions: [{ test: 'StringEquals', variable: 'iam:PassedToService', values: ['ecs-tasks.amazonaws.com'] }],
+      },
       { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [credentialsKey.arn] },
     ];
-    const functionDefaults = { runtime: 'nodejs24.x' as const, architecture: 'arm64' as const, link: [table, bus], environment, permissions: targetPermissions };
+    const functionDefaults = {
+      runtime: 'nodejs24.x' as const,
+      architecture: 'arm64' as const,
+      link: [table, bus],
+      environment,
+      permissions: targetPermissions,
+    };
 
-    const api = new sst.aws.Function('Api', { ...functionDefaults, handler: 'functions/api.handler', memory: '1024 MB', timeout: '29 seconds' });
+    const api = new sst.aws.Function('Api', {
+      ...functionDefaults,
+      handler: 'functions/api.handler',
+      memory: '1024 MB',
+      timeout: '29 seconds',
+    });
 
     // The scheduled re-import: every minute, one invocation per shard, each with its share of the slots.
     for (let shard = 0; shard < shards; shard++) {
       new sst.aws.Cron(`ScheduledImport${shard}`, {
         schedule: 'rate(1 minute)',
         event: { shard, shards },
-        function: { ...functionDefaults, handler: 'functions/scheduled-import.handler', memory: '1024 MB', timeout: '60 seconds' },
+        function: {
+          ...functionDefaults,
+          handler: 'functions/scheduled-import.handler',
+          memory: '1024 MB',
+          timeout: '60 seconds',
+        },
       });
     }
 
     // The service's own bus subscriptions, declared once in functions/lib/subscriptions.ts.
     for (const subscription of subscriptions) {
-      bus.subscribe(subscription.name, { ...functionDefaults, handler: subscription.handler }, {
-        pattern: { source: subscription.pattern.source, detailType: subscription.pattern['detail-type'], ...(subscription.pattern.detail ? { detail: subscription.pattern.detail } : {}) },
-      });
+      bus.subscribe(
+        subscription.name,
+        { ...functionDefaults, handler: subscription.handler },
+        {
+          pattern: {
+            source: subscription.pattern.source,
+            detailType: subscription.pattern['detail-type'],
+            ...(subscription.pattern.detail ? { detail: subscription.pattern.detail } : {}),
+          },
+        },
+      );
     }
 
     // Every route needs a principal: a JWT from the configured OIDC issuer, or else IAM (SigV4).

@@ -24,19 +24,61 @@ export async function scheduledBench(options: { tags: number; rounds: number }):
     const targets: { repo: string; tag: string; digest: string }[] = [];
     for (let r = 0; r < repos; r++) {
       const pushed = await pushImage(registry, `bench/r${r}`, 'base');
-      const manifest = await (await fetch(`${registry.url}/v2/bench/r${r}/manifests/${pushed.digest}`, { headers: { accept: manifestAccept } })).text();
+      const manifest = await (
+        await fetch(`${registry.url}/v2/bench/r${r}/manifests/${pushed.digest}`, {
+          headers: { accept: manifestAccept },
+        })
+      ).text();
       for (let t = r; t < options.tags; t += repos) {
-        const put = await fetch(`${registry.url}/v2/bench/r${r}/manifests/t${t}`, { method: 'PUT', headers: { 'content-type': pushed.mediaType }, body: manifest });
+        const put = await fetch(`${registry.url}/v2/bench/r${r}/manifests/t${t}`, {
+          method: 'PUT',
+          headers: { 'content-type': pushed.mediaType },
+          body: manifest,
+        });
         await put.arrayBuffer();
         targets.push({ repo: `bench/r${r}`, tag: `t${t}`, digest: pushed.digest });
       }
     }
     const stream = { namespace: 'bench', name: 'sched', uid: 'bench-uid' };
-    await api.store.createStream({ ...stream, creationTimestamp: new Date().toISOString(), labels: {}, annotations: {}, lookupLocal: false, dockerImageRepository: '', generation: 1, version: 1 });
+    await api.store.createStream({
+      ...stream,
+      creationTimestamp: new Date().toISOString(),
+      labels: {},
+      annotations: {},
+      lookupLocal: false,
+      dockerImageRepository: '',
+      generation: 1,
+      version: 1,
+    });
     for (let i = 0; i < targets.length; i += 50) {
       await Promise.all(
         targets.slice(i, i + 50).map(({ repo, tag, digest }) =>
-          api.deps.writer.write(stream, [], [{ name: tag, spec: { name: tag, from: { kind: 'DockerImage', name: `${registry.host}/${repo}:${tag}` }, generation: 1, importPolicy: { scheduled: true, importMode: 'PreserveOriginal' } }, items: [{ created: new Date().toISOString(), dockerImageReference: `${registry.host}/${repo}@${digest}`, image: digest, generation: 1 }], conditions: [], version: 0 }], { cause: 'import', actor: 'bench' }),
+          api.deps.writer.write(
+            stream,
+            [],
+            [
+              {
+                name: tag,
+                spec: {
+                  name: tag,
+                  from: { kind: 'DockerImage', name: `${registry.host}/${repo}:${tag}` },
+                  generation: 1,
+                  importPolicy: { scheduled: true, importMode: 'PreserveOriginal' },
+                },
+                items: [
+                  {
+                    created: new Date().toISOString(),
+                    dockerImageReference: `${registry.host}/${repo}@${digest}`,
+                    image: digest,
+                    generation: 1,
+                  },
+                ],
+                conditions: [],
+                version: 0,
+              },
+            ],
+            { cause: 'import', actor: 'bench' },
+          ),
         ),
       );
     }
@@ -52,7 +94,11 @@ export async function scheduledBench(options: { tags: number; rounds: number }):
         Array.from({ length: 16 }, async () => {
           while (next < targets.length) {
             const { repo, tag } = targets[next++] as (typeof targets)[number];
-            const { body } = await pool.request({ method: 'HEAD', path: `/v2/${repo}/manifests/${tag}`, headers: { accept: manifestAccept } });
+            const { body } = await pool.request({
+              method: 'HEAD',
+              path: `/v2/${repo}/manifests/${tag}`,
+              headers: { accept: manifestAccept },
+            });
             await body.dump();
           }
         }),
@@ -67,17 +113,27 @@ export async function scheduledBench(options: { tags: number; rounds: number }):
       const ops = Object.fromEntries(api.dynalite.requests);
       counts = {
         registry: api.deps.registry.requestCount() - before,
-        reads: (ops['Query'] ?? 0) + (ops['GetItem'] ?? 0) + (ops['BatchGetItem'] ?? 0),
-        writes: (ops['PutItem'] ?? 0) + (ops['UpdateItem'] ?? 0) + (ops['DeleteItem'] ?? 0) + (ops['BatchWriteItem'] ?? 0),
+        reads: (ops.Query ?? 0) + (ops.GetItem ?? 0) + (ops.BatchGetItem ?? 0),
+        writes: (ops.PutItem ?? 0) + (ops.UpdateItem ?? 0) + (ops.DeleteItem ?? 0) + (ops.BatchWriteItem ?? 0),
         unchanged: report.unchanged,
       };
     }
     const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] as number;
     const rawRate = targets.length / (median(raw) / 1000);
     const passRate = targets.length / (median(pass) / 1000);
-    rows.push([`scheduled pass, ${targets.length} unchanged tags (median of ${options.rounds})`, 'tags/s', 'ratio to raw HEAD loop', 'per tag: registry req, DynamoDB reads, writes']);
+    rows.push([
+      `scheduled pass, ${targets.length} unchanged tags (median of ${options.rounds})`,
+      'tags/s',
+      'ratio to raw HEAD loop',
+      'per tag: registry req, DynamoDB reads, writes',
+    ]);
     rows.push(['raw undici HEAD loop, concurrency 16 (baseline)', rawRate.toFixed(0), '1.00', '1, 0, 0']);
-    rows.push([`scheduler tick, concurrency 16 (${counts.unchanged} unchanged)`, passRate.toFixed(0), (passRate / rawRate).toFixed(2), `${(counts.registry / targets.length).toFixed(2)}, ${(counts.reads / targets.length).toFixed(3)}, ${(counts.writes / targets.length).toFixed(3)}`]);
+    rows.push([
+      `scheduler tick, concurrency 16 (${counts.unchanged} unchanged)`,
+      passRate.toFixed(0),
+      (passRate / rawRate).toFixed(2),
+      `${(counts.registry / targets.length).toFixed(2)}, ${(counts.reads / targets.length).toFixed(3)}, ${(counts.writes / targets.length).toFixed(3)}`,
+    ]);
 
     // One tag moves: what it costs.
     const moved = targets[0] as (typeof targets)[number];

@@ -1,6 +1,13 @@
 /** A field-level problem, reported as a Kubernetes StatusCause. */
 export interface FieldCause {
-  reason: 'FieldValueInvalid' | 'FieldValueRequired' | 'FieldValueNotSupported' | 'FieldValueNotFound' | 'FieldValueDuplicate' | 'FieldValueForbidden' | 'FieldValueTooLong';
+  reason:
+    | 'FieldValueInvalid'
+    | 'FieldValueRequired'
+    | 'FieldValueNotSupported'
+    | 'FieldValueNotFound'
+    | 'FieldValueDuplicate'
+    | 'FieldValueForbidden'
+    | 'FieldValueTooLong';
   field: string;
   message: string;
 }
@@ -69,13 +76,20 @@ export class AlreadyExistsError extends ImageStreamsError {
 
 export class ConflictError extends ImageStreamsError {
   constructor(kind: string, name: string, message: string) {
-    super('object.conflict', 'Conflict', `Operation cannot be fulfilled on ${kind} "${name}": ${message}`, { kind, name });
+    super('object.conflict', 'Conflict', `Operation cannot be fulfilled on ${kind} "${name}": ${message}`, {
+      kind,
+      name,
+    });
   }
 }
 
 /** 409 for a write based on an old resourceVersion, in Kubernetes' words. */
 export function staleObjectError(kind: string, name: string): ConflictError {
-  return new ConflictError(kind, name, 'the object has been modified; please apply your changes to the latest version and try again');
+  return new ConflictError(
+    kind,
+    name,
+    'the object has been modified; please apply your changes to the latest version and try again',
+  );
 }
 
 export class UnauthorizedError extends ImageStreamsError {
@@ -98,7 +112,11 @@ export class PayloadTooLargeError extends ImageStreamsError {
 
 export class UnsupportedMediaTypeError extends ImageStreamsError {
   constructor(contentType: string | undefined) {
-    super('request.media_type', 'UnsupportedMediaType', `the body must be application/json, not ${JSON.stringify(contentType ?? '')}`);
+    super(
+      'request.media_type',
+      'UnsupportedMediaType',
+      `the body must be application/json, not ${JSON.stringify(contentType ?? '')}`,
+    );
   }
 }
 

@@ -29,7 +29,11 @@ export interface RegistryClient {
   /** What a tag or digest points at now: one HEAD when the registry sends the digest. */
   resolve(repo: RegistryRepository, reference: string, access: RegistryAccess): Promise<ResolvedManifest>;
   /** A manifest's bytes, refused unless they hash to `digest`. */
-  getManifest(repo: RegistryRepository, digest: string, access: RegistryAccess): Promise<{ mediaType: string; body: Uint8Array }>;
+  getManifest(
+    repo: RegistryRepository,
+    digest: string,
+    access: RegistryAccess,
+  ): Promise<{ mediaType: string; body: Uint8Array }>;
   /** A blob (an image config), refused unless it hashes to `digest` and is small enough. */
   getBlob(repo: RegistryRepository, digest: string, access: RegistryAccess): Promise<Uint8Array>;
   /** The repository's tags, following `Link` pages, at most `limit`. */

@@ -1,8 +1,8 @@
 import type { RoleBindingRecord } from './access/roles.ts';
 import type { BusEvent } from './events/bus-events.ts';
 import type { SlotCursor } from './scheduling/schedule.ts';
-import type { TriggerFiring, TriggerRecord, TriggerStatus } from './triggers/types.ts';
 import type { Image, StreamRecord, StreamState, TagRecord } from './streams/types.ts';
+import type { TriggerFiring, TriggerRecord, TriggerStatus } from './triggers/types.ts';
 
 /** What a tag write needs of its stream. */
 export type StreamKey = Pick<StreamRecord, 'namespace' | 'name' | 'uid'>;
@@ -69,7 +69,11 @@ export interface ImageStreamStore {
   /** Takes over a claim whose firing never recorded an outcome (the deliverer died): true for exactly one taker. */
   reclaimTrigger(trigger: TriggerRecord, image: string, claimedAt: string, at: string): Promise<boolean>;
   /** Records the outcome of a firing, unless the trigger has moved on to another image. */
-  recordTriggerResult(trigger: TriggerRecord, image: string, result: Pick<TriggerStatus, 'lastAttemptAt' | 'attempts' | 'lastSuccessAt' | 'lastError'>): Promise<void>;
+  recordTriggerResult(
+    trigger: TriggerRecord,
+    image: string,
+    result: Pick<TriggerStatus, 'lastAttemptAt' | 'attempts' | 'lastSuccessAt' | 'lastError'>,
+  ): Promise<void>;
   /** Image metadata by digest, when an import recorded it. */
   getImage(digest: string): Promise<Image | undefined>;
   /** Records image metadata once per digest; a second write of the same digest is a no-op. */

@@ -9,7 +9,9 @@ export const handler = async (event: { shard?: number; shards?: number } = {}) =
   const shards = event.shards ?? 1;
   const shard = event.shard ?? 0;
   if (!Number.isInteger(shards) || shards < 1 || !Number.isInteger(shard) || shard < 0 || shard >= shards) {
-    throw new Error(`the schedule's input must be { shard, shards } with 0 <= shard < shards, not ${JSON.stringify(event)}`);
+    throw new Error(
+      `the schedule's input must be { shard, shards } with 0 <= shard < shards, not ${JSON.stringify(event)}`,
+    );
   }
   const report = await runSchedule(deps, shard, shards);
   deps.logger.info('scheduled tick', { ...report });

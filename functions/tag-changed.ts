@@ -5,7 +5,11 @@ import { loadConfig } from './lib/config.ts';
 /** The handler for one deployment's dependencies; local mode builds it with its own. */
 export function create({ triggers, logger }: Pick<Dependencies, 'triggers' | 'logger'>) {
   return async (event: Pick<EventBridgeEvent<string, unknown>, 'source' | 'detail-type' | 'detail'>) => {
-    const outcome = await triggers.fanOut({ source: event.source, detailType: event['detail-type'], detail: event.detail });
+    const outcome = await triggers.fanOut({
+      source: event.source,
+      detailType: event['detail-type'],
+      detail: event.detail,
+    });
     logger.info('tag change fanned out', { ...outcome });
     return outcome;
   };
@@ -14,4 +18,5 @@ export function create({ triggers, logger }: Pick<Dependencies, 'triggers' | 'lo
 let deployed: ReturnType<typeof create> | undefined;
 
 /** Subscribed to `ImageStreamTag Changed` (functions/lib/subscriptions.ts): fires the changed tag's triggers. */
-export const handler = (event: EventBridgeEvent<string, unknown>) => (deployed ??= create(createDependencies(loadConfig())))(event);
+export const handler = (event: EventBridgeEvent<string, unknown>) =>
+  (deployed ??= create(createDependencies(loadConfig())))(event);

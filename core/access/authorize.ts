@@ -1,6 +1,15 @@
 import { ForbiddenError, UnauthorizedError } from '../errors.ts';
 import type { Principal } from './principal.ts';
-import { isDeploymentAdmin, leastRoleFor, matchesAny, roleAllows, rolesOf, type Resource, type RoleBindingRecord, type Verb } from './roles.ts';
+import {
+  isDeploymentAdmin,
+  leastRoleFor,
+  matchesAny,
+  type Resource,
+  type RoleBindingRecord,
+  roleAllows,
+  rolesOf,
+  type Verb,
+} from './roles.ts';
 
 export type { Resource, Verb } from './roles.ts';
 

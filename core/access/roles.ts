@@ -3,7 +3,16 @@ import { adminsGroup } from './principal.ts';
 
 export type Verb = 'get' | 'list' | 'create' | 'update' | 'delete';
 /** `awstargets`: pointing a trigger at an AWS resource, which no namespace role grants (the service's IAM role reaches the whole account). */
-export type Resource = 'imagestreams' | 'imagestreamtags' | 'imagestreamimages' | 'imagestreamimports' | 'imagetriggers' | 'secrets' | 'rolebindings' | 'namespaces' | 'awstargets';
+export type Resource =
+  | 'imagestreams'
+  | 'imagestreamtags'
+  | 'imagestreamimages'
+  | 'imagestreamimports'
+  | 'imagetriggers'
+  | 'secrets'
+  | 'rolebindings'
+  | 'namespaces'
+  | 'awstargets';
 export type Role = 'image-puller' | 'view' | 'edit' | 'admin';
 
 export const roles: readonly Role[] = ['image-puller', 'view', 'edit', 'admin'];
@@ -11,7 +20,13 @@ export const roles: readonly Role[] = ['image-puller', 'view', 'edit', 'admin'];
 const read: Verb[] = ['get', 'list'];
 const write: Verb[] = ['create', 'update', 'delete'];
 
-const view: Partial<Record<Resource, readonly Verb[]>> = { imagestreams: read, imagestreamtags: read, imagestreamimages: read, imagetriggers: read, namespaces: ['get'] };
+const view: Partial<Record<Resource, readonly Verb[]>> = {
+  imagestreams: read,
+  imagestreamtags: read,
+  imagestreamimages: read,
+  imagetriggers: read,
+  namespaces: ['get'],
+};
 const edit: Partial<Record<Resource, readonly Verb[]>> = {
   ...view,
   imagestreams: [...read, ...write],
@@ -54,7 +69,12 @@ export interface RoleBindingRecord {
 
 /** Deployment-wide admins: the `system:admins` group, and users and `group:<name>` entries of the configuration. */
 export function isDeploymentAdmin(principal: Principal, admins: readonly string[]): boolean {
-  return principal.groups.includes(adminsGroup) || admins.some((entry) => (entry.startsWith('group:') ? principal.groups.includes(entry.slice(6)) : entry === principal.user));
+  return (
+    principal.groups.includes(adminsGroup) ||
+    admins.some((entry) =>
+      entry.startsWith('group:') ? principal.groups.includes(entry.slice(6)) : entry === principal.user,
+    )
+  );
 }
 
 /** Whether a principal matches a list of users and `group:<name>` entries (`*` matches everyone authenticated). */
@@ -64,6 +84,8 @@ export function matchesAny(principal: Principal, entries: readonly string[]): bo
 
 export function rolesOf(principal: Principal, bindings: readonly RoleBindingRecord[]): Role[] {
   return bindings
-    .filter((b) => b.subjects.some((s) => (s.kind === 'User' ? s.name === principal.user : principal.groups.includes(s.name))))
+    .filter((b) =>
+      b.subjects.some((s) => (s.kind === 'User' ? s.name === principal.user : principal.groups.includes(s.name))),
+    )
     .map((b) => b.role);
 }

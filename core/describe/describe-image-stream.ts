@@ -12,8 +12,8 @@ const none = '<none>';
 export function describeImageStream(state: StreamState, now: Date): string {
   const { stream } = state;
   const annotations = { ...stream.annotations };
-  const description = annotations['description'];
-  delete annotations['description'];
+  const description = annotations.description;
+  delete annotations.description;
   const lines = [
     field('Name', stream.name),
     field('Namespace', stream.namespace),
@@ -24,7 +24,7 @@ export function describeImageStream(state: StreamState, now: Date): string {
     field('Image Repository', ''),
     field('Image Lookup', `local=${stream.lookupLocal}`),
   ];
-  if (state.tags.length === 0) return alignTabs([...lines, field('Tags', '')].join('\n')) + '\n';
+  if (state.tags.length === 0) return `${alignTabs([...lines, field('Tags', '')].join('\n'))}\n`;
 
   const uniqueImages = new Set(state.tags.flatMap((t) => t.items.map((i) => i.image)).filter((i) => i !== ''));
   lines.push(field('Unique Images', String(uniqueImages.size)), field('Tags', String(state.tags.length)), '');
@@ -35,13 +35,14 @@ export function describeImageStream(state: StreamState, now: Date): string {
   const blocks = prioritizeTags(byName.keys())
     .filter((name) => !hidden.has(name))
     .map((name) => tagBlock(state, byName.get(name) as TagRecord, aliasesOf.get(name) ?? [], now));
-  return alignTabs([...lines, blocks.join('\n\n')].join('\n')) + '\n';
+  return `${alignTabs([...lines, blocks.join('\n\n')].join('\n'))}\n`;
 }
 
 /** Same-stream aliases, listed under the tag at the end of their chain; dangling or cyclic chains print on their own. */
 function aliasesByTarget(state: StreamState, byName: Map<string, TagRecord>): Map<string, string[]> {
   const { namespace, name } = state.stream;
-  const targetOf = (tag: TagRecord) => (tag.spec?.reference ? undefined : isSameStreamTag(tag.spec?.from, namespace, name));
+  const targetOf = (tag: TagRecord) =>
+    tag.spec?.reference ? undefined : isSameStreamTag(tag.spec?.from, namespace, name);
   const finalTarget = (tag: TagRecord): string | undefined => {
     const seen = new Set([tag.name]);
     for (let target = targetOf(tag); target !== undefined; ) {
@@ -63,24 +64,31 @@ function aliasesByTarget(state: StreamState, byName: Map<string, TagRecord>): Ma
 }
 
 function tagBlock(state: StreamState, tag: TagRecord, aliases: string[], now: Date): string {
-  const out = [aliases.length ? `${tag.name} (${aliases.join(', ')})` : tag.name, `  ${sourceLine(tag.spec, state.stream.namespace)}`];
+  const out = [
+    aliases.length ? `${tag.name} (${aliases.join(', ')})` : tag.name,
+    `  ${sourceLine(tag.spec, state.stream.namespace)}`,
+  ];
   if (tag.spec?.importPolicy?.insecure) out.push('    will use insecure HTTPS or HTTP connections');
-  if (tag.spec?.referencePolicy?.type === 'Local') out.push('    prefer registry pullthrough when referencing this tag');
+  if (tag.spec?.referencePolicy?.type === 'Local')
+    out.push('    prefer registry pullthrough when referencing this tag');
   out.push('');
 
   const notes = tag.spec?.annotations ?? {};
   const extra = [
-    notes['description'],
-    notes['tags'] && `Tags: ${splitList(notes['tags'])}`,
-    notes['supports'] && `Supports: ${splitList(notes['supports'])}`,
-    notes['sampleRepo'] && `Example Repo: ${notes['sampleRepo']}`,
+    notes.description,
+    notes.tags && `Tags: ${splitList(notes.tags)}`,
+    notes.supports && `Supports: ${splitList(notes.supports)}`,
+    notes.sampleRepo && `Example Repo: ${notes.sampleRepo}`,
   ].filter((line): line is string => Boolean(line));
   if (extra.length) out.push(...extra.map((line) => `  ${line}`), '');
 
   if (isPendingImport(tag)) out.push('  ~ importing latest image ...');
   for (const condition of tag.conditions) {
     if (condition.type !== 'ImportSuccess' || condition.status !== 'False') continue;
-    out.push(`  ! error: Import failed (${condition.reason ?? ''}): ${condition.message ?? ''}`, `      ${ago(condition.lastTransitionTime, now)}`);
+    out.push(
+      `  ! error: Import failed (${condition.reason ?? ''}): ${condition.message ?? ''}`,
+      `      ${ago(condition.lastTransitionTime, now)}`,
+    );
   }
   tag.items.forEach((item, i) => {
     out.push(`  ${i === 0 ? '*' : ' '} ${item.dockerImageReference}`);
@@ -98,9 +106,17 @@ function sourceLine(spec: TagReference | null, namespace: string): string {
   const name = from.namespace && from.namespace !== namespace ? `${from.namespace}/${from.name}` : from.name;
   switch (from.kind) {
     case 'ImageStreamTag':
-      return spec.reference ? `reference to ${name}` : spec.importPolicy?.scheduled ? `updates automatically from ${name}` : `tagged from ${name}`;
+      return spec.reference
+        ? `reference to ${name}`
+        : spec.importPolicy?.scheduled
+          ? `updates automatically from ${name}`
+          : `tagged from ${name}`;
     case 'DockerImage':
-      return spec.reference ? `reference to registry ${name}` : spec.importPolicy?.scheduled ? `updates automatically from registry ${name}` : `tagged from ${name}`;
+      return spec.reference
+        ? `reference to registry ${name}`
+        : spec.importPolicy?.scheduled
+          ? `updates automatically from registry ${name}`
+          : `tagged from ${name}`;
     case 'ImageStreamImage':
       return spec.reference ? `reference to image ${name}` : `tagged from ${name}`;
   }
@@ -115,7 +131,11 @@ function idOf(pullSpec: string): string {
 }
 
 function splitList(value: string): string {
-  return value.split(',').map((s) => s.trim()).filter(Boolean).join(', ');
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .join(', ');
 }
 
 function field(label: string, value: string): string {

@@ -48,26 +48,49 @@ export function describeImage(image: Image, created: string, now: Date): string 
   if (layers.length === 0) {
     lines.push(`Layer Size:\t${meta.Size ? humanSize(meta.Size) : none}`);
   } else {
-    lines.push(`Image Size:\t${humanSize(meta.Size ?? layers.reduce((sum, l) => sum + l.size, 0))} in ${layers.length} layers`);
-    layers.forEach((layer, i) => lines.push(`${i === 0 ? 'Layers:' : ''}\t${humanSize(layer.size)}\t${layer.name}`));
+    lines.push(
+      `Image Size:\t${humanSize(meta.Size ?? layers.reduce((sum, l) => sum + l.size, 0))} in ${layers.length} layers`,
+    );
+    for (const [i, layer] of layers.entries()) {
+      lines.push(`${i === 0 ? 'Layers:' : ''}\t${humanSize(layer.size)}\t${layer.name}`);
+    }
   }
-  lines.push(`Image Created:\t${meta.Created ? ago(meta.Created, now) : none}`, `Author:\t${meta.Author || none}`, `Arch:\t${meta.Architecture || none}`);
-  (image.dockerImageManifests ?? []).forEach((m, i) => lines.push(`${i === 0 ? 'Manifests:' : ''}\t${m.os}/${m.architecture}${m.variant ? `/${m.variant}` : ''}\t${m.digest}`));
+  lines.push(
+    `Image Created:\t${meta.Created ? ago(meta.Created, now) : none}`,
+    `Author:\t${meta.Author || none}`,
+    `Arch:\t${meta.Architecture || none}`,
+  );
+  for (const [i, m] of (image.dockerImageManifests ?? []).entries()) {
+    lines.push(
+      `${i === 0 ? 'Manifests:' : ''}\t${m.os}/${m.architecture}${m.variant ? `/${m.variant}` : ''}\t${m.digest}`,
+    );
+  }
   const entrypoint = config.Entrypoint?.join(' ') ?? '';
   const command = config.Cmd?.join(' ') ?? '';
   if (entrypoint) lines.push(`Entrypoint:\t${entrypoint}`);
   if (command || !entrypoint) lines.push(`Command:\t${command || none}`);
   lines.push(`Working Dir:\t${config.WorkingDir || none}`, `User:\t${config.User || none}`);
-  lines.push(`Exposes Ports:\t${Object.keys(config.ExposedPorts ?? {}).sort().join(', ') || none}`);
+  lines.push(
+    `Exposes Ports:\t${
+      Object.keys(config.ExposedPorts ?? {})
+        .sort()
+        .join(', ') || none
+    }`,
+  );
   lines.push(...mapLines('Docker Labels', config.Labels ?? {}));
   lines.push(...listLines('Environment', config.Env ?? []));
-  if (config.Volumes && Object.keys(config.Volumes).length) lines.push(...listLines('Volumes', Object.keys(config.Volumes).sort()));
-  return alignTabs(lines.join('\n')) + '\n';
+  if (config.Volumes && Object.keys(config.Volumes).length)
+    lines.push(...listLines('Volumes', Object.keys(config.Volumes).sort()));
+  return `${alignTabs(lines.join('\n'))}\n`;
 }
 
 function mapLines(label: string, map: Record<string, string>): string[] {
   const keys = Object.keys(map).sort();
-  return listLines(label, keys.map((k) => `${k}=${map[k]}`), keys.length > 0 || label === 'Docker Labels');
+  return listLines(
+    label,
+    keys.map((k) => `${k}=${map[k]}`),
+    keys.length > 0 || label === 'Docker Labels',
+  );
 }
 
 function listLines(label: string, values: string[], show = true): string[] {

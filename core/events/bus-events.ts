@@ -57,15 +57,22 @@ export type BusEvent =
 
 /** Checks an event against its schema, on publish and on consume alike; throws on a malformed one. */
 export function parseBusEvent(event: { source?: unknown; detailType?: unknown; detail?: unknown }): BusEvent {
-  if (event.source !== eventSource) throw new Error(`not an imagestreams event: source ${JSON.stringify(event.source)}`);
-  if (event.detailType === tagChangedType) return { source: eventSource, detailType: tagChangedType, detail: tagChangedDetail.parse(event.detail) };
-  if (event.detailType === importFailedType) return { source: eventSource, detailType: importFailedType, detail: importFailedDetail.parse(event.detail) };
-  if (event.detailType === triggerFailedType) return { source: eventSource, detailType: triggerFailedType, detail: triggerFailedDetail.parse(event.detail) };
+  if (event.source !== eventSource)
+    throw new Error(`not an imagestreams event: source ${JSON.stringify(event.source)}`);
+  if (event.detailType === tagChangedType)
+    return { source: eventSource, detailType: tagChangedType, detail: tagChangedDetail.parse(event.detail) };
+  if (event.detailType === importFailedType)
+    return { source: eventSource, detailType: importFailedType, detail: importFailedDetail.parse(event.detail) };
+  if (event.detailType === triggerFailedType)
+    return { source: eventSource, detailType: triggerFailedType, detail: triggerFailedDetail.parse(event.detail) };
   throw new Error(`unknown imagestreams event type ${JSON.stringify(event.detailType)}`);
 }
 
 /** The event announcing a tag's unpublished change. */
-export function tagChangedEvent(stream: Pick<StreamRecord, 'namespace' | 'name'>, tag: TagRecord & { unpublished: TagChange }): BusEvent {
+export function tagChangedEvent(
+  stream: Pick<StreamRecord, 'namespace' | 'name'>,
+  tag: TagRecord & { unpublished: TagChange },
+): BusEvent {
   const head = tag.items[0];
   return parseBusEvent({
     source: eventSource,
@@ -82,7 +89,12 @@ export function tagChangedEvent(stream: Pick<StreamRecord, 'namespace' | 'name'>
   });
 }
 
-export function importFailedEvent(stream: Pick<StreamRecord, 'namespace' | 'name'>, tag: TagRecord, condition: TagEventCondition, actor: string): BusEvent {
+export function importFailedEvent(
+  stream: Pick<StreamRecord, 'namespace' | 'name'>,
+  tag: TagRecord,
+  condition: TagEventCondition,
+  actor: string,
+): BusEvent {
   return parseBusEvent({
     source: eventSource,
     detailType: importFailedType,

@@ -4,14 +4,21 @@ const hubAliases = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.i
 
 /** `https://index.docker.io/v1/` → `index.docker.io`: the host a `.dockerconfigjson` entry is for. */
 export function registryKey(entry: string): string {
-  const host = entry.replace(/^[a-z]+:\/\//i, '').split('/')[0]?.toLowerCase() ?? '';
+  const host =
+    entry
+      .replace(/^[a-z]+:\/\//i, '')
+      .split('/')[0]
+      ?.toLowerCase() ?? '';
   return hubAliases.has(host) ? 'docker.io' : host;
 }
 
 /** The registries and credentials of a `.dockerconfigjson` (`auths` with `auth` or `username`/`password`); throws on a malformed one. */
 export function parseDockerConfig(json: string): Map<string, RegistryCredentials> {
-  const parsed = JSON.parse(json) as { auths?: Record<string, { auth?: unknown; username?: unknown; password?: unknown }> };
-  if (!parsed || typeof parsed !== 'object' || !parsed.auths || typeof parsed.auths !== 'object') throw new Error('a docker config needs an "auths" object');
+  const parsed = JSON.parse(json) as {
+    auths?: Record<string, { auth?: unknown; username?: unknown; password?: unknown }>;
+  };
+  if (!parsed || typeof parsed !== 'object' || !parsed.auths || typeof parsed.auths !== 'object')
+    throw new Error('a docker config needs an "auths" object');
   const result = new Map<string, RegistryCredentials>();
   for (const [registry, entry] of Object.entries(parsed.auths)) {
     let username = typeof entry?.username === 'string' ? entry.username : undefined;
@@ -21,7 +28,8 @@ export function parseDockerConfig(json: string): Map<string, RegistryCredentials
       const colon = decoded.indexOf(':');
       if (colon > 0) [username, password] = [decoded.slice(0, colon), decoded.slice(colon + 1)];
     }
-    if (!username || password === undefined || registryKey(registry) === '') throw new Error(`the entry for "${registry}" needs a username and password (or auth)`);
+    if (!username || password === undefined || registryKey(registry) === '')
+      throw new Error(`the entry for "${registry}" needs a username and password (or auth)`);
     result.set(registryKey(registry), { username, password });
   }
   return result;

@@ -20,7 +20,12 @@ interface ImageConfig {
 }
 
 /** An Image (OpenShift's shape, docker metadata 1.0) for a single-platform manifest and its config blob. */
-export function imageFromManifest(digest: string, pullSpec: string, manifest: Extract<Manifest, { kind: 'image' }>, configBytes: Uint8Array): Image {
+export function imageFromManifest(
+  digest: string,
+  pullSpec: string,
+  manifest: Extract<Manifest, { kind: 'image' }>,
+  configBytes: Uint8Array,
+): Image {
   let config: ImageConfig = {};
   try {
     config = JSON.parse(Buffer.from(configBytes).toString('utf8')) as ImageConfig;
@@ -61,7 +66,13 @@ export function imageFromManifest(digest: string, pullSpec: string, manifest: Ex
 }
 
 /** An Image for a manifest list / index: its platforms, no layers (reference §5.3 PreserveOriginal). */
-export function imageFromIndex(digest: string, pullSpec: string, mediaType: string, platforms: Descriptor[], created: string): Image {
+export function imageFromIndex(
+  digest: string,
+  pullSpec: string,
+  mediaType: string,
+  platforms: Descriptor[],
+  created: string,
+): Image {
   return {
     metadata: { name: digest },
     dockerImageReference: pullSpec,

@@ -1,7 +1,14 @@
 import { ImageStreamsError } from '../errors.ts';
 
 /** Why an import failed, with the reason OpenShift users look for on the tag's ImportSuccess condition. */
-export type ImportReason = 'NotFound' | 'Unauthorized' | 'Forbidden' | 'RateLimited' | 'BadRequest' | 'InternalError' | 'Timeout';
+export type ImportReason =
+  | 'NotFound'
+  | 'Unauthorized'
+  | 'Forbidden'
+  | 'RateLimited'
+  | 'BadRequest'
+  | 'InternalError'
+  | 'Timeout';
 
 export class ImportFailure extends ImageStreamsError {
   readonly importReason: ImportReason;
@@ -9,10 +16,19 @@ export class ImportFailure extends ImageStreamsError {
   readonly transient: boolean;
   readonly retryAfterSeconds: number | undefined;
 
-  constructor(reason: ImportReason, message: string, options: { transient?: boolean; retryAfterSeconds?: number | undefined } = {}) {
-    super(`import.${reason.toLowerCase()}`, reason === 'NotFound' ? 'NotFound' : reason === 'Forbidden' ? 'Forbidden' : 'BadRequest', message);
+  constructor(
+    reason: ImportReason,
+    message: string,
+    options: { transient?: boolean; retryAfterSeconds?: number | undefined } = {},
+  ) {
+    super(
+      `import.${reason.toLowerCase()}`,
+      reason === 'NotFound' ? 'NotFound' : reason === 'Forbidden' ? 'Forbidden' : 'BadRequest',
+      message,
+    );
     this.importReason = reason;
-    this.transient = options.transient ?? (reason === 'RateLimited' || reason === 'InternalError' || reason === 'Timeout');
+    this.transient =
+      options.transient ?? (reason === 'RateLimited' || reason === 'InternalError' || reason === 'Timeout');
     this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }

@@ -12,7 +12,11 @@ const referencePolicy = tagReferenceSchema.shape.referencePolicy;
 export const imageStreamImportSchema = z.object({
   apiVersion: z.optional(z.literal('image.openshift.io/v1', { error: 'must be "image.openshift.io/v1"' })),
   kind: z.optional(z.literal('ImageStreamImport', { error: 'must be "ImageStreamImport"' })),
-  metadata: z.object({ name: z.optional(z.string()), namespace: z.optional(z.string()), resourceVersion: z.optional(z.string()) }),
+  metadata: z.object({
+    name: z.optional(z.string()),
+    namespace: z.optional(z.string()),
+    resourceVersion: z.optional(z.string()),
+  }),
   spec: z.object({
     import: z.boolean(),
     images: z.optional(
@@ -26,7 +30,9 @@ export const imageStreamImportSchema = z.object({
         }),
       ),
     ),
-    repository: z.optional(z.object({ from: dockerImage, importPolicy, referencePolicy, includeManifest: z.optional(z.boolean()) })),
+    repository: z.optional(
+      z.object({ from: dockerImage, importPolicy, referencePolicy, includeManifest: z.optional(z.boolean()) }),
+    ),
   }),
 });
 

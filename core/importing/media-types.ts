@@ -7,7 +7,12 @@ export const mediaTypes = {
 } as const;
 
 /** Sent on every manifest request: without it a registry may convert to schema 1 and answer another digest. */
-export const manifestAccept = [mediaTypes.ociIndex, mediaTypes.dockerList, mediaTypes.ociManifest, mediaTypes.dockerManifest].join(', ');
+export const manifestAccept = [
+  mediaTypes.ociIndex,
+  mediaTypes.dockerList,
+  mediaTypes.ociManifest,
+  mediaTypes.dockerManifest,
+].join(', ');
 
 export function isIndex(mediaType: string): boolean {
   return mediaType === mediaTypes.ociIndex || mediaType === mediaTypes.dockerList;

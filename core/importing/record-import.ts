@@ -1,6 +1,6 @@
+import { isTransient } from '../scheduling/schedule.ts';
 import { addTagEvent } from '../streams/add-tag-event.ts';
 import type { TagEvent, TagEventCondition, TagRecord, TagReference } from '../streams/types.ts';
-import { isTransient } from '../scheduling/schedule.ts';
 import type { ImportReason } from './import-failure.ts';
 
 export type ImportOutcome =
@@ -29,17 +29,32 @@ export interface RecordedImport {
  * ImportSuccess=False condition whose time is that of this attempt (OpenShift keeps the first, which
  * hides that it is still failing).
  */
-export function recordImport(tag: TagRecord | undefined, spec: TagReference, outcome: ImportOutcome, ctx: RecordContext): RecordedImport {
-  const base: TagRecord = tag ? { ...tag, spec: tag.spec ?? spec } : { name: spec.name, spec, items: [], conditions: [], version: 0 };
+export function recordImport(
+  tag: TagRecord | undefined,
+  spec: TagReference,
+  outcome: ImportOutcome,
+  ctx: RecordContext,
+): RecordedImport {
+  const base: TagRecord = tag
+    ? { ...tag, spec: tag.spec ?? spec }
+    : { name: spec.name, spec, items: [], conditions: [], version: 0 };
   if (outcome.ok) {
-    const event: TagEvent = { created: ctx.now, dockerImageReference: outcome.dockerImageReference, image: outcome.image, generation: ctx.generation, actor: ctx.actor };
+    const event: TagEvent = {
+      created: ctx.now,
+      dockerImageReference: outcome.dockerImageReference,
+      image: outcome.image,
+      generation: ctx.generation,
+      actor: ctx.actor,
+    };
     const result = addTagEvent(base, event, ctx.historyLimit);
     const changed = result.changed || base.conditions.length > 0 || !tag?.spec || base.importAttempts !== undefined;
     const { importAttempts: _attempts, ...rest } = base;
     return {
       tag: { ...rest, items: result.items, conditions: [] },
       changed,
-      ...(result.changed && result.items[0]?.image !== tag?.items[0]?.image ? { event: result.items[0] as TagEvent } : {}),
+      ...(result.changed && result.items[0]?.image !== tag?.items[0]?.image
+        ? { event: result.items[0] as TagEvent }
+        : {}),
       dropped: result.dropped,
     };
   }
@@ -53,5 +68,9 @@ export function recordImport(tag: TagRecord | undefined, spec: TagReference, out
   };
   const attempts = isTransient(outcome.reason) ? (base.importAttempts ?? 0) + 1 : undefined;
   const { importAttempts: _attempts, ...rest } = base;
-  return { tag: { ...rest, conditions: [condition], ...(attempts ? { importAttempts: attempts } : {}) }, changed: true, dropped: [] };
+  return {
+    tag: { ...rest, conditions: [condition], ...(attempts ? { importAttempts: attempts } : {}) },
+    changed: true,
+    dropped: [],
+  };
 }

@@ -48,7 +48,8 @@ export function parseDockerImageReference(spec: string): DockerImageReference {
     parts.shift();
   }
   // The grammar lets an uppercase first component through as a host; when it is not one, it is a path.
-  if (!parts.every((p) => pathComponentRegExp.test(p))) throw new InvalidReferenceError('repository name must be lowercase');
+  if (!parts.every((p) => pathComponentRegExp.test(p)))
+    throw new InvalidReferenceError('repository name must be lowercase');
   const name = parts.length > 1 ? parts.slice(1).join('/') : (parts[0] ?? '');
   const namespace = parts.length > 1 ? (parts[0] ?? '') : '';
   return { registry, namespace, name, tag, id };

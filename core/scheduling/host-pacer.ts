@@ -9,7 +9,12 @@ export class HostPacer {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly buckets = new Map<string, { tokens: number; at: number; pausedUntil: number; rate: number }>();
 
-  constructor(options: { ratePerSecond: number; burst: number; now: () => number; sleep: (ms: number) => Promise<void> }) {
+  constructor(options: {
+    ratePerSecond: number;
+    burst: number;
+    now: () => number;
+    sleep: (ms: number) => Promise<void>;
+  }) {
     this.rate = options.ratePerSecond;
     this.burst = options.burst;
     this.now = options.now;
@@ -24,7 +29,10 @@ export class HostPacer {
       if (bucket.pausedUntil > deadline) return false;
       bucket.tokens = Math.min(this.burst, bucket.tokens + ((now - bucket.at) / 1000) * bucket.rate);
       bucket.at = now;
-      const wait = Math.max(bucket.pausedUntil - now, bucket.tokens >= 1 ? 0 : ((1 - bucket.tokens) / bucket.rate) * 1000);
+      const wait = Math.max(
+        bucket.pausedUntil - now,
+        bucket.tokens >= 1 ? 0 : ((1 - bucket.tokens) / bucket.rate) * 1000,
+      );
       if (wait <= 0) {
         bucket.tokens -= 1;
         return true;
@@ -44,7 +52,8 @@ export class HostPacer {
   observeRemaining(host: string, remaining: number | undefined): void {
     if (remaining === undefined) return;
     const bucket = this.bucket(host);
-    bucket.rate = remaining <= 0 ? this.rate / 100 : remaining < this.burst ? Math.min(this.rate, remaining / 60) : this.rate;
+    bucket.rate =
+      remaining <= 0 ? this.rate / 100 : remaining < this.burst ? Math.min(this.rate, remaining / 60) : this.rate;
   }
 
   private bucket(host: string) {

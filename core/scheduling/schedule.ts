@@ -27,9 +27,15 @@ export function slotOf(namespace: string, stream: string, tag: string): number {
  * When the scheduler should look at a tag: now when it waits for an import, after a backoff when its
  * last import failed for a transient reason, and in its slot of every cycle when it is scheduled.
  */
-export function scheduleOf(namespace: string, stream: string, tag: TagRecord, now: Date, options: ScheduleOptions): Pick<TagRecord, 'dueAt' | 'scheduleSlot'> {
+export function scheduleOf(
+  namespace: string,
+  stream: string,
+  tag: TagRecord,
+  now: Date,
+  options: ScheduleOptions,
+): Pick<TagRecord, 'dueAt' | 'scheduleSlot'> {
   const spec = tag.spec;
-  if (!spec || spec.from?.kind !== 'DockerImage' || spec.reference) return {};
+  if (spec?.from?.kind !== 'DockerImage' || spec.reference) return {};
   const slot = spec.importPolicy?.scheduled ? { scheduleSlot: slotOf(namespace, stream, tag.name) } : {};
   if (isPendingImport(tag)) return { ...slot, dueAt: now.toISOString() };
   const failure = tag.conditions.find((c) => c.type === 'ImportSuccess' && c.status === 'False');

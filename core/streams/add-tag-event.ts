@@ -28,7 +28,12 @@ export function addTagEvent(history: TagHistory, event: TagEvent, limit: number)
     return { ...history, changed: false, dropped: [] };
   }
   if (sameRef || sameImage) {
-    const updated: TagEvent = { ...head, dockerImageReference: event.dockerImageReference, image: event.image, generation: event.generation };
+    const updated: TagEvent = {
+      ...head,
+      dockerImageReference: event.dockerImageReference,
+      image: event.image,
+      generation: event.generation,
+    };
     if (event.actor !== undefined) updated.actor = event.actor;
     return { items: [updated, ...older], conditions: [], changed: true, dropped: [] };
   }

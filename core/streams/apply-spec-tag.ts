@@ -60,8 +60,18 @@ function eventFor(spec: TagReference, ctx: SpecTagContext, generation: number): 
   const from = spec.from;
   if (!from) return undefined;
   if (from.kind === 'DockerImage') {
-    return spec.reference ? { created: ctx.now, dockerImageReference: from.name, image: '', generation, actor: ctx.actor } : undefined;
+    return spec.reference
+      ? { created: ctx.now, dockerImageReference: from.name, image: '', generation, actor: ctx.actor }
+      : undefined;
   }
   const source = ctx.sourceEvent;
-  return source ? { created: ctx.now, dockerImageReference: source.dockerImageReference, image: source.image, generation, actor: ctx.actor } : undefined;
+  return source
+    ? {
+        created: ctx.now,
+        dockerImageReference: source.dockerImageReference,
+        image: source.image,
+        generation,
+        actor: ctx.actor,
+      }
+    : undefined;
 }

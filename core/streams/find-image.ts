@@ -21,6 +21,11 @@ export function findImageInHistory(tags: TagRecord[], id: string, streamName: st
     throw new ConflictError('imagestreamimages', `${streamName}@${id}`, `multiple images match the prefix "${id}"`);
   }
   const [found] = matches.values();
-  if (!found) throw new NotFoundError('imagestreamimages', `${streamName}@${id}`, `image "${id}" not found in the history of image stream "${streamName}"`);
+  if (!found)
+    throw new NotFoundError(
+      'imagestreamimages',
+      `${streamName}@${id}`,
+      `image "${id}" not found in the history of image stream "${streamName}"`,
+    );
   return found;
 }

@@ -10,7 +10,7 @@ export function observedGeneration(tag: Pick<TagRecord, 'items' | 'conditions'>)
 /** A tag waits for an import while its spec is newer than what its status has seen. */
 export function isPendingImport(tag: Pick<TagRecord, 'spec' | 'items' | 'conditions'>): boolean {
   const spec = tag.spec;
-  if (!spec || spec.from?.kind !== 'DockerImage' || spec.reference) return false;
+  if (spec?.from?.kind !== 'DockerImage' || spec.reference) return false;
   return (spec.generation ?? 0) > observedGeneration(tag);
 }
 
@@ -19,7 +19,11 @@ export function isPendingImport(tag: Pick<TagRecord, 'spec' | 'items' | 'conditi
  * `reference` or import mode, or generation 0 sent by the client. Scheduling, insecure, reference
  * policy and annotations alone do not.
  */
-export function isReferenceChange(old: TagReference | null | undefined, next: TagReference, namespace: string): boolean {
+export function isReferenceChange(
+  old: TagReference | null | undefined,
+  next: TagReference,
+  namespace: string,
+): boolean {
   if (!old?.from) return next.from !== undefined;
   if (!next.from) return false;
   if (next.generation === 0) return true;
@@ -43,7 +47,11 @@ export function isSpecChange(old: TagReference | null | undefined, next: TagRefe
 function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => a.localeCompare(b)))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>)
+            .filter(([, x]) => x !== undefined)
+            .sort(([a], [b]) => a.localeCompare(b)),
+        )
       : v,
   );
 }

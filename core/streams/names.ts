@@ -1,4 +1,4 @@
-import { BadRequestError, InvalidError, type FieldCause } from '../errors.ts';
+import { BadRequestError, type FieldCause, InvalidError } from '../errors.ts';
 
 // Validation rules of reference §2 (OpenShift's validation.go), with tag names checked on the server.
 const streamNameRegExp = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
@@ -14,9 +14,15 @@ function cause(field: string, message: string, reason: FieldCause['reason'] = 'F
 
 export function validateNamespace(namespace: string, field = 'metadata.namespace'): FieldCause[] {
   if (namespace === '') return [cause(field, 'Required value', 'FieldValueRequired')];
-  if (namespace.length > maxNamespaceLength) return [cause(field, `must be no more than ${maxNamespaceLength} characters`, 'FieldValueTooLong')];
+  if (namespace.length > maxNamespaceLength)
+    return [cause(field, `must be no more than ${maxNamespaceLength} characters`, 'FieldValueTooLong')];
   if (!namespaceRegExp.test(namespace)) {
-    return [cause(field, `a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character`)];
+    return [
+      cause(
+        field,
+        `a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character`,
+      ),
+    ];
   }
   return [];
 }
@@ -28,7 +34,9 @@ export function validateStreamName(name: string, namespace: string, field = 'met
   }
   if (!streamNameRegExp.test(name)) return [cause(field, `must match "${streamNameRegExp.source.slice(1, -1)}"`)];
   if (`${namespace}/${name}`.length > maxQualifiedNameLength) {
-    return [cause(field, `'namespace/name' cannot be longer than ${maxQualifiedNameLength} characters`, 'FieldValueTooLong')];
+    return [
+      cause(field, `'namespace/name' cannot be longer than ${maxQualifiedNameLength} characters`, 'FieldValueTooLong'),
+    ];
   }
   return [];
 }
@@ -36,7 +44,12 @@ export function validateStreamName(name: string, namespace: string, field = 'met
 export function validateTagName(tag: string, field: string): FieldCause[] {
   if (tag === '') return [cause(field, 'Required value', 'FieldValueRequired')];
   if (!tagNameRegExp.test(tag)) {
-    return [cause(field, 'tags must start with a letter, digit or underscore and contain only letters, digits, "_", "." and "-", at most 128 characters')];
+    return [
+      cause(
+        field,
+        'tags must start with a letter, digit or underscore and contain only letters, digits, "_", "." and "-", at most 128 characters',
+      ),
+    ];
   }
   return [];
 }
@@ -69,11 +82,17 @@ export function requireNamespace(namespace: string): void {
 }
 
 /** A body may name its namespace and object, but only as the URL does. */
-export function checkBodyIdentity(metadata: { name?: string | undefined; namespace?: string | undefined }, namespace: string, urlName?: string): void {
+export function checkBodyIdentity(
+  metadata: { name?: string | undefined; namespace?: string | undefined },
+  namespace: string,
+  urlName?: string,
+): void {
   if (metadata.namespace && metadata.namespace !== namespace) {
     throw new BadRequestError('the namespace of the provided object does not match the namespace sent on the request');
   }
   if (urlName !== undefined && metadata.name !== undefined && metadata.name !== urlName) {
-    throw new BadRequestError(`the name of the object (${metadata.name}) does not match the name on the URL (${urlName})`);
+    throw new BadRequestError(
+      `the name of the object (${metadata.name}) does not match the name on the URL (${urlName})`,
+    );
   }
 }

@@ -15,7 +15,18 @@ import { imageApiVersion } from './types.ts';
 
 /** A stream that a tag write or an import creates on first use: no metadata, generation 0 (the write advances it). */
 export function emptyStream(namespace: string, name: string, uid: string, now: string): StreamRecord {
-  return { namespace, name, uid, creationTimestamp: now, labels: {}, annotations: {}, lookupLocal: false, dockerImageRepository: '', generation: 0, version: 1 };
+  return {
+    namespace,
+    name,
+    uid,
+    creationTimestamp: now,
+    labels: {},
+    annotations: {},
+    lookupLocal: false,
+    dockerImageRepository: '',
+    generation: 0,
+    version: 1,
+  };
 }
 
 const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -64,11 +75,20 @@ export function resolvePullSpec(stream: StreamRecord, spec: TagReference | null,
 }
 
 /** The Image for a history event, with what is known of it by digest. */
-export function imageFor(event: TagEvent, known: Image | undefined, annotations: Record<string, string> | undefined, pullSpec: string): Image {
+export function imageFor(
+  event: TagEvent,
+  known: Image | undefined,
+  annotations: Record<string, string> | undefined,
+  pullSpec: string,
+): Image {
   const metaAnnotations = { ...known?.metadata.annotations, ...annotations };
   return {
     ...known,
-    metadata: { ...known?.metadata, name: event.image, ...(Object.keys(metaAnnotations).length ? { annotations: metaAnnotations } : {}) },
+    metadata: {
+      ...known?.metadata,
+      name: event.image,
+      ...(Object.keys(metaAnnotations).length ? { annotations: metaAnnotations } : {}),
+    },
     dockerImageReference: pullSpec,
     dockerImageMetadataVersion: known?.dockerImageMetadataVersion ?? '1.0',
   };

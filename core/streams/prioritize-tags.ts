@@ -19,7 +19,11 @@ function rank(tag: string): Ranked {
   const full = semver.parse(short);
   if (full) return { tag, priority: 2, version: full, prefix };
   const suffixed = minorWithSuffix.exec(short);
-  const minor = minorVersion.test(short) ? semver.parse(`${short}.0`) : suffixed ? semver.parse(short.replace(suffixed[1] ?? '', `${suffixed[1]}.0`)) : null;
+  const minor = minorVersion.test(short)
+    ? semver.parse(`${short}.0`)
+    : suffixed
+      ? semver.parse(short.replace(suffixed[1] ?? '', `${suffixed[1]}.0`))
+      : null;
   if (minor) return { tag, priority: 1, version: minor, prefix };
   return { tag, priority: 3, prefix };
 }
@@ -35,5 +39,8 @@ function compare(a: Ranked, b: Ranked): number {
 }
 
 export function prioritizeTags(tags: Iterable<string>): string[] {
-  return [...tags].map(rank).sort(compare).map((r) => r.tag);
+  return [...tags]
+    .map(rank)
+    .sort(compare)
+    .map((r) => r.tag);
 }

@@ -24,10 +24,16 @@ export const tagReferenceSchema = z.strictObject({
     z.strictObject({
       insecure: z.optional(z.boolean()),
       scheduled: z.optional(z.boolean()),
-      importMode: z.optional(z.enum(['', 'Legacy', 'PreserveOriginal'], { error: "invalid import mode, valid modes are '', 'Legacy', 'PreserveOriginal'" })),
+      importMode: z.optional(
+        z.enum(['', 'Legacy', 'PreserveOriginal'], {
+          error: "invalid import mode, valid modes are '', 'Legacy', 'PreserveOriginal'",
+        }),
+      ),
     }),
   ),
-  referencePolicy: z.optional(z.strictObject({ type: z.enum(['', 'Source', 'Local'], { error: 'valid values are "Source", "Local"' }) })),
+  referencePolicy: z.optional(
+    z.strictObject({ type: z.enum(['', 'Source', 'Local'], { error: 'valid values are "Source", "Local"' }) }),
+  ),
 });
 
 const metadata = z.object({
@@ -75,13 +81,25 @@ function causesOf(issue: z.core.$ZodIssue): FieldCause[] {
   const field = (path: readonly PropertyKey[]) => fieldPath(path) || '<body>';
   switch (issue.code) {
     case 'unrecognized_keys':
-      return issue.keys.map((key) => ({ reason: 'FieldValueNotSupported', field: field([...issue.path, key]), message: 'unknown field' }));
+      return issue.keys.map((key) => ({
+        reason: 'FieldValueNotSupported',
+        field: field([...issue.path, key]),
+        message: 'unknown field',
+      }));
     case 'invalid_type':
       return issue.input === undefined
         ? [{ reason: 'FieldValueRequired', field: field(issue.path), message: 'Required value' }]
-        : [{ reason: 'FieldValueInvalid', field: field(issue.path), message: `expected ${issue.expected}, got ${describeValue(issue.input)}` }];
+        : [
+            {
+              reason: 'FieldValueInvalid',
+              field: field(issue.path),
+              message: `expected ${issue.expected}, got ${describeValue(issue.input)}`,
+            },
+          ];
     case 'too_small':
-      return [{ reason: 'FieldValueInvalid', field: field(issue.path), message: `must be at least ${String(issue.minimum)}` }];
+      return [
+        { reason: 'FieldValueInvalid', field: field(issue.path), message: `must be at least ${String(issue.minimum)}` },
+      ];
     default:
       return [{ reason: 'FieldValueInvalid', field: field(issue.path), message: issue.message }];
   }
@@ -95,5 +113,8 @@ function describeValue(value: unknown): string {
 }
 
 function fieldPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), '');
+  return path.reduce<string>(
+    (acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)),
+    '',
+  );
 }

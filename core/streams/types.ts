@@ -83,7 +83,14 @@ export interface Image {
   dockerImageMetadataVersion?: string;
   dockerImageManifestMediaType?: string;
   dockerImageLayers?: { name: string; size: number; mediaType: string }[];
-  dockerImageManifests?: { digest: string; mediaType: string; manifestSize: number; architecture: string; os: string; variant?: string }[];
+  dockerImageManifests?: {
+    digest: string;
+    mediaType: string;
+    manifestSize: number;
+    architecture: string;
+    os: string;
+    variant?: string;
+  }[];
 }
 
 export interface ImageStreamTag {

@@ -1,5 +1,5 @@
-import { InvalidError, type FieldCause } from '../errors.ts';
-import { parseDockerImageReference, InvalidReferenceError } from '../references/docker-image-reference.ts';
+import { type FieldCause, InvalidError } from '../errors.ts';
+import { InvalidReferenceError, parseDockerImageReference } from '../references/docker-image-reference.ts';
 import { isObjectName, validateNamespace, validateStreamName, validateTagName } from './names.ts';
 import type { ImageStreamInput, TagReferenceInput } from './schemas.ts';
 import { streamSourceOf } from './source-references.ts';
@@ -11,36 +11,74 @@ const qualifiedNameRegExp = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const imageIdRegExp = /^(?:[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:)?[0-9a-fA-F]+$/;
 
 /** Kubernetes rules for label and annotation keys (`[prefix/]name`); label values are short names too. */
-export function validateLabels(map: Labels | null | undefined, field: string, kind: 'labels' | 'annotations'): FieldCause[] {
+export function validateLabels(
+  map: Labels | null | undefined,
+  field: string,
+  kind: 'labels' | 'annotations',
+): FieldCause[] {
   const causes: FieldCause[] = [];
   const total = Object.entries(map ?? {}).reduce((sum, [k, v]) => sum + k.length + v.length, 0);
-  if (total > maxAnnotationBytes) causes.push({ reason: 'FieldValueTooLong', field, message: `must have at most ${maxAnnotationBytes} characters in all` });
+  if (total > maxAnnotationBytes)
+    causes.push({
+      reason: 'FieldValueTooLong',
+      field,
+      message: `must have at most ${maxAnnotationBytes} characters in all`,
+    });
   for (const [key, value] of Object.entries(map ?? {})) {
     const slash = key.lastIndexOf('/');
     const prefix = slash >= 0 ? key.slice(0, slash) : '';
     const name = key.slice(slash + 1);
     const keyOk = name.length <= 63 && qualifiedNameRegExp.test(name) && (slash < 0 || isObjectName(prefix));
-    if (!keyOk) causes.push({ reason: 'FieldValueInvalid', field: `${field}[${JSON.stringify(key)}]`, message: 'must be a qualified name: [prefix/]name, alphanumeric, "-", "_" or "." inside, at most 63 characters' });
+    if (!keyOk)
+      causes.push({
+        reason: 'FieldValueInvalid',
+        field: `${field}[${JSON.stringify(key)}]`,
+        message: 'must be a qualified name: [prefix/]name, alphanumeric, "-", "_" or "." inside, at most 63 characters',
+      });
     if (kind === 'labels' && value !== '' && !(value.length <= 63 && qualifiedNameRegExp.test(value))) {
-      causes.push({ reason: 'FieldValueInvalid', field: `${field}[${JSON.stringify(key)}]`, message: 'a label value must be empty or at most 63 alphanumeric characters, "-", "_" or "."' });
+      causes.push({
+        reason: 'FieldValueInvalid',
+        field: `${field}[${JSON.stringify(key)}]`,
+        message: 'a label value must be empty or at most 63 alphanumeric characters, "-", "_" or "."',
+      });
     }
   }
   return causes;
 }
 
 /** Field checks of one spec tag (reference §2), for a tag of stream `stream` in `namespace`. */
-export function validateTagReference(tag: TagReferenceInput, field: string, namespace: string, stream: string): FieldCause[] {
-  const causes = [...validateTagName(tag.name, `${field}.name`), ...validateLabels(tag.annotations, `${field}.annotations`, 'annotations')];
+export function validateTagReference(
+  tag: TagReferenceInput,
+  field: string,
+  namespace: string,
+  stream: string,
+): FieldCause[] {
+  const causes = [
+    ...validateTagName(tag.name, `${field}.name`),
+    ...validateLabels(tag.annotations, `${field}.annotations`, 'annotations'),
+  ];
   const from = tag.from;
   if (!from) {
-    if (tag.importPolicy?.scheduled) causes.push(invalid(`${field}.importPolicy.scheduled`, 'only tags pointing to Docker repositories may be scheduled for background import'));
+    if (tag.importPolicy?.scheduled)
+      causes.push(
+        invalid(
+          `${field}.importPolicy.scheduled`,
+          'only tags pointing to Docker repositories may be scheduled for background import',
+        ),
+      );
     return causes;
   }
   const fromField = `${field}.from`;
-  if (from.name === '') causes.push({ reason: 'FieldValueRequired', field: `${fromField}.name`, message: 'Required value' });
+  if (from.name === '')
+    causes.push({ reason: 'FieldValueRequired', field: `${fromField}.name`, message: 'Required value' });
   if (from.namespace) causes.push(...validateNamespace(from.namespace, `${fromField}.namespace`));
   if (from.kind !== 'DockerImage' && tag.importPolicy?.scheduled) {
-    causes.push(invalid(`${field}.importPolicy.scheduled`, 'only tags pointing to Docker repositories may be scheduled for background import'));
+    causes.push(
+      invalid(
+        `${field}.importPolicy.scheduled`,
+        'only tags pointing to Docker repositories may be scheduled for background import',
+      ),
+    );
   }
   if (from.name === '') return causes;
   if (from.kind === 'DockerImage') {
@@ -53,15 +91,21 @@ export function validateTagReference(tag: TagReferenceInput, field: string, name
     return causes;
   }
   const source = streamSourceOf(from, namespace, stream);
-  if (!source) return [...causes, invalid(`${fromField}.name`, 'must be of the form <tag>, <stream>:<tag>, <id>, or <stream>@<id>')];
-  if (source.stream !== stream || source.namespace !== namespace) causes.push(...validateStreamName(source.stream, source.namespace, `${fromField}.name`));
+  if (!source)
+    return [
+      ...causes,
+      invalid(`${fromField}.name`, 'must be of the form <tag>, <stream>:<tag>, <id>, or <stream>@<id>'),
+    ];
+  if (source.stream !== stream || source.namespace !== namespace)
+    causes.push(...validateStreamName(source.stream, source.namespace, `${fromField}.name`));
   if (source.tag !== undefined) {
     causes.push(...validateTagName(source.tag, `${fromField}.name`));
     if (source.namespace === namespace && source.stream === stream && source.tag === tag.name) {
       causes.push(invalid(`${fromField}.name`, 'a tag may not track itself'));
     }
   }
-  if (source.id !== undefined && !imageIdRegExp.test(source.id)) causes.push(invalid(`${fromField}.name`, 'must name an image by its digest or a prefix of it'));
+  if (source.id !== undefined && !imageIdRegExp.test(source.id))
+    causes.push(invalid(`${fromField}.name`, 'must name an image by its digest or a prefix of it'));
   return causes;
 }
 
@@ -69,10 +113,16 @@ export function validateTagReference(tag: TagReferenceInput, field: string, name
 export function withTagDefaults(tag: TagReferenceInput): TagReference {
   const out: TagReference = { name: tag.name };
   if (tag.annotations) out.annotations = tag.annotations;
-  if (tag.from) out.from = { kind: tag.from.kind, name: tag.from.name, ...(tag.from.namespace ? { namespace: tag.from.namespace } : {}) };
+  if (tag.from)
+    out.from = {
+      kind: tag.from.kind,
+      name: tag.from.name,
+      ...(tag.from.namespace ? { namespace: tag.from.namespace } : {}),
+    };
   if (tag.reference) out.reference = true;
   if (tag.generation !== undefined) out.generation = tag.generation;
-  const importMode = tag.importPolicy?.importMode || (tag.from?.kind === 'DockerImage' ? 'PreserveOriginal' : undefined);
+  const importMode =
+    tag.importPolicy?.importMode || (tag.from?.kind === 'DockerImage' ? 'PreserveOriginal' : undefined);
   out.importPolicy = {
     ...(tag.importPolicy?.insecure ? { insecure: true } : {}),
     ...(tag.importPolicy?.scheduled ? { scheduled: true } : {}),
@@ -104,7 +154,12 @@ export function validateImageStream(input: ImageStreamInput, namespace: string):
   const seen = new Set<string>();
   tags.forEach((tag, i) => {
     causes.push(...validateTagReference(tag, `spec.tags[${i}]`, namespace, name));
-    if (seen.has(tag.name)) causes.push({ reason: 'FieldValueDuplicate', field: `spec.tags[${i}].name`, message: `Duplicate value: "${tag.name}"` });
+    if (seen.has(tag.name))
+      causes.push({
+        reason: 'FieldValueDuplicate',
+        field: `spec.tags[${i}].name`,
+        message: `Duplicate value: "${tag.name}"`,
+      });
     seen.add(tag.name);
   });
   const repository = input.spec?.dockerImageRepository ?? '';

@@ -40,7 +40,12 @@ export interface ImageTrigger {
   apiVersion: typeof triggerApiVersion;
   kind: 'ImageTrigger';
   metadata: { name: string; namespace: string; uid: string; resourceVersion: string; creationTimestamp: string };
-  spec: { from: { kind: 'ImageStreamTag'; name: string; namespace: string }; paused: boolean; fireOnCreate: boolean; target: TargetSpec };
+  spec: {
+    from: { kind: 'ImageStreamTag'; name: string; namespace: string };
+    paused: boolean;
+    fireOnCreate: boolean;
+    target: TargetSpec;
+  };
   status: TriggerStatus;
 }
 
@@ -58,9 +63,19 @@ export function toImageTrigger(record: TriggerRecord): ImageTrigger {
   return {
     apiVersion: triggerApiVersion,
     kind: 'ImageTrigger',
-    metadata: { name: record.name, namespace: record.namespace, uid: record.uid, resourceVersion: String(record.version), creationTimestamp: record.creationTimestamp },
+    metadata: {
+      name: record.name,
+      namespace: record.namespace,
+      uid: record.uid,
+      resourceVersion: String(record.version),
+      creationTimestamp: record.creationTimestamp,
+    },
     spec: {
-      from: { kind: 'ImageStreamTag', name: `${record.from.stream}:${record.from.tag}`, namespace: record.from.namespace },
+      from: {
+        kind: 'ImageStreamTag',
+        name: `${record.from.stream}:${record.from.tag}`,
+        namespace: record.from.namespace,
+      },
       paused: record.paused,
       fireOnCreate: record.fireOnCreate,
       target: record.target,

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import type { Principal } from '../access/principal.ts';
-import { isDeploymentAdmin, roles, rolesOf, type RoleBindingRecord } from '../access/roles.ts';
+import { isDeploymentAdmin, type RoleBindingRecord, roles, rolesOf } from '../access/roles.ts';
 import { AlreadyExistsError, InvalidError, NotFoundError, staleObjectError } from '../errors.ts';
 import type { ImageStreamStore, NamespaceRecord } from '../ports.ts';
 import { checkBodyIdentity, isObjectName, requireNamespace, validateNamespace } from '../streams/names.ts';
@@ -11,10 +11,21 @@ const apiVersion = 'imagestreams.dev/v1';
 const roleBindingSchema = z.object({
   apiVersion: z.optional(z.literal(apiVersion, { error: `must be "${apiVersion}"` })),
   kind: z.optional(z.literal('RoleBinding', { error: 'must be "RoleBinding"' })),
-  metadata: z.object({ name: z.optional(z.string()), namespace: z.optional(z.string()), resourceVersion: z.optional(z.string()) }),
-  roleRef: z.strictObject({ name: z.enum(roles as [string, ...string[]], { error: `must be one of ${roles.join(', ')}` }) }),
+  metadata: z.object({
+    name: z.optional(z.string()),
+    namespace: z.optional(z.string()),
+    resourceVersion: z.optional(z.string()),
+  }),
+  roleRef: z.strictObject({
+    name: z.enum(roles as [string, ...string[]], { error: `must be one of ${roles.join(', ')}` }),
+  }),
   subjects: z
-    .array(z.strictObject({ kind: z.enum(['User', 'Group'], { error: 'must be User or Group' }), name: z.string().check(z.minLength(1, 'Required value'), z.maxLength(512)) }))
+    .array(
+      z.strictObject({
+        kind: z.enum(['User', 'Group'], { error: 'must be User or Group' }),
+        name: z.string().check(z.minLength(1, 'Required value'), z.maxLength(512)),
+      }),
+    )
     .check(z.minLength(1, 'at least one subject'), z.maxLength(100, 'at most 100 subjects')),
 });
 
@@ -37,7 +48,13 @@ function toRoleBinding(record: RoleBindingRecord) {
   return {
     apiVersion,
     kind: 'RoleBinding' as const,
-    metadata: { name: record.name, namespace: record.namespace, uid: record.uid, resourceVersion: String(record.version), creationTimestamp: record.creationTimestamp },
+    metadata: {
+      name: record.name,
+      namespace: record.namespace,
+      uid: record.uid,
+      resourceVersion: String(record.version),
+      creationTimestamp: record.creationTimestamp,
+    },
     roleRef: { name: record.role },
     subjects: record.subjects,
   };
@@ -74,10 +91,23 @@ export class AccessService {
     // A namespace used before it was created (by an admin writing into it) is someone's already: creating
     // it would make the caller its admin.
     if (await this.options.store.namespaceInUse(name)) throw new AlreadyExistsError('namespaces', name);
-    const record: NamespaceRecord = { name, uid: this.options.newUid(), creationTimestamp: this.options.now(), createdBy: principal.user };
+    const record: NamespaceRecord = {
+      name,
+      uid: this.options.newUid(),
+      creationTimestamp: this.options.now(),
+      createdBy: principal.user,
+    };
     await this.options.store.createNamespace(record);
     await this.options.store.putRoleBinding(
-      { namespace: name, name: 'creator-admin', role: 'admin', subjects: [{ kind: 'User', name: principal.user }], uid: this.options.newUid(), creationTimestamp: record.creationTimestamp, version: 0 },
+      {
+        namespace: name,
+        name: 'creator-admin',
+        role: 'admin',
+        subjects: [{ kind: 'User', name: principal.user }],
+        uid: this.options.newUid(),
+        creationTimestamp: record.creationTimestamp,
+        version: 0,
+      },
       0,
     );
     this.cache.delete(name);
@@ -89,7 +119,11 @@ export class AccessService {
     const all = await this.options.store.listNamespaces();
     const visible = isDeploymentAdmin(principal, this.options.admins)
       ? all
-      : (await Promise.all(all.map(async (ns) => ((rolesOf(principal, await this.bindings(ns.name))).length ? ns : undefined)))).filter((ns): ns is NamespaceRecord => ns !== undefined);
+      : (
+          await Promise.all(
+            all.map(async (ns) => (rolesOf(principal, await this.bindings(ns.name)).length ? ns : undefined)),
+          )
+        ).filter((ns): ns is NamespaceRecord => ns !== undefined);
     return { apiVersion: 'v1', kind: 'NamespaceList', metadata: {}, items: visible.map(toNamespace) };
   }
 
@@ -101,7 +135,12 @@ export class AccessService {
 
   async listRoleBindings(namespace: string) {
     requireNamespace(namespace);
-    return { apiVersion, kind: 'RoleBindingList', metadata: {}, items: (await this.options.store.listRoleBindings(namespace)).map(toRoleBinding) };
+    return {
+      apiVersion,
+      kind: 'RoleBindingList',
+      metadata: {},
+      items: (await this.options.store.listRoleBindings(namespace)).map(toRoleBinding),
+    };
   }
 
   async getRoleBinding(namespace: string, name: string) {
@@ -119,9 +158,20 @@ export class AccessService {
     const input = parsed.value;
     checkBodyIdentity(input.metadata, namespace, urlName);
     const name = input.metadata.name ?? urlName ?? '';
-    if (!isObjectName(name)) throw new InvalidError('RoleBinding', name, [{ reason: 'FieldValueInvalid', field: 'metadata.name', message: 'must be a lowercase RFC 1123 subdomain' }]);
-    const existing = urlName === undefined ? undefined : (await this.options.store.listRoleBindings(namespace)).find((b) => b.name === name);
-    if (existing && input.metadata.resourceVersion !== undefined && input.metadata.resourceVersion !== String(existing.version)) throw staleObjectError('rolebindings', name);
+    if (!isObjectName(name))
+      throw new InvalidError('RoleBinding', name, [
+        { reason: 'FieldValueInvalid', field: 'metadata.name', message: 'must be a lowercase RFC 1123 subdomain' },
+      ]);
+    const existing =
+      urlName === undefined
+        ? undefined
+        : (await this.options.store.listRoleBindings(namespace)).find((b) => b.name === name);
+    if (
+      existing &&
+      input.metadata.resourceVersion !== undefined &&
+      input.metadata.resourceVersion !== String(existing.version)
+    )
+      throw staleObjectError('rolebindings', name);
     const stored = await this.options.store.putRoleBinding(
       {
         namespace,
@@ -142,11 +192,25 @@ export class AccessService {
     requireNamespace(namespace);
     await this.options.store.deleteRoleBinding(namespace, name);
     this.cache.delete(namespace);
-    return { apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Success', details: { name, kind: 'rolebindings' } };
+    return {
+      apiVersion: 'v1',
+      kind: 'Status',
+      metadata: {},
+      status: 'Success',
+      details: { name, kind: 'rolebindings' },
+    };
   }
 }
 
 function toNamespace(record: NamespaceRecord) {
-  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name: record.name, uid: record.uid, creationTimestamp: record.creationTimestamp, annotations: { 'imagestreams.dev/created-by': record.createdBy } } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: {
+      name: record.name,
+      uid: record.uid,
+      creationTimestamp: record.creationTimestamp,
+      annotations: { 'imagestreams.dev/created-by': record.createdBy },
+    },
+  };
 }
-

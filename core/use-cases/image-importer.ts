@@ -1,10 +1,16 @@
-import { ImportFailure } from '../importing/import-failure.ts';
 import { imageFromIndex, imageFromManifest } from '../importing/image-metadata.ts';
-import { parseManifest, pickPlatform, platformEntries, type Manifest } from '../importing/manifests.ts';
+import { ImportFailure } from '../importing/import-failure.ts';
+import { type Manifest, parseManifest, pickPlatform, platformEntries } from '../importing/manifests.ts';
 import { isIndex } from '../importing/media-types.ts';
 import type { ImageStreamStore } from '../ports.ts';
 import type { RegistryAccess, RegistryClient, RegistryCredentials, RegistryRepository } from '../ports-registry.ts';
-import { parseDockerImageReference, pinnedReference, registryHost, withDefaults, type DockerImageReference } from '../references/docker-image-reference.ts';
+import {
+  type DockerImageReference,
+  parseDockerImageReference,
+  pinnedReference,
+  registryHost,
+  withDefaults,
+} from '../references/docker-image-reference.ts';
 import type { Image, ImportMode } from '../streams/types.ts';
 
 export interface ImportSpec {
@@ -49,21 +55,33 @@ export class ImageImporter {
   }
 
   /** Imports `spec.from`; with `record` false (a dry run) nothing is written. */
-  async import(spec: ImportSpec, credentials: RegistryCredentials | undefined, signal?: AbortSignal, record = true): Promise<ImportedImage> {
+  async import(
+    spec: ImportSpec,
+    credentials: RegistryCredentials | undefined,
+    signal?: AbortSignal,
+    record = true,
+  ): Promise<ImportedImage> {
     const { ref, normal, repo } = this.locate(spec.from);
     const access: RegistryAccess = { insecure: spec.insecure, credentials, signal };
     try {
       return await this.importFrom(ref, repo, normal.id || normal.tag, spec, access, record);
     } catch (error) {
       if (error instanceof ImportFailure && error.importReason === 'NotFound') {
-        throw new ImportFailure('NotFound', `dockerimage.image.openshift.io "${spec.from}" not found`, { transient: false });
+        throw new ImportFailure('NotFound', `dockerimage.image.openshift.io "${spec.from}" not found`, {
+          transient: false,
+        });
       }
       throw error;
     }
   }
 
   /** The tags of a repository (`--all` imports), at most `limit`. */
-  async listTags(from: string, insecure: boolean, credentials: RegistryCredentials | undefined, limit: number): Promise<string[]> {
+  async listTags(
+    from: string,
+    insecure: boolean,
+    credentials: RegistryCredentials | undefined,
+    limit: number,
+  ): Promise<string[]> {
     return this.options.registry.listTags(this.locate(from).repo, { insecure, credentials }, limit);
   }
 
@@ -72,41 +90,90 @@ export class ImageImporter {
     const normal = withDefaults(ref);
     const host = registryHost(normal);
     if (!this.isAllowed(host, normal.registry)) {
-      throw new ImportFailure('Forbidden', `importing images from registry "${host}" is forbidden: it is not in the list of allowed registries`, { transient: false });
+      throw new ImportFailure(
+        'Forbidden',
+        `importing images from registry "${host}" is forbidden: it is not in the list of allowed registries`,
+        { transient: false },
+      );
     }
     return { ref, normal, repo: { host, repository: [normal.namespace, normal.name].filter(Boolean).join('/') } };
   }
 
-  private async importFrom(ref: DockerImageReference, repo: RegistryRepository, reference: string, spec: ImportSpec, access: RegistryAccess, record: boolean): Promise<ImportedImage> {
+  private async importFrom(
+    ref: DockerImageReference,
+    repo: RegistryRepository,
+    reference: string,
+    spec: ImportSpec,
+    access: RegistryAccess,
+    record: boolean,
+  ): Promise<ImportedImage> {
     const store = (image: Image) => (record ? this.store(image) : Promise.resolve(image));
     const resolved = await this.options.registry.resolve(repo, reference, access);
     if (spec.current === resolved.digest) {
-      return { digest: resolved.digest, dockerImageReference: pinnedReference(ref, resolved.digest), image: { metadata: { name: resolved.digest }, dockerImageReference: pinnedReference(ref, resolved.digest) }, manifests: [], unchanged: true };
+      return {
+        digest: resolved.digest,
+        dockerImageReference: pinnedReference(ref, resolved.digest),
+        image: { metadata: { name: resolved.digest }, dockerImageReference: pinnedReference(ref, resolved.digest) },
+        manifests: [],
+        unchanged: true,
+      };
     }
     const known = await this.trusted(repo, resolved.digest, access);
-    const manifest = known ? undefined : await this.manifest(repo, resolved.digest, resolved.mediaType, resolved.body, access);
+    const manifest = known
+      ? undefined
+      : await this.manifest(repo, resolved.digest, resolved.mediaType, resolved.body, access);
     const indexed = known ? isIndex(known.dockerImageManifestMediaType ?? '') : manifest?.kind === 'index';
 
     if (!indexed) {
-      const image = known ?? (await store(await this.single(repo, resolved.digest, ref, manifest as Extract<Manifest, { kind: 'image' }>, access)));
-      return { digest: resolved.digest, dockerImageReference: pinnedReference(ref, resolved.digest), image, manifests: [] };
+      const image =
+        known ??
+        (await store(
+          await this.single(repo, resolved.digest, ref, manifest as Extract<Manifest, { kind: 'image' }>, access),
+        ));
+      return {
+        digest: resolved.digest,
+        dockerImageReference: pinnedReference(ref, resolved.digest),
+        image,
+        manifests: [],
+      };
     }
 
     const platforms = manifest?.kind === 'index' ? platformEntries(manifest.manifests) : [];
     const index =
       known ??
-      (await store(imageFromIndex(resolved.digest, pinnedReference(ref, resolved.digest), manifest?.mediaType ?? resolved.mediaType, platforms, this.options.now())));
-    const children = (index.dockerImageManifests ?? []).map((m) => ({ digest: m.digest, mediaType: m.mediaType, size: m.manifestSize, platform: { os: m.os, architecture: m.architecture } }));
+      (await store(
+        imageFromIndex(
+          resolved.digest,
+          pinnedReference(ref, resolved.digest),
+          manifest?.mediaType ?? resolved.mediaType,
+          platforms,
+          this.options.now(),
+        ),
+      ));
+    const children = (index.dockerImageManifests ?? []).map((m) => ({
+      digest: m.digest,
+      mediaType: m.mediaType,
+      size: m.manifestSize,
+      platform: { os: m.os, architecture: m.architecture },
+    }));
 
     if (spec.importMode === 'Legacy') {
       const chosen = pickPlatform(children, { os: spec.preferOs, architecture: spec.preferArch });
-      if (!chosen) throw new ImportFailure('BadRequest', `the manifest list of ${spec.from} has no platform image`, { transient: false });
+      if (!chosen)
+        throw new ImportFailure('BadRequest', `the manifest list of ${spec.from} has no platform image`, {
+          transient: false,
+        });
       const image = await this.child(repo, chosen.digest, ref, access, store);
       return { digest: chosen.digest, dockerImageReference: pinnedReference(ref, chosen.digest), image, manifests: [] };
     }
     // PreserveOriginal: every platform must import, or the tag does not move.
     const manifests = await Promise.all(children.map((c) => this.child(repo, c.digest, ref, access, store)));
-    return { digest: resolved.digest, dockerImageReference: pinnedReference(ref, resolved.digest), image: index, manifests };
+    return {
+      digest: resolved.digest,
+      dockerImageReference: pinnedReference(ref, resolved.digest),
+      image: index,
+      manifests,
+    };
   }
 
   /**
@@ -125,24 +192,46 @@ export class ImageImporter {
     } catch {
       recordedFrom = '';
     }
-    if (recordedFrom !== `${repo.host}/${repo.repository}`) await this.options.registry.getManifest(repo, digest, access);
+    if (recordedFrom !== `${repo.host}/${repo.repository}`)
+      await this.options.registry.getManifest(repo, digest, access);
     return known;
   }
 
-  private async manifest(repo: RegistryRepository, digest: string, mediaType: string, body: Uint8Array | undefined, access: RegistryAccess): Promise<Manifest> {
+  private async manifest(
+    repo: RegistryRepository,
+    digest: string,
+    mediaType: string,
+    body: Uint8Array | undefined,
+    access: RegistryAccess,
+  ): Promise<Manifest> {
     const fetched = body ? { mediaType, body } : await this.options.registry.getManifest(repo, digest, access);
     return parseManifest(fetched.body, fetched.mediaType || mediaType, `${repo.host}/${repo.repository}@${digest}`);
   }
 
-  private async child(repo: RegistryRepository, digest: string, ref: DockerImageReference, access: RegistryAccess, store: (image: Image) => Promise<Image>): Promise<Image> {
+  private async child(
+    repo: RegistryRepository,
+    digest: string,
+    ref: DockerImageReference,
+    access: RegistryAccess,
+    store: (image: Image) => Promise<Image>,
+  ): Promise<Image> {
     const known = await this.trusted(repo, digest, access);
     if (known) return known;
     const manifest = await this.manifest(repo, digest, '', undefined, access);
-    if (manifest.kind !== 'image') throw new ImportFailure('BadRequest', `${repo.host}/${repo.repository}@${digest} is a nested manifest list`, { transient: false });
+    if (manifest.kind !== 'image')
+      throw new ImportFailure('BadRequest', `${repo.host}/${repo.repository}@${digest} is a nested manifest list`, {
+        transient: false,
+      });
     return store(await this.single(repo, digest, ref, manifest, access));
   }
 
-  private async single(repo: RegistryRepository, digest: string, ref: DockerImageReference, manifest: Extract<Manifest, { kind: 'image' }>, access: RegistryAccess): Promise<Image> {
+  private async single(
+    repo: RegistryRepository,
+    digest: string,
+    ref: DockerImageReference,
+    manifest: Extract<Manifest, { kind: 'image' }>,
+    access: RegistryAccess,
+  ): Promise<Image> {
     const config = await this.options.registry.getBlob(repo, manifest.config.digest, access);
     return imageFromManifest(digest, pinnedReference(ref, digest), manifest, config);
   }
@@ -157,7 +246,13 @@ export class ImageImporter {
     if (allowedRegistries.length === 0) return true;
     const candidates = new Set([host, spelled, host === 'registry-1.docker.io' ? 'docker.io' : host]);
     return allowedRegistries.some((pattern) => {
-      const regExp = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')}$`, 'i');
+      const regExp = new RegExp(
+        `^${pattern
+          .split('*')
+          .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+          .join('[^/]*')}$`,
+        'i',
+      );
       return [...candidates].some((c) => regExp.test(c));
     });
   }

@@ -2,22 +2,46 @@ import type { AccessRequest } from '../access/authorize.ts';
 import { actorOf, type Principal } from '../access/principal.ts';
 import { describeImage } from '../describe/describe-image.ts';
 import { describeImageStream } from '../describe/describe-image-stream.ts';
-import { AlreadyExistsError, BadRequestError, ConflictError, InvalidError, NotFoundError, staleObjectError, type FieldCause } from '../errors.ts';
+import {
+  AlreadyExistsError,
+  BadRequestError,
+  ConflictError,
+  type FieldCause,
+  InvalidError,
+  NotFoundError,
+  staleObjectError,
+} from '../errors.ts';
 import type { Clock, ImageStreamStore } from '../ports.ts';
 import { applySpecTag } from '../streams/apply-spec-tag.ts';
 import { findImageInHistory, matchesImageId } from '../streams/find-image.ts';
 import { isPendingImport, isSpecChange } from '../streams/generations.ts';
-import { checkBodyIdentity, requireNamespace, splitStreamImage, splitStreamTag, validateStreamName, validateTagName } from '../streams/names.ts';
-import { timestamp } from '../timestamp.ts';
+import {
+  checkBodyIdentity,
+  requireNamespace,
+  splitStreamImage,
+  splitStreamTag,
+  validateStreamName,
+  validateTagName,
+} from '../streams/names.ts';
 import { emptyStream, toImageStream, toImageStreamImage, toImageStreamTag } from '../streams/objects.ts';
 import { retryOnConflict } from '../streams/retry-on-conflict.ts';
-import type { TagWriter } from './tag-writer.ts';
 import { imageStreamSchema, imageStreamTagSchema, parseBody } from '../streams/schemas.ts';
 import { streamSourceOf } from '../streams/source-references.ts';
 import { trackAliases } from '../streams/track-aliases.ts';
-import type { ImageStream, ImageStreamImage, ImageStreamTag, StreamRecord, StreamState, TagEvent, TagRecord, TagReference } from '../streams/types.ts';
+import type {
+  ImageStream,
+  ImageStreamImage,
+  ImageStreamTag,
+  StreamRecord,
+  StreamState,
+  TagEvent,
+  TagRecord,
+  TagReference,
+} from '../streams/types.ts';
 import { imageApiVersion } from '../streams/types.ts';
 import { validateImageStream, validateLabels, validateTagReference, withTagDefaults } from '../streams/validate.ts';
+import { timestamp } from '../timestamp.ts';
+import type { TagWriter } from './tag-writer.ts';
 
 export interface ImageStreamServiceOptions {
   store: ImageStreamStore;
@@ -40,7 +64,6 @@ export interface List<T> {
   metadata: Record<string, never>;
   items: T[];
 }
-
 
 /** The image stream use cases behind the HTTPS API: OpenShift's semantics over the store port. */
 export class ImageStreamService {
@@ -77,7 +100,13 @@ export class ImageStreamService {
     const planned = this.planSpecTags(principal, { stream, tags: [] }, write.tags, 1, sources);
     await this.store.createStream(stream);
     const actor = actorOf(principal);
-    const tags = (await Promise.all(planned.tags.map((tag) => this.options.writer.write(stream, [], [tag], { cause: causeOf(stream, tag.spec), actor })))).flat();
+    const tags = (
+      await Promise.all(
+        planned.tags.map((tag) =>
+          this.options.writer.write(stream, [], [tag], { cause: causeOf(stream, tag.spec), actor }),
+        ),
+      )
+    ).flat();
     this.reportTrimmed(stream, planned.dropped);
     if (await this.importPendingTags(principal, { stream, tags })) return this.getImageStream(namespace, stream.name);
     return toImageStream({ stream, tags });
@@ -92,7 +121,10 @@ export class ImageStreamService {
   async listImageStreams(namespace: string): Promise<List<ImageStream>> {
     requireNamespace(namespace);
     const states = await this.store.listStreams(namespace);
-    return list('ImageStreamList', states.map((s) => toImageStream(this.withAliases(s))));
+    return list(
+      'ImageStreamList',
+      states.map((s) => toImageStream(this.withAliases(s))),
+    );
   }
 
   /** PUT imagestreams/{name}: replaces metadata and spec; status is the server's and is ignored. */
@@ -129,7 +161,10 @@ export class ImageStreamService {
         const current = await this.load(namespace, name);
         const next = this.planSpecTags(principal, { ...current, stream }, write.tags, stream.generation, sources);
         const withoutRemoved = next.tags.map((t) => (t.spec && !desired.has(t.name) ? { ...t, spec: null } : t));
-        await this.options.writer.write(stream, current.tags, withoutRemoved, { cause: 'tag', actor: actorOf(principal) });
+        await this.options.writer.write(stream, current.tags, withoutRemoved, {
+          cause: 'tag',
+          actor: actorOf(principal),
+        });
         this.reportTrimmed(stream, next.dropped);
       });
       return stream;
@@ -179,28 +214,42 @@ export class ImageStreamService {
         .filter((t) => t.items[0]?.image)
         .map((t) => {
           const istag = toImageStreamTag(state.stream, t, undefined);
-          return { ...istag, image: { metadata: { name: istag.image.metadata.name }, dockerImageReference: istag.image.dockerImageReference } };
+          return {
+            ...istag,
+            image: {
+              metadata: { name: istag.image.metadata.name },
+              dockerImageReference: istag.image.dockerImageReference,
+            },
+          };
         });
     });
     return list('ImageStreamTagList', items);
   }
 
   /** PUT imagestreamtags/{name}:{tag}: `oc tag`. Creates the stream when missing; returns the tag, whose image may still be pending. */
-  async putImageStreamTag(principal: Principal, namespace: string, istag: string, body: unknown): Promise<ImageStreamTag> {
+  async putImageStreamTag(
+    principal: Principal,
+    namespace: string,
+    istag: string,
+    body: unknown,
+  ): Promise<ImageStreamTag> {
     const { stream: streamName, tag: tagName } = requireStreamTag(namespace, istag);
     const input = parsed(imageStreamTagSchema, body, 'ImageStreamTag', istag);
     const metadata = input.metadata ?? {};
     checkBodyIdentity(metadata, namespace, istag);
     const causes: FieldCause[] = validateLabels(metadata.annotations, 'metadata.annotations', 'annotations');
     if (input.tag) {
-      if (input.tag.name !== '' && input.tag.name !== tagName) causes.push({ reason: 'FieldValueInvalid', field: 'tag.name', message: 'must match image tag name' });
+      if (input.tag.name !== '' && input.tag.name !== tagName)
+        causes.push({ reason: 'FieldValueInvalid', field: 'tag.name', message: 'must match image tag name' });
       causes.push(...validateTagReference({ ...input.tag, name: tagName }, 'tag', namespace, streamName));
     }
     if (causes.length) throw new InvalidError('ImageStreamTag', istag, causes);
 
     const put = async () => {
       const existing = await this.store.getStream(namespace, streamName);
-      const state = existing ? this.withAliases(existing) : { stream: emptyStream(namespace, streamName, this.options.newUid(), this.now()), tags: [] };
+      const state = existing
+        ? this.withAliases(existing)
+        : { stream: emptyStream(namespace, streamName, this.options.newUid(), this.now()), tags: [] };
       const old = state.tags.find((t) => t.name === tagName);
       if (metadata.resourceVersion !== undefined && metadata.resourceVersion !== String(old?.version ?? 0)) {
         throw staleObjectError('imagestreamtags', istag);
@@ -213,7 +262,11 @@ export class ImageStreamService {
       if (!existing) await this.createStreamForTag(state.stream);
       const generation = changed ? await this.store.nextGeneration(state.stream) : state.stream.generation;
       const next = this.planSpecTags(principal, state, [spec], generation, sources);
-      const stored = await this.options.writer.write(state.stream, state.tags, next.tags, { primary: tagName, cause: causeOf(state.stream, spec), actor: actorOf(principal) });
+      const stored = await this.options.writer.write(state.stream, state.tags, next.tags, {
+        primary: tagName,
+        cause: causeOf(state.stream, spec),
+        actor: actorOf(principal),
+      });
       this.reportTrimmed(state.stream, next.dropped);
       const record = stored.find((t) => t.name === tagName) ?? (next.tags.find((t) => t.name === tagName) as TagRecord);
       return { stream: state.stream, record };
@@ -262,13 +315,22 @@ export class ImageStreamService {
 
   /** Looks for `id` among the platform images of the manifest lists in a stream's history. */
   private async findPlatformImage(state: StreamState, id: string): Promise<ImageStreamImage | undefined> {
-    const lists = new Map(state.tags.flatMap((t) => t.items).filter((i) => i.image).map((i) => [i.image, i]));
+    const lists = new Map(
+      state.tags
+        .flatMap((t) => t.items)
+        .filter((i) => i.image)
+        .map((i) => [i.image, i]),
+    );
     for (const [digest, event] of lists) {
       const list = await this.store.getImage(digest);
       const child = list?.dockerImageManifests?.find((m) => matchesImageId(m.digest, id));
       if (!child) continue;
       const pullSpec = event.dockerImageReference.replace(/@[^@]+$/, `@${child.digest}`);
-      return toImageStreamImage(state.stream, { ...event, image: child.digest, dockerImageReference: pullSpec }, await this.store.getImage(child.digest));
+      return toImageStreamImage(
+        state.stream,
+        { ...event, image: child.digest, dockerImageReference: pullSpec },
+        await this.store.getImage(child.digest),
+      );
     }
     return undefined;
   }
@@ -297,7 +359,8 @@ export class ImageStreamService {
     try {
       await this.store.createStream(stream);
     } catch (error) {
-      if (error instanceof AlreadyExistsError) throw new ConflictError('imagestreams', stream.name, 'created concurrently');
+      if (error instanceof AlreadyExistsError)
+        throw new ConflictError('imagestreams', stream.name, 'created concurrently');
       throw error;
     }
   }
@@ -313,7 +376,10 @@ export class ImageStreamService {
     istag: string,
   ): TagReference {
     const base = tag ? withTagDefaults({ ...tag, name: old?.name ?? istag.split(':')[1] ?? '' }) : old?.spec;
-    if (!base) throw new BadRequestError(`imagestreamtag "${istag}" is not a spec tag and the request has no "tag" to create it`);
+    if (!base)
+      throw new BadRequestError(
+        `imagestreamtag "${istag}" is not a spec tag and the request has no "tag" to create it`,
+      );
     const kept = annotations ?? tag?.annotations ?? old?.spec?.annotations ?? null;
     const spec: TagReference = { ...base };
     if (kept && Object.keys(kept).length) spec.annotations = kept;
@@ -330,17 +396,28 @@ export class ImageStreamService {
   }
 
   /** Reads the other streams that spec tags copy from; reading across namespaces needs access there. */
-  private async loadSources(principal: Principal, stream: StreamRecord, specs: TagReference[]): Promise<Map<string, StreamState>> {
+  private async loadSources(
+    principal: Principal,
+    stream: StreamRecord,
+    specs: TagReference[],
+  ): Promise<Map<string, StreamState>> {
     const sources = new Map<string, StreamState>();
     for (const spec of specs) {
       const source = spec.from && streamSourceOf(spec.from, stream.namespace, stream.name);
       if (!source || (source.namespace === stream.namespace && source.stream === stream.name)) continue;
       const key = `${source.namespace}/${source.stream}`;
       if (sources.has(key)) continue;
-      if (source.namespace !== stream.namespace) await this.options.authorize(principal, { verb: 'get', resource: 'imagestreams', namespace: source.namespace });
+      if (source.namespace !== stream.namespace)
+        await this.options.authorize(principal, { verb: 'get', resource: 'imagestreams', namespace: source.namespace });
       const state = await this.store.getStream(source.namespace, source.stream);
       if (!state) {
-        throw new InvalidError('ImageStreamTag', spec.name, [{ reason: 'FieldValueNotFound', field: `spec.tags[${spec.name}].from`, message: `image stream "${key}" not found` }]);
+        throw new InvalidError('ImageStreamTag', spec.name, [
+          {
+            reason: 'FieldValueNotFound',
+            field: `spec.tags[${spec.name}].from`,
+            message: `image stream "${key}" not found`,
+          },
+        ]);
       }
       sources.set(key, this.withAliases(state));
     }
@@ -359,7 +436,13 @@ export class ImageStreamService {
     const dropped: TagEvent[] = [];
     for (const spec of specs) {
       const sourceEvent = sourceEventFor(current, spec, sources);
-      const result = applySpecTag(current, spec, { generation, now: this.now(), actor: actorOf(principal), historyLimit: this.options.historyLimit, sourceEvent });
+      const result = applySpecTag(current, spec, {
+        generation,
+        now: this.now(),
+        actor: actorOf(principal),
+        historyLimit: this.options.historyLimit,
+        sourceEvent,
+      });
       dropped.push(...result.dropped);
       const changed = new Map(result.changed.map((t) => [t.name, t]));
       current = { ...current, tags: [...current.tags.filter((t) => !changed.has(t.name)), ...changed.values()] };
@@ -370,7 +453,6 @@ export class ImageStreamService {
   private reportTrimmed(stream: StreamRecord, dropped: TagEvent[]): void {
     if (dropped.length) this.options.onHistoryTrimmed?.({ namespace: stream.namespace, stream: stream.name, dropped });
   }
-
 }
 
 export interface Status {
@@ -382,18 +464,27 @@ export interface Status {
 }
 
 /** The current image of an ImageStreamTag / ImageStreamImage source: the stream itself, or one of the loaded sources. */
-function sourceEventFor(state: StreamState, spec: TagReference, sources: Map<string, StreamState>): TagEvent | undefined {
+function sourceEventFor(
+  state: StreamState,
+  spec: TagReference,
+  sources: Map<string, StreamState>,
+): TagEvent | undefined {
   const { namespace, name } = state.stream;
   const source = spec.from && streamSourceOf(spec.from, namespace, name);
   if (!source) return undefined;
-  const sourceState = source.namespace === namespace && source.stream === name ? state : sources.get(`${source.namespace}/${source.stream}`);
+  const sourceState =
+    source.namespace === namespace && source.stream === name
+      ? state
+      : sources.get(`${source.namespace}/${source.stream}`);
   if (!sourceState) return undefined;
   if (source.tag !== undefined) return sourceState.tags.find((t) => t.name === source.tag)?.items[0];
   try {
     return findImageInHistory(sourceState.tags, source.id ?? '', source.stream);
   } catch (error) {
     if (!(error instanceof NotFoundError)) throw error;
-    throw new InvalidError('ImageStreamTag', spec.name, [{ reason: 'FieldValueNotFound', field: `spec.tags[${spec.name}].from.name`, message: error.message }]);
+    throw new InvalidError('ImageStreamTag', spec.name, [
+      { reason: 'FieldValueNotFound', field: `spec.tags[${spec.name}].from.name`, message: error.message },
+    ]);
   }
 }
 
@@ -406,7 +497,13 @@ function causeOf(stream: StreamRecord, spec: TagReference | null): 'tag' | 'roll
 }
 
 function successStatus(kind: string, name: string): Status {
-  return { apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Success', details: { name, group: 'image.openshift.io', kind } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Status',
+    metadata: {},
+    status: 'Success',
+    details: { name, group: 'image.openshift.io', kind },
+  };
 }
 
 function list<T>(kind: string, items: T[]): List<T> {
@@ -418,7 +515,6 @@ function parsed<T>(schema: Parameters<typeof parseBody<T>>[0], body: unknown, ki
   if ('causes' in result) throw new InvalidError(kind, name, result.causes);
   return result.value;
 }
-
 
 function requireStream(namespace: string, name: string): void {
   requireNamespace(namespace);
@@ -434,4 +530,3 @@ function requireStreamTag(namespace: string, istag: string): { stream: string; t
   if (causes.length) throw new InvalidError('ImageStreamTag', istag, causes);
   return parts;
 }
-

@@ -1,14 +1,19 @@
 import type { Principal } from '../access/principal.ts';
 import { actorOf } from '../access/principal.ts';
-import { AlreadyExistsError, ConflictError, InvalidError, NotFoundError, type FieldCause } from '../errors.ts';
+import { AlreadyExistsError, ConflictError, type FieldCause, InvalidError, NotFoundError } from '../errors.ts';
 import { ImportFailure } from '../importing/import-failure.ts';
-import { imageStreamImportSchema, type ImageStreamImportInput } from '../importing/import-schemas.ts';
-import { recordImport, type ImportOutcome } from '../importing/record-import.ts';
+import { type ImageStreamImportInput, imageStreamImportSchema } from '../importing/import-schemas.ts';
+import { type ImportOutcome, recordImport } from '../importing/record-import.ts';
 import type { Clock, ImageStreamStore, StreamKey } from '../ports.ts';
-import { InvalidReferenceError, parseDockerImageReference, registryHost, repositoryName, withDefaults } from '../references/docker-image-reference.ts';
+import {
+  InvalidReferenceError,
+  parseDockerImageReference,
+  registryHost,
+  repositoryName,
+  withDefaults,
+} from '../references/docker-image-reference.ts';
 import { isPendingImport } from '../streams/generations.ts';
 import { checkBodyIdentity, requireNamespace, validateStreamName, validateTagName } from '../streams/names.ts';
-import { timestamp } from '../timestamp.ts';
 import { emptyStream, toImageStream } from '../streams/objects.ts';
 import { prioritizeTags } from '../streams/prioritize-tags.ts';
 import { retryOnConflict } from '../streams/retry-on-conflict.ts';
@@ -17,9 +22,10 @@ import { trackAliases } from '../streams/track-aliases.ts';
 import type { Image, ImageStream, ImportMode, StreamState, TagRecord, TagReference } from '../streams/types.ts';
 import { imageApiVersion } from '../streams/types.ts';
 import { withTagDefaults } from '../streams/validate.ts';
+import { timestamp } from '../timestamp.ts';
 import type { ImageImporter, ImportedImage } from './image-importer.ts';
-import type { TagWriter } from './tag-writer.ts';
 import type { RegistryCredentialsService } from './registry-credentials.ts';
+import type { TagWriter } from './tag-writer.ts';
 
 export interface ImportServiceOptions {
   store: ImageStreamStore;
@@ -43,7 +49,13 @@ export interface ImportServiceOptions {
 const maxImagesPerImport = 100;
 
 interface ImportStatus {
-  status: { metadata: Record<string, never>; status: 'Success' | 'Failure'; reason?: string; message?: string; code?: number };
+  status: {
+    metadata: Record<string, never>;
+    status: 'Success' | 'Failure';
+    reason?: string;
+    message?: string;
+    code?: number;
+  };
   image?: Image;
   tag?: string;
   manifests?: Image[];
@@ -85,16 +97,29 @@ export class ImportService {
    * Imports tags whose spec waits for an import, a few at a time, all within `budgetMs`. A registry
    * failure is recorded on the tag; running out of time leaves it pending for the scheduled pass.
    */
-  async importPendingTags(namespace: string, stream: string, tagNames: string[], principal: Principal, budgetMs: number): Promise<void> {
+  async importPendingTags(
+    namespace: string,
+    stream: string,
+    tagNames: string[],
+    principal: Principal,
+    budgetMs: number,
+  ): Promise<void> {
     const signal = AbortSignal.timeout(budgetMs);
     let next = 0;
     const worker = async () => {
-      while (next < tagNames.length && !signal.aborted) await this.importPendingTag(namespace, stream, tagNames[next++] as string, principal, signal);
+      while (next < tagNames.length && !signal.aborted)
+        await this.importPendingTag(namespace, stream, tagNames[next++] as string, principal, signal);
     };
     await Promise.all(Array.from({ length: Math.min(this.options.concurrency, tagNames.length) }, worker));
   }
 
-  private async importPendingTag(namespace: string, stream: string, tagName: string, principal: Principal, signal: AbortSignal): Promise<void> {
+  private async importPendingTag(
+    namespace: string,
+    stream: string,
+    tagName: string,
+    principal: Principal,
+    signal: AbortSignal,
+  ): Promise<void> {
     const state = await this.options.store.getStream(namespace, stream);
     const tag = state?.tags.find((t) => t.name === tagName);
     if (!state || !tag || !isPendingImport(tag)) return;
@@ -106,7 +131,11 @@ export class ImportService {
    * digest changed (an unchanged digest costs one HEAD and writes nothing unless the tag had a
    * condition to clear). Running out of time records nothing. Answers whether the tag's image moved.
    */
-  async importTag(stream: StreamKey, tag: TagRecord, context: { cause: 'import' | 'scheduled-import'; actor: string; signal?: AbortSignal | undefined }): Promise<TagImportResult> {
+  async importTag(
+    stream: StreamKey,
+    tag: TagRecord,
+    context: { cause: 'import' | 'scheduled-import'; actor: string; signal?: AbortSignal | undefined },
+  ): Promise<TagImportResult> {
     const spec = tag.spec;
     if (!spec?.from || spec.from.kind !== 'DockerImage' || spec.reference) return { status: 'skipped' };
     const pending = isPendingImport(tag);
@@ -129,27 +158,55 @@ export class ImportService {
       }
       const now = fresh.tags.find((t) => t.name === tag.name);
       // A newer spec supersedes this import: its own import will run.
-      if (!fresh || !now?.spec || now.spec.generation !== spec.generation || now.spec.from?.name !== spec.from?.name) return;
-      const recorded = recordImport(now, now.spec, result.outcome, { generation: spec.generation ?? 0, now: this.now(), actor: context.actor, historyLimit: this.options.historyLimit });
+      if (!fresh || !now?.spec || now.spec.generation !== spec.generation || now.spec.from?.name !== spec.from?.name)
+        return;
+      const recorded = recordImport(now, now.spec, result.outcome, {
+        generation: spec.generation ?? 0,
+        now: this.now(),
+        actor: context.actor,
+        historyLimit: this.options.historyLimit,
+      });
       answer = !result.outcome.ok ? 'failed' : recorded.event ? 'changed' : 'unchanged';
       if (recorded.changed) await this.persist(fresh, [recorded.tag], context, tag.name);
-      if (!result.outcome.ok && recorded.tag.conditions[0]) await this.options.writer.importFailed(fresh.stream, recorded.tag, recorded.tag.conditions[0], context.actor);
+      if (!result.outcome.ok && recorded.tag.conditions[0])
+        await this.options.writer.importFailed(fresh.stream, recorded.tag, recorded.tag.conditions[0], context.actor);
     });
-    return { status: answer, ...(result.failure?.retryAfterSeconds !== undefined ? { retryAfterSeconds: result.failure.retryAfterSeconds } : {}) };
+    return {
+      status: answer,
+      ...(result.failure?.retryAfterSeconds !== undefined
+        ? { retryAfterSeconds: result.failure.retryAfterSeconds }
+        : {}),
+    };
   }
 
   /** POST imagestreamimports: imports images or a repository into a stream, or with `import: false` only looks them up. */
-  async createImageStreamImport(principal: Principal, namespace: string, body: unknown): Promise<ImageStreamImportResult> {
+  async createImageStreamImport(
+    principal: Principal,
+    namespace: string,
+    body: unknown,
+  ): Promise<ImageStreamImportResult> {
     const input = this.validate(namespace, body);
     const name = input.metadata.name ?? '';
     const existing = await this.options.store.getStream(namespace, name);
     const resourceVersion = input.metadata.resourceVersion;
     if (resourceVersion !== undefined && !existing) throw new NotFoundError('imagestreams', name);
     if (resourceVersion !== undefined && existing && resourceVersion !== String(existing.stream.version)) {
-      throw new ConflictError('imagestreams', name, `the image stream was updated from "${resourceVersion}" to "${existing.stream.version}"`);
+      throw new ConflictError(
+        'imagestreams',
+        name,
+        `the image stream was updated from "${resourceVersion}" to "${existing.stream.version}"`,
+      );
     }
 
-    const entries = input.spec.images?.map((image) => this.entryFor(image.from.name, image.to?.name ?? tagOf(image.from.name), image.importPolicy, image.referencePolicy)) ?? [];
+    const entries =
+      input.spec.images?.map((image) =>
+        this.entryFor(
+          image.from.name,
+          image.to?.name ?? tagOf(image.from.name),
+          image.importPolicy,
+          image.referencePolicy,
+        ),
+      ) ?? [];
     let repository: { entries: Entry[]; additionalTags: string[]; failure?: ImportFailure } | undefined;
     if (input.spec.repository) repository = await this.repositoryEntries(namespace, input.spec.repository);
 
@@ -184,13 +241,21 @@ export class ImportService {
             referencePolicy: old?.spec?.referencePolicy ?? entry.spec.referencePolicy ?? { type: 'Source' },
           };
           const base = old ? { ...old, spec } : undefined;
-          return recordImport(base, spec, (outcome as { outcome: ImportOutcome }).outcome, { generation, now: this.now(), actor: actorOf(principal), historyLimit: this.options.historyLimit }).tag;
+          return recordImport(base, spec, (outcome as { outcome: ImportOutcome }).outcome, {
+            generation,
+            now: this.now(),
+            actor: actorOf(principal),
+            historyLimit: this.options.historyLimit,
+          }).tag;
         });
         await this.persist(current, recorded, { cause: 'import', actor: actorOf(principal) });
       });
     }
     const stored = await this.options.store.getStream(namespace, name);
-    return { ...result, status: { ...result.status, ...(stored ? { import: toImageStream(this.withAliases(stored)) } : {}) } };
+    return {
+      ...result,
+      status: { ...result.status, ...(stored ? { import: toImageStream(this.withAliases(stored)) } : {}) },
+    };
   }
 
   // --- helpers -------------------------------------------------------------------------------
@@ -200,15 +265,27 @@ export class ImportService {
   }
 
   private withAliases(state: StreamState): StreamState {
-    return { ...state, tags: trackAliases(state.tags, state.stream.namespace, state.stream.name, this.options.historyLimit).tags };
+    return {
+      ...state,
+      tags: trackAliases(state.tags, state.stream.namespace, state.stream.name, this.options.historyLimit).tags,
+    };
   }
 
   /** Writes recorded tags and the aliases that follow them. */
-  private async persist(state: StreamState, recorded: TagRecord[], context: { cause: 'import' | 'scheduled-import'; actor: string }, primary?: string): Promise<void> {
+  private async persist(
+    state: StreamState,
+    recorded: TagRecord[],
+    context: { cause: 'import' | 'scheduled-import'; actor: string },
+    primary?: string,
+  ): Promise<void> {
     const names = new Set(recorded.map((t) => t.name));
     const merged = [...state.tags.filter((t) => !names.has(t.name)), ...recorded];
     const tracked = trackAliases(merged, state.stream.namespace, state.stream.name, this.options.historyLimit);
-    await this.options.writer.write(state.stream, state.tags, tracked.tags, { primary, cause: context.cause, actor: context.actor });
+    await this.options.writer.write(state.stream, state.tags, tracked.tags, {
+      primary,
+      cause: context.cause,
+      actor: context.actor,
+    });
   }
 
   private async createStream(namespace: string, name: string): Promise<StreamState> {
@@ -217,33 +294,60 @@ export class ImportService {
       await this.options.store.createStream(stream);
       return { stream, tags: [] };
     } catch (error) {
-      const raced = error instanceof AlreadyExistsError ? await this.options.store.getStream(namespace, name) : undefined;
+      const raced =
+        error instanceof AlreadyExistsError ? await this.options.store.getStream(namespace, name) : undefined;
       if (!raced) throw error;
       return raced;
     }
   }
 
-  private entryFor(from: string, to: string | undefined, importPolicy: TagReferenceInput['importPolicy'], referencePolicy: TagReferenceInput['referencePolicy']): Entry {
-    const spec = withTagDefaults({ name: to ?? '', from: { kind: 'DockerImage', name: from }, importPolicy: importPolicy ?? {}, ...(referencePolicy ? { referencePolicy } : {}) });
+  private entryFor(
+    from: string,
+    to: string | undefined,
+    importPolicy: TagReferenceInput['importPolicy'],
+    referencePolicy: TagReferenceInput['referencePolicy'],
+  ): Entry {
+    const spec = withTagDefaults({
+      name: to ?? '',
+      from: { kind: 'DockerImage', name: from },
+      importPolicy: importPolicy ?? {},
+      ...(referencePolicy ? { referencePolicy } : {}),
+    });
     return { from, to, spec };
   }
 
-  private async repositoryEntries(namespace: string, repository: NonNullable<ImageStreamImportInput['spec']['repository']>): Promise<{ entries: Entry[]; additionalTags: string[]; failure?: ImportFailure }> {
+  private async repositoryEntries(
+    namespace: string,
+    repository: NonNullable<ImageStreamImportInput['spec']['repository']>,
+  ): Promise<{ entries: Entry[]; additionalTags: string[]; failure?: ImportFailure }> {
     const ref = parseDockerImageReference(repository.from.name);
     const normal = withDefaults({ ...ref, tag: 'latest' });
     const host = registryHost(normal);
     try {
       const credentials = await this.options.credentials.credentialsFor(namespace, host);
       const insecure = Boolean(repository.importPolicy?.insecure) || this.isInsecure(host, ref.registry);
-      const tags = await this.options.importer.listTags(repository.from.name, insecure, credentials, this.options.maxBulkImport * 20 + 1000);
+      const tags = await this.options.importer.listTags(
+        repository.from.name,
+        insecure,
+        credentials,
+        this.options.maxBulkImport * 20 + 1000,
+      );
       const ordered = prioritizeTags(new Set(tags.map((t) => t || 'latest')));
       const chosen = ordered.slice(0, this.options.maxBulkImport);
       return {
-        entries: chosen.map((tag) => this.entryFor(`${repositoryName(ref)}:${tag}`, tag, repository.importPolicy, repository.referencePolicy)),
+        entries: chosen.map((tag) =>
+          this.entryFor(`${repositoryName(ref)}:${tag}`, tag, repository.importPolicy, repository.referencePolicy),
+        ),
         additionalTags: ordered.slice(this.options.maxBulkImport),
       };
     } catch (error) {
-      const failure = error instanceof ImportFailure ? error : new ImportFailure('InternalError', `Internal error occurred: ${repository.from.name}: ${(error as Error).message}`);
+      const failure =
+        error instanceof ImportFailure
+          ? error
+          : new ImportFailure(
+              'InternalError',
+              `Internal error occurred: ${repository.from.name}: ${(error as Error).message}`,
+            );
       return { entries: [], additionalTags: [], failure };
     }
   }
@@ -253,7 +357,13 @@ export class ImportService {
   }
 
   /** One import: credentials of the namespace for the registry, insecure when the tag or the deployment says so. */
-  private async run(namespace: string, spec: TagReference, record: boolean, signal?: AbortSignal, current?: string): Promise<{ outcome: ImportOutcome; imported?: ImportedImage; failure?: ImportFailure; unchanged?: boolean }> {
+  private async run(
+    namespace: string,
+    spec: TagReference,
+    record: boolean,
+    signal?: AbortSignal,
+    current?: string,
+  ): Promise<{ outcome: ImportOutcome; imported?: ImportedImage; failure?: ImportFailure; unchanged?: boolean }> {
     const from = spec.from?.name ?? '';
     try {
       const ref = parseDockerImageReference(from);
@@ -272,22 +382,44 @@ export class ImportService {
         signal,
         record,
       );
-      return { outcome: { ok: true, image: imported.digest, dockerImageReference: imported.dockerImageReference }, imported, unchanged: imported.unchanged };
+      return {
+        outcome: { ok: true, image: imported.digest, dockerImageReference: imported.dockerImageReference },
+        imported,
+        unchanged: imported.unchanged,
+      };
     } catch (error) {
       if (signal?.aborted) throw error;
-      const failure = error instanceof ImportFailure ? error : new ImportFailure('InternalError', `Internal error occurred: ${from}: ${(error as Error).message}`);
+      const failure =
+        error instanceof ImportFailure
+          ? error
+          : new ImportFailure('InternalError', `Internal error occurred: ${from}: ${(error as Error).message}`);
       return { outcome: { ok: false, reason: failure.importReason, message: failure.message }, failure };
     }
   }
 
-  private async runAll(namespace: string, entries: Entry[], record: boolean, signal: AbortSignal): Promise<{ outcome: ImportOutcome; imported?: ImportedImage; failure?: ImportFailure }[]> {
-    const results: { outcome: ImportOutcome; imported?: ImportedImage; failure?: ImportFailure }[] = new Array(entries.length);
-    const timedOut = { outcome: { ok: false as const, reason: 'Timeout' as const, message: 'the import ran out of time; import this image again' } };
+  private async runAll(
+    namespace: string,
+    entries: Entry[],
+    record: boolean,
+    signal: AbortSignal,
+  ): Promise<{ outcome: ImportOutcome; imported?: ImportedImage; failure?: ImportFailure }[]> {
+    const results: { outcome: ImportOutcome; imported?: ImportedImage; failure?: ImportFailure }[] = new Array(
+      entries.length,
+    );
+    const timedOut = {
+      outcome: {
+        ok: false as const,
+        reason: 'Timeout' as const,
+        message: 'the import ran out of time; import this image again',
+      },
+    };
     let next = 0;
     const worker = async () => {
       while (next < entries.length) {
         const i = next++;
-        results[i] = signal.aborted ? timedOut : await this.run(namespace, (entries[i] as Entry).spec, record, signal).catch(() => timedOut);
+        results[i] = signal.aborted
+          ? timedOut
+          : await this.run(namespace, (entries[i] as Entry).spec, record, signal).catch(() => timedOut);
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.options.concurrency, entries.length) }, worker));
@@ -309,13 +441,26 @@ export class ImportService {
     });
     if (input.spec.repository) {
       const ref = parseReference(input.spec.repository.from.name, 'spec.repository.from.name', causes);
-      if (ref && (ref.tag || ref.id)) causes.push({ reason: 'FieldValueInvalid', field: 'spec.repository.from.name', message: 'you must specify an image repository, not a tag or ID' });
+      if (ref && (ref.tag || ref.id))
+        causes.push({
+          reason: 'FieldValueInvalid',
+          field: 'spec.repository.from.name',
+          message: 'you must specify an image repository, not a tag or ID',
+        });
     }
     if ((input.spec.images?.length ?? 0) > maxImagesPerImport) {
-      causes.push({ reason: 'FieldValueTooLong', field: 'spec.images', message: `must name at most ${maxImagesPerImport} images` });
+      causes.push({
+        reason: 'FieldValueTooLong',
+        field: 'spec.images',
+        message: `must name at most ${maxImagesPerImport} images`,
+      });
     }
     if (!input.spec.images?.length && !input.spec.repository) {
-      causes.push({ reason: 'FieldValueRequired', field: 'spec', message: 'you must specify at least one image or a repository import' });
+      causes.push({
+        reason: 'FieldValueRequired',
+        field: 'spec',
+        message: 'you must specify at least one image or a repository import',
+      });
     }
     if (causes.length) throw new InvalidError('ImageStreamImport', name, causes);
     return input;
@@ -340,12 +485,29 @@ function tagOf(from: string): string | undefined {
   }
 }
 
-const httpCodeOf: Record<string, number> = { NotFound: 404, Unauthorized: 401, Forbidden: 403, RateLimited: 429, BadRequest: 400, InternalError: 500, Timeout: 504 };
+const httpCodeOf: Record<string, number> = {
+  NotFound: 404,
+  Unauthorized: 401,
+  Forbidden: 403,
+  RateLimited: 429,
+  BadRequest: 400,
+  InternalError: 500,
+  Timeout: 504,
+};
 
 function importStatus(entry: Entry, result: { outcome: ImportOutcome; imported?: ImportedImage }): ImportStatus {
   const { outcome } = result;
   if (!outcome.ok) {
-    return { status: { metadata: {}, status: 'Failure', reason: outcome.reason, message: outcome.message, code: httpCodeOf[outcome.reason] ?? 500 }, ...(entry.to ? { tag: entry.to } : {}) };
+    return {
+      status: {
+        metadata: {},
+        status: 'Failure',
+        reason: outcome.reason,
+        message: outcome.message,
+        code: httpCodeOf[outcome.reason] ?? 500,
+      },
+      ...(entry.to ? { tag: entry.to } : {}),
+    };
   }
   return {
     status: { metadata: {}, status: 'Success' },
@@ -358,9 +520,23 @@ function importStatus(entry: Entry, result: { outcome: ImportOutcome; imported?:
 function repositoryStatus(repository: { additionalTags: string[]; failure?: ImportFailure }, images: ImportStatus[]) {
   const failed = images.filter((i) => i.status.status === 'Failure').length;
   const status: ImportStatus['status'] = repository.failure
-    ? { metadata: {}, status: 'Failure', reason: repository.failure.importReason, message: repository.failure.message, code: httpCodeOf[repository.failure.importReason] ?? 500 }
+    ? {
+        metadata: {},
+        status: 'Failure',
+        reason: repository.failure.importReason,
+        message: repository.failure.message,
+        code: httpCodeOf[repository.failure.importReason] ?? 500,
+      }
     : failed
-      ? { metadata: {}, status: 'Failure', reason: 'ImportFailed', message: failed === 1 ? 'one of the images from this repository failed to import' : `${failed} of the images from this repository failed to import` }
+      ? {
+          metadata: {},
+          status: 'Failure',
+          reason: 'ImportFailed',
+          message:
+            failed === 1
+              ? 'one of the images from this repository failed to import'
+              : `${failed} of the images from this repository failed to import`,
+        }
       : { metadata: {}, status: 'Success' };
   return { status, images, additionalTags: repository.additionalTags };
 }

@@ -3,8 +3,8 @@ import { InvalidError, NotFoundError } from '../errors.ts';
 import { parseDockerConfig, registryKey } from '../importing/docker-config.ts';
 import type { ImageStreamStore, SecretCipher, StoredSecret } from '../ports.ts';
 import type { RegistryCredentials } from '../ports-registry.ts';
-import { parseBody } from '../streams/schemas.ts';
 import { checkBodyIdentity, isObjectName, requireNamespace } from '../streams/names.ts';
+import { parseBody } from '../streams/schemas.ts';
 
 const dockerConfigType = 'kubernetes.io/dockerconfigjson';
 const configKey = '.dockerconfigjson';
@@ -55,7 +55,9 @@ export class RegistryCredentialsService {
     const name = input.metadata.name ?? urlName ?? '';
     checkBodyIdentity(input.metadata, namespace, urlName);
     if (!isObjectName(name)) {
-      throw new InvalidError('Secret', name, [{ reason: 'FieldValueInvalid', field: 'metadata.name', message: 'must be a lowercase RFC 1123 subdomain' }]);
+      throw new InvalidError('Secret', name, [
+        { reason: 'FieldValueInvalid', field: 'metadata.name', message: 'must be a lowercase RFC 1123 subdomain' },
+      ]);
     }
     const config = configText(input.data, input.stringData);
     let registries: string[];
@@ -63,17 +65,36 @@ export class RegistryCredentialsService {
       registries = [...parseDockerConfig(config).keys()].sort();
     } catch (error) {
       // The message names the registry entry at most, never a credential.
-      throw new InvalidError('Secret', name, [{ reason: 'FieldValueInvalid', field: `data[${configKey}]`, message: error instanceof SyntaxError ? 'is not JSON' : (error as Error).message }]);
+      throw new InvalidError('Secret', name, [
+        {
+          reason: 'FieldValueInvalid',
+          field: `data[${configKey}]`,
+          message: error instanceof SyntaxError ? 'is not JSON' : (error as Error).message,
+        },
+      ]);
     }
-    const secret: StoredSecret = { name, secretType: dockerConfigType, registries, creationTimestamp: this.now(), sealed: await this.cipher.seal(config, `${namespace}/${name}`) };
+    const secret: StoredSecret = {
+      name,
+      secretType: dockerConfigType,
+      registries,
+      creationTimestamp: this.now(),
+      sealed: await this.cipher.seal(config, `${namespace}/${name}`),
+    };
     await this.store.putSecret(namespace, secret, urlName === undefined);
     this.cache.delete(namespace);
     return view(namespace, secret);
   }
 
-  async listSecrets(namespace: string): Promise<{ apiVersion: 'v1'; kind: 'SecretList'; metadata: Record<string, never>; items: SecretView[] }> {
+  async listSecrets(
+    namespace: string,
+  ): Promise<{ apiVersion: 'v1'; kind: 'SecretList'; metadata: Record<string, never>; items: SecretView[] }> {
     requireNamespace(namespace);
-    return { apiVersion: 'v1', kind: 'SecretList', metadata: {}, items: (await this.store.listSecrets(namespace)).map((s) => view(namespace, s)) };
+    return {
+      apiVersion: 'v1',
+      kind: 'SecretList',
+      metadata: {},
+      items: (await this.store.listSecrets(namespace)).map((s) => view(namespace, s)),
+    };
   }
 
   async getSecret(namespace: string, name: string): Promise<SecretView> {
@@ -83,7 +104,16 @@ export class RegistryCredentialsService {
     return view(namespace, secret);
   }
 
-  async deleteSecret(namespace: string, name: string): Promise<{ apiVersion: 'v1'; kind: 'Status'; metadata: Record<string, never>; status: 'Success'; details: { name: string; kind: string } }> {
+  async deleteSecret(
+    namespace: string,
+    name: string,
+  ): Promise<{
+    apiVersion: 'v1';
+    kind: 'Status';
+    metadata: Record<string, never>;
+    status: 'Success';
+    details: { name: string; kind: string };
+  }> {
     requireNamespace(namespace);
     await this.store.deleteSecret(namespace, name);
     this.cache.delete(namespace);
@@ -117,12 +147,23 @@ function configText(data: Record<string, string> | undefined, stringData: Record
   const plain = stringData?.[configKey];
   if (plain !== undefined) return plain;
   const encoded = data?.[configKey];
-  if (encoded === undefined) throw new InvalidError('Secret', '', [{ reason: 'FieldValueRequired', field: `data[${configKey}]`, message: 'Required value' }]);
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(encoded)) throw new InvalidError('Secret', '', [{ reason: 'FieldValueInvalid', field: `data[${configKey}]`, message: 'must be base64' }]);
+  if (encoded === undefined)
+    throw new InvalidError('Secret', '', [
+      { reason: 'FieldValueRequired', field: `data[${configKey}]`, message: 'Required value' },
+    ]);
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(encoded))
+    throw new InvalidError('Secret', '', [
+      { reason: 'FieldValueInvalid', field: `data[${configKey}]`, message: 'must be base64' },
+    ]);
   return Buffer.from(encoded, 'base64').toString('utf8');
 }
 
 function view(namespace: string, secret: StoredSecret): SecretView {
-  return { apiVersion: 'v1', kind: 'Secret', metadata: { name: secret.name, namespace, creationTimestamp: secret.creationTimestamp }, type: secret.secretType, registries: secret.registries };
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: secret.name, namespace, creationTimestamp: secret.creationTimestamp },
+    type: secret.secretType,
+    registries: secret.registries,
+  };
 }
-

@@ -55,7 +55,18 @@ export class ScheduledImport {
     const tick = Math.floor(started.getTime() / (tickSeconds * 1000));
     const ticksPerCycle = Math.min(scheduleSlots, Math.max(1, Math.round(intervalSeconds / tickSeconds)));
     const mine = (t: IndexedTag) => slotOf(t.stream.namespace, t.stream.name, t.tag.name) % shards === shard;
-    const report: TickReport = { tick, shard, slots: [], checked: 0, changed: 0, unchanged: 0, failed: 0, skipped: 0, announced: 0, leftover: [] };
+    const report: TickReport = {
+      tick,
+      shard,
+      slots: [],
+      checked: 0,
+      changed: 0,
+      unchanged: 0,
+      failed: 0,
+      skipped: 0,
+      announced: 0,
+      leftover: [],
+    };
 
     // Changes written but never announced (the bus was down): announce them from state.
     const unannounced = (await store.listUnpublished(this.options.maxChecksPerTick)).filter(mine);
@@ -80,7 +91,9 @@ export class ScheduledImport {
       }),
     ];
     const unfinished = await this.check(work, deadline, report);
-    const cursor = slots.flatMap((slot) => (unfinished.has(slot) ? [{ slot, from: unfinished.get(slot) as string }] : []));
+    const cursor = slots.flatMap((slot) =>
+      unfinished.has(slot) ? [{ slot, from: unfinished.get(slot) as string }] : [],
+    );
     report.leftover = cursor.map((c) => c.slot);
     if (cursor.length || resumed.length) await store.putCursor(shard, cursor);
     return report;
@@ -90,13 +103,18 @@ export class ScheduledImport {
    * Checks tags a few at a time, paced per registry. Answers, for each slot the time or the tick's cap
    * cut short, the key of its first unchecked tag (tags start in slot order, so those before it started).
    */
-  private async check(work: { tag: IndexedTag; slot: number }[], deadline: number, report: TickReport): Promise<Map<number, string>> {
+  private async check(
+    work: { tag: IndexedTag; slot: number }[],
+    deadline: number,
+    report: TickReport,
+  ): Promise<Map<number, string>> {
     let next = 0;
     const unfinished = new Map<number, string>();
     const worker = async () => {
       while (next < work.length) {
         if (this.options.clock.now().getTime() >= deadline || report.checked >= this.options.maxChecksPerTick) {
-          for (const rest of work.slice(next)) if (rest.slot >= 0 && !unfinished.has(rest.slot)) unfinished.set(rest.slot, keyOf(rest.tag));
+          for (const rest of work.slice(next))
+            if (rest.slot >= 0 && !unfinished.has(rest.slot)) unfinished.set(rest.slot, keyOf(rest.tag));
           next = work.length;
           return;
         }
@@ -113,7 +131,11 @@ export class ScheduledImport {
         }
         const signal = AbortSignal.timeout(Math.max(1, deadline - this.options.clock.now().getTime()));
         try {
-          const result = await this.options.imports.importTag(stream, tag, { cause: 'scheduled-import', actor: 'scheduler', signal });
+          const result = await this.options.imports.importTag(stream, tag, {
+            cause: 'scheduled-import',
+            actor: 'scheduler',
+            signal,
+          });
           report[result.status]++;
           if (host && result.retryAfterSeconds !== undefined) this.options.pacer.pause(host, result.retryAfterSeconds);
         } catch {

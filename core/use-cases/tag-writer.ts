@@ -1,7 +1,7 @@
 import { ConflictError } from '../errors.ts';
-import { importFailedEvent, tagChangedEvent, type BusEvent } from '../events/bus-events.ts';
+import { type BusEvent, importFailedEvent, tagChangedEvent } from '../events/bus-events.ts';
 import type { Clock, EventPublisher, ImageStreamStore, StreamKey } from '../ports.ts';
-import { scheduleOf, type ScheduleOptions } from '../scheduling/schedule.ts';
+import { type ScheduleOptions, scheduleOf } from '../scheduling/schedule.ts';
 import { sameImage } from '../streams/add-tag-event.ts';
 import type { ChangeCause, TagChange, TagEventCondition, TagRecord } from '../streams/types.ts';
 
@@ -50,10 +50,15 @@ export class TagWriter {
           continue;
         }
         const cause = context.primary === undefined || tag.name === context.primary ? context.cause : 'alias';
-        const record = this.withIndexes(stream, this.withChange(previous.get(tag.name), tag, cause, context.actor, now), now);
+        const record = this.withIndexes(
+          stream,
+          this.withChange(previous.get(tag.name), tag, cause, context.actor, now),
+          now,
+        );
         stored.push(await this.options.store.putTag(stream, record));
       } catch (error) {
-        if (context.primary === undefined || tag.name === context.primary || !(error instanceof ConflictError)) throw error;
+        if (context.primary === undefined || tag.name === context.primary || !(error instanceof ConflictError))
+          throw error;
       }
     }
     await this.announce(stream, stored);
@@ -66,7 +71,11 @@ export class TagWriter {
     if (pending.length === 0) return;
     const events = pending.map((t) => tagChangedEvent(stream, t));
     const failed = new Set(await this.options.publisher.publish(events));
-    await Promise.all(pending.map((t, i) => (failed.has(events[i] as BusEvent) ? undefined : this.options.store.markPublished(stream, t.name, t.version))));
+    await Promise.all(
+      pending.map((t, i) =>
+        failed.has(events[i] as BusEvent) ? undefined : this.options.store.markPublished(stream, t.name, t.version),
+      ),
+    );
   }
 
   /** Best effort: an import failure is an alert, not state, so it is not kept for a retry. */
@@ -78,12 +87,22 @@ export class TagWriter {
    * A change of the current image goes into the tag's outbox. A change read but not yet announced stays
    * there whatever the new record carries (a spec-only write must not drop it), and keeps its `previous`.
    */
-  private withChange(before: TagRecord | undefined, tag: TagRecord, cause: ChangeCause, actor: string, now: Date): TagRecord {
+  private withChange(
+    before: TagRecord | undefined,
+    tag: TagRecord,
+    cause: ChangeCause,
+    actor: string,
+    now: Date,
+  ): TagRecord {
     const pending = before?.unpublished ?? tag.unpublished;
     const head = tag.items[0];
     const old = before?.items[0];
     if (!head || sameImage(old, head)) return pending ? { ...tag, unpublished: pending } : tag;
-    const previous = pending ? pending.previous : old ? { image: old.image, dockerImageReference: old.dockerImageReference } : null;
+    const previous = pending
+      ? pending.previous
+      : old
+        ? { image: old.image, dockerImageReference: old.dockerImageReference }
+        : null;
     return { ...tag, unpublished: { previous, cause, actor, changedAt: now.toISOString() } };
   }
 

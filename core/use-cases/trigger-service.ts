@@ -1,17 +1,31 @@
 import type { AccessRequest } from '../access/authorize.ts';
 import type { Principal } from '../access/principal.ts';
-import { InvalidError, NotFoundError, staleObjectError, type FieldCause } from '../errors.ts';
+import { type FieldCause, InvalidError, NotFoundError, staleObjectError } from '../errors.ts';
 import { eventSource, parseBusEvent, tagChangedType, triggerFailedType } from '../events/bus-events.ts';
 import type { Clock, EventPublisher, ImageStreamStore, SecretCipher, TriggerTargets } from '../ports.ts';
 import { slotOf } from '../scheduling/schedule.ts';
-import { checkBodyIdentity, isObjectName, requireNamespace, splitStreamTag, validateNamespace, validateStreamName, validateTagName } from '../streams/names.ts';
+import {
+  checkBodyIdentity,
+  isObjectName,
+  requireNamespace,
+  splitStreamTag,
+  validateNamespace,
+  validateStreamName,
+  validateTagName,
+} from '../streams/names.ts';
 import { resolvePullSpec } from '../streams/objects.ts';
 import { parseBody } from '../streams/schemas.ts';
 import { trackAliases } from '../streams/track-aliases.ts';
 import type { StreamState } from '../streams/types.ts';
 import { TargetFailure } from '../triggers/target-failure.ts';
-import { imageTriggerSchema, type ImageTriggerInput } from '../triggers/trigger-schema.ts';
-import { toImageTrigger, triggerApiVersion, type ImageTrigger, type TargetSpec, type TriggerRecord } from '../triggers/types.ts';
+import { type ImageTriggerInput, imageTriggerSchema } from '../triggers/trigger-schema.ts';
+import {
+  type ImageTrigger,
+  type TargetSpec,
+  type TriggerRecord,
+  toImageTrigger,
+  triggerApiVersion,
+} from '../triggers/types.ts';
 
 export interface TriggerServiceOptions {
   store: ImageStreamStore;
@@ -32,7 +46,6 @@ export interface TriggerServiceOptions {
 }
 
 export type FireOutcome = 'fired' | 'failed' | 'paused' | 'no-image' | 'up-to-date' | 'claimed-elsewhere';
-
 
 /**
  * Triggers: bind a tag to a build or deploy target and fire once per new image. Firing is level-driven:
@@ -71,12 +84,25 @@ export class TriggerService {
     const input = await this.validate(principal, namespace, name, body);
     const existing = await this.options.store.getTrigger(namespace, name);
     if (!existing) throw new NotFoundError('imagetriggers', name);
-    if (input.resourceVersion !== undefined && input.resourceVersion !== String(existing.version)) throw staleObjectError('imagetriggers', name);
+    if (input.resourceVersion !== undefined && input.resourceVersion !== String(existing.version))
+      throw staleObjectError('imagetriggers', name);
     // A PUT without the (write-only) secret keeps the one stored.
     requireSigned(name, input.target, input.secret ?? existing.sealedSecret);
-    const sealedSecret = input.secret !== undefined ? await this.seal(namespace, name, input.secret) : 'webhook' in input.target ? existing.sealedSecret : undefined;
+    const sealedSecret =
+      input.secret !== undefined
+        ? await this.seal(namespace, name, input.secret)
+        : 'webhook' in input.target
+          ? existing.sealedSecret
+          : undefined;
     const { sealedSecret: _old, ...rest } = existing;
-    const updated = await this.options.store.replaceTrigger({ ...rest, from: input.from, paused: input.paused, fireOnCreate: input.fireOnCreate, target: input.target, ...(sealedSecret ? { sealedSecret } : {}) });
+    const updated = await this.options.store.replaceTrigger({
+      ...rest,
+      from: input.from,
+      paused: input.paused,
+      fireOnCreate: input.fireOnCreate,
+      target: input.target,
+      ...(sealedSecret ? { sealedSecret } : {}),
+    });
     await this.fire(updated);
     return this.getTrigger(namespace, name);
   }
@@ -88,19 +114,45 @@ export class TriggerService {
     return toImageTrigger(record);
   }
 
-  async listTriggers(namespace: string): Promise<{ apiVersion: string; kind: 'ImageTriggerList'; metadata: Record<string, never>; items: ImageTrigger[] }> {
+  async listTriggers(
+    namespace: string,
+  ): Promise<{ apiVersion: string; kind: 'ImageTriggerList'; metadata: Record<string, never>; items: ImageTrigger[] }> {
     requireNamespace(namespace);
-    return { apiVersion: triggerApiVersion, kind: 'ImageTriggerList', metadata: {}, items: (await this.options.store.listTriggers(namespace)).map(toImageTrigger) };
+    return {
+      apiVersion: triggerApiVersion,
+      kind: 'ImageTriggerList',
+      metadata: {},
+      items: (await this.options.store.listTriggers(namespace)).map(toImageTrigger),
+    };
   }
 
-  async deleteTrigger(namespace: string, name: string): Promise<{ apiVersion: 'v1'; kind: 'Status'; metadata: Record<string, never>; status: 'Success'; details: { name: string; kind: string } }> {
+  async deleteTrigger(
+    namespace: string,
+    name: string,
+  ): Promise<{
+    apiVersion: 'v1';
+    kind: 'Status';
+    metadata: Record<string, never>;
+    status: 'Success';
+    details: { name: string; kind: string };
+  }> {
     requireNamespace(namespace);
     await this.options.store.deleteTrigger(namespace, name);
-    return { apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Success', details: { name, kind: 'imagetriggers' } };
+    return {
+      apiVersion: 'v1',
+      kind: 'Status',
+      metadata: {},
+      status: 'Success',
+      details: { name, kind: 'imagetriggers' },
+    };
   }
 
   /** The fan-out of an `ImageStreamTag Changed` event: the changed tag's triggers only. */
-  async fanOut(event: { source?: unknown; detailType?: unknown; detail?: unknown }): Promise<Record<FireOutcome, number>> {
+  async fanOut(event: {
+    source?: unknown;
+    detailType?: unknown;
+    detail?: unknown;
+  }): Promise<Record<FireOutcome, number>> {
     const parsed = parseBusEvent(event);
     if (parsed.detailType !== tagChangedType) return tally([]);
     const { namespace, imageStream, tag } = parsed.detail;
@@ -109,13 +161,25 @@ export class TriggerService {
   }
 
   /** The periodic reconcile: catches up every trigger of this shard whose tag moved while an event was lost. */
-  async reconcile({ shard = 0, shards = 1 }: { shard?: number; shards?: number } = {}): Promise<Record<FireOutcome, number>> {
-    const triggers = (await this.options.store.listTriggers()).filter((t) => slotOf(t.from.namespace, t.from.stream, t.from.tag) % shards === shard);
+  async reconcile({
+    shard = 0,
+    shards = 1,
+  }: {
+    shard?: number;
+    shards?: number;
+  } = {}): Promise<Record<FireOutcome, number>> {
+    const triggers = (await this.options.store.listTriggers()).filter(
+      (t) => slotOf(t.from.namespace, t.from.stream, t.from.tag) % shards === shard,
+    );
     return tally(await this.fireAll(triggers));
   }
 
   /** Fires `trigger` if its tag now points at an image it has not fired for. */
-  async fire(trigger: TriggerRecord, streams = new Map<string, Promise<StreamState | undefined>>(), reread = true): Promise<FireOutcome> {
+  async fire(
+    trigger: TriggerRecord,
+    streams = new Map<string, Promise<StreamState | undefined>>(),
+    reread = true,
+  ): Promise<FireOutcome> {
     if (trigger.paused) return 'paused';
     const key = `${trigger.from.namespace}/${trigger.from.stream}`;
     if (!streams.has(key)) streams.set(key, this.options.store.getStream(trigger.from.namespace, trigger.from.stream));
@@ -129,27 +193,57 @@ export class TriggerService {
     if (head.image === trigger.status.lastTriggeredImage) {
       // Fired for this image already, unless that firing died before recording an outcome: then, after a lease, deliver again.
       const { lastTriggeredAt = '', lastSuccessAt = '', lastError } = trigger.status;
-      const abandoned = !lastError && lastSuccessAt < lastTriggeredAt && Date.parse(firedAt) - Date.parse(lastTriggeredAt) > this.options.leaseMs;
-      if (!abandoned || !(await this.options.store.reclaimTrigger(trigger, head.image, lastTriggeredAt, firedAt))) return 'up-to-date';
+      const abandoned =
+        !lastError &&
+        lastSuccessAt < lastTriggeredAt &&
+        Date.parse(firedAt) - Date.parse(lastTriggeredAt) > this.options.leaseMs;
+      if (!abandoned || !(await this.options.store.reclaimTrigger(trigger, head.image, lastTriggeredAt, firedAt)))
+        return 'up-to-date';
     } else if (!(await this.options.store.claimTrigger(trigger, head.image, firedAt, head.actor ?? 'unknown'))) {
       // Claimed by another delivery, or our copy of the trigger is stale (an index read, an edit since): read it again once.
       const fresh = reread ? await this.options.store.getTrigger(trigger.namespace, trigger.name) : undefined;
-      return fresh && (fresh.uid !== trigger.uid || fresh.version !== trigger.version) ? this.fire(fresh, streams, false) : 'claimed-elsewhere';
+      return fresh && (fresh.uid !== trigger.uid || fresh.version !== trigger.version)
+        ? this.fire(fresh, streams, false)
+        : 'claimed-elsewhere';
     }
-    const firing = { trigger, image: head.image, pullSpec: resolvePullSpec(state.stream, tag.spec, head), firedAt, id: `${trigger.uid}/${head.image}` };
-    const secret = trigger.sealedSecret ? await this.options.cipher.open(trigger.sealedSecret, secretContext(trigger.namespace, trigger.name)) : undefined;
+    const firing = {
+      trigger,
+      image: head.image,
+      pullSpec: resolvePullSpec(state.stream, tag.spec, head),
+      firedAt,
+      id: `${trigger.uid}/${head.image}`,
+    };
+    const secret = trigger.sealedSecret
+      ? await this.options.cipher.open(trigger.sealedSecret, secretContext(trigger.namespace, trigger.name))
+      : undefined;
     try {
       const attempts = await this.options.targets.deliver(firing, secret);
-      await this.options.store.recordTriggerResult(trigger, head.image, { lastAttemptAt: this.now(), attempts, lastSuccessAt: this.now() });
+      await this.options.store.recordTriggerResult(trigger, head.image, {
+        lastAttemptAt: this.now(),
+        attempts,
+        lastSuccessAt: this.now(),
+      });
       return 'fired';
     } catch (error) {
       const failure = error instanceof TargetFailure ? error : new TargetFailure((error as Error).message, false);
-      await this.options.store.recordTriggerResult(trigger, head.image, { lastAttemptAt: this.now(), attempts: failure.attempts, lastError: failure.message });
+      await this.options.store.recordTriggerResult(trigger, head.image, {
+        lastAttemptAt: this.now(),
+        attempts: failure.attempts,
+        lastError: failure.message,
+      });
       await this.options.publisher.publish([
         parseBusEvent({
           source: eventSource,
           detailType: triggerFailedType,
-          detail: { namespace: trigger.namespace, trigger: trigger.name, from: { namespace: trigger.from.namespace, imageStream: trigger.from.stream, tag: trigger.from.tag }, image: head.image, error: failure.message, attempts: failure.attempts, failedAt: this.now() },
+          detail: {
+            namespace: trigger.namespace,
+            trigger: trigger.name,
+            from: { namespace: trigger.from.namespace, imageStream: trigger.from.stream, tag: trigger.from.tag },
+            image: head.image,
+            error: failure.message,
+            attempts: failure.attempts,
+            failedAt: this.now(),
+          },
         }),
       ]);
       return 'failed';
@@ -183,12 +277,22 @@ export class TriggerService {
     checkBodyIdentity(input.metadata, namespace, urlName);
     const name = input.metadata.name ?? urlName ?? '';
     const causes: FieldCause[] = [];
-    if (!isObjectName(name)) causes.push({ reason: 'FieldValueInvalid', field: 'metadata.name', message: 'must be a lowercase RFC 1123 subdomain' });
+    if (!isObjectName(name))
+      causes.push({
+        reason: 'FieldValueInvalid',
+        field: 'metadata.name',
+        message: 'must be a lowercase RFC 1123 subdomain',
+      });
     const sourceNamespace = input.spec.from.namespace || namespace;
     causes.push(...validateNamespace(sourceNamespace, 'spec.from.namespace'));
     const source = splitStreamTag(input.spec.from.name);
-    if (!source) causes.push({ reason: 'FieldValueInvalid', field: 'spec.from.name', message: 'must be <stream>:<tag>' });
-    else causes.push(...validateStreamName(source.stream, sourceNamespace, 'spec.from.name'), ...validateTagName(source.tag, 'spec.from.name'));
+    if (!source)
+      causes.push({ reason: 'FieldValueInvalid', field: 'spec.from.name', message: 'must be <stream>:<tag>' });
+    else
+      causes.push(
+        ...validateStreamName(source.stream, sourceNamespace, 'spec.from.name'),
+        ...validateTagName(source.tag, 'spec.from.name'),
+      );
     const rawTarget = input.spec.target;
     let secret: string | undefined;
     let target: TargetSpec = rawTarget as TargetSpec;
@@ -196,13 +300,20 @@ export class TriggerService {
       const problem = this.options.checkWebhookUrl(rawTarget.webhook.url);
       if (problem) causes.push({ reason: 'FieldValueInvalid', field: 'spec.target.webhook.url', message: problem });
       secret = rawTarget.webhook.secret;
-      if (secret !== undefined && secret.length < 16) causes.push({ reason: 'FieldValueInvalid', field: 'spec.target.webhook.secret', message: 'must be at least 16 characters' });
+      if (secret !== undefined && secret.length < 16)
+        causes.push({
+          reason: 'FieldValueInvalid',
+          field: 'spec.target.webhook.secret',
+          message: 'must be at least 16 characters',
+        });
       target = { webhook: { url: rawTarget.webhook.url } };
     }
     if (causes.length) throw new InvalidError('ImageTrigger', name, causes);
-    if (sourceNamespace !== namespace) await this.options.authorize(principal, { verb: 'get', resource: 'imagestreams', namespace: sourceNamespace });
+    if (sourceNamespace !== namespace)
+      await this.options.authorize(principal, { verb: 'get', resource: 'imagestreams', namespace: sourceNamespace });
     // The service's role can reach any build project, service or function of the account: only deployment admins name them.
-    if (!('webhook' in target)) await this.options.authorize(principal, { verb: 'create', resource: 'awstargets', namespace });
+    if (!('webhook' in target))
+      await this.options.authorize(principal, { verb: 'create', resource: 'awstargets', namespace });
     const { stream, tag } = source as { stream: string; tag: string };
     return {
       name,
@@ -219,7 +330,13 @@ export class TriggerService {
 /** Webhooks are always signed: a webhook target needs a secret, sent now or stored before. */
 function requireSigned(name: string, target: TargetSpec, secret: string | undefined): void {
   if ('webhook' in target && secret === undefined) {
-    throw new InvalidError('ImageTrigger', name, [{ reason: 'FieldValueRequired', field: 'spec.target.webhook.secret', message: 'Required value: webhooks are signed' }]);
+    throw new InvalidError('ImageTrigger', name, [
+      {
+        reason: 'FieldValueRequired',
+        field: 'spec.target.webhook.secret',
+        message: 'Required value: webhooks are signed',
+      },
+    ]);
   }
 }
 
@@ -228,8 +345,14 @@ function secretContext(namespace: string, name: string): string {
 }
 
 function tally(outcomes: FireOutcome[]): Record<FireOutcome, number> {
-  const counts: Record<FireOutcome, number> = { fired: 0, failed: 0, paused: 0, 'no-image': 0, 'up-to-date': 0, 'claimed-elsewhere': 0 };
+  const counts: Record<FireOutcome, number> = {
+    fired: 0,
+    failed: 0,
+    paused: 0,
+    'no-image': 0,
+    'up-to-date': 0,
+    'claimed-elsewhere': 0,
+  };
   for (const outcome of outcomes) counts[outcome]++;
   return counts;
 }
-

@@ -1,26 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { AesGcmCipher } from '../../core/adapters/crypto/aes-gcm-cipher.ts';
-import { timestamp } from '../../core/timestamp.ts';
-import { checkWebhookUrl } from '../../core/triggers/webhook-url.ts';
-import { DynamoImageStreamStore } from '../../core/adapters/dynamodb/dynamo-image-stream-store.ts';
-import { ImageStreamsError } from '../../core/errors.ts';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { AccessPolicy, type AccessRequest } from '../../core/access/authorize.ts';
 import type { Principal } from '../../core/access/principal.ts';
-import { AccessService } from '../../core/use-cases/access-service.ts';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { AesGcmCipher } from '../../core/adapters/crypto/aes-gcm-cipher.ts';
+import { DynamoImageStreamStore } from '../../core/adapters/dynamodb/dynamo-image-stream-store.ts';
 import { EventBridgePublisher } from '../../core/adapters/eventbridge/eventbridge-publisher.ts';
+import { TargetDispatcher } from '../../core/adapters/targets/target-dispatcher.ts';
+import { ImageStreamsError } from '../../core/errors.ts';
 import type { Clock, EventPublisher, SecretCipher } from '../../core/ports.ts';
 import { HostPacer } from '../../core/scheduling/host-pacer.ts';
-import { ScheduledImport } from '../../core/use-cases/scheduled-import.ts';
-import { TriggerService } from '../../core/use-cases/trigger-service.ts';
-import { TargetDispatcher } from '../../core/adapters/targets/target-dispatcher.ts';
-import { TagWriter } from '../../core/use-cases/tag-writer.ts';
+import { timestamp } from '../../core/timestamp.ts';
+import { checkWebhookUrl } from '../../core/triggers/webhook-url.ts';
+import { AccessService } from '../../core/use-cases/access-service.ts';
 import { ImageImporter } from '../../core/use-cases/image-importer.ts';
 import { ImageStreamService } from '../../core/use-cases/image-stream-service.ts';
 import { ImportService } from '../../core/use-cases/import-service.ts';
 import { RegistryCredentialsService } from '../../core/use-cases/registry-credentials.ts';
+import { ScheduledImport } from '../../core/use-cases/scheduled-import.ts';
+import { TagWriter } from '../../core/use-cases/tag-writer.ts';
+import { TriggerService } from '../../core/use-cases/trigger-service.ts';
 import type { Config } from './config.ts';
 import { LazyRegistryClient } from './lazy-registry-client.ts';
 
@@ -42,46 +42,101 @@ export interface Dependencies {
 /** Without a configured key, storing credentials is refused rather than done in the clear. */
 const noCipher: SecretCipher = {
   seal: async () => {
-    throw new ImageStreamsError('credentials.no_key', 'ServiceUnavailable', 'secrets cannot be stored: the deployment has no KMS key (IMAGESTREAMS_KMS_KEY_ID) or credentials key (IMAGESTREAMS_CREDENTIALS_KEY)');
+    throw new ImageStreamsError(
+      'credentials.no_key',
+      'ServiceUnavailable',
+      'secrets cannot be stored: the deployment has no KMS key (IMAGESTREAMS_KMS_KEY_ID) or credentials key (IMAGESTREAMS_CREDENTIALS_KEY)',
+    );
   },
   open: async () => {
-    throw new ImageStreamsError('credentials.no_key', 'ServiceUnavailable', 'registry credentials cannot be read: the deployment has no credentials key');
+    throw new ImageStreamsError(
+      'credentials.no_key',
+      'ServiceUnavailable',
+      'registry credentials cannot be read: the deployment has no credentials key',
+    );
   },
 };
 
 /** Builds everything a handler needs from configuration; the one place adapters are chosen. Local mode brings its own bus. */
-export function createDependencies(config: Config, options: { logger?: Logger; publisher?: EventPublisher; clock?: Clock } = {}): Dependencies {
+export function createDependencies(
+  config: Config,
+  options: { logger?: Logger; publisher?: EventPublisher; clock?: Clock } = {},
+): Dependencies {
   const logger = options.logger ?? new Logger({ serviceName: 'imagestreams' });
   const dynamo = new DynamoDBClient({
     region: config.region,
-    ...(config.dynamoEndpoint ? { endpoint: config.dynamoEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+    ...(config.dynamoEndpoint
+      ? { endpoint: config.dynamoEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+      : {}),
   });
   const store = new DynamoImageStreamStore(dynamo, config.tableName);
   const clock = options.clock ?? { now: () => new Date() };
   const now = () => timestamp(clock.now());
   const publisher = options.publisher ?? eventBridge(config);
   const accessAdmin = new AccessService({ store, newUid: randomUUID, now, admins: config.admins, cacheMs: 5_000 });
-  const access = new AccessPolicy({ bindings: (namespace) => accessAdmin.bindings(namespace), admins: config.admins, namespaceCreators: config.namespaceCreators });
+  const access = new AccessPolicy({
+    bindings: (namespace) => accessAdmin.bindings(namespace),
+    admins: config.admins,
+    namespaceCreators: config.namespaceCreators,
+  });
   const authorize = (principal: Principal, request: AccessRequest) => access.authorize(principal, request);
-  const writer = new TagWriter({ store, publisher, clock, schedule: { intervalSeconds: config.scheduleIntervalSeconds, retryBaseSeconds: 60 } });
-  const registry = new LazyRegistryClient({ ...config.registry, maxManifestBytes: 4 * 1024 * 1024, maxBlobBytes: 8 * 1024 * 1024, localHosts: new Set(config.insecureRegistries) });
+  const writer = new TagWriter({
+    store,
+    publisher,
+    clock,
+    schedule: { intervalSeconds: config.scheduleIntervalSeconds, retryBaseSeconds: 60 },
+  });
+  const registry = new LazyRegistryClient({
+    ...config.registry,
+    maxManifestBytes: 4 * 1024 * 1024,
+    maxBlobBytes: 8 * 1024 * 1024,
+    localHosts: new Set(config.insecureRegistries),
+  });
   const kmsKeyId = config.kmsKeyId;
   const cipher = kmsKeyId
     ? lazyCipher(async () => {
-        const [{ KMSClient }, { KmsEnvelopeCipher }] = await Promise.all([import('@aws-sdk/client-kms'), import('../../core/adapters/crypto/kms-envelope-cipher.ts')]);
-        return new KmsEnvelopeCipher(new KMSClient({ region: config.region, ...(config.kmsEndpoint ? { endpoint: config.kmsEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}) }), kmsKeyId);
+        const [{ KMSClient }, { KmsEnvelopeCipher }] = await Promise.all([
+          import('@aws-sdk/client-kms'),
+          import('../../core/adapters/crypto/kms-envelope-cipher.ts'),
+        ]);
+        return new KmsEnvelopeCipher(
+          new KMSClient({
+            region: config.region,
+            ...(config.kmsEndpoint
+              ? { endpoint: config.kmsEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+              : {}),
+          }),
+          kmsKeyId,
+        );
       })
     : config.credentialsKey
       ? new AesGcmCipher(config.credentialsKey)
       : noCipher;
   const credentials = new RegistryCredentialsService({ store, cipher, now });
   const allowedPrivateHosts = new Set(config.allowedPrivateHosts);
-  const webhook = once(async () => new (await import('../../core/adapters/targets/webhook-target.ts')).WebhookTarget({ allowedPrivateHosts, timeoutMs: config.webhookTimeoutMs }));
-  const awsTargets = once(async () => new (await import('../../core/adapters/targets/aws-targets.ts')).AwsTargets({ region: config.region, endpoint: config.awsTargetsEndpoint }));
+  const webhook = once(
+    async () =>
+      new (await import('../../core/adapters/targets/webhook-target.ts')).WebhookTarget({
+        allowedPrivateHosts,
+        timeoutMs: config.webhookTimeoutMs,
+      }),
+  );
+  const awsTargets = once(
+    async () =>
+      new (await import('../../core/adapters/targets/aws-targets.ts')).AwsTargets({
+        region: config.region,
+        endpoint: config.awsTargetsEndpoint,
+      }),
+  );
   const triggers = new TriggerService({
     store,
     authorize,
-    targets: new TargetDispatcher({ webhook, aws: awsTargets, attempts: config.deliveryAttempts, retryDelayMs: config.deliveryRetryDelayMs }),
+    targets: new TargetDispatcher({
+      webhook,
+      aws: awsTargets,
+      attempts: config.deliveryAttempts,
+      retryDelayMs: config.deliveryRetryDelayMs,
+    }),
     cipher,
     publisher,
     clock,
@@ -112,17 +167,30 @@ export function createDependencies(config: Config, options: { logger?: Logger; p
     newUid: randomUUID,
     historyLimit: config.historyLimit,
     ...(config.importTimeoutMs > 0
-      ? { importPending: (namespace: string, stream: string, tags: string[], principal: Principal) => imports.importPendingTags(namespace, stream, tags, principal, config.importTimeoutMs) }
+      ? {
+          importPending: (namespace: string, stream: string, tags: string[], principal: Principal) =>
+            imports.importPendingTags(namespace, stream, tags, principal, config.importTimeoutMs),
+        }
       : {}),
     onHistoryTrimmed: ({ namespace, stream, dropped }) =>
-      logger.info('history limit reached: oldest entries removed', { namespace, stream, limit: config.historyLimit, removed: dropped.map((e) => e.dockerImageReference) }),
+      logger.info('history limit reached: oldest entries removed', {
+        namespace,
+        stream,
+        limit: config.historyLimit,
+        removed: dropped.map((e) => e.dockerImageReference),
+      }),
   });
   const scheduler = new ScheduledImport({
     store,
     imports,
     writer,
     clock,
-    pacer: new HostPacer({ ratePerSecond: config.registryRatePerSecond, burst: config.registryRatePerSecond * 2, now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) }),
+    pacer: new HostPacer({
+      ratePerSecond: config.registryRatePerSecond,
+      burst: config.registryRatePerSecond * 2,
+      now: () => Date.now(),
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    }),
     rateLimitRemaining: (host) => registry.rateLimitRemaining(host),
     intervalSeconds: config.scheduleIntervalSeconds,
     tickSeconds: config.scheduleTickSeconds,
@@ -130,7 +198,20 @@ export function createDependencies(config: Config, options: { logger?: Logger; p
     maxChecksPerTick: config.maxChecksPerTick,
     budgetMs: config.tickBudgetMs,
   });
-  return { service, access, accessAdmin, triggers, imports, credentials, registry, scheduler, writer, logger, config, dynamo };
+  return {
+    service,
+    access,
+    accessAdmin,
+    triggers,
+    imports,
+    credentials,
+    registry,
+    scheduler,
+    writer,
+    logger,
+    config,
+    dynamo,
+  };
 }
 
 /** Builds a dependency on first use: what most invocations never touch stays out of the cold start. */
@@ -141,14 +222,19 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
 
 function lazyCipher(load: () => Promise<SecretCipher>): SecretCipher {
   const cipher = once(load);
-  return { seal: async (plaintext, context) => (await cipher()).seal(plaintext, context), open: async (sealed, context) => (await cipher()).open(sealed, context) };
+  return {
+    seal: async (plaintext, context) => (await cipher()).seal(plaintext, context),
+    open: async (sealed, context) => (await cipher()).open(sealed, context),
+  };
 }
 
 function eventBridge(config: Config): EventPublisher {
   if (!config.eventBusName) throw new Error('configuration: IMAGESTREAMS_EVENT_BUS must be set');
   const client = new EventBridgeClient({
     region: config.region,
-    ...(config.eventBridgeEndpoint ? { endpoint: config.eventBridgeEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+    ...(config.eventBridgeEndpoint
+      ? { endpoint: config.eventBridgeEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+      : {}),
   });
   return new EventBridgePublisher(client, config.eventBusName);
 }

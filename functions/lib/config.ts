@@ -43,25 +43,32 @@ export interface Config {
   webhookTimeoutMs: number;
   deliveryAttempts: number;
   deliveryRetryDelayMs: number;
-  registry: { connectTimeoutMs: number; headersTimeoutMs: number; bodyTimeoutMs: number; maxRetries: number; minRetryDelayMs: number; maxRetryDelayMs: number };
+  registry: {
+    connectTimeoutMs: number;
+    headersTimeoutMs: number;
+    bodyTimeoutMs: number;
+    maxRetries: number;
+    minRetryDelayMs: number;
+    maxRetryDelayMs: number;
+  };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     tableName: required(env, 'IMAGESTREAMS_TABLE'),
-    dynamoEndpoint: env['IMAGESTREAMS_DYNAMODB_ENDPOINT'] || undefined,
-    region: env['AWS_REGION'] || env['AWS_DEFAULT_REGION'] || 'us-east-1',
+    dynamoEndpoint: env.IMAGESTREAMS_DYNAMODB_ENDPOINT || undefined,
+    region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
     historyLimit: positiveInteger(env, 'IMAGESTREAMS_HISTORY_LIMIT', 100),
     maxBodyBytes: positiveInteger(env, 'IMAGESTREAMS_MAX_BODY_BYTES', 1024 * 1024),
     insecureRegistries: list(env, 'IMAGESTREAMS_INSECURE_REGISTRIES'),
     allowedRegistries: list(env, 'IMAGESTREAMS_ALLOWED_REGISTRIES'),
     credentialsKey: key(env, 'IMAGESTREAMS_CREDENTIALS_KEY'),
-    kmsKeyId: env['IMAGESTREAMS_KMS_KEY_ID'] || undefined,
-    kmsEndpoint: env['IMAGESTREAMS_KMS_ENDPOINT'] || undefined,
+    kmsKeyId: env.IMAGESTREAMS_KMS_KEY_ID || undefined,
+    kmsEndpoint: env.IMAGESTREAMS_KMS_ENDPOINT || undefined,
     importTimeoutMs: positiveInteger(env, 'IMAGESTREAMS_IMPORT_TIMEOUT_MS', 20_000, 0),
     maxBulkImport: positiveInteger(env, 'IMAGESTREAMS_MAX_BULK_IMPORT', 50),
-    eventBusName: env['IMAGESTREAMS_EVENT_BUS'] || undefined,
-    eventBridgeEndpoint: env['IMAGESTREAMS_EVENTBRIDGE_ENDPOINT'] || undefined,
+    eventBusName: env.IMAGESTREAMS_EVENT_BUS || undefined,
+    eventBridgeEndpoint: env.IMAGESTREAMS_EVENTBRIDGE_ENDPOINT || undefined,
     scheduleIntervalSeconds: positiveInteger(env, 'IMAGESTREAMS_SCHEDULE_INTERVAL_SECONDS', 900),
     scheduleTickSeconds: positiveInteger(env, 'IMAGESTREAMS_SCHEDULE_TICK_SECONDS', 60),
     schedulerShards: positiveInteger(env, 'IMAGESTREAMS_SCHEDULER_SHARDS', 1),
@@ -71,7 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     admins: list(env, 'IMAGESTREAMS_ADMINS'),
     namespaceCreators: list(env, 'IMAGESTREAMS_NAMESPACE_CREATORS'),
     allowedPrivateHosts: list(env, 'IMAGESTREAMS_ALLOWED_PRIVATE_HOSTS'),
-    awsTargetsEndpoint: env['IMAGESTREAMS_AWS_TARGETS_ENDPOINT'] || undefined,
+    awsTargetsEndpoint: env.IMAGESTREAMS_AWS_TARGETS_ENDPOINT || undefined,
     webhookTimeoutMs: positiveInteger(env, 'IMAGESTREAMS_WEBHOOK_TIMEOUT_MS', 10_000),
     deliveryAttempts: positiveInteger(env, 'IMAGESTREAMS_DELIVERY_ATTEMPTS', 4),
     deliveryRetryDelayMs: positiveInteger(env, 'IMAGESTREAMS_DELIVERY_RETRY_DELAY_MS', 500),
@@ -96,12 +103,16 @@ function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number,
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`configuration: ${name} must be an integer of at least ${min}, not ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(value) || value < min)
+    throw new Error(`configuration: ${name} must be an integer of at least ${min}, not ${JSON.stringify(raw)}`);
   return value;
 }
 
 function list(env: NodeJS.ProcessEnv, name: string): string[] {
-  return (env[name] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return (env[name] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function key(env: NodeJS.ProcessEnv, name: string): Buffer | undefined {

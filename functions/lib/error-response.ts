@@ -1,5 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { ImageStreamsError, type ErrorDetails, type StatusReason } from '../../core/errors.ts';
+import { type ErrorDetails, ImageStreamsError, type StatusReason } from '../../core/errors.ts';
 
 const httpCodes: Record<StatusReason, number> = {
   BadRequest: 400,
@@ -37,21 +37,37 @@ interface Failure {
 
 /** Errors from middy's own middlewares (body parser, router) carry an HTTP status. */
 function fromMiddy(error: unknown): Failure | undefined {
-  if (!(error instanceof Error) || !('statusCode' in error) || typeof error.statusCode !== 'number' || error.statusCode >= 500) return undefined;
+  if (
+    !(error instanceof Error) ||
+    !('statusCode' in error) ||
+    typeof error.statusCode !== 'number' ||
+    error.statusCode >= 500
+  )
+    return undefined;
   const source = (error.cause as { package?: string } | undefined)?.package;
   if (source === '@middy/http-json-body-parser') {
     return error.statusCode === 415
       ? { reason: 'UnsupportedMediaType', message: 'the request body must be sent as application/json' }
       : { reason: 'BadRequest', message: `the request body is not valid JSON: ${error.message}` };
   }
-  if (source === '@middy/http-router') return { reason: 'NotFound', message: 'the server could not find the requested resource' };
+  if (source === '@middy/http-router')
+    return { reason: 'NotFound', message: 'the server could not find the requested resource' };
   return { reason: reasonsByCode.get(error.statusCode) ?? 'BadRequest', message: error.message };
 }
 
 /** Turns any error into a Kubernetes Status response; a 5xx says nothing of its cause beyond the request id. */
-export function errorResponse(error: unknown, requestId: string): { response: APIGatewayProxyStructuredResultV2; internal: boolean } {
-  const known: Failure | undefined = error instanceof ImageStreamsError ? { reason: error.reason, message: error.message, details: error.details } : fromMiddy(error);
-  const failure = known ?? { reason: 'InternalError' as const, message: `Internal error occurred: see the service log for request ${requestId}` };
+export function errorResponse(
+  error: unknown,
+  requestId: string,
+): { response: APIGatewayProxyStructuredResultV2; internal: boolean } {
+  const known: Failure | undefined =
+    error instanceof ImageStreamsError
+      ? { reason: error.reason, message: error.message, details: error.details }
+      : fromMiddy(error);
+  const failure = known ?? {
+    reason: 'InternalError' as const,
+    message: `Internal error occurred: see the service log for request ${requestId}`,
+  };
   const code = httpCodes[failure.reason];
   const body = {
     kind: 'Status',

@@ -1,4 +1,7 @@
-import type { UndiciRegistryClient, UndiciRegistryClientOptions } from '../../core/adapters/registry/undici-registry-client.ts';
+import type {
+  UndiciRegistryClient,
+  UndiciRegistryClientOptions,
+} from '../../core/adapters/registry/undici-registry-client.ts';
 import type { RegistryAccess, RegistryClient, RegistryRepository } from '../../core/ports-registry.ts';
 
 /**
@@ -46,7 +49,9 @@ export class LazyRegistryClient implements RegistryClient {
   }
 
   private load(): Promise<UndiciRegistryClient> {
-    this.client ??= import('../../core/adapters/registry/undici-registry-client.ts').then(({ UndiciRegistryClient: Client }) => (this.instance = new Client(this.options)));
+    this.client ??= import('../../core/adapters/registry/undici-registry-client.ts').then(
+      ({ UndiciRegistryClient: Client }) => (this.instance = new Client(this.options)),
+    );
     return this.client;
   }
 }

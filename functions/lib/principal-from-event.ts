@@ -14,7 +14,7 @@ type AuthorizerContext = {
 export function principalFromEvent(event: APIGatewayProxyEventV2): Principal | undefined {
   const authorizer = (event.requestContext as { authorizer?: AuthorizerContext }).authorizer;
   const claims = authorizer?.jwt?.claims;
-  if (claims) return principal(claims['sub'], claims['cognito:groups'] ?? claims['groups']);
+  if (claims) return principal(claims.sub, claims['cognito:groups'] ?? claims.groups);
   if (authorizer?.iam?.userArn) return principal(authorizer.iam.userArn, []);
   if (authorizer?.lambda) return principal(authorizer.lambda.user, authorizer.lambda.groups);
   return undefined;

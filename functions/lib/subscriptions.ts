@@ -11,5 +11,9 @@ export interface Subscription {
 }
 
 export const subscriptions: Subscription[] = [
-  { name: 'TagChanged', pattern: { source: ['imagestreams'], 'detail-type': ['ImageStreamTag Changed'] }, handler: 'functions/tag-changed.handler' },
+  {
+    name: 'TagChanged',
+    pattern: { source: ['imagestreams'], 'detail-type': ['ImageStreamTag Changed'] },
+    handler: 'functions/tag-changed.handler',
+  },
 ];

@@ -1,6 +1,6 @@
 import type { Dependencies } from '../lib/composition-root.ts';
 import { subscriptions } from '../lib/subscriptions.ts';
-import { InProcessBus, type EventHandler } from './in-process-bus.ts';
+import type { EventHandler, InProcessBus } from './in-process-bus.ts';
 
 /**
  * Local mode's bus with the declared subscriptions, each handler built from its module's `create`
@@ -9,7 +9,9 @@ import { InProcessBus, type EventHandler } from './in-process-bus.ts';
 export async function connectSubscriptions(bus: InProcessBus, deps: Dependencies): Promise<void> {
   for (const subscription of subscriptions) {
     const [file] = subscription.handler.split('.');
-    const module = (await import(new URL(`../../${file}.ts`, import.meta.url).href)) as { create?: (deps: Dependencies) => EventHandler };
+    const module = (await import(new URL(`../../${file}.ts`, import.meta.url).href)) as {
+      create?: (deps: Dependencies) => EventHandler;
+    };
     if (!module.create) throw new Error(`subscription ${subscription.name}: ${file} exports no create(deps)`);
     bus.subscribe(subscription, module.create(deps));
   }

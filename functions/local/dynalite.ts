@@ -1,5 +1,5 @@
-import dynalite from 'dynalite';
 import type { AddressInfo } from 'node:net';
+import dynalite from 'dynalite';
 
 export interface RunningDynalite {
   endpoint: string;
@@ -22,6 +22,7 @@ export async function startDynalite(path?: string): Promise<RunningDynalite> {
   return {
     endpoint: `http://127.0.0.1:${port}`,
     requests,
-    close: () => new Promise<void>((resolve, reject) => server.close((error?: Error) => (error ? reject(error) : resolve()))),
+    close: () =>
+      new Promise<void>((resolve, reject) => server.close((error?: Error) => (error ? reject(error) : resolve()))),
   };
 }

@@ -1,15 +1,26 @@
-import { parseBusEvent, type BusEvent } from '../../core/events/bus-events.ts';
+import { type BusEvent, parseBusEvent } from '../../core/events/bus-events.ts';
 import type { EventPublisher } from '../../core/ports.ts';
 import type { Subscription } from '../lib/subscriptions.ts';
 
-export type EventHandler = (event: { source: string; 'detail-type': string; detail: unknown; time: string; id: string }) => Promise<unknown>;
+export type EventHandler = (event: {
+  source: string;
+  'detail-type': string;
+  detail: unknown;
+  time: string;
+  id: string;
+}) => Promise<unknown>;
 
 /** Whether an EventBridge pattern matches: each key's allowed values, recursing into objects. */
 export function matchesPattern(pattern: Record<string, unknown>, event: Record<string, unknown>): boolean {
   return Object.entries(pattern).every(([key, allowed]) => {
     const value = event[key];
     if (Array.isArray(allowed)) return allowed.includes(value);
-    if (allowed && typeof allowed === 'object') return value !== null && typeof value === 'object' && matchesPattern(allowed as Record<string, unknown>, value as Record<string, unknown>);
+    if (allowed && typeof allowed === 'object')
+      return (
+        value !== null &&
+        typeof value === 'object' &&
+        matchesPattern(allowed as Record<string, unknown>, value as Record<string, unknown>)
+      );
     return false;
   });
 }
@@ -30,11 +41,21 @@ export class InProcessBus implements EventPublisher {
 
   async publish(events: BusEvent[]): Promise<BusEvent[]> {
     for (const event of events) {
-      const envelope = { source: event.source, 'detail-type': event.detailType, detail: parseBusEvent(event).detail, time: new Date().toISOString(), id: `local-${++this.counter}` };
+      const envelope = {
+        source: event.source,
+        'detail-type': event.detailType,
+        detail: parseBusEvent(event).detail,
+        time: new Date().toISOString(),
+        id: `local-${++this.counter}`,
+      };
       this.log(`event ${event.detailType}: ${JSON.stringify(event.detail)}`);
       for (const { subscription, handler } of this.routes) {
         if (!matchesPattern(subscription.pattern, envelope)) continue;
-        handler(envelope).catch((error: unknown) => this.log(`subscription ${subscription.name} failed: ${error instanceof Error ? error.message : String(error)}`));
+        handler(envelope).catch((error: unknown) =>
+          this.log(
+            `subscription ${subscription.name} failed: ${error instanceof Error ? error.message : String(error)}`,
+          ),
+        );
       }
     }
     return [];

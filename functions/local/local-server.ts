@@ -3,7 +3,10 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Principal } from '../../core/access/principal.ts';
 
-export type ApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+export type ApiHandler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /** API Gateway's own payload limit; the handler enforces the service's smaller one. */
 const gatewayMaxBody = 10 * 1024 * 1024;
@@ -17,7 +20,9 @@ export function createLocalServer(handler: ApiHandler, tokens: ReadonlyMap<strin
     try {
       const body = await readBody(req);
       if (body === undefined) {
-        res.writeHead(413, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Request Entity Too Large' }));
+        res
+          .writeHead(413, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ message: 'Request Entity Too Large' }));
         return;
       }
       const event = toEvent(req, body, tokens);
@@ -48,7 +53,7 @@ function toEvent(req: IncomingMessage, body: Buffer, tokens: ReadonlyMap<string,
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(',') : value;
   }
-  const token = /^Bearer\s+(\S+)$/i.exec(headers['authorization'] ?? '')?.[1];
+  const token = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? '')?.[1];
   const principal = token === undefined ? undefined : tokens.get(token);
   const now = new Date();
   const method = req.method ?? 'GET';
@@ -62,9 +67,15 @@ function toEvent(req: IncomingMessage, body: Buffer, tokens: ReadonlyMap<string,
     requestContext: {
       accountId: 'local',
       apiId: 'local',
-      domainName: headers['host'] ?? 'localhost',
+      domainName: headers.host ?? 'localhost',
       domainPrefix: 'localhost',
-      http: { method, path: url.pathname, protocol: `HTTP/${req.httpVersion}`, sourceIp: req.socket.remoteAddress ?? '', userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method,
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '',
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId: randomUUID(),
       routeKey: '$default',
       stage: '$default',

@@ -4,44 +4,55 @@ import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { startDynalite } from './dynalite.ts';
+import type { Principal } from '../../core/access/principal.ts';
 import { ensureTable } from '../../core/adapters/dynamodb/create-table.ts';
 import { createApiHandler } from '../lib/api-handler.ts';
 import { createDependencies } from '../lib/composition-root.ts';
 import { loadConfig } from '../lib/config.ts';
-import { InProcessBus } from './in-process-bus.ts';
 import { connectSubscriptions } from './connect-subscriptions.ts';
+import { startDynalite } from './dynalite.ts';
+import { InProcessBus } from './in-process-bus.ts';
 import { createLocalServer } from './local-server.ts';
 import { startTicker } from './ticker.ts';
 import { adminToken, credentialsKey, localAdmin, readTokensFile } from './tokens.ts';
 
 async function main(): Promise<void> {
-  const port = Number(process.env['PORT'] || 8080);
-  const host = process.env['HOST'] || '127.0.0.1';
-  const dataDir = resolve(process.env['IMAGESTREAMS_DATA_DIR'] || '.data');
+  const port = Number(process.env.PORT || 8080);
+  const host = process.env.HOST || '127.0.0.1';
+  const dataDir = resolve(process.env.IMAGESTREAMS_DATA_DIR || '.data');
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
 
   const dynalite = await startDynalite(resolve(dataDir, 'dynamodb'));
-  const interval = process.env['IMAGESTREAMS_SCHEDULE_INTERVAL_SECONDS'] || '900';
+  const interval = process.env.IMAGESTREAMS_SCHEDULE_INTERVAL_SECONDS || '900';
   const config = loadConfig({
     ...process.env,
-    IMAGESTREAMS_TABLE: process.env['IMAGESTREAMS_TABLE'] || 'imagestreams',
+    IMAGESTREAMS_TABLE: process.env.IMAGESTREAMS_TABLE || 'imagestreams',
     IMAGESTREAMS_DYNAMODB_ENDPOINT: dynalite.endpoint,
-    IMAGESTREAMS_CREDENTIALS_KEY: process.env['IMAGESTREAMS_CREDENTIALS_KEY'] || (await credentialsKey(dataDir)),
+    IMAGESTREAMS_CREDENTIALS_KEY: process.env.IMAGESTREAMS_CREDENTIALS_KEY || (await credentialsKey(dataDir)),
     // The schedule ticks every minute, as in AWS, or faster when the interval is shorter than that.
-    IMAGESTREAMS_SCHEDULE_TICK_SECONDS: process.env['IMAGESTREAMS_SCHEDULE_TICK_SECONDS'] || String(Math.min(60, Number(interval) || 60)),
+    IMAGESTREAMS_SCHEDULE_TICK_SECONDS:
+      process.env.IMAGESTREAMS_SCHEDULE_TICK_SECONDS || String(Math.min(60, Number(interval) || 60)),
   });
-  await ensureTable(new DynamoDBClient({ endpoint: dynalite.endpoint, region: config.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }), config.tableName);
+  await ensureTable(
+    new DynamoDBClient({
+      endpoint: dynalite.endpoint,
+      region: config.region,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
+    config.tableName,
+  );
 
-  const tokensFile = process.env['IMAGESTREAMS_TOKENS_FILE'];
-  let tokens;
+  const tokensFile = process.env.IMAGESTREAMS_TOKENS_FILE;
+  let tokens: Map<string, Principal>;
   if (tokensFile) {
     tokens = await readTokensFile(tokensFile);
     console.log(`imagestreams: ${tokens.size} API token(s) from ${tokensFile}`);
   } else {
     const admin = await adminToken(dataDir);
     tokens = new Map([[admin.token, localAdmin]]);
-    console.log(`imagestreams: admin token (${admin.created ? 'new, ' : ''}kept in ${resolve(dataDir, 'admin-token')}):\n  ${admin.token}`);
+    console.log(
+      `imagestreams: admin token (${admin.created ? 'new, ' : ''}kept in ${resolve(dataDir, 'admin-token')}):\n  ${admin.token}`,
+    );
   }
 
   // Events go through an in-process bus to the same subscribers as EventBridge rules in AWS.
@@ -49,7 +60,9 @@ async function main(): Promise<void> {
   const deps = createDependencies(config, { publisher: bus });
   await connectSubscriptions(bus, deps);
   const server = createLocalServer(createApiHandler(deps), tokens);
-  const ticker = startTicker(deps, config.scheduleTickSeconds, config.schedulerShards, (line) => console.log(`imagestreams: ${line}`));
+  const ticker = startTicker(deps, config.scheduleTickSeconds, config.schedulerShards, (line) =>
+    console.log(`imagestreams: ${line}`),
+  );
   server.listen(port, host, () => {
     const { port: actual } = server.address() as AddressInfo;
     console.log(`imagestreams: listening on http://${host}:${actual} (data in ${dataDir})`);

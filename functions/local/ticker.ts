@@ -2,7 +2,12 @@ import type { Dependencies } from '../lib/composition-root.ts';
 import { runSchedule } from '../lib/run-schedule.ts';
 
 /** Plays the EventBridge schedule: a tick per shard every `seconds`, never two of a shard at once. */
-export function startTicker(deps: Pick<Dependencies, 'scheduler' | 'triggers'>, seconds: number, shards: number, log: (line: string) => void): NodeJS.Timeout {
+export function startTicker(
+  deps: Pick<Dependencies, 'scheduler' | 'triggers'>,
+  seconds: number,
+  shards: number,
+  log: (line: string) => void,
+): NodeJS.Timeout {
   const running = new Set<number>();
   const tick = () => {
     for (let shard = 0; shard < shards; shard++) {
@@ -10,9 +15,12 @@ export function startTicker(deps: Pick<Dependencies, 'scheduler' | 'triggers'>, 
       running.add(shard);
       runSchedule(deps, shard, shards)
         .then((report) => {
-          if (report.checked || report.announced || report.triggers.fired || report.triggers.failed) log(`scheduled tick: ${JSON.stringify({ ...report, slots: report.slots.length })}`);
+          if (report.checked || report.announced || report.triggers.fired || report.triggers.failed)
+            log(`scheduled tick: ${JSON.stringify({ ...report, slots: report.slots.length })}`);
         })
-        .catch((error: unknown) => log(`scheduled import failed: ${error instanceof Error ? error.message : String(error)}`))
+        .catch((error: unknown) =>
+          log(`scheduled import failed: ${error instanceof Error ? error.message : String(error)}`),
+        )
         .finally(() => running.delete(shard));
     }
   };

@@ -5,14 +5,19 @@ import { z } from 'zod';
 import { adminsGroup, type Principal } from '../../core/access/principal.ts';
 
 const minTokenLength = 16;
-const tokensFileSchema = z.record(z.string(), z.strictObject({ user: z.string().min(1), groups: z.array(z.string()).default([]) }));
+const tokensFileSchema = z.record(
+  z.string(),
+  z.strictObject({ user: z.string().min(1), groups: z.array(z.string()).default([]) }),
+);
 
 /** Reads `{ "<token>": { "user": …, "groups": [ … ] } }`; fails loudly on a malformed file. */
 export async function readTokensFile(path: string): Promise<Map<string, Principal>> {
   const parsed = tokensFileSchema.safeParse(JSON.parse(await readFile(path, 'utf8')));
-  if (!parsed.success) throw new Error(`${path}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new Error(`${path}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const tokens = new Map(Object.entries(parsed.data));
-  if ([...tokens.keys()].some((token) => token.length < minTokenLength)) throw new Error(`${path}: tokens must be at least ${minTokenLength} characters`);
+  if ([...tokens.keys()].some((token) => token.length < minTokenLength))
+    throw new Error(`${path}: tokens must be at least ${minTokenLength} characters`);
   return tokens;
 }
 

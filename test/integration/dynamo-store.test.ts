@@ -4,7 +4,7 @@ import { ensureTable } from '../../core/adapters/dynamodb/create-table.ts';
 import { DynamoImageStreamStore } from '../../core/adapters/dynamodb/dynamo-image-stream-store.ts';
 import { AlreadyExistsError, ConflictError, NotFoundError } from '../../core/errors.ts';
 import type { StreamRecord, TagRecord } from '../../core/streams/types.ts';
-import { startDynalite, type RunningDynalite } from '../../functions/local/dynalite.ts';
+import { type RunningDynalite, startDynalite } from '../../functions/local/dynalite.ts';
 
 let dynalite: RunningDynalite;
 let client: DynamoDBClient;
@@ -12,7 +12,11 @@ let store: DynamoImageStreamStore;
 
 beforeAll(async () => {
   dynalite = await startDynalite();
-  client = new DynamoDBClient({ endpoint: dynalite.endpoint, region: 'local', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  client = new DynamoDBClient({
+    endpoint: dynalite.endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+  });
   await ensureTable(client, 'store-test');
   store = new DynamoImageStreamStore(client, 'store-test');
 });
@@ -36,7 +40,14 @@ const stream = (name: string, uid = `uid-${name}`): StreamRecord => ({
 const tag = (name: string, version = 0): TagRecord => ({
   name,
   spec: { name, from: { kind: 'DockerImage', name: `quay.io/a/b:${name}` }, generation: 1 },
-  items: [{ created: '2026-01-01T00:00:00Z', dockerImageReference: `quay.io/a/b@sha256:${'a'.repeat(64)}`, image: `sha256:${'a'.repeat(64)}`, generation: 1 }],
+  items: [
+    {
+      created: '2026-01-01T00:00:00Z',
+      dockerImageReference: `quay.io/a/b@sha256:${'a'.repeat(64)}`,
+      image: `sha256:${'a'.repeat(64)}`,
+      generation: 1,
+    },
+  ],
   conditions: [],
   version,
 });

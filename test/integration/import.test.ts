@@ -3,9 +3,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mediaTypes } from '../../core/importing/media-types.ts';
-import { startApi, type ApiUnderTest } from '../support/api-under-test.ts';
+import { type ApiUnderTest, startApi } from '../support/api-under-test.ts';
 import { pushImage, pushIndex } from '../support/push-image.ts';
-import { startRegistry, type RunningRegistry } from '../support/registry.ts';
+import { type RunningRegistry, startRegistry } from '../support/registry.ts';
 
 let api: ApiUnderTest;
 let open: RunningRegistry;
@@ -15,9 +15,17 @@ const logs: string[] = [];
 const originalWrite = process.stdout.write.bind(process.stdout);
 
 beforeAll(async () => {
-  [open, basic, token] = await Promise.all([startRegistry(), startRegistry({ kind: 'htpasswd' }), startRegistry({ kind: 'token' })]);
+  [open, basic, token] = await Promise.all([
+    startRegistry(),
+    startRegistry({ kind: 'htpasswd' }),
+    startRegistry({ kind: 'token' }),
+  ]);
   const insecure = [open.host, basic.host, token.host, token.tokenHost ?? ''].join(',');
-  api = await startApi({ IMAGESTREAMS_INSECURE_REGISTRIES: insecure, IMAGESTREAMS_CREDENTIALS_KEY: randomBytes(32).toString('base64'), IMAGESTREAMS_MAX_BULK_IMPORT: '2' });
+  api = await startApi({
+    IMAGESTREAMS_INSECURE_REGISTRIES: insecure,
+    IMAGESTREAMS_CREDENTIALS_KEY: randomBytes(32).toString('base64'),
+    IMAGESTREAMS_MAX_BULK_IMPORT: '2',
+  });
   // Capture the service's structured logs to prove credentials never reach them.
   process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
     logs.push(String(chunk));
@@ -31,9 +39,17 @@ afterAll(async () => {
 });
 
 const tag = (namespace: string, name: string, from: string, extra: Record<string, unknown> = {}) =>
-  api.call('PUT', `/v1/namespaces/${namespace}/imagestreamtags/${name}`, { body: { tag: { name: name.split(':')[1], from: { kind: 'DockerImage', name: from }, ...extra } } });
+  api.call('PUT', `/v1/namespaces/${namespace}/imagestreamtags/${name}`, {
+    body: { tag: { name: name.split(':')[1], from: { kind: 'DockerImage', name: from }, ...extra } },
+  });
 const statusOf = async (namespace: string, stream: string, tagName: string) =>
-  ((await api.call('GET', `/v1/namespaces/${namespace}/imagestreams/${stream}`)).json.status.tags as { tag: string; items: { image: string; dockerImageReference: string }[]; conditions?: { reason: string; message: string; status: string }[] }[]).find((t) => t.tag === tagName);
+  (
+    (await api.call('GET', `/v1/namespaces/${namespace}/imagestreams/${stream}`)).json.status.tags as {
+      tag: string;
+      items: { image: string; dockerImageReference: string }[];
+      conditions?: { reason: string; message: string; status: string }[];
+    }[]
+  ).find((t) => t.tag === tagName);
 
 describe('import on tag', () => {
   it('resolves a tag to its digest within the request, spelled as the user wrote the repository', async () => {
@@ -42,8 +58,25 @@ describe('import on tag', () => {
     expect(response.status).toBe(200);
     expect(response.json.image.metadata.name).toBe(pushed.digest);
     expect(response.json.image.dockerImageReference).toBe(`${open.host}/team/app@${pushed.digest}`);
-    expect(response.json.image.dockerImageMetadata).toMatchObject({ Architecture: 'amd64', Os: 'linux', Author: 'imagestreams tests', Config: { Cmd: ['python3'], Entrypoint: ['/entry.sh'], WorkingDir: '/app', Labels: { 'io.k8s.display-name': 'App' } }, Size: pushed.size });
-    expect(response.json.image.dockerImageLayers).toEqual(pushed.layers.map((l) => ({ name: l.digest, size: l.size, mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip' })));
+    expect(response.json.image.dockerImageMetadata).toMatchObject({
+      Architecture: 'amd64',
+      Os: 'linux',
+      Author: 'imagestreams tests',
+      Config: {
+        Cmd: ['python3'],
+        Entrypoint: ['/entry.sh'],
+        WorkingDir: '/app',
+        Labels: { 'io.k8s.display-name': 'App' },
+      },
+      Size: pushed.size,
+    });
+    expect(response.json.image.dockerImageLayers).toEqual(
+      pushed.layers.map((l) => ({
+        name: l.digest,
+        size: l.size,
+        mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+      })),
+    );
 
     const text = (await api.call('GET', '/v1/namespaces/demo/imagestreamtags/app:v1/describe')).text;
     expect(text).toContain(`Image Name:\t${pushed.digest}\n`);
@@ -51,14 +84,22 @@ describe('import on tag', () => {
     expect(text).toContain('Entrypoint:\t/entry.sh\n');
     expect(text).toContain('Exposes Ports:\t8080/tcp\n');
     const stream = (await api.call('GET', '/v1/namespaces/demo/imagestreams/app/describe')).text;
-    expect(stream).toContain(`v1\n  tagged from ${open.host}/team/app:v1\n\n  * ${open.host}/team/app@${pushed.digest}\n`);
+    expect(stream).toContain(
+      `v1\n  tagged from ${open.host}/team/app:v1\n\n  * ${open.host}/team/app@${pushed.digest}\n`,
+    );
   });
 
   it('follows a re-pushed tag on re-import and keeps the previous image in history', async () => {
     const before = await statusOf('demo', 'app', 'v1');
     const moved = await pushImage(open, 'team/app', 'v1');
     const response = await api.call('POST', '/v1/namespaces/demo/imagestreamimports', {
-      body: { metadata: { name: 'app' }, spec: { import: true, images: [{ from: { kind: 'DockerImage', name: `${open.host}/team/app:v1` }, to: { name: 'v1' } }] } },
+      body: {
+        metadata: { name: 'app' },
+        spec: {
+          import: true,
+          images: [{ from: { kind: 'DockerImage', name: `${open.host}/team/app:v1` }, to: { name: 'v1' } }],
+        },
+      },
     });
     expect(response.status).toBe(201);
     expect(response.json.status.images[0].status.status).toBe('Success');
@@ -71,14 +112,25 @@ describe('import on tag', () => {
     const response = await tag('demo', 'multi:v1', `${open.host}/team/multi:v1`);
     expect(response.json.image.metadata.name).toBe(index.digest);
     expect(response.json.image.dockerImageManifestMediaType).toBe(mediaTypes.ociIndex);
-    expect(response.json.image.dockerImageManifests.map((m: { os: string; architecture: string; digest: string }) => [`${m.os}/${m.architecture}`, m.digest])).toEqual(index.children.map((c) => [`linux/${c.platform.architecture}`, c.digest]));
+    expect(
+      response.json.image.dockerImageManifests.map((m: { os: string; architecture: string; digest: string }) => [
+        `${m.os}/${m.architecture}`,
+        m.digest,
+      ]),
+    ).toEqual(index.children.map((c) => [`linux/${c.platform.architecture}`, c.digest]));
     const list = await api.call('GET', `/v1/namespaces/demo/imagestreamimages/multi@${index.digest}`);
     expect(list.status).toBe(200);
     const arm = index.children[1];
     const child = await api.call('GET', `/v1/namespaces/demo/imagestreamimages/multi@${arm?.digest}`);
     expect(child.status).toBe(200);
-    expect(child.json.image).toMatchObject({ metadata: { name: arm?.digest }, dockerImageReference: `${open.host}/team/multi@${arm?.digest}`, dockerImageMetadata: { Architecture: 'arm64' } });
-    expect((await api.call('GET', '/v1/namespaces/demo/imagestreamtags/multi:v1/describe')).text).toContain(`Manifests:\tlinux/amd64\t${index.children[0]?.digest}\n\t\tlinux/arm64\t${index.children[1]?.digest}\n`);
+    expect(child.json.image).toMatchObject({
+      metadata: { name: arm?.digest },
+      dockerImageReference: `${open.host}/team/multi@${arm?.digest}`,
+      dockerImageMetadata: { Architecture: 'arm64' },
+    });
+    expect((await api.call('GET', '/v1/namespaces/demo/imagestreamtags/multi:v1/describe')).text).toContain(
+      `Manifests:\tlinux/amd64\t${index.children[0]?.digest}\n\t\tlinux/arm64\t${index.children[1]?.digest}\n`,
+    );
   });
 
   it('picks the preferred platform of a Docker manifest list in Legacy mode', async () => {
@@ -88,7 +140,9 @@ describe('import on tag', () => {
       annotations: { 'importer.image.openshift.io/prefer-arch': 'arm64' },
     });
     expect(response.json.image.metadata.name).toBe(list.children[1]?.digest);
-    const amd = await tag('demo', 'legacy:default', `${open.host}/team/legacy:v1`, { importPolicy: { importMode: 'Legacy' } });
+    const amd = await tag('demo', 'legacy:default', `${open.host}/team/legacy:v1`, {
+      importPolicy: { importMode: 'Legacy' },
+    });
     expect(amd.json.image.metadata.name).toBe(list.children[0]?.digest);
   });
 
@@ -98,9 +152,18 @@ describe('import on tag', () => {
     expect(response.status).toBe(200);
     const after = await statusOf('demo', 'app', 'v1');
     expect(after?.items).toEqual(before?.items);
-    expect(after?.conditions?.[0]).toMatchObject({ type: 'ImportSuccess', status: 'False', reason: 'NotFound', message: `dockerimage.image.openshift.io "${open.host}/team/app:missing" not found` });
-    expect((await api.call('GET', '/v1/namespaces/demo/imagestreams/app/describe')).text).toContain(`! error: Import failed (NotFound): dockerimage.image.openshift.io "${open.host}/team/app:missing" not found\n`);
-    expect((await api.call('GET', '/v1/namespaces/demo/imagestreamtags/app:v1')).json.image.metadata.name).toBe(before?.items[0]?.image);
+    expect(after?.conditions?.[0]).toMatchObject({
+      type: 'ImportSuccess',
+      status: 'False',
+      reason: 'NotFound',
+      message: `dockerimage.image.openshift.io "${open.host}/team/app:missing" not found`,
+    });
+    expect((await api.call('GET', '/v1/namespaces/demo/imagestreams/app/describe')).text).toContain(
+      `! error: Import failed (NotFound): dockerimage.image.openshift.io "${open.host}/team/app:missing" not found\n`,
+    );
+    expect((await api.call('GET', '/v1/namespaces/demo/imagestreamtags/app:v1')).json.image.metadata.name).toBe(
+      before?.items[0]?.image,
+    );
   });
 
   it('records a missing repository as NotFound', async () => {
@@ -109,13 +172,20 @@ describe('import on tag', () => {
   });
 });
 
-describe('a registry that names someone else\'s digest', () => {
+describe("a registry that names someone else's digest", () => {
   it('cannot read the metadata recorded for it from another repository', async () => {
     const victim = await pushImage(open, 'private/secret-app', 'v1', { labels: { secret: 'victim-label' } });
     await tag('victim', 'app:v1', `${open.host}/private/secret-app:v1`);
     // The liar answers HEAD with the victim's digest but cannot serve bytes that hash to it.
     const liar = createServer((req, res) => {
-      if (req.method === 'HEAD') res.writeHead(200, { 'docker-content-digest': victim.digest, 'content-type': mediaTypes.dockerManifest, 'content-length': '2' }).end();
+      if (req.method === 'HEAD')
+        res
+          .writeHead(200, {
+            'docker-content-digest': victim.digest,
+            'content-type': mediaTypes.dockerManifest,
+            'content-length': '2',
+          })
+          .end();
       else res.writeHead(200, { 'content-type': mediaTypes.dockerManifest }).end('{}');
     });
     await new Promise<void>((resolve) => liar.listen(0, '127.0.0.1', resolve));
@@ -123,7 +193,9 @@ describe('a registry that names someone else\'s digest', () => {
     const attacker = await startApi({ IMAGESTREAMS_INSECURE_REGISTRIES: liarHost });
     try {
       await attacker.store.putImage((await api.store.getImage(victim.digest)) as never); // the same deployment's image records
-      await attacker.call('PUT', '/v1/namespaces/mallory/imagestreamtags/steal:v1', { body: { tag: { name: 'v1', from: { kind: 'DockerImage', name: `${liarHost}/x/y:latest` } } } });
+      await attacker.call('PUT', '/v1/namespaces/mallory/imagestreamtags/steal:v1', {
+        body: { tag: { name: 'v1', from: { kind: 'DockerImage', name: `${liarHost}/x/y:latest` } } },
+      });
       const stolen = await attacker.call('GET', '/v1/namespaces/mallory/imagestreams/steal');
       expect(stolen.json.status.tags[0].items).toEqual([]);
       expect(stolen.json.status.tags[0].conditions[0].message).toContain('content integrity error');
@@ -137,13 +209,21 @@ describe('a registry that names someone else\'s digest', () => {
 
 describe('the registry allow-list', () => {
   it('refuses imports from registries that are not allowed, recording Forbidden', async () => {
-    const restricted = await startApi({ IMAGESTREAMS_INSECURE_REGISTRIES: open.host, IMAGESTREAMS_ALLOWED_REGISTRIES: 'quay.io,*.example.com' });
+    const restricted = await startApi({
+      IMAGESTREAMS_INSECURE_REGISTRIES: open.host,
+      IMAGESTREAMS_ALLOWED_REGISTRIES: 'quay.io,*.example.com',
+    });
     try {
       await pushImage(open, 'team/allow', 'v1');
-      await restricted.call('PUT', '/v1/namespaces/demo/imagestreamtags/allow:v1', { body: { tag: { name: 'v1', from: { kind: 'DockerImage', name: `${open.host}/team/allow:v1` } } } });
+      await restricted.call('PUT', '/v1/namespaces/demo/imagestreamtags/allow:v1', {
+        body: { tag: { name: 'v1', from: { kind: 'DockerImage', name: `${open.host}/team/allow:v1` } } },
+      });
       const stream = (await restricted.call('GET', '/v1/namespaces/demo/imagestreams/allow')).json;
       expect(stream.status.tags[0].items).toEqual([]);
-      expect(stream.status.tags[0].conditions[0]).toMatchObject({ reason: 'Forbidden', message: expect.stringContaining('not in the list of allowed registries') });
+      expect(stream.status.tags[0].conditions[0]).toMatchObject({
+        reason: 'Forbidden',
+        message: expect.stringContaining('not in the list of allowed registries'),
+      });
     } finally {
       await restricted.close();
     }
@@ -152,49 +232,117 @@ describe('the registry allow-list', () => {
 
 describe('registry credentials', () => {
   const dockerConfig = (registry: RunningRegistry, password: string) =>
-    Buffer.from(JSON.stringify({ auths: { [registry.host]: { auth: Buffer.from(`${registry.user?.username}:${password}`).toString('base64') } } })).toString('base64');
+    Buffer.from(
+      JSON.stringify({
+        auths: { [registry.host]: { auth: Buffer.from(`${registry.user?.username}:${password}`).toString('base64') } },
+      }),
+    ).toString('base64');
 
   it.each([
     ['Basic', () => basic],
     ['Bearer', () => token],
-  ])('imports from a registry with %s auth once the namespace holds credentials, and never shows them', async (_kind, registryOf) => {
-    const registry = registryOf();
-    const namespace = `creds-${_kind.toLowerCase()}`;
-    const pushed = await pushImage(registry, 'private/app', 'v1');
-    await tag(namespace, 'app:v1', `${registry.host}/private/app:v1`);
-    expect((await statusOf(namespace, 'app', 'v1'))?.conditions?.[0]?.reason).toBe('Unauthorized');
+  ])(
+    'imports from a registry with %s auth once the namespace holds credentials, and never shows them',
+    async (_kind, registryOf) => {
+      const registry = registryOf();
+      const namespace = `creds-${_kind.toLowerCase()}`;
+      const pushed = await pushImage(registry, 'private/app', 'v1');
+      await tag(namespace, 'app:v1', `${registry.host}/private/app:v1`);
+      expect((await statusOf(namespace, 'app', 'v1'))?.conditions?.[0]?.reason).toBe('Unauthorized');
 
-    const wrong = await api.call('POST', `/v1/namespaces/${namespace}/secrets`, { body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pull' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': dockerConfig(registry, 'wrong-password') } } });
-    expect(wrong.status).toBe(201);
-    await tag(namespace, 'app:v1', `${registry.host}/private/app:v1`, { generation: 0 });
-    expect((await statusOf(namespace, 'app', 'v1'))?.conditions?.[0]).toMatchObject({ reason: 'Unauthorized', message: expect.stringContaining('incorrect username or password') });
+      const wrong = await api.call('POST', `/v1/namespaces/${namespace}/secrets`, {
+        body: {
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: { name: 'pull' },
+          type: 'kubernetes.io/dockerconfigjson',
+          data: { '.dockerconfigjson': dockerConfig(registry, 'wrong-password') },
+        },
+      });
+      expect(wrong.status).toBe(201);
+      await tag(namespace, 'app:v1', `${registry.host}/private/app:v1`, { generation: 0 });
+      expect((await statusOf(namespace, 'app', 'v1'))?.conditions?.[0]).toMatchObject({
+        reason: 'Unauthorized',
+        message: expect.stringContaining('incorrect username or password'),
+      });
 
-    const secret = registry.user?.password ?? '';
-    const replaced = await api.call('PUT', `/v1/namespaces/${namespace}/secrets/pull`, { body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pull' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': dockerConfig(registry, secret) } } });
-    expect(replaced.status).toBe(200);
-    expect(replaced.json).toEqual({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pull', namespace, creationTimestamp: expect.any(String) }, type: 'kubernetes.io/dockerconfigjson', registries: [registry.host] });
-    const response = await tag(namespace, 'app:v1', `${registry.host}/private/app:v1`, { generation: 0 });
-    expect(response.json.image.metadata.name).toBe(pushed.digest);
+      const secret = registry.user?.password ?? '';
+      const replaced = await api.call('PUT', `/v1/namespaces/${namespace}/secrets/pull`, {
+        body: {
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: { name: 'pull' },
+          type: 'kubernetes.io/dockerconfigjson',
+          data: { '.dockerconfigjson': dockerConfig(registry, secret) },
+        },
+      });
+      expect(replaced.status).toBe(200);
+      expect(replaced.json).toEqual({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'pull', namespace, creationTimestamp: expect.any(String) },
+        type: 'kubernetes.io/dockerconfigjson',
+        registries: [registry.host],
+      });
+      const response = await tag(namespace, 'app:v1', `${registry.host}/private/app:v1`, { generation: 0 });
+      expect(response.json.image.metadata.name).toBe(pushed.digest);
 
-    const everything = [
-      (await api.call('GET', `/v1/namespaces/${namespace}/secrets`)).text,
-      (await api.call('GET', `/v1/namespaces/${namespace}/secrets/pull`)).text,
-      (await api.call('GET', `/v1/namespaces/${namespace}/imagestreams/app`)).text,
-      logs.join(''),
-    ].join('\n');
-    expect(everything).not.toContain(secret);
-    expect(everything).not.toContain(Buffer.from(`${registry.user?.username}:${secret}`).toString('base64'));
-    const stored = JSON.stringify(await api.store.listSecrets(namespace));
-    expect(stored).not.toContain(secret);
-  });
+      const everything = [
+        (await api.call('GET', `/v1/namespaces/${namespace}/secrets`)).text,
+        (await api.call('GET', `/v1/namespaces/${namespace}/secrets/pull`)).text,
+        (await api.call('GET', `/v1/namespaces/${namespace}/imagestreams/app`)).text,
+        logs.join(''),
+      ].join('\n');
+      expect(everything).not.toContain(secret);
+      expect(everything).not.toContain(Buffer.from(`${registry.user?.username}:${secret}`).toString('base64'));
+      const stored = JSON.stringify(await api.store.listSecrets(namespace));
+      expect(stored).not.toContain(secret);
+    },
+  );
 
   it.each([
     ['a wrong type', { metadata: { name: 's' }, type: 'Opaque', data: {} }, 'type'],
-    ['no docker config', { metadata: { name: 's' }, type: 'kubernetes.io/dockerconfigjson', data: {} }, 'data[.dockerconfigjson]'],
-    ['a config that is not base64', { metadata: { name: 's' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': '{not base64}' } }, 'data[.dockerconfigjson]'],
-    ['a config without auths', { metadata: { name: 's' }, type: 'kubernetes.io/dockerconfigjson', stringData: { '.dockerconfigjson': '{"x":1}' } }, 'data[.dockerconfigjson]'],
-    ['an entry without a password', { metadata: { name: 's' }, type: 'kubernetes.io/dockerconfigjson', stringData: { '.dockerconfigjson': '{"auths":{"quay.io":{"username":"u"}}}' } }, 'data[.dockerconfigjson]'],
-    ['a bad name', { metadata: { name: 'Bad_Name' }, type: 'kubernetes.io/dockerconfigjson', stringData: { '.dockerconfigjson': '{"auths":{}}' } }, 'metadata.name'],
+    [
+      'no docker config',
+      { metadata: { name: 's' }, type: 'kubernetes.io/dockerconfigjson', data: {} },
+      'data[.dockerconfigjson]',
+    ],
+    [
+      'a config that is not base64',
+      {
+        metadata: { name: 's' },
+        type: 'kubernetes.io/dockerconfigjson',
+        data: { '.dockerconfigjson': '{not base64}' },
+      },
+      'data[.dockerconfigjson]',
+    ],
+    [
+      'a config without auths',
+      {
+        metadata: { name: 's' },
+        type: 'kubernetes.io/dockerconfigjson',
+        stringData: { '.dockerconfigjson': '{"x":1}' },
+      },
+      'data[.dockerconfigjson]',
+    ],
+    [
+      'an entry without a password',
+      {
+        metadata: { name: 's' },
+        type: 'kubernetes.io/dockerconfigjson',
+        stringData: { '.dockerconfigjson': '{"auths":{"quay.io":{"username":"u"}}}' },
+      },
+      'data[.dockerconfigjson]',
+    ],
+    [
+      'a bad name',
+      {
+        metadata: { name: 'Bad_Name' },
+        type: 'kubernetes.io/dockerconfigjson',
+        stringData: { '.dockerconfigjson': '{"auths":{}}' },
+      },
+      'metadata.name',
+    ],
   ])('refuses a secret with %s and stores nothing', async (_what, body, field) => {
     const response = await api.call('POST', '/v1/namespaces/creds-bad/secrets', { body });
     expect(response.status).toBe(422);
@@ -203,7 +351,11 @@ describe('registry credentials', () => {
   });
 
   it('deletes a secret, and refuses a second secret of the same name', async () => {
-    const body = { metadata: { name: 'dup' }, type: 'kubernetes.io/dockerconfigjson', stringData: { '.dockerconfigjson': '{"auths":{"quay.io":{"username":"u","password":"p"}}}' } };
+    const body = {
+      metadata: { name: 'dup' },
+      type: 'kubernetes.io/dockerconfigjson',
+      stringData: { '.dockerconfigjson': '{"auths":{"quay.io":{"username":"u","password":"p"}}}' },
+    };
     expect((await api.call('POST', '/v1/namespaces/creds-dup/secrets', { body })).status).toBe(201);
     expect((await api.call('POST', '/v1/namespaces/creds-dup/secrets', { body })).status).toBe(409);
     expect((await api.call('DELETE', '/v1/namespaces/creds-dup/secrets/dup')).status).toBe(200);
@@ -215,10 +367,17 @@ describe('ImageStreamImport', () => {
   it('looks images up without writing anything when import is false', async () => {
     const pushed = await pushImage(open, 'team/dry', 'v1');
     const response = await api.call('POST', '/v1/namespaces/dry/imagestreamimports', {
-      body: { metadata: { name: 'dry' }, spec: { import: false, images: [{ from: { kind: 'DockerImage', name: `${open.host}/team/dry:v1` } }] } },
+      body: {
+        metadata: { name: 'dry' },
+        spec: { import: false, images: [{ from: { kind: 'DockerImage', name: `${open.host}/team/dry:v1` } }] },
+      },
     });
     expect(response.status).toBe(201);
-    expect(response.json.status.images[0]).toMatchObject({ status: { status: 'Success' }, tag: 'v1', image: { metadata: { name: pushed.digest } } });
+    expect(response.json.status.images[0]).toMatchObject({
+      status: { status: 'Success' },
+      tag: 'v1',
+      image: { metadata: { name: pushed.digest } },
+    });
     expect(response.json.status.import).toBeUndefined();
     expect((await api.call('GET', '/v1/namespaces/dry/imagestreams/dry')).status).toBe(404);
     expect(await api.store.getImage(pushed.digest)).toBeUndefined();
@@ -227,7 +386,10 @@ describe('ImageStreamImport', () => {
   it('imports a repository in OpenShift tag order, up to the bulk limit, and reports the rest', async () => {
     for (const t of ['1.0', '2.0', 'latest', 'dev']) await pushImage(open, 'team/all', t);
     const response = await api.call('POST', '/v1/namespaces/all/imagestreamimports', {
-      body: { metadata: { name: 'all' }, spec: { import: true, repository: { from: { kind: 'DockerImage', name: `${open.host}/team/all` } } } },
+      body: {
+        metadata: { name: 'all' },
+        spec: { import: true, repository: { from: { kind: 'DockerImage', name: `${open.host}/team/all` } } },
+      },
     });
     expect(response.status).toBe(201);
     expect(response.json.status.repository.status.status).toBe('Success');
@@ -240,10 +402,21 @@ describe('ImageStreamImport', () => {
     const response = await api.call('POST', '/v1/namespaces/mixed/imagestreamimports', {
       body: {
         metadata: { name: 'mixed' },
-        spec: { import: true, images: [{ from: { kind: 'DockerImage', name: `${open.host}/team/all:1.0` }, to: { name: 'good' } }, { from: { kind: 'DockerImage', name: `${open.host}/team/all:nope` }, to: { name: 'bad' } }] },
+        spec: {
+          import: true,
+          images: [
+            { from: { kind: 'DockerImage', name: `${open.host}/team/all:1.0` }, to: { name: 'good' } },
+            { from: { kind: 'DockerImage', name: `${open.host}/team/all:nope` }, to: { name: 'bad' } },
+          ],
+        },
       },
     });
-    expect(response.json.status.images.map((i: { status: { status: string; reason?: string } }) => [i.status.status, i.status.reason])).toEqual([
+    expect(
+      response.json.status.images.map((i: { status: { status: string; reason?: string } }) => [
+        i.status.status,
+        i.status.reason,
+      ]),
+    ).toEqual([
       ['Success', undefined],
       ['Failure', 'NotFound'],
     ]);
@@ -254,12 +427,48 @@ describe('ImageStreamImport', () => {
 
   it.each([
     ['no images and no repository', { metadata: { name: 'x' }, spec: { import: true } }, 'spec'],
-    ['a source that is not a DockerImage', { metadata: { name: 'x' }, spec: { import: true, images: [{ from: { kind: 'ImageStreamTag', name: 'a:b' } }] } }, 'spec.images[0].from.kind'],
-    ['an invalid pull spec', { metadata: { name: 'x' }, spec: { import: true, images: [{ from: { kind: 'DockerImage', name: 'UP/per' } }] } }, 'spec.images[0].from.name'],
-    ['a target that is not a tag name', { metadata: { name: 'x' }, spec: { import: true, images: [{ from: { kind: 'DockerImage', name: 'a/b:1' }, to: { name: '-bad' } }] } }, 'spec.images[0].to.name'],
-    ['a repository with a tag', { metadata: { name: 'x' }, spec: { import: true, repository: { from: { kind: 'DockerImage', name: 'quay.io/a/b:1' } } } }, 'spec.repository.from.name'],
-    ['a bad stream name', { metadata: { name: 'X' }, spec: { import: true, images: [{ from: { kind: 'DockerImage', name: 'a/b:1' } }] } }, 'metadata.name'],
-    ['more than 100 images', { metadata: { name: 'x' }, spec: { import: true, images: Array.from({ length: 101 }, (_, i) => ({ from: { kind: 'DockerImage', name: `a/b:${i}` } })) } }, 'spec.images'],
+    [
+      'a source that is not a DockerImage',
+      { metadata: { name: 'x' }, spec: { import: true, images: [{ from: { kind: 'ImageStreamTag', name: 'a:b' } }] } },
+      'spec.images[0].from.kind',
+    ],
+    [
+      'an invalid pull spec',
+      { metadata: { name: 'x' }, spec: { import: true, images: [{ from: { kind: 'DockerImage', name: 'UP/per' } }] } },
+      'spec.images[0].from.name',
+    ],
+    [
+      'a target that is not a tag name',
+      {
+        metadata: { name: 'x' },
+        spec: { import: true, images: [{ from: { kind: 'DockerImage', name: 'a/b:1' }, to: { name: '-bad' } }] },
+      },
+      'spec.images[0].to.name',
+    ],
+    [
+      'a repository with a tag',
+      {
+        metadata: { name: 'x' },
+        spec: { import: true, repository: { from: { kind: 'DockerImage', name: 'quay.io/a/b:1' } } },
+      },
+      'spec.repository.from.name',
+    ],
+    [
+      'a bad stream name',
+      { metadata: { name: 'X' }, spec: { import: true, images: [{ from: { kind: 'DockerImage', name: 'a/b:1' } }] } },
+      'metadata.name',
+    ],
+    [
+      'more than 100 images',
+      {
+        metadata: { name: 'x' },
+        spec: {
+          import: true,
+          images: Array.from({ length: 101 }, (_, i) => ({ from: { kind: 'DockerImage', name: `a/b:${i}` } })),
+        },
+      },
+      'spec.images',
+    ],
   ])('refuses %s', async (_what, body, field) => {
     const response = await api.call('POST', '/v1/namespaces/refused/imagestreamimports', { body });
     expect(response.status).toBe(422);

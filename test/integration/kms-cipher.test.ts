@@ -16,17 +16,25 @@ beforeAll(async () => {
   server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const input = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { CiphertextBlob?: string; EncryptionContext?: Record<string, string> };
+    const input = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+      CiphertextBlob?: string;
+      EncryptionContext?: Record<string, string>;
+    };
     const operation = String(req.headers['x-amz-target']).split('.')[1] ?? '';
     calls.push(operation);
     const aad = Buffer.from(JSON.stringify(input.EncryptionContext ?? {}));
-    const send = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(body));
+    const send = (status: number, body: unknown) =>
+      res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(body));
     if (operation === 'GenerateDataKey') {
       const key = randomBytes(32);
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', master, iv).setAAD(aad);
       const wrapped = Buffer.concat([iv, cipher.update(key), cipher.final(), cipher.getAuthTag()]);
-      return send(200, { KeyId: 'arn:aws:kms:eu-west-1:123456789012:key/test', Plaintext: key.toString('base64'), CiphertextBlob: wrapped.toString('base64') });
+      return send(200, {
+        KeyId: 'arn:aws:kms:eu-west-1:123456789012:key/test',
+        Plaintext: key.toString('base64'),
+        CiphertextBlob: wrapped.toString('base64'),
+      });
     }
     if (operation === 'Decrypt') {
       try {
@@ -42,7 +50,12 @@ beforeAll(async () => {
     return send(400, { __type: 'UnknownOperationException' });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  client = new KMSClient({ endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
+  client = new KMSClient({
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    region: 'eu-west-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    maxAttempts: 1,
+  });
 });
 afterAll(async () => {
   client.destroy();
@@ -57,7 +70,11 @@ describe('KmsEnvelopeCipher', () => {
     for (const s of sealed) expect(s).not.toContain('secret-');
 
     const reader = new KmsEnvelopeCipher(client, 'alias/imagestreams'); // another instance, after its own cold start
-    expect(await Promise.all(sealed.map((s, i) => reader.open(s, `ns/${['a', 'b', 'c'][i]}`)))).toEqual(['secret-a', 'secret-b', 'secret-c']);
+    expect(await Promise.all(sealed.map((s, i) => reader.open(s, `ns/${['a', 'b', 'c'][i]}`)))).toEqual([
+      'secret-a',
+      'secret-b',
+      'secret-c',
+    ]);
     expect(calls.filter((c) => c === 'Decrypt')).toHaveLength(1);
   });
 
@@ -69,7 +86,9 @@ describe('KmsEnvelopeCipher', () => {
     parts[4] = Buffer.from('tampered').toString('base64');
     await expect(cipher.open(parts.join('.'), 'team-a/pull')).rejects.toThrow();
     parts[1] = Buffer.from('not a data key').toString('base64');
-    await expect(new KmsEnvelopeCipher(client, 'alias/imagestreams').open(parts.join('.'), 'team-a/pull')).rejects.toThrow();
+    await expect(
+      new KmsEnvelopeCipher(client, 'alias/imagestreams').open(parts.join('.'), 'team-a/pull'),
+    ).rejects.toThrow();
   });
 });
 

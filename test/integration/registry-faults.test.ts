@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startApi, type ApiUnderTest } from '../support/api-under-test.ts';
-import { startFaultProxy, type Fault, type FaultProxy } from '../support/fault-proxy.ts';
+import { type ApiUnderTest, startApi } from '../support/api-under-test.ts';
+import { type Fault, type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts';
 import { pushImage } from '../support/push-image.ts';
-import { startRegistry, type RunningRegistry } from '../support/registry.ts';
+import { type RunningRegistry, startRegistry } from '../support/registry.ts';
 
 let registry: RunningRegistry;
 let proxy: FaultProxy;
@@ -35,7 +35,9 @@ async function prepare(name: string): Promise<{ before: string; after: string }>
   return { before: first.digest, after: second.digest };
 }
 
-async function reimport(name: string): Promise<{ status: number; image: string; condition?: { reason: string; message: string } }> {
+async function reimport(
+  name: string,
+): Promise<{ status: number; image: string; condition?: { reason: string; message: string } }> {
   const response = await api.call('PUT', `/v1/namespaces/faults/imagestreamtags/${name}:v1`, {
     body: { tag: { name: 'v1', from: { kind: 'DockerImage', name: `${proxy.host}/team/${name}:v1` }, generation: 0 } },
   });
@@ -49,7 +51,13 @@ const blobs = /\/v2\/team\/[^/]+\/blobs\//;
 
 describe('imports through a misbehaving registry', () => {
   it.each<[string, string, RegExp, Fault, number]>([
-    ['a 429 with a short Retry-After', 'HEAD', manifests, { kind: 'status', status: 429, headers: { 'retry-after': '1' } }, 1],
+    [
+      'a 429 with a short Retry-After',
+      'HEAD',
+      manifests,
+      { kind: 'status', status: 429, headers: { 'retry-after': '1' } },
+      1,
+    ],
     ['503 twice', 'HEAD', manifests, { kind: 'status', status: 503 }, 2],
     ['a connection reset', 'GET', manifests, { kind: 'reset' }, 1],
   ])('retries %s and then imports', async (_what, method, path, fault, times) => {
@@ -61,17 +69,56 @@ describe('imports through a misbehaving registry', () => {
   });
 
   it.each<[string, string, RegExp, Fault, string, RegExp]>([
-    ['a 429 whose Retry-After is too long to wait', 'HEAD', manifests, { kind: 'status', status: 429, headers: { 'retry-after': '3600' } }, 'RateLimited', /rate limiting.*retry after 3600s/],
+    [
+      'a 429 whose Retry-After is too long to wait',
+      'HEAD',
+      manifests,
+      { kind: 'status', status: 429, headers: { 'retry-after': '3600' } },
+      'RateLimited',
+      /rate limiting.*retry after 3600s/,
+    ],
     ['503 on every try', 'HEAD', manifests, { kind: 'status', status: 503 }, 'InternalError', /HTTP 503/],
-    ['a body that stalls past the timeout', 'GET', manifests, { kind: 'stall' }, 'InternalError', /timed out|UND_ERR_BODY_TIMEOUT/],
-    ['a manifest whose bytes do not match its digest', 'GET', manifests, { kind: 'corrupt' }, 'BadRequest', /content integrity error/],
-    ['an oversized manifest', 'GET', manifests, { kind: 'oversize', bytes: 5 * 1024 * 1024 }, 'BadRequest', /larger than the limit of 4194304 bytes/],
-    ['a redirect to the cloud metadata address', 'GET', blobs, { kind: 'redirect', location: 'http://169.254.169.254/latest/meta-data/' }, 'Forbidden', /169\.254\.169\.254/],
+    [
+      'a body that stalls past the timeout',
+      'GET',
+      manifests,
+      { kind: 'stall' },
+      'InternalError',
+      /timed out|UND_ERR_BODY_TIMEOUT/,
+    ],
+    [
+      'a manifest whose bytes do not match its digest',
+      'GET',
+      manifests,
+      { kind: 'corrupt' },
+      'BadRequest',
+      /content integrity error/,
+    ],
+    [
+      'an oversized manifest',
+      'GET',
+      manifests,
+      { kind: 'oversize', bytes: 5 * 1024 * 1024 },
+      'BadRequest',
+      /larger than the limit of 4194304 bytes/,
+    ],
+    [
+      'a redirect to the cloud metadata address',
+      'GET',
+      blobs,
+      { kind: 'redirect', location: 'http://169.254.169.254/latest/meta-data/' },
+      'Forbidden',
+      /169\.254\.169\.254/,
+    ],
     [
       'a token realm on a link-local address',
       'HEAD',
       manifests,
-      { kind: 'status', status: 401, headers: { 'www-authenticate': 'Bearer realm="http://169.254.169.254/token",service="registry"' } },
+      {
+        kind: 'status',
+        status: 401,
+        headers: { 'www-authenticate': 'Bearer realm="http://169.254.169.254/token",service="registry"' },
+      },
       'Forbidden',
       /169\.254\.169\.254/,
     ],

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startApi, type ApiUnderTest } from '../support/api-under-test.ts';
-import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.ts';
+import { type ApiUnderTest, startApi } from '../support/api-under-test.ts';
+import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts';
 import { pushImage } from '../support/push-image.ts';
-import { startRegistry, type RunningRegistry } from '../support/registry.ts';
+import { type RunningRegistry, startRegistry } from '../support/registry.ts';
 
 let registry: RunningRegistry;
 let proxy: FaultProxy;
@@ -33,21 +33,35 @@ beforeEach(() => proxy.clear());
 
 const scheduledTag = async (namespace: string, stream: string, repo: string, extra: Record<string, unknown> = {}) =>
   api.call('PUT', `/v1/namespaces/${namespace}/imagestreamtags/${stream}:v1`, {
-    body: { tag: { name: 'v1', from: { kind: 'DockerImage', name: `${proxy.host}/${repo}:v1` }, importPolicy: { scheduled: true }, ...extra } },
+    body: {
+      tag: {
+        name: 'v1',
+        from: { kind: 'DockerImage', name: `${proxy.host}/${repo}:v1` },
+        importPolicy: { scheduled: true },
+        ...extra,
+      },
+    },
   });
 const tagStatus = async (namespace: string, stream: string) =>
-  (await api.call('GET', `/v1/namespaces/${namespace}/imagestreams/${stream}`)).json.status.tags.find((t: { tag: string }) => t.tag === 'v1') as {
+  (await api.call('GET', `/v1/namespaces/${namespace}/imagestreams/${stream}`)).json.status.tags.find(
+    (t: { tag: string }) => t.tag === 'v1',
+  ) as {
     items: { image: string; actor?: string }[];
     conditions?: { reason: string }[];
   };
-const writes = () => ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'].reduce((sum, op) => sum + (api.dynalite.requests.get(op) ?? 0), 0);
+const writes = () =>
+  ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'].reduce(
+    (sum, op) => sum + (api.dynalite.requests.get(op) ?? 0),
+    0,
+  );
 
 describe('the scheduled pass', () => {
   it('moves the tags whose source moved, leaves the others untouched, and records failures without stopping', async () => {
     const stable = await pushImage(registry, 'sched/stable', 'v1');
     const moving = await pushImage(registry, 'sched/moving', 'v1');
     const flaky = await pushImage(registry, 'sched/flaky', 'v1');
-    for (const name of ['stable', 'moving', 'flaky']) expect((await scheduledTag('pass', name, `sched/${name}`)).status).toBe(200);
+    for (const name of ['stable', 'moving', 'flaky'])
+      expect((await scheduledTag('pass', name, `sched/${name}`)).status).toBe(200);
     const eventsBefore = api.bus.events.length;
 
     const moved = await pushImage(registry, 'sched/moving', 'v1');
@@ -77,7 +91,11 @@ describe('the scheduled pass', () => {
       cause: 'scheduled-import',
       actor: 'scheduler',
     });
-    expect(api.bus.details('ImageStreamTag Import Failed').slice(-1)[0]).toMatchObject({ namespace: 'pass', imageStream: 'flaky', reason: 'InternalError' });
+    expect(api.bus.details('ImageStreamTag Import Failed').slice(-1)[0]).toMatchObject({
+      namespace: 'pass',
+      imageStream: 'flaky',
+      reason: 'InternalError',
+    });
 
     // Nothing moved since: the next pass costs HEADs only, and writes and publishes nothing.
     proxy.clear();
@@ -95,14 +113,30 @@ describe('the scheduled pass', () => {
 
   it('imports a tag left pending by its write on the next tick', async () => {
     const pushed = await pushImage(registry, 'sched/pending', 'v1');
-    const slow = await startApi({ IMAGESTREAMS_INSECURE_REGISTRIES: proxy.host, IMAGESTREAMS_IMPORT_TIMEOUT_MS: '0' }, clock);
+    const slow = await startApi(
+      { IMAGESTREAMS_INSECURE_REGISTRIES: proxy.host, IMAGESTREAMS_IMPORT_TIMEOUT_MS: '0' },
+      clock,
+    );
     try {
-      await slow.call('PUT', '/v1/namespaces/pending/imagestreamtags/app:v1', { body: { tag: { name: 'v1', from: { kind: 'DockerImage', name: `${proxy.host}/sched/pending:v1` } } } });
-      expect((await slow.call('GET', '/v1/namespaces/pending/imagestreams/app/describe')).text).toContain('~ importing latest image ...');
+      await slow.call('PUT', '/v1/namespaces/pending/imagestreamtags/app:v1', {
+        body: { tag: { name: 'v1', from: { kind: 'DockerImage', name: `${proxy.host}/sched/pending:v1` } } },
+      });
+      expect((await slow.call('GET', '/v1/namespaces/pending/imagestreams/app/describe')).text).toContain(
+        '~ importing latest image ...',
+      );
       const report = await slow.deps.scheduler.tick();
       expect(report.changed).toBe(1);
-      expect((await slow.call('GET', '/v1/namespaces/pending/imagestreamtags/app:v1')).json.image.metadata.name).toBe(pushed.digest);
-      expect(slow.bus.details('ImageStreamTag Changed')).toEqual([expect.objectContaining({ imageStream: 'app', image: pushed.digest, cause: 'scheduled-import', previous: null })]);
+      expect((await slow.call('GET', '/v1/namespaces/pending/imagestreamtags/app:v1')).json.image.metadata.name).toBe(
+        pushed.digest,
+      );
+      expect(slow.bus.details('ImageStreamTag Changed')).toEqual([
+        expect.objectContaining({
+          imageStream: 'app',
+          image: pushed.digest,
+          cause: 'scheduled-import',
+          previous: null,
+        }),
+      ]);
     } finally {
       await slow.close();
     }
@@ -111,7 +145,9 @@ describe('the scheduled pass', () => {
   it('retries a transient failure after a backoff, not before', async () => {
     await pushImage(registry, 'sched/backoff', 'v1');
     proxy.inject('HEAD', /sched\/backoff\/manifests/, { kind: 'status', status: 503 }, Number.POSITIVE_INFINITY);
-    await api.call('PUT', '/v1/namespaces/backoff/imagestreamtags/app:v1', { body: { tag: { name: 'v1', from: { kind: 'DockerImage', name: `${proxy.host}/sched/backoff:v1` } } } });
+    await api.call('PUT', '/v1/namespaces/backoff/imagestreamtags/app:v1', {
+      body: { tag: { name: 'v1', from: { kind: 'DockerImage', name: `${proxy.host}/sched/backoff:v1` } } },
+    });
     expect((await tagStatus('backoff', 'app')).conditions?.[0]?.reason).toBe('InternalError');
     proxy.clear();
     advance(30);
@@ -129,14 +165,17 @@ describe('tag-change events', () => {
     const a = await pushImage(registry, 'events/app', 'a');
     const b = await pushImage(registry, 'events/app', 'b');
     const start = api.bus.events.length;
-    const put = (tag: string, from: Record<string, unknown>) => api.call('PUT', `/v1/namespaces/events/imagestreamtags/app:${tag}`, { body: { tag: { name: tag, from } } });
+    const put = (tag: string, from: Record<string, unknown>) =>
+      api.call('PUT', `/v1/namespaces/events/imagestreamtags/app:${tag}`, { body: { tag: { name: tag, from } } });
     await put('latest', { kind: 'DockerImage', name: `${proxy.host}/events/app:a` });
     await put('stable', { kind: 'ImageStreamTag', name: 'latest' });
     await put('latest', { kind: 'DockerImage', name: `${proxy.host}/events/app:b` });
     await put('latest', { kind: 'DockerImage', name: `${proxy.host}/events/app:b` });
     await put('latest', { kind: 'ImageStreamImage', name: `app@${a.digest}` });
-    const seen = api.bus.details('ImageStreamTag Changed').slice(api.bus.details('ImageStreamTag Changed').length - (api.bus.events.length - start));
-    expect(seen.map((d) => [d['tag'], d['cause'], d['image']])).toEqual([
+    const seen = api.bus
+      .details('ImageStreamTag Changed')
+      .slice(api.bus.details('ImageStreamTag Changed').length - (api.bus.events.length - start));
+    expect(seen.map((d) => [d.tag, d.cause, d.image])).toEqual([
       ['latest', 'import', a.digest],
       ['stable', 'tag', a.digest],
       ['latest', 'import', b.digest],
@@ -144,13 +183,15 @@ describe('tag-change events', () => {
       ['latest', 'rollback', a.digest],
       ['stable', 'alias', a.digest],
     ]);
-    expect(seen.every((d) => d['actor'] === 'user:alice')).toBe(true);
+    expect(seen.every((d) => d.actor === 'user:alice')).toBe(true);
   });
 
   it('retries entries the bus refused, and delivers each once', async () => {
     const start = api.bus.events.length;
     api.bus.failEntries(1);
-    await api.call('PUT', '/v1/namespaces/events/imagestreamtags/ref:t', { body: { tag: { name: 't', reference: true, from: { kind: 'DockerImage', name: 'quay.io/a/b:1' } } } });
+    await api.call('PUT', '/v1/namespaces/events/imagestreamtags/ref:t', {
+      body: { tag: { name: 't', reference: true, from: { kind: 'DockerImage', name: 'quay.io/a/b:1' } } },
+    });
     expect(api.bus.events.length - start).toBe(1);
     expect(api.bus.calls.slice(-2)).toEqual([1, 1]);
   });
@@ -158,29 +199,54 @@ describe('tag-change events', () => {
   it('keeps a change the bus did not take and announces it on the next tick', async () => {
     const start = api.bus.events.length;
     api.bus.failCalls(100);
-    await api.call('PUT', '/v1/namespaces/events/imagestreamtags/ref:lost', { body: { tag: { name: 'lost', reference: true, from: { kind: 'DockerImage', name: 'quay.io/a/b:2' } } } });
+    await api.call('PUT', '/v1/namespaces/events/imagestreamtags/ref:lost', {
+      body: { tag: { name: 'lost', reference: true, from: { kind: 'DockerImage', name: 'quay.io/a/b:2' } } },
+    });
     expect(api.bus.events.length).toBe(start);
-    expect((await api.store.getStream('events', 'ref'))?.tags.find((t) => t.name === 'lost')?.unpublished).toBeDefined();
+    expect(
+      (await api.store.getStream('events', 'ref'))?.tags.find((t) => t.name === 'lost')?.unpublished,
+    ).toBeDefined();
     // A write that changes only the spec keeps the change waiting to be announced.
-    await api.call('PUT', '/v1/namespaces/events/imagestreamtags/ref:lost', { body: { tag: { name: 'lost', reference: true, from: { kind: 'DockerImage', name: 'quay.io/a/b:2' } }, metadata: { annotations: { note: 'x' } } } });
-    expect((await api.store.getStream('events', 'ref'))?.tags.find((t) => t.name === 'lost')?.unpublished).toBeDefined();
+    await api.call('PUT', '/v1/namespaces/events/imagestreamtags/ref:lost', {
+      body: {
+        tag: { name: 'lost', reference: true, from: { kind: 'DockerImage', name: 'quay.io/a/b:2' } },
+        metadata: { annotations: { note: 'x' } },
+      },
+    });
+    expect(
+      (await api.store.getStream('events', 'ref'))?.tags.find((t) => t.name === 'lost')?.unpublished,
+    ).toBeDefined();
     api.bus.failCalls(0);
     const report = await api.deps.scheduler.tick();
     expect(report.announced).toBeGreaterThanOrEqual(1);
-    expect(api.bus.details('ImageStreamTag Changed').filter((d) => d['tag'] === 'lost')).toHaveLength(1);
-    expect((await api.store.getStream('events', 'ref'))?.tags.find((t) => t.name === 'lost')?.unpublished).toBeUndefined();
+    expect(api.bus.details('ImageStreamTag Changed').filter((d) => d.tag === 'lost')).toHaveLength(1);
+    expect(
+      (await api.store.getStream('events', 'ref'))?.tags.find((t) => t.name === 'lost')?.unpublished,
+    ).toBeUndefined();
     await api.deps.scheduler.tick();
-    expect(api.bus.details('ImageStreamTag Changed').filter((d) => d['tag'] === 'lost')).toHaveLength(1);
+    expect(api.bus.details('ImageStreamTag Changed').filter((d) => d.tag === 'lost')).toHaveLength(1);
   });
 });
 
 describe('slots', () => {
   it('visits every scheduled tag once per interval, across shards, as tags come and go', async () => {
-    const cycle = await startApi({ IMAGESTREAMS_INSECURE_REGISTRIES: proxy.host, IMAGESTREAMS_SCHEDULE_INTERVAL_SECONDS: '300' }, clock);
+    const cycle = await startApi(
+      { IMAGESTREAMS_INSECURE_REGISTRIES: proxy.host, IMAGESTREAMS_SCHEDULE_INTERVAL_SECONDS: '300' },
+      clock,
+    );
     try {
       const names = Array.from({ length: 12 }, (_, i) => `s${i}`);
       for (const name of names) await pushImage(registry, `slots/${name}`, 'v1');
-      const put = (name: string) => cycle.call('PUT', `/v1/namespaces/slots/imagestreamtags/${name}:v1`, { body: { tag: { name: 'v1', from: { kind: 'DockerImage', name: `${proxy.host}/slots/${name}:v1` }, importPolicy: { scheduled: true } } } });
+      const put = (name: string) =>
+        cycle.call('PUT', `/v1/namespaces/slots/imagestreamtags/${name}:v1`, {
+          body: {
+            tag: {
+              name: 'v1',
+              from: { kind: 'DockerImage', name: `${proxy.host}/slots/${name}:v1` },
+              importPolicy: { scheduled: true },
+            },
+          },
+        });
       for (const name of names.slice(0, 10)) await put(name);
 
       const visits = async () => {
@@ -197,32 +263,65 @@ describe('slots', () => {
         }
         return Object.fromEntries([...counts].sort());
       };
-      expect(await visits()).toEqual(Object.fromEntries(names.slice(0, 10).map((n) => [n, 1]).sort()));
+      expect(await visits()).toEqual(
+        Object.fromEntries(
+          names
+            .slice(0, 10)
+            .map((n) => [n, 1])
+            .sort(),
+        ),
+      );
 
       await put('s10');
       await put('s11');
       await cycle.call('DELETE', '/v1/namespaces/slots/imagestreamtags/s0:v1');
-      await cycle.call('PUT', '/v1/namespaces/slots/imagestreamtags/s1:v1', { body: { tag: { name: 'v1', from: { kind: 'DockerImage', name: `${proxy.host}/slots/s1:v1` } } } });
-      expect(await visits()).toEqual(Object.fromEntries(names.slice(2).map((n) => [n, 1]).sort()));
+      await cycle.call('PUT', '/v1/namespaces/slots/imagestreamtags/s1:v1', {
+        body: { tag: { name: 'v1', from: { kind: 'DockerImage', name: `${proxy.host}/slots/s1:v1` } } },
+      });
+      expect(await visits()).toEqual(
+        Object.fromEntries(
+          names
+            .slice(2)
+            .map((n) => [n, 1])
+            .sort(),
+        ),
+      );
     } finally {
       await cycle.close();
     }
   });
 
   it('resumes slots a tick could not finish', async () => {
-    const capped = await startApi({ IMAGESTREAMS_INSECURE_REGISTRIES: proxy.host, IMAGESTREAMS_SCHEDULE_INTERVAL_SECONDS: '60', IMAGESTREAMS_MAX_CHECKS_PER_TICK: '1' }, clock);
+    const capped = await startApi(
+      {
+        IMAGESTREAMS_INSECURE_REGISTRIES: proxy.host,
+        IMAGESTREAMS_SCHEDULE_INTERVAL_SECONDS: '60',
+        IMAGESTREAMS_MAX_CHECKS_PER_TICK: '1',
+      },
+      clock,
+    );
     try {
       const names = ['c0', 'c1', 'c2', 'c3', 'c4', 'c5'];
       for (const name of names) {
         await pushImage(registry, `cursor/${name}`, 'v1');
-        await capped.call('PUT', `/v1/namespaces/cursor/imagestreamtags/${name}:v1`, { body: { tag: { name: 'v1', from: { kind: 'DockerImage', name: `${proxy.host}/cursor/${name}:v1` }, importPolicy: { scheduled: true } } } });
+        await capped.call('PUT', `/v1/namespaces/cursor/imagestreamtags/${name}:v1`, {
+          body: {
+            tag: {
+              name: 'v1',
+              from: { kind: 'DockerImage', name: `${proxy.host}/cursor/${name}:v1` },
+              importPolicy: { scheduled: true },
+            },
+          },
+        });
       }
       proxy.clear();
       const first = await capped.deps.scheduler.tick();
       expect(first.checked).toBe(1);
       expect(first.leftover.length).toBeGreaterThan(0);
       for (let i = 0; i < 12; i++) await capped.deps.scheduler.tick();
-      const visited = new Set(proxy.seen.filter((r) => r.startsWith('HEAD')).map((r) => /cursor\/(c\d)\//.exec(r)?.[1]));
+      const visited = new Set(
+        proxy.seen.filter((r) => r.startsWith('HEAD')).map((r) => /cursor\/(c\d)\//.exec(r)?.[1]),
+      );
       expect([...visited].sort()).toEqual(names);
     } finally {
       await capped.close();

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { readFileSync } from 'node:fs';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { roleAllows, type Role } from '../../core/access/roles.ts';
+import { type Role, roleAllows } from '../../core/access/roles.ts';
 import { apiRoutes } from '../../functions/lib/routes.ts';
-import { startApi, tokens, type ApiUnderTest } from '../support/api-under-test.ts';
+import { type ApiUnderTest, startApi, tokens } from '../support/api-under-test.ts';
 
 const digest = `sha256:${'a'.repeat(64)}`;
 const webhookSecret = 'trigger-secret-never-shown-1234';
@@ -14,27 +14,66 @@ const logs: string[] = [];
 const originalWrite = process.stdout.write.bind(process.stdout);
 
 beforeAll(async () => {
-  api = await startApi({ IMAGESTREAMS_IMPORT_TIMEOUT_MS: '0', IMAGESTREAMS_CREDENTIALS_KEY: randomBytes(32).toString('base64') });
+  api = await startApi({
+    IMAGESTREAMS_IMPORT_TIMEOUT_MS: '0',
+    IMAGESTREAMS_CREDENTIALS_KEY: randomBytes(32).toString('base64'),
+  });
   process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
     logs.push(String(chunk));
     return originalWrite(chunk as string, ...(rest as []));
   }) as typeof process.stdout.write;
-  const admin = (method: string, path: string, body?: unknown) => api.call(method, path, { token: tokens.admin, ...(body ? { body } : {}) });
-  for (const ns of ['team-a', 'team-b']) expect((await admin('POST', '/v1/namespaces', { metadata: { name: ns } })).status).toBe(201);
-  const bind = (ns: string, name: string, role: Role, kind: 'User' | 'Group', subject: string) => admin('POST', `/v1/namespaces/${ns}/rolebindings`, { metadata: { name }, roleRef: { name: role }, subjects: [{ kind, name: subject }] });
+  const admin = (method: string, path: string, body?: unknown) =>
+    api.call(method, path, { token: tokens.admin, ...(body ? { body } : {}) });
+  for (const ns of ['team-a', 'team-b'])
+    expect((await admin('POST', '/v1/namespaces', { metadata: { name: ns } })).status).toBe(201);
+  const bind = (ns: string, name: string, role: Role, kind: 'User' | 'Group', subject: string) =>
+    admin('POST', `/v1/namespaces/${ns}/rolebindings`, {
+      metadata: { name },
+      roleRef: { name: role },
+      subjects: [{ kind, name: subject }],
+    });
   await bind('team-a', 'pullers', 'image-puller', 'Group', 'ci');
   await bind('team-a', 'viewers', 'view', 'User', 'viewer');
   await bind('team-a', 'editors', 'edit', 'User', 'editor');
   await bind('team-a', 'owners', 'admin', 'User', 'owner');
   await bind('team-b', 'team-b-admins', 'admin', 'Group', 'team-b-admins');
   // team-a: a stream with an imported tag, registry credentials, a webhook trigger.
-  await admin('PUT', '/v1/namespaces/team-a/imagestreamtags/app:v1', { tag: { name: 'v1', reference: true, from: { kind: 'DockerImage', name: 'quay.io/a/app:v1' } } });
+  await admin('PUT', '/v1/namespaces/team-a/imagestreamtags/app:v1', {
+    tag: { name: 'v1', reference: true, from: { kind: 'DockerImage', name: 'quay.io/a/app:v1' } },
+  });
   const state = await api.store.getStream('team-a', 'app');
   const tag = state?.tags.find((t) => t.name === 'v1');
-  if (state && tag) await api.store.putTag(state.stream, { ...tag, items: [{ created: '2026-01-01T00:00:00Z', dockerImageReference: `quay.io/a/app@${digest}`, image: digest, generation: 1 }, ...tag.items] });
-  await admin('POST', '/v1/namespaces/team-a/secrets', { metadata: { name: 'pull' }, type: 'kubernetes.io/dockerconfigjson', stringData: { '.dockerconfigjson': JSON.stringify({ auths: { 'quay.io': { username: 'robot', password: registryPassword } } }) } });
-  await admin('POST', '/v1/namespaces/team-a/imagetriggers', { metadata: { name: 'hook' }, spec: { from: { kind: 'ImageStreamTag', name: 'app:v1' }, fireOnCreate: false, target: { webhook: { url: 'https://ci.example.com/hook', secret: webhookSecret } } } });
-  await admin('PUT', '/v1/namespaces/team-b/imagestreamtags/base:v1', { tag: { name: 'v1', reference: true, from: { kind: 'DockerImage', name: 'quay.io/b/base:v1' } } });
+  if (state && tag)
+    await api.store.putTag(state.stream, {
+      ...tag,
+      items: [
+        {
+          created: '2026-01-01T00:00:00Z',
+          dockerImageReference: `quay.io/a/app@${digest}`,
+          image: digest,
+          generation: 1,
+        },
+        ...tag.items,
+      ],
+    });
+  await admin('POST', '/v1/namespaces/team-a/secrets', {
+    metadata: { name: 'pull' },
+    type: 'kubernetes.io/dockerconfigjson',
+    stringData: {
+      '.dockerconfigjson': JSON.stringify({ auths: { 'quay.io': { username: 'robot', password: registryPassword } } }),
+    },
+  });
+  await admin('POST', '/v1/namespaces/team-a/imagetriggers', {
+    metadata: { name: 'hook' },
+    spec: {
+      from: { kind: 'ImageStreamTag', name: 'app:v1' },
+      fireOnCreate: false,
+      target: { webhook: { url: 'https://ci.example.com/hook', secret: webhookSecret } },
+    },
+  });
+  await admin('PUT', '/v1/namespaces/team-b/imagestreamtags/base:v1', {
+    tag: { name: 'v1', reference: true, from: { kind: 'DockerImage', name: 'quay.io/b/base:v1' } },
+  });
 });
 afterAll(async () => {
   process.stdout.write = originalWrite;
@@ -43,8 +82,15 @@ afterAll(async () => {
 
 /** Everything in team-a, read as an admin: what a refused request must leave as it was. */
 async function snapshot(): Promise<unknown[]> {
-  const read = (path: string) => api.call('GET', `/v1/namespaces/team-a/${path}`, { token: tokens.admin }).then((r) => r.json);
-  return Promise.all([read('imagestreams'), read('secrets'), read('imagetriggers'), read('rolebindings'), api.call('GET', '/v1/namespaces', { token: tokens.admin }).then((r) => r.json)]);
+  const read = (path: string) =>
+    api.call('GET', `/v1/namespaces/team-a/${path}`, { token: tokens.admin }).then((r) => r.json);
+  return Promise.all([
+    read('imagestreams'),
+    read('secrets'),
+    read('imagetriggers'),
+    read('rolebindings'),
+    api.call('GET', '/v1/namespaces', { token: tokens.admin }).then((r) => r.json),
+  ]);
 }
 
 const names: Record<string, string> = {
@@ -56,9 +102,23 @@ const names: Record<string, string> = {
   rolebindings: 'viewers',
   namespaces: 'team-a',
 };
-const missing: Record<string, string> = { ...names, imagestreams: 'ghost', imagestreamtags: 'ghost:v1', imagetriggers: 'ghost', secrets: 'ghost', rolebindings: 'ghost' };
+const missing: Record<string, string> = {
+  ...names,
+  imagestreams: 'ghost',
+  imagestreamtags: 'ghost:v1',
+  imagetriggers: 'ghost',
+  secrets: 'ghost',
+  rolebindings: 'ghost',
+};
 
-const roleOf: Record<string, Role | undefined> = { none: undefined, puller: 'image-puller', viewer: 'view', editor: 'edit', owner: 'admin', stranger: undefined };
+const roleOf: Record<string, Role | undefined> = {
+  none: undefined,
+  puller: 'image-puller',
+  viewer: 'view',
+  editor: 'edit',
+  owner: 'admin',
+  stranger: undefined,
+};
 
 describe('every route × every role', () => {
   it('covers every route of the API', () => {
@@ -69,7 +129,12 @@ describe('every route × every role', () => {
   for (const route of apiRoutes) {
     for (const who of Object.keys(roleOf) as (keyof typeof roleOf)[]) {
       const role = roleOf[who];
-      const allowed = route.resource === 'namespaces' && route.verb === 'list' ? true : route.resource === 'namespaces' && route.verb === 'create' ? false : role !== undefined && roleAllows(role, route.verb, route.resource);
+      const allowed =
+        route.resource === 'namespaces' && route.verb === 'list'
+          ? true
+          : route.resource === 'namespaces' && route.verb === 'create'
+            ? false
+            : role !== undefined && roleAllows(role, route.verb, route.resource);
       it(`${route.method} ${route.path} as ${who}: ${allowed ? 'allowed' : 'denied'}`, async () => {
         const writes = route.method !== 'GET';
         // Allowed writes are sent in a form that fails after authorisation (an empty object, a name that
@@ -77,7 +142,10 @@ describe('every route × every role', () => {
         const name = route.method === 'DELETE' ? missing[route.resource] : names[route.resource];
         const path = route.path.replace('{namespace}', 'team-a').replace('{name}', encodeURIComponent(name ?? ''));
         const before = await snapshot();
-        const response = await api.call(route.method, path, { token: tokens[who as keyof typeof tokens], ...(writes && route.method !== 'DELETE' ? { body: {} } : {}) });
+        const response = await api.call(route.method, path, {
+          token: tokens[who as keyof typeof tokens],
+          ...(writes && route.method !== 'DELETE' ? { body: {} } : {}),
+        });
         if (allowed) {
           expect([401, 403]).not.toContain(response.status);
           expect(response.status).toBeLessThan(500);
@@ -92,8 +160,13 @@ describe('every route × every role', () => {
   }
 
   it('names the role that is missing', async () => {
-    const response = await api.call('POST', '/v1/namespaces/team-a/imagestreams', { token: tokens.viewer, body: { metadata: { name: 'x' } } });
-    expect(response.json.message).toBe('user "viewer" cannot create imagestreams in namespace "team-a": it needs the role edit');
+    const response = await api.call('POST', '/v1/namespaces/team-a/imagestreams', {
+      token: tokens.viewer,
+      body: { metadata: { name: 'x' } },
+    });
+    expect(response.json.message).toBe(
+      'user "viewer" cannot create imagestreams in namespace "team-a": it needs the role edit',
+    );
   });
 });
 
@@ -111,7 +184,9 @@ describe('principals', () => {
     expect(response.json).toMatchObject({ kind: 'Status', reason: 'Unauthorized', code: 401 });
   });
 
-  const captured = JSON.parse(readFileSync(new URL('../fixtures/events/apigw-v2-jwt.json', import.meta.url), 'utf8')) as APIGatewayProxyEventV2;
+  const captured = JSON.parse(
+    readFileSync(new URL('../fixtures/events/apigw-v2-jwt.json', import.meta.url), 'utf8'),
+  ) as APIGatewayProxyEventV2;
   const withClaims = (claims: Record<string, unknown>) => {
     const event = structuredClone(captured);
     event.rawPath = event.requestContext.http.path = '/v1/namespaces/team-a/imagestreams';
@@ -148,28 +223,77 @@ describe('principals', () => {
 describe('secrets', () => {
   it('never appear in any response, event or log line', async () => {
     const everything: string[] = [];
-    for (const path of ['secrets', 'secrets/pull', 'imagetriggers', 'imagetriggers/hook', 'imagestreams', 'rolebindings']) {
+    for (const path of [
+      'secrets',
+      'secrets/pull',
+      'imagetriggers',
+      'imagetriggers/hook',
+      'imagestreams',
+      'rolebindings',
+    ]) {
       everything.push((await api.call('GET', `/v1/namespaces/team-a/${path}`, { token: tokens.owner })).text);
     }
-    everything.push((await api.call('POST', '/v1/namespaces/team-a/secrets', { token: tokens.owner, body: { metadata: { name: 'pull' }, type: 'kubernetes.io/dockerconfigjson', stringData: { '.dockerconfigjson': JSON.stringify({ auths: { 'quay.io': { username: 'robot', password: registryPassword } } }) } } })).text);
-    everything.push((await api.call('PUT', '/v1/namespaces/team-a/secrets/pull', { token: tokens.owner, body: { metadata: { name: 'pull' }, type: 'kubernetes.io/dockerconfigjson', stringData: { '.dockerconfigjson': `{"auths":{"quay.io":{"username":"robot","password":"${registryPassword}"` } } })).text);
+    everything.push(
+      (
+        await api.call('POST', '/v1/namespaces/team-a/secrets', {
+          token: tokens.owner,
+          body: {
+            metadata: { name: 'pull' },
+            type: 'kubernetes.io/dockerconfigjson',
+            stringData: {
+              '.dockerconfigjson': JSON.stringify({
+                auths: { 'quay.io': { username: 'robot', password: registryPassword } },
+              }),
+            },
+          },
+        })
+      ).text,
+    );
+    everything.push(
+      (
+        await api.call('PUT', '/v1/namespaces/team-a/secrets/pull', {
+          token: tokens.owner,
+          body: {
+            metadata: { name: 'pull' },
+            type: 'kubernetes.io/dockerconfigjson',
+            stringData: {
+              '.dockerconfigjson': `{"auths":{"quay.io":{"username":"robot","password":"${registryPassword}"`,
+            },
+          },
+        })
+      ).text,
+    );
     everything.push(JSON.stringify(api.bus.events), logs.join(''));
     const all = everything.join('\n');
     expect(all).toContain('"kind":"Secret"');
-    for (const secret of [registryPassword, webhookSecret, Buffer.from(`robot:${registryPassword}`).toString('base64')]) expect(all).not.toContain(secret);
+    for (const secret of [registryPassword, webhookSecret, Buffer.from(`robot:${registryPassword}`).toString('base64')])
+      expect(all).not.toContain(secret);
     expect(JSON.stringify(await api.store.listSecrets('team-a'))).not.toContain(registryPassword);
     expect(JSON.stringify(await api.store.listTriggers('team-a'))).not.toContain(webhookSecret);
   });
 });
 
 describe('sharing across namespaces', () => {
-  it('lets a team tag from another team\'s stream only with view there', async () => {
-    const tagFromB = () => api.call('PUT', '/v1/namespaces/team-a/imagestreamtags/copy:v1', { token: tokens.editor, body: { tag: { name: 'v1', from: { kind: 'ImageStreamTag', name: 'base:v1', namespace: 'team-b' } } } });
+  it("lets a team tag from another team's stream only with view there", async () => {
+    const tagFromB = () =>
+      api.call('PUT', '/v1/namespaces/team-a/imagestreamtags/copy:v1', {
+        token: tokens.editor,
+        body: { tag: { name: 'v1', from: { kind: 'ImageStreamTag', name: 'base:v1', namespace: 'team-b' } } },
+      });
     const refused = await tagFromB();
     expect(refused.status).toBe(403);
     expect(refused.json.message).toContain('cannot get imagestreams in namespace "team-b"');
-    expect((await api.call('GET', '/v1/namespaces/team-a/imagestreams/copy', { token: tokens.admin })).status).toBe(404);
-    await api.call('POST', '/v1/namespaces/team-b/rolebindings', { token: tokens.stranger, body: { metadata: { name: 'team-a-editor-view' }, roleRef: { name: 'view' }, subjects: [{ kind: 'User', name: 'editor' }] } });
+    expect((await api.call('GET', '/v1/namespaces/team-a/imagestreams/copy', { token: tokens.admin })).status).toBe(
+      404,
+    );
+    await api.call('POST', '/v1/namespaces/team-b/rolebindings', {
+      token: tokens.stranger,
+      body: {
+        metadata: { name: 'team-a-editor-view' },
+        roleRef: { name: 'view' },
+        subjects: [{ kind: 'User', name: 'editor' }],
+      },
+    });
     const allowed = await tagFromB();
     expect(allowed.status).toBe(200);
     expect(allowed.json.tag.from).toEqual({ kind: 'ImageStreamTag', name: 'base:v1', namespace: 'team-b' });
@@ -179,49 +303,97 @@ describe('sharing across namespaces', () => {
     const tag = await api.call('GET', '/v1/namespaces/team-a/imagestreamtags/app:v1', { token: tokens.puller });
     expect(tag.status).toBe(200);
     expect(tag.json.image.dockerImageReference).toBe(`quay.io/a/app@${digest}`);
-    expect((await api.call('GET', `/v1/namespaces/team-a/imagestreamimages/app@${digest.slice(0, 16)}`, { token: tokens.puller })).status).toBe(200);
-    for (const path of ['imagestreams', 'imagestreams/app', 'imagestreams/app/describe', 'imagestreamtags', 'imagetriggers', 'secrets']) {
+    expect(
+      (
+        await api.call('GET', `/v1/namespaces/team-a/imagestreamimages/app@${digest.slice(0, 16)}`, {
+          token: tokens.puller,
+        })
+      ).status,
+    ).toBe(200);
+    for (const path of [
+      'imagestreams',
+      'imagestreams/app',
+      'imagestreams/app/describe',
+      'imagestreamtags',
+      'imagetriggers',
+      'secrets',
+    ]) {
       expect((await api.call('GET', `/v1/namespaces/team-a/${path}`, { token: tokens.puller })).status, path).toBe(403);
     }
   });
 });
 
 describe('namespaces and AWS targets', () => {
-  it('refuses to create a namespace that is already in use, so that nobody becomes admin of another team\'s data', async () => {
-    await api.call('PUT', '/v1/namespaces/used/imagestreamtags/app:v1', { token: tokens.admin, body: { tag: { name: 'v1', reference: true, from: { kind: 'DockerImage', name: 'a/b:1' } } } });
-    const response = await api.call('POST', '/v1/namespaces', { token: tokens.admin, body: { metadata: { name: 'used' } } });
+  it("refuses to create a namespace that is already in use, so that nobody becomes admin of another team's data", async () => {
+    await api.call('PUT', '/v1/namespaces/used/imagestreamtags/app:v1', {
+      token: tokens.admin,
+      body: { tag: { name: 'v1', reference: true, from: { kind: 'DockerImage', name: 'a/b:1' } } },
+    });
+    const response = await api.call('POST', '/v1/namespaces', {
+      token: tokens.admin,
+      body: { metadata: { name: 'used' } },
+    });
     expect(response.status).toBe(409);
     expect((await api.call('GET', '/v1/namespaces/used/rolebindings', { token: tokens.admin })).json.items).toEqual([]);
   });
 
   it('lets only deployment admins point a trigger at AWS resources', async () => {
-    const lambda = { metadata: { name: 'deploy' }, spec: { from: { kind: 'ImageStreamTag', name: 'app:v1' }, target: { lambdaFunction: { functionName: 'billing' } } } };
-    const refused = await api.call('POST', '/v1/namespaces/team-a/imagetriggers', { token: tokens.owner, body: lambda });
+    const lambda = {
+      metadata: { name: 'deploy' },
+      spec: {
+        from: { kind: 'ImageStreamTag', name: 'app:v1' },
+        target: { lambdaFunction: { functionName: 'billing' } },
+      },
+    };
+    const refused = await api.call('POST', '/v1/namespaces/team-a/imagetriggers', {
+      token: tokens.owner,
+      body: lambda,
+    });
     expect(refused.status).toBe(403);
     expect(refused.json.message).toContain('only deployment admins');
-    expect((await api.call('GET', '/v1/namespaces/team-a/imagetriggers/deploy', { token: tokens.admin })).status).toBe(404);
+    expect((await api.call('GET', '/v1/namespaces/team-a/imagetriggers/deploy', { token: tokens.admin })).status).toBe(
+      404,
+    );
   });
 });
 
 describe('hostile input', () => {
-  const nested = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+  const nested = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
   it.each([
     ['path traversal in a name', 'GET', '/v1/namespaces/team-a/imagestreams/..%2F..%2Fsecrets', undefined],
     ['an encoded separator in a tag', 'GET', '/v1/namespaces/team-a/imagestreamtags/app%3Av1%2F..', undefined],
     ['a CRLF in a name', 'GET', '/v1/namespaces/team-a/imagestreams/app%0d%0aSet-Cookie:%20x=1', undefined],
     ['a NUL in a namespace', 'GET', '/v1/namespaces/team%00-a/imagestreams', undefined],
-    ['a confusable (Cyrillic a) in a stream name', 'POST', '/v1/namespaces/team-a/imagestreams', { metadata: { name: 'аpp' } }],
-    ['a confusable in a tag name', 'PUT', '/v1/namespaces/team-a/imagestreamtags/app:v%E2%80%8B1', { tag: { name: 'v\u200b1', reference: true, from: { kind: 'DockerImage', name: 'a/b:1' } } }],
+    [
+      'a confusable (Cyrillic a) in a stream name',
+      'POST',
+      '/v1/namespaces/team-a/imagestreams',
+      { metadata: { name: 'аpp' } },
+    ],
+    [
+      'a confusable in a tag name',
+      'PUT',
+      '/v1/namespaces/team-a/imagestreamtags/app:v%E2%80%8B1',
+      { tag: { name: 'v\u200b1', reference: true, from: { kind: 'DockerImage', name: 'a/b:1' } } },
+    ],
     ['a deeply nested body', 'POST', '/v1/namespaces/team-a/imagestreams', 'nested'],
     ['an oversized body', 'POST', '/v1/namespaces/team-a/imagestreams', 'oversized'],
-    ['annotations over 256 KiB', 'POST', '/v1/namespaces/team-a/imagestreams', { metadata: { name: 'fat', annotations: { a: 'x'.repeat(300 * 1024) } } }],
+    [
+      'annotations over 256 KiB',
+      'POST',
+      '/v1/namespaces/team-a/imagestreams',
+      { metadata: { name: 'fat', annotations: { a: 'x'.repeat(300 * 1024) } } },
+    ],
   ])('refuses %s with a 4xx and writes nothing', async (_what, method, path, body) => {
     const before = await snapshot();
     const options =
       body === 'nested'
         ? { raw: nested(20_000), headers: { 'content-type': 'application/json' } }
         : body === 'oversized'
-          ? { raw: JSON.stringify({ metadata: { name: 'big', annotations: { a: 'x'.repeat(2 * 1024 * 1024) } } }), headers: { 'content-type': 'application/json' } }
+          ? {
+              raw: JSON.stringify({ metadata: { name: 'big', annotations: { a: 'x'.repeat(2 * 1024 * 1024) } } }),
+              headers: { 'content-type': 'application/json' },
+            }
           : body
             ? { body }
             : {};
@@ -236,8 +408,14 @@ describe('hostile input', () => {
 describe('audit log', () => {
   it('writes one line per write with who, what and the outcome, allowed or not', async () => {
     const start = logs.length;
-    await api.call('POST', '/v1/namespaces/team-a/imagestreams', { token: tokens.viewer, body: { metadata: { name: 'audited' } } });
-    await api.call('POST', '/v1/namespaces/team-a/imagestreams', { token: tokens.editor, body: { metadata: { name: 'audited' } } });
+    await api.call('POST', '/v1/namespaces/team-a/imagestreams', {
+      token: tokens.viewer,
+      body: { metadata: { name: 'audited' } },
+    });
+    await api.call('POST', '/v1/namespaces/team-a/imagestreams', {
+      token: tokens.editor,
+      body: { metadata: { name: 'audited' } },
+    });
     await api.call('GET', '/v1/namespaces/team-a/imagestreams', { token: tokens.editor });
     const lines = logs
       .slice(start)

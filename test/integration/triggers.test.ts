@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { create as createTagChanged } from '../../functions/tag-changed.ts';
-import { startApi, type ApiUnderTest } from '../support/api-under-test.ts';
-import { startAwsEndpoint, type AwsEndpoint } from '../support/aws-endpoint.ts';
+import { type ApiUnderTest, startApi } from '../support/api-under-test.ts';
+import { type AwsEndpoint, startAwsEndpoint } from '../support/aws-endpoint.ts';
 import { pushImage } from '../support/push-image.ts';
-import { startRegistry, type RunningRegistry } from '../support/registry.ts';
+import { type RunningRegistry, startRegistry } from '../support/registry.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
 
 const secret = 'webhook-secret-0123456789';
@@ -35,22 +35,38 @@ async function deliverEvents(copies = 1): Promise<void> {
   const handler = createTagChanged(api.deps);
   const events = api.bus.events.slice(delivered).filter((e) => e.DetailType === 'ImageStreamTag Changed');
   delivered = api.bus.events.length;
-  await Promise.all(events.flatMap((e) => Array.from({ length: copies }, () => handler({ source: e.Source, 'detail-type': e.DetailType, detail: JSON.parse(e.Detail) }))));
+  await Promise.all(
+    events.flatMap((e) =>
+      Array.from({ length: copies }, () =>
+        handler({ source: e.Source, 'detail-type': e.DetailType, detail: JSON.parse(e.Detail) }),
+      ),
+    ),
+  );
 }
 
 async function moveTag(stream: string): Promise<string> {
   const pushed = await pushImage(registry, `trig/${stream}`, 'v1');
-  const response = await api.call('PUT', `/v1/namespaces/trig/imagestreamtags/${stream}:v1`, { body: { tag: { name: 'v1', from: { kind: 'DockerImage', name: `${registry.host}/trig/${stream}:v1` }, generation: 0 } } });
+  const response = await api.call('PUT', `/v1/namespaces/trig/imagestreamtags/${stream}:v1`, {
+    body: {
+      tag: { name: 'v1', from: { kind: 'DockerImage', name: `${registry.host}/trig/${stream}:v1` }, generation: 0 },
+    },
+  });
   expect(response.json.image.metadata.name).toBe(pushed.digest);
   return pushed.digest;
 }
 
 const trigger = (name: string, stream: string, target: Record<string, unknown>, spec: Record<string, unknown> = {}) =>
   api.call('POST', '/v1/namespaces/trig/imagetriggers', {
-    body: { apiVersion: 'imagestreams.dev/v1', kind: 'ImageTrigger', metadata: { name }, spec: { from: { kind: 'ImageStreamTag', name: `${stream}:v1` }, target, ...spec } },
+    body: {
+      apiVersion: 'imagestreams.dev/v1',
+      kind: 'ImageTrigger',
+      metadata: { name },
+      spec: { from: { kind: 'ImageStreamTag', name: `${stream}:v1` }, target, ...spec },
+    },
   });
 const hooks = (path: string) => receiver.received.filter((r) => r.path === path);
-const statusOf = async (name: string) => (await api.call('GET', `/v1/namespaces/trig/imagetriggers/${name}`)).json.status;
+const statusOf = async (name: string) =>
+  (await api.call('GET', `/v1/namespaces/trig/imagetriggers/${name}`)).json.status;
 
 describe('webhook triggers', () => {
   it('fires on creation for the current image, with a signed CloudEvent, and again once per new image', async () => {
@@ -62,8 +78,24 @@ describe('webhook triggers', () => {
     expect(call?.signed).toBe(true);
     expect(call?.headers['content-type']).toBe('application/cloudevents+json');
     const event = JSON.parse(call?.body ?? '{}');
-    expect(event).toMatchObject({ specversion: '1.0', type: 'dev.imagestreams.imagestreamtag.changed', subject: 'app:v1', data: { namespace: 'trig', imageStream: 'app', tag: 'v1', image: first, dockerImageReference: `${registry.host}/trig/app@${first}` } });
-    expect(created.json.status).toMatchObject({ lastTriggeredImage: first, lastTriggeredBy: 'user:alice', attempts: 1, lastSuccessAt: expect.any(String) });
+    expect(event).toMatchObject({
+      specversion: '1.0',
+      type: 'dev.imagestreams.imagestreamtag.changed',
+      subject: 'app:v1',
+      data: {
+        namespace: 'trig',
+        imageStream: 'app',
+        tag: 'v1',
+        image: first,
+        dockerImageReference: `${registry.host}/trig/app@${first}`,
+      },
+    });
+    expect(created.json.status).toMatchObject({
+      lastTriggeredImage: first,
+      lastTriggeredBy: 'user:alice',
+      attempts: 1,
+      lastSuccessAt: expect.any(String),
+    });
 
     const second = await moveTag('app');
     await deliverEvents(5); // the same event delivered five times at once
@@ -72,7 +104,10 @@ describe('webhook triggers', () => {
   });
 
   it('never shows the secret', async () => {
-    const everything = [(await api.call('GET', '/v1/namespaces/trig/imagetriggers')).text, (await api.call('GET', '/v1/namespaces/trig/imagetriggers/hook')).text].join('\n');
+    const everything = [
+      (await api.call('GET', '/v1/namespaces/trig/imagetriggers')).text,
+      (await api.call('GET', '/v1/namespaces/trig/imagetriggers/hook')).text,
+    ].join('\n');
     expect(everything).not.toContain(secret);
     expect(JSON.stringify(api.bus.events)).not.toContain(secret);
   });
@@ -91,21 +126,40 @@ describe('webhook triggers', () => {
     receiver.alwaysFail('/down', 500);
     await trigger('down', 'down', { webhook: { url: receiver.url('/down'), secret } });
     expect(hooks('/down')).toHaveLength(4);
-    expect(await statusOf('down')).toMatchObject({ lastTriggeredImage: image, attempts: 4, lastError: expect.stringContaining('HTTP 500') });
-    expect(api.bus.details('Trigger Failed').at(-1)).toMatchObject({ namespace: 'trig', trigger: 'down', image, attempts: 4 });
+    expect(await statusOf('down')).toMatchObject({
+      lastTriggeredImage: image,
+      attempts: 4,
+      lastError: expect.stringContaining('HTTP 500'),
+    });
+    expect(api.bus.details('Trigger Failed').at(-1)).toMatchObject({
+      namespace: 'trig',
+      trigger: 'down',
+      image,
+      attempts: 4,
+    });
     await api.deps.triggers.reconcile();
     expect(hooks('/down')).toHaveLength(4);
   });
 
   it('does nothing while paused, and fires once when resumed', async () => {
     await moveTag('quiet');
-    const spec = { from: { kind: 'ImageStreamTag', name: 'quiet:v1' }, target: { webhook: { url: receiver.url('/quiet'), secret } } };
-    await api.call('POST', '/v1/namespaces/trig/imagetriggers', { body: { metadata: { name: 'quiet' }, spec: { ...spec, paused: true } } });
+    const spec = {
+      from: { kind: 'ImageStreamTag', name: 'quiet:v1' },
+      target: { webhook: { url: receiver.url('/quiet'), secret } },
+    };
+    await api.call('POST', '/v1/namespaces/trig/imagetriggers', {
+      body: { metadata: { name: 'quiet' }, spec: { ...spec, paused: true } },
+    });
     await moveTag('quiet');
     await deliverEvents();
     await api.deps.triggers.reconcile();
     expect(hooks('/quiet')).toHaveLength(0);
-    const resumed = await api.call('PUT', '/v1/namespaces/trig/imagetriggers/quiet', { body: { metadata: { name: 'quiet' }, spec: { ...spec, target: { webhook: { url: receiver.url('/quiet') } }, paused: false } } });
+    const resumed = await api.call('PUT', '/v1/namespaces/trig/imagetriggers/quiet', {
+      body: {
+        metadata: { name: 'quiet' },
+        spec: { ...spec, target: { webhook: { url: receiver.url('/quiet') } }, paused: false },
+      },
+    });
     expect(resumed.status).toBe(200);
     await api.deps.triggers.reconcile();
     expect(hooks('/quiet')).toHaveLength(1);
@@ -138,18 +192,35 @@ describe('webhook triggers', () => {
 
   it('refuses to deliver to a link-local address and records why', async () => {
     await moveTag('meta');
-    const created = await trigger('meta', 'meta', { webhook: { url: 'https://169.254.169.254/latest/meta-data', secret } });
+    const created = await trigger('meta', 'meta', {
+      webhook: { url: 'https://169.254.169.254/latest/meta-data', secret },
+    });
     expect(created.status).toBe(201);
-    expect(await statusOf('meta')).toMatchObject({ attempts: 1, lastError: expect.stringContaining('refused to connect') });
+    expect(await statusOf('meta')).toMatchObject({
+      attempts: 1,
+      lastError: expect.stringContaining('refused to connect'),
+    });
   });
 
   it.each([
-    ['plain HTTP to a host that is not allowed', { webhook: { url: 'http://example.com/hook', secret } }, 'spec.target.webhook.url'],
+    [
+      'plain HTTP to a host that is not allowed',
+      { webhook: { url: 'http://example.com/hook', secret } },
+      'spec.target.webhook.url',
+    ],
     ['a webhook without a secret', { webhook: { url: 'https://example.com/hook' } }, 'spec.target.webhook.secret'],
     ['a short secret', { webhook: { url: 'https://example.com/hook', secret: 'short' } }, 'spec.target.webhook.secret'],
-    ['two targets', { webhook: { url: 'https://example.com/hook', secret }, lambdaFunction: { functionName: 'f' } }, 'spec.target'],
+    [
+      'two targets',
+      { webhook: { url: 'https://example.com/hook', secret }, lambdaFunction: { functionName: 'f' } },
+      'spec.target',
+    ],
     ['an unknown target', { pagerDuty: {} }, 'spec.target'],
-    ['a bad environment variable name', { codeBuild: { project: 'p', imageEnvVar: '1-IMAGE' } }, 'spec.target.codeBuild.imageEnvVar'],
+    [
+      'a bad environment variable name',
+      { codeBuild: { project: 'p', imageEnvVar: '1-IMAGE' } },
+      'spec.target.codeBuild.imageEnvVar',
+    ],
   ])('refuses %s and stores nothing', async (_what, target, field) => {
     const response = await trigger('refused', 'app', target);
     expect(response.status).toBe(422);
@@ -162,8 +233,10 @@ describe('AWS targets', () => {
   it('starts a CodeBuild build with the image by digest in the named variable', async () => {
     const image = await moveTag('build');
     await trigger('build', 'build', { codeBuild: { project: 'app-build', imageEnvVar: 'BASE_IMAGE' } });
-    const call = aws.calls.find((c) => c.operation === 'StartBuild' && c.input['projectName'] === 'app-build');
-    expect(call?.input['environmentVariablesOverride']).toEqual([{ name: 'BASE_IMAGE', value: `${registry.host}/trig/build@${image}`, type: 'PLAINTEXT' }]);
+    const call = aws.calls.find((c) => c.operation === 'StartBuild' && c.input.projectName === 'app-build');
+    expect(call?.input.environmentVariablesOverride).toEqual([
+      { name: 'BASE_IMAGE', value: `${registry.host}/trig/build@${image}`, type: 'PLAINTEXT' },
+    ]);
     expect(await statusOf('build')).toMatchObject({ lastTriggeredImage: image, lastSuccessAt: expect.any(String) });
   });
 
@@ -171,34 +244,49 @@ describe('AWS targets', () => {
     const image = await moveTag('deploy');
     await trigger('deploy', 'deploy', { ecsService: { cluster: 'prod', service: 'web', container: 'web' } });
     const registered = aws.calls.filter((c) => c.operation === 'RegisterTaskDefinition').at(-1);
-    expect(registered?.input['family']).toBe('web');
-    expect(registered?.input['containerDefinitions']).toEqual([
+    expect(registered?.input.family).toBe('web');
+    expect(registered?.input.containerDefinitions).toEqual([
       { name: 'web', image: `${registry.host}/trig/deploy@${image}`, essential: true },
       { name: 'log-router', image: 'public.ecr.aws/aws-observability/aws-for-fluent-bit:stable', essential: false },
     ]);
     const updated = aws.calls.filter((c) => c.operation === 'UpdateService').at(-1);
-    expect(updated?.input).toMatchObject({ cluster: 'prod', service: 'web', taskDefinition: expect.stringMatching(/task-definition\/web:4$/) });
+    expect(updated?.input).toMatchObject({
+      cluster: 'prod',
+      service: 'web',
+      taskDefinition: expect.stringMatching(/task-definition\/web:4$/),
+    });
   });
 
   it('points a Lambda container function at the digest, and re-emits to an EventBridge bus', async () => {
     const image = await moveTag('fn');
     await trigger('fn', 'fn', { lambdaFunction: { functionName: 'thumbnailer' } });
     await trigger('fn-event', 'fn', { eventBridge: { busName: 'ci-bus', detailType: 'Deployment Requested' } });
-    expect(aws.calls.find((c) => c.operation === 'UpdateFunctionCode')?.input).toEqual({ FunctionName: 'thumbnailer', ImageUri: `${registry.host}/trig/fn@${image}` });
-    const put = aws.calls.find((c) => c.service === 'events')?.input['Entries']?.[0];
+    expect(aws.calls.find((c) => c.operation === 'UpdateFunctionCode')?.input).toEqual({
+      FunctionName: 'thumbnailer',
+      ImageUri: `${registry.host}/trig/fn@${image}`,
+    });
+    const put = aws.calls.find((c) => c.service === 'events')?.input.Entries?.[0];
     expect(put).toMatchObject({ EventBusName: 'ci-bus', Source: 'imagestreams', DetailType: 'Deployment Requested' });
-    expect(JSON.parse(put.Detail)).toMatchObject({ imageStream: 'fn', image, dockerImageReference: `${registry.host}/trig/fn@${image}` });
+    expect(JSON.parse(put.Detail)).toMatchObject({
+      imageStream: 'fn',
+      image,
+      dockerImageReference: `${registry.host}/trig/fn@${image}`,
+    });
   });
 
   it.each([
     ['access denied', { codeBuild: { project: 'locked', imageEnvVar: 'IMAGE' } }, 'AccessDeniedException'],
-    ['a service that does not exist', { ecsService: { cluster: 'prod', service: 'ghost', container: 'web' } }, 'service not found'],
+    [
+      'a service that does not exist',
+      { ecsService: { cluster: 'prod', service: 'ghost', container: 'web' } },
+      'service not found',
+    ],
     ['a function that does not exist', { lambdaFunction: { functionName: 'ghost' } }, 'ResourceNotFoundException'],
   ])('records %s without retrying', async (_what, target, message) => {
     await moveTag('fail');
     const name = `fail-${Object.keys(target)[0]?.toLowerCase()}`;
     await trigger(name, 'fail', target);
     expect(await statusOf(name)).toMatchObject({ attempts: 1, lastError: expect.stringContaining(message) });
-    expect(api.bus.details('Trigger Failed').some((d) => d['trigger'] === name)).toBe(true);
+    expect(api.bus.details('Trigger Failed').some((d) => d.trigger === name)).toBe(true);
   });
 });

@@ -5,9 +5,9 @@ import { DynamoImageStreamStore } from '../../core/adapters/dynamodb/dynamo-imag
 import { createApiHandler } from '../../functions/lib/api-handler.ts';
 import { createDependencies } from '../../functions/lib/composition-root.ts';
 import { loadConfig } from '../../functions/lib/config.ts';
-import { startDynalite, type RunningDynalite } from '../../functions/local/dynalite.ts';
+import { type RunningDynalite, startDynalite } from '../../functions/local/dynalite.ts';
 import { createLocalServer } from '../../functions/local/local-server.ts';
-import { startEventBridgeEndpoint, type EventBridgeEndpoint } from './eventbridge-endpoint.ts';
+import { type EventBridgeEndpoint, startEventBridgeEndpoint } from './eventbridge-endpoint.ts';
 
 /** Test principals: alice is a deployment admin (most tests are about the API, not access); the others hold namespace roles the security tests grant. */
 export const tokens = {
@@ -44,7 +44,11 @@ export interface ApiUnderTest {
   bus: EventBridgeEndpoint;
   deps: ReturnType<typeof createDependencies>;
   /** Sends a request as a token holder (alice by default); JSON bodies are serialised. */
-  call(method: string, path: string, options?: { body?: unknown; raw?: string; token?: string | null; headers?: Record<string, string> }): Promise<{ status: number; json: any; text: string; headers: Headers }>;
+  call(
+    method: string,
+    path: string,
+    options?: { body?: unknown; raw?: string; token?: string | null; headers?: Record<string, string> },
+  ): Promise<{ status: number; json: any; text: string; headers: Headers }>;
   close(): Promise<void>;
 }
 
@@ -60,11 +64,18 @@ export async function startApi(env: Record<string, string> = {}, clock?: { now()
     AWS_REGION: 'local',
     ...env,
   });
-  const dynamo = new DynamoDBClient({ endpoint: dynalite.endpoint, region: 'local', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  const dynamo = new DynamoDBClient({
+    endpoint: dynalite.endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+  });
   await ensureTable(dynamo, config.tableName);
   const deps = createDependencies(config, clock ? { clock } : {});
   const handler = createApiHandler(deps);
-  const server = createLocalServer(handler, new Map(Object.entries(tokens).map(([key, token]) => [token, principals[key as keyof typeof tokens]])));
+  const server = createLocalServer(
+    handler,
+    new Map(Object.entries(tokens).map(([key, token]) => [token, principals[key as keyof typeof tokens]])),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
@@ -76,7 +87,10 @@ export async function startApi(env: Record<string, string> = {}, clock?: { now()
     store: new DynamoImageStreamStore(dynamo, config.tableName),
     async call(method, path, options = {}) {
       const token = options.token === undefined ? tokens.alice : options.token;
-      const headers: Record<string, string> = { ...(token ? { authorization: `Bearer ${token}` } : {}), ...options.headers };
+      const headers: Record<string, string> = {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...options.headers,
+      };
       let body: string | undefined = options.raw;
       if (options.body !== undefined) {
         body = JSON.stringify(options.body);

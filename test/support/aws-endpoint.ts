@@ -30,21 +30,38 @@ export async function startAwsEndpoint(): Promise<AwsEndpoint> {
     const text = Buffer.concat(chunks).toString('utf8');
     const input = text ? (JSON.parse(text) as Record<string, any>) : {};
     const target = String(req.headers['x-amz-target'] ?? '');
-    const send = ({ status = 200, body, headers = {} }: { status?: number; body: unknown; headers?: Record<string, string> }) =>
-      res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', ...headers }).end(JSON.stringify(body));
+    const send = ({
+      status = 200,
+      body,
+      headers = {},
+    }: {
+      status?: number;
+      body: unknown;
+      headers?: Record<string, string>;
+    }) => res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', ...headers }).end(JSON.stringify(body));
 
     const lambda = /^\/2015-03-31\/functions\/([^/]+)\/code$/.exec(req.url ?? '');
     if (lambda) {
       const name = decodeURIComponent(lambda[1] as string);
       calls.push({ service: 'lambda', operation: 'UpdateFunctionCode', input: { FunctionName: name, ...input } });
-      if (name !== 'thumbnailer') return send({ status: 404, body: { Type: 'User', message: `Function not found: ${name}` }, headers: { 'x-amzn-errortype': 'ResourceNotFoundException', 'content-type': 'application/json' } });
-      return send({ body: { FunctionName: name, PackageType: 'Image', LastUpdateStatus: 'InProgress' }, headers: { 'content-type': 'application/json' } });
+      if (name !== 'thumbnailer')
+        return send({
+          status: 404,
+          body: { Type: 'User', message: `Function not found: ${name}` },
+          headers: { 'x-amzn-errortype': 'ResourceNotFoundException', 'content-type': 'application/json' },
+        });
+      return send({
+        body: { FunctionName: name, PackageType: 'Image', LastUpdateStatus: 'InProgress' },
+        headers: { 'content-type': 'application/json' },
+      });
     }
     const [prefix, operation = ''] = target.split('.');
     if (prefix === 'CodeBuild_20161006') {
       calls.push({ service: 'codebuild', operation, input });
-      if (input['projectName'] === 'locked') return send(jsonError('AccessDeniedException', 'not authorized to perform codebuild:StartBuild'));
-      if (input['projectName'] !== 'app-build') return send(jsonError('ResourceNotFoundException', `Project cannot be found: ${input['projectName']}`));
+      if (input.projectName === 'locked')
+        return send(jsonError('AccessDeniedException', 'not authorized to perform codebuild:StartBuild'));
+      if (input.projectName !== 'app-build')
+        return send(jsonError('ResourceNotFoundException', `Project cannot be found: ${input.projectName}`));
       return send({ body: { build: { id: `app-build:${calls.length}`, buildStatus: 'IN_PROGRESS' } } });
     }
     if (prefix === 'AmazonEC2ContainerServiceV20141113') {
@@ -52,14 +69,14 @@ export async function startAwsEndpoint(): Promise<AwsEndpoint> {
       const arn = (r: number) => `arn:aws:ecs:eu-west-1:123456789012:task-definition/web:${r}`;
       switch (operation) {
         case 'DescribeServices':
-          return input['cluster'] === 'prod' && input['services']?.[0] === 'web'
+          return input.cluster === 'prod' && input.services?.[0] === 'web'
             ? send({ body: { services: [{ serviceName: 'web', taskDefinition: arn(revision) }], failures: [] } })
-            : send({ body: { services: [], failures: [{ arn: input['services']?.[0], reason: 'MISSING' }] } });
+            : send({ body: { services: [], failures: [{ arn: input.services?.[0], reason: 'MISSING' }] } });
         case 'DescribeTaskDefinition':
           return send({
             body: {
               taskDefinition: {
-                taskDefinitionArn: input['taskDefinition'],
+                taskDefinitionArn: input.taskDefinition,
                 family: 'web',
                 revision,
                 networkMode: 'awsvpc',
@@ -68,21 +85,41 @@ export async function startAwsEndpoint(): Promise<AwsEndpoint> {
                 requiresCompatibilities: ['FARGATE'],
                 containerDefinitions: [
                   { name: 'web', image: 'quay.io/team/web:old', essential: true },
-                  { name: 'log-router', image: 'public.ecr.aws/aws-observability/aws-for-fluent-bit:stable', essential: false },
+                  {
+                    name: 'log-router',
+                    image: 'public.ecr.aws/aws-observability/aws-for-fluent-bit:stable',
+                    essential: false,
+                  },
                 ],
               },
             },
           });
         case 'RegisterTaskDefinition':
           revision++;
-          return send({ body: { taskDefinition: { taskDefinitionArn: arn(revision), family: input['family'], revision, containerDefinitions: input['containerDefinitions'] } } });
+          return send({
+            body: {
+              taskDefinition: {
+                taskDefinitionArn: arn(revision),
+                family: input.family,
+                revision,
+                containerDefinitions: input.containerDefinitions,
+              },
+            },
+          });
         case 'UpdateService':
-          return send({ body: { service: { serviceName: input['service'], taskDefinition: input['taskDefinition'] } } });
+          return send({
+            body: { service: { serviceName: input.service, taskDefinition: input.taskDefinition } },
+          });
       }
     }
     if (prefix === 'AWSEvents') {
       calls.push({ service: 'events', operation, input });
-      return send({ body: { FailedEntryCount: 0, Entries: (input['Entries'] ?? []).map((_: unknown, i: number) => ({ EventId: `e-${i}` })) } });
+      return send({
+        body: {
+          FailedEntryCount: 0,
+          Entries: (input.Entries ?? []).map((_: unknown, i: number) => ({ EventId: `e-${i}` })),
+        },
+      });
     }
     return send(jsonError('UnknownOperationException', target));
   });

@@ -32,18 +32,24 @@ export async function startEventBridgeEndpoint(): Promise<EventBridgeEndpoint> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     if (req.headers['x-amz-target'] !== 'AWSEvents.PutEvents') {
-      res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify({ __type: 'UnknownOperationException' }));
+      res
+        .writeHead(400, { 'content-type': 'application/x-amz-json-1.1' })
+        .end(JSON.stringify({ __type: 'UnknownOperationException' }));
       return;
     }
     const { Entries = [] } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { Entries?: ReceivedEvent[] };
     calls.push(Entries.length);
     if (Entries.length > 10) {
-      res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify({ __type: 'ValidationException', message: 'Entries must have at most 10 items' }));
+      res
+        .writeHead(400, { 'content-type': 'application/x-amz-json-1.1' })
+        .end(JSON.stringify({ __type: 'ValidationException', message: 'Entries must have at most 10 items' }));
       return;
     }
     if (callsToFail > 0) {
       callsToFail--;
-      res.writeHead(500, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify({ __type: 'InternalException', message: 'injected' }));
+      res
+        .writeHead(500, { 'content-type': 'application/x-amz-json-1.1' })
+        .end(JSON.stringify({ __type: 'InternalException', message: 'injected' }));
       return;
     }
     let failed = 0;
@@ -56,7 +62,9 @@ export async function startEventBridgeEndpoint(): Promise<EventBridgeEndpoint> {
       events.push(entry);
       return { EventId: randomUUID() };
     });
-    res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify({ FailedEntryCount: failed, Entries: results }));
+    res
+      .writeHead(200, { 'content-type': 'application/x-amz-json-1.1' })
+      .end(JSON.stringify({ FailedEntryCount: failed, Entries: results }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
@@ -65,7 +73,10 @@ export async function startEventBridgeEndpoint(): Promise<EventBridgeEndpoint> {
     calls,
     failEntries: (count) => void (entriesToFail = count),
     failCalls: (count) => void (callsToFail = count),
-    details: (detailType) => events.filter((e) => !detailType || e.DetailType === detailType).map((e) => JSON.parse(e.Detail) as Record<string, unknown>),
+    details: (detailType) =>
+      events
+        .filter((e) => !detailType || e.DetailType === detailType)
+        .map((e) => JSON.parse(e.Detail) as Record<string, unknown>),
     async stop() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

@@ -1,4 +1,4 @@
-import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export type Fault =
@@ -34,19 +34,30 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const upstream = new URL(target);
 
   const forward = (req: IncomingMessage, res: ServerResponse, transform?: (body: Buffer) => Buffer) => {
-    const proxied = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } }, (answer) => {
-      if (!transform) {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-        return;
-      }
-      const chunks: Buffer[] = [];
-      answer.on('data', (c: Buffer) => chunks.push(c));
-      answer.on('end', () => {
-        const body = transform(Buffer.concat(chunks));
-        res.writeHead(answer.statusCode ?? 502, { ...answer.headers, 'content-length': String(body.length) }).end(body);
-      });
-    });
+    const proxied = request(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: upstream.host },
+      },
+      (answer) => {
+        if (!transform) {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+          return;
+        }
+        const chunks: Buffer[] = [];
+        answer.on('data', (c: Buffer) => chunks.push(c));
+        answer.on('end', () => {
+          const body = transform(Buffer.concat(chunks));
+          res
+            .writeHead(answer.statusCode ?? 502, { ...answer.headers, 'content-length': String(body.length) })
+            .end(body);
+        });
+      },
+    );
     req.pipe(proxied);
   };
 
@@ -58,13 +69,21 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     const fault = rule.fault;
     switch (fault.kind) {
       case 'status':
-        res.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers }).end(fault.body ?? JSON.stringify({ errors: [{ code: fault.status === 429 ? 'TOOMANYREQUESTS' : 'UNAVAILABLE', message: 'injected' }] }));
+        res.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers }).end(
+          fault.body ??
+            JSON.stringify({
+              errors: [{ code: fault.status === 429 ? 'TOOMANYREQUESTS' : 'UNAVAILABLE', message: 'injected' }],
+            }),
+        );
         return;
       case 'reset':
         req.socket.destroy();
         return;
       case 'stall':
-        res.writeHead(200, { 'content-type': 'application/vnd.docker.distribution.manifest.v2+json', 'content-length': '1000' });
+        res.writeHead(200, {
+          'content-type': 'application/vnd.docker.distribution.manifest.v2+json',
+          'content-length': '1000',
+        });
         res.write('{');
         stalled.add(res);
         return;
@@ -75,7 +94,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
           return copy;
         });
       case 'oversize':
-        res.writeHead(200, { 'content-type': 'application/vnd.docker.distribution.manifest.v2+json' }).end(Buffer.alloc(fault.bytes, 0x20));
+        res
+          .writeHead(200, { 'content-type': 'application/vnd.docker.distribution.manifest.v2+json' })
+          .end(Buffer.alloc(fault.bytes, 0x20));
         return;
       case 'redirect':
         res.writeHead(307, { location: fault.location }).end();

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mediaTypes } from '../../core/importing/media-types.ts';
-import { sha256, type RunningRegistry } from './registry.ts';
+import { type RunningRegistry, sha256 } from './registry.ts';
 
 export interface PushedImage {
   digest: string;
@@ -19,7 +19,11 @@ export interface PushedIndex {
 
 function authHeader(registry: RunningRegistry, token?: string): Record<string, string> {
   if (token) return { authorization: `Bearer ${token}` };
-  return registry.user ? { authorization: `Basic ${Buffer.from(`${registry.user.username}:${registry.user.password}`).toString('base64')}` } : {};
+  return registry.user
+    ? {
+        authorization: `Basic ${Buffer.from(`${registry.user.username}:${registry.user.password}`).toString('base64')}`,
+      }
+    : {};
 }
 
 async function pushToken(registry: RunningRegistry, repository: string): Promise<string | undefined> {
@@ -29,25 +33,47 @@ async function pushToken(registry: RunningRegistry, repository: string): Promise
   if (!challenge.startsWith('Bearer')) return undefined;
   const realm = /realm="([^"]+)"/.exec(challenge)?.[1] ?? '';
   const service = /service="([^"]+)"/.exec(challenge)?.[1] ?? '';
-  const response = await fetch(`${realm}?service=${service}&scope=repository:${repository}:pull,push`, { headers: authHeader(registry) });
+  const response = await fetch(`${realm}?service=${service}&scope=repository:${repository}:pull,push`, {
+    headers: authHeader(registry),
+  });
   return ((await response.json()) as { token: string }).token;
 }
 
-async function pushBlob(registry: RunningRegistry, repository: string, data: Buffer, headers: Record<string, string>): Promise<string> {
+async function pushBlob(
+  registry: RunningRegistry,
+  repository: string,
+  data: Buffer,
+  headers: Record<string, string>,
+): Promise<string> {
   const digest = sha256(data);
   const start = await fetch(`${registry.url}/v2/${repository}/blobs/uploads/`, { method: 'POST', headers });
   await start.arrayBuffer();
   if (start.status !== 202) throw new Error(`blob upload start: ${start.status}`);
   const location = new URL(start.headers.get('location') ?? '', registry.url);
   location.searchParams.set('digest', digest);
-  const put = await fetch(location, { method: 'PUT', headers: { ...headers, 'content-type': 'application/octet-stream' }, body: data });
+  const put = await fetch(location, {
+    method: 'PUT',
+    headers: { ...headers, 'content-type': 'application/octet-stream' },
+    body: data,
+  });
   await put.arrayBuffer();
   if (put.status !== 201) throw new Error(`blob upload: ${put.status}`);
   return digest;
 }
 
-async function pushManifest(registry: RunningRegistry, repository: string, reference: string, mediaType: string, body: string, headers: Record<string, string>): Promise<string> {
-  const response = await fetch(`${registry.url}/v2/${repository}/manifests/${reference}`, { method: 'PUT', headers: { ...headers, 'content-type': mediaType }, body });
+async function pushManifest(
+  registry: RunningRegistry,
+  repository: string,
+  reference: string,
+  mediaType: string,
+  body: string,
+  headers: Record<string, string>,
+): Promise<string> {
+  const response = await fetch(`${registry.url}/v2/${repository}/manifests/${reference}`, {
+    method: 'PUT',
+    headers: { ...headers, 'content-type': mediaType },
+    body,
+  });
   const text = await response.text();
   if (response.status !== 201) throw new Error(`manifest push ${repository}:${reference}: ${response.status} ${text}`);
   return response.headers.get('docker-content-digest') ?? sha256(body);
@@ -58,51 +84,99 @@ export async function pushImage(
   registry: RunningRegistry,
   repository: string,
   tag: string | undefined,
-  options: { format?: 'docker' | 'oci'; platform?: { os: string; architecture: string }; labels?: Record<string, string> } = {},
+  options: {
+    format?: 'docker' | 'oci';
+    platform?: { os: string; architecture: string };
+    labels?: Record<string, string>;
+  } = {},
 ): Promise<PushedImage> {
   const headers = authHeader(registry, await pushToken(registry, repository));
   const platform = options.platform ?? { os: 'linux', architecture: 'amd64' };
   const oci = options.format === 'oci';
   const layers = [randomBytes(1024), randomBytes(2048)];
   const layerDigests = [];
-  for (const layer of layers) layerDigests.push({ digest: await pushBlob(registry, repository, layer, headers), size: layer.length });
+  for (const layer of layers)
+    layerDigests.push({ digest: await pushBlob(registry, repository, layer, headers), size: layer.length });
   const config = Buffer.from(
     JSON.stringify({
       created: '2026-11-01T12:00:00Z',
       author: 'imagestreams tests',
       architecture: platform.architecture,
       os: platform.os,
-      config: { Env: ['PATH=/usr/bin', `UNIQUE=${randomBytes(4).toString('hex')}`], Cmd: ['python3'], Entrypoint: ['/entry.sh'], WorkingDir: '/app', ExposedPorts: { '8080/tcp': {} }, Labels: options.labels ?? { vendor: 'tests' } },
+      config: {
+        Env: ['PATH=/usr/bin', `UNIQUE=${randomBytes(4).toString('hex')}`],
+        Cmd: ['python3'],
+        Entrypoint: ['/entry.sh'],
+        WorkingDir: '/app',
+        ExposedPorts: { '8080/tcp': {} },
+        Labels: options.labels ?? { vendor: 'tests' },
+      },
       rootfs: { type: 'layers', diff_ids: layerDigests.map((l) => l.digest) },
     }),
   );
   const configDigest = await pushBlob(registry, repository, config, headers);
   const mediaType = oci ? mediaTypes.ociManifest : mediaTypes.dockerManifest;
-  const layerType = oci ? 'application/vnd.oci.image.layer.v1.tar+gzip' : 'application/vnd.docker.image.rootfs.diff.tar.gzip';
+  const layerType = oci
+    ? 'application/vnd.oci.image.layer.v1.tar+gzip'
+    : 'application/vnd.docker.image.rootfs.diff.tar.gzip';
   const manifest = JSON.stringify({
     schemaVersion: 2,
     mediaType,
-    config: { mediaType: oci ? 'application/vnd.oci.image.config.v1+json' : 'application/vnd.docker.container.image.v1+json', size: config.length, digest: configDigest },
+    config: {
+      mediaType: oci ? 'application/vnd.oci.image.config.v1+json' : 'application/vnd.docker.container.image.v1+json',
+      size: config.length,
+      digest: configDigest,
+    },
     layers: layerDigests.map((l) => ({ mediaType: layerType, size: l.size, digest: l.digest })),
   });
   const digest = await pushManifest(registry, repository, tag ?? sha256(manifest), mediaType, manifest, headers);
-  return { digest, mediaType, configDigest, manifestSize: Buffer.byteLength(manifest), layers: layerDigests, size: config.length + layerDigests.reduce((s, l) => s + l.size, 0) };
+  return {
+    digest,
+    mediaType,
+    configDigest,
+    manifestSize: Buffer.byteLength(manifest),
+    layers: layerDigests,
+    size: config.length + layerDigests.reduce((s, l) => s + l.size, 0),
+  };
 }
 
 /** Pushes two platform images and an index (OCI) or manifest list (Docker) over them, plus an attestation entry as Docker Hub has. */
-export async function pushIndex(registry: RunningRegistry, repository: string, tag: string, format: 'docker' | 'oci'): Promise<PushedIndex> {
+export async function pushIndex(
+  registry: RunningRegistry,
+  repository: string,
+  tag: string,
+  format: 'docker' | 'oci',
+): Promise<PushedIndex> {
   const platforms = [
     { os: 'linux', architecture: 'amd64' },
     { os: 'linux', architecture: 'arm64' },
   ];
   const children = [];
-  for (const platform of platforms) children.push({ ...(await pushImage(registry, repository, undefined, { format, platform })), platform });
+  for (const platform of platforms)
+    children.push({ ...(await pushImage(registry, repository, undefined, { format, platform })), platform });
   const headers = authHeader(registry, await pushToken(registry, repository));
   const mediaType = format === 'oci' ? mediaTypes.ociIndex : mediaTypes.dockerList;
-  const manifests: unknown[] = children.map((c) => ({ mediaType: c.mediaType, size: c.manifestSize, digest: c.digest, platform: c.platform }));
+  const manifests: unknown[] = children.map((c) => ({
+    mediaType: c.mediaType,
+    size: c.manifestSize,
+    digest: c.digest,
+    platform: c.platform,
+  }));
   if (format === 'oci') {
-    const attestation = await pushImage(registry, repository, undefined, { format: 'oci', platform: { os: 'unknown', architecture: 'unknown' } });
-    manifests.push({ mediaType: attestation.mediaType, size: attestation.manifestSize, digest: attestation.digest, platform: { os: 'unknown', architecture: 'unknown' }, annotations: { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': children[0]?.digest } });
+    const attestation = await pushImage(registry, repository, undefined, {
+      format: 'oci',
+      platform: { os: 'unknown', architecture: 'unknown' },
+    });
+    manifests.push({
+      mediaType: attestation.mediaType,
+      size: attestation.manifestSize,
+      digest: attestation.digest,
+      platform: { os: 'unknown', architecture: 'unknown' },
+      annotations: {
+        'vnd.docker.reference.type': 'attestation-manifest',
+        'vnd.docker.reference.digest': children[0]?.digest,
+      },
+    });
   }
   const body = JSON.stringify({ schemaVersion: 2, mediaType, manifests });
   const digest = await pushManifest(registry, repository, tag, mediaType, body, headers);

@@ -1,8 +1,8 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash, createPrivateKey, createSign, randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
@@ -46,8 +46,31 @@ export async function startRegistry(auth: RegistryAuth = { kind: 'none' }): Prom
   } else if (auth.kind === 'token') {
     const tokenPort = await freePort();
     tokenHost = `127.0.0.1:${tokenPort}`;
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'token.key'), '-out', join(dir, 'token.crt'), '-days', '2', '-subj', '/CN=test-token-issuer'], { stdio: 'ignore' });
-    tokenServer = await startTokenServer(tokenPort, await readFile(join(dir, 'token.key'), 'utf8'), await readFile(join(dir, 'token.crt'), 'utf8'), user);
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        join(dir, 'token.key'),
+        '-out',
+        join(dir, 'token.crt'),
+        '-days',
+        '2',
+        '-subj',
+        '/CN=test-token-issuer',
+      ],
+      { stdio: 'ignore' },
+    );
+    tokenServer = await startTokenServer(
+      tokenPort,
+      await readFile(join(dir, 'token.key'), 'utf8'),
+      await readFile(join(dir, 'token.crt'), 'utf8'),
+      user,
+    );
     authConfig = `auth:\n  token:\n    realm: http://127.0.0.1:${tokenPort}/token\n    service: test-registry\n    issuer: test-issuer\n    rootcertbundle: ${join(dir, 'token.crt')}\n`;
   }
   const config = `version: 0.1
@@ -65,7 +88,9 @@ http:
   secret: ${randomUUID()}
 ${authConfig}`;
   await writeFile(join(dir, 'config.yml'), config);
-  const child: ChildProcess = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn('docker-registry', ['serve', join(dir, 'config.yml')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk) => (stderr += chunk));
   const url = `http://127.0.0.1:${port}`;
@@ -93,7 +118,12 @@ ${authConfig}`;
 }
 
 /** Distribution's token protocol: Basic credentials in, an RS256 JWT granting the requested repository actions out. */
-async function startTokenServer(port: number, keyPem: string, certPem: string, user: { username: string; password: string }): Promise<Server> {
+async function startTokenServer(
+  port: number,
+  keyPem: string,
+  certPem: string,
+  user: { username: string; password: string },
+): Promise<Server> {
   const key = createPrivateKey(keyPem);
   const certDer = certPem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, '');
   const b64url = (value: string | Buffer) => Buffer.from(value).toString('base64url');
@@ -110,11 +140,22 @@ async function startTokenServer(port: number, keyPem: string, certPem: string, u
     const [type, repository, actions] = scope.split(':');
     const now = Math.floor(Date.now() / 1000);
     const header = { alg: 'RS256', typ: 'JWT', x5c: [certDer] };
-    const claims = { iss: 'test-issuer', sub: name ?? '', aud: url.searchParams.get('service'), exp: now + 300, nbf: now - 10, iat: now, jti: randomUUID(), access: basic && type ? [{ type, name: repository, actions: (actions ?? '').split(',') }] : [] };
+    const claims = {
+      iss: 'test-issuer',
+      sub: name ?? '',
+      aud: url.searchParams.get('service'),
+      exp: now + 300,
+      nbf: now - 10,
+      iat: now,
+      jti: randomUUID(),
+      access: basic && type ? [{ type, name: repository, actions: (actions ?? '').split(',') }] : [],
+    };
     const unsigned = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
     const signature = createSign('RSA-SHA256').update(unsigned).sign(key).toString('base64url');
     const token = `${unsigned}.${signature}`;
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token, access_token: token, expires_in: 300, issued_at: new Date().toISOString() }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ token, access_token: token, expires_in: 300, issued_at: new Date().toISOString() }));
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return server;

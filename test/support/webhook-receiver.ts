@@ -40,7 +40,13 @@ export async function startWebhookReceiver(secret: string): Promise<WebhookRecei
     const body = Buffer.concat(chunks).toString('utf8');
     const path = req.url ?? '/';
     const status = failing.get(path) ?? queued.shift() ?? 200;
-    received.push({ path, headers: req.headers, body, signed: verifySignature(req.headers['imagestreams-signature'] as string | undefined, body, secret), at: Date.now() });
+    received.push({
+      path,
+      headers: req.headers,
+      body,
+      signed: verifySignature(req.headers['imagestreams-signature'] as string | undefined, body, secret),
+      at: Date.now(),
+    });
     res.writeHead(status).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

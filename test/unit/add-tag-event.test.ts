@@ -5,8 +5,20 @@ import type { TagEvent, TagEventCondition } from '../../core/streams/types.ts';
 
 const a = `sha256:${'a'.repeat(64)}`;
 const b = `sha256:${'b'.repeat(64)}`;
-const event = (ref: string, image: string, generation = 1, created = '2026-01-01T00:00:00Z'): TagEvent => ({ created, dockerImageReference: ref, image, generation });
-const failure: TagEventCondition = { type: 'ImportSuccess', status: 'False', lastTransitionTime: '2026-01-01T00:00:00Z', reason: 'NotFound', message: 'gone', generation: 1 };
+const event = (ref: string, image: string, generation = 1, created = '2026-01-01T00:00:00Z'): TagEvent => ({
+  created,
+  dockerImageReference: ref,
+  image,
+  generation,
+});
+const failure: TagEventCondition = {
+  type: 'ImportSuccess',
+  status: 'False',
+  lastTransitionTime: '2026-01-01T00:00:00Z',
+  reason: 'NotFound',
+  message: 'gone',
+  generation: 1,
+};
 
 describe('addTagEvent', () => {
   it('starts the history with the first event', () => {
@@ -16,18 +28,30 @@ describe('addTagEvent', () => {
 
   it('changes nothing when the same image arrives with the same generation', () => {
     const history = { items: [event('r@a', a)], conditions: [failure] };
-    expect(addTagEvent(history, event('r@a', a, 1, '2026-06-01T00:00:00Z'), 100)).toEqual({ ...history, changed: false, dropped: [] });
+    expect(addTagEvent(history, event('r@a', a, 1, '2026-06-01T00:00:00Z'), 100)).toEqual({
+      ...history,
+      changed: false,
+      dropped: [],
+    });
   });
 
   it('updates the head generation in place and clears conditions when only the generation differs', () => {
-    const result = addTagEvent({ items: [event('r@a', a, 1)], conditions: [failure] }, event('r@a', a, 3, '2026-06-01T00:00:00Z'), 100);
+    const result = addTagEvent(
+      { items: [event('r@a', a, 1)], conditions: [failure] },
+      event('r@a', a, 3, '2026-06-01T00:00:00Z'),
+      100,
+    );
     expect(result.items).toEqual([event('r@a', a, 3)]);
     expect(result.conditions).toEqual([]);
     expect(result.changed).toBe(true);
   });
 
   it('updates the head in place when the reference matches but the image differs, keeping its time', () => {
-    const result = addTagEvent({ items: [event('r:1', '')], conditions: [] }, event('r:1', a, 2, '2026-06-01T00:00:00Z'), 100);
+    const result = addTagEvent(
+      { items: [event('r:1', '')], conditions: [] },
+      event('r:1', a, 2, '2026-06-01T00:00:00Z'),
+      100,
+    );
     expect(result.items).toEqual([{ ...event('r:1', a, 2) }]);
   });
 
@@ -52,7 +76,11 @@ describe('addTagEvent', () => {
   });
 
   it('never grows history for a re-import of the current image, whatever came before', () => {
-    const ev = fc.record({ ref: fc.constantFrom('r:1', 'r:2', 'r@a'), image: fc.constantFrom(a, b, ''), generation: fc.nat(5) });
+    const ev = fc.record({
+      ref: fc.constantFrom('r:1', 'r:2', 'r@a'),
+      image: fc.constantFrom(a, b, ''),
+      generation: fc.nat(5),
+    });
     fc.assert(
       fc.property(fc.array(ev, { maxLength: 30 }), fc.integer({ min: 1, max: 10 }), (events, limit) => {
         let history = { items: [] as TagEvent[], conditions: [] as TagEventCondition[] };

@@ -18,7 +18,11 @@ describe('describeImageStream', () => {
 
   it('aligns the header with tabs as oc does', () => {
     const text = describeImageStream(state, now);
-    expect(text.split('\n').slice(0, 3)).toEqual(['Name:\t\t\tpython', 'Namespace:\t\tdemo', 'Created:\t\t2 hours ago']);
+    expect(text.split('\n').slice(0, 3)).toEqual([
+      'Name:\t\t\tpython',
+      'Namespace:\t\tdemo',
+      'Created:\t\t2 hours ago',
+    ]);
     expect(text).toContain('\nImage Repository:\t<none>\n');
   });
 
@@ -29,7 +33,14 @@ describe('describeImageStream', () => {
   });
 
   it('moves the description annotation to its own line and lists labels one per line', () => {
-    const text = describeImageStream({ ...state, stream: { ...state.stream, labels: { b: '2', a: '1' }, annotations: { description: 'Python images' } }, tags: [] }, now);
+    const text = describeImageStream(
+      {
+        ...state,
+        stream: { ...state.stream, labels: { b: '2', a: '1' }, annotations: { description: 'Python images' } },
+        tags: [],
+      },
+      now,
+    );
     expect(text).toContain('Labels:\t\t\ta=1\n\t\t\tb=2\nDescription:\t\tPython images\nAnnotations:\t\t<none>\n');
   });
 
@@ -38,8 +49,24 @@ describe('describeImageStream', () => {
       {
         ...state,
         tags: [
-          { name: 'orphan', spec: { name: 'orphan', from: { kind: 'ImageStreamTag', name: 'missing' } }, items: [], conditions: [], version: 1 },
-          { name: 'shared', spec: { name: 'shared', reference: true, from: { kind: 'ImageStreamTag', name: 'base:1', namespace: 'team-b' } }, items: [], conditions: [], version: 1 },
+          {
+            name: 'orphan',
+            spec: { name: 'orphan', from: { kind: 'ImageStreamTag', name: 'missing' } },
+            items: [],
+            conditions: [],
+            version: 1,
+          },
+          {
+            name: 'shared',
+            spec: {
+              name: 'shared',
+              reference: true,
+              from: { kind: 'ImageStreamTag', name: 'base:1', namespace: 'team-b' },
+            },
+            items: [],
+            conditions: [],
+            version: 1,
+          },
         ],
       },
       now,
@@ -55,7 +82,9 @@ describe('alignTabs', () => {
   });
 
   it('aligns a second column within the lines that have it', () => {
-    expect(alignTabs('Layers:\t1kB\tsha256:a\n\t123.4MB\tsha256:b')).toBe('Layers:\t1kB\tsha256:a\n\t123.4MB\tsha256:b');
+    expect(alignTabs('Layers:\t1kB\tsha256:a\n\t123.4MB\tsha256:b')).toBe(
+      'Layers:\t1kB\tsha256:a\n\t123.4MB\tsha256:b',
+    );
     expect(alignTabs('x\ta-very-long-cell\tz\ny\tb\tz')).toBe('x\ta-very-long-cell\tz\ny\tb\t\t\tz');
   });
 });
@@ -91,18 +120,9 @@ describe('humanSize', () => {
 
 describe('prioritizeTags', () => {
   it('puts latest first, then minor versions, then full versions newest first, then the rest in order', () => {
-    expect(prioritizeTags(['other', '5.1.3', 'v5.1', 'latest', '5.0', '5.1-rc1', 'abc', '5.2.0', 'v5.1.3', '5.1'])).toEqual([
-      'latest',
-      '5.1',
-      'v5.1',
-      '5.1-rc1',
-      '5.0',
-      '5.2.0',
-      '5.1.3',
-      'v5.1.3',
-      'abc',
-      'other',
-    ]);
+    expect(
+      prioritizeTags(['other', '5.1.3', 'v5.1', 'latest', '5.0', '5.1-rc1', 'abc', '5.2.0', 'v5.1.3', '5.1']),
+    ).toEqual(['latest', '5.1', 'v5.1', '5.1-rc1', '5.0', '5.2.0', '5.1.3', 'v5.1.3', 'abc', 'other']);
   });
 });
 
@@ -116,7 +136,13 @@ describe('describeImage', () => {
           Created: '2025-04-30T10:00:00Z',
           Architecture: 'amd64',
           Size: 3_500_000,
-          Config: { Cmd: ['python3'], Env: ['PATH=/usr/bin', 'LANG=C.UTF-8'], ExposedPorts: { '8080/tcp': {} }, Labels: { vendor: 'x' }, WorkingDir: '/app' },
+          Config: {
+            Cmd: ['python3'],
+            Env: ['PATH=/usr/bin', 'LANG=C.UTF-8'],
+            ExposedPorts: { '8080/tcp': {} },
+            Labels: { vendor: 'x' },
+            WorkingDir: '/app',
+          },
         },
         dockerImageLayers: [
           { name: 'sha256:l1', size: 3_000_000, mediaType: 'x' },

@@ -16,13 +16,19 @@ describe('parseDockerImageReference', () => {
     ['python', { registry: '', namespace: '', name: 'python', tag: '', id: '' }],
     ['python:3.12', { registry: '', namespace: '', name: 'python', tag: '3.12', id: '' }],
     ['centos/python-35-centos7', { registry: '', namespace: 'centos', name: 'python-35-centos7', tag: '', id: '' }],
-    ['docker.io/library/python:3.12', { registry: 'docker.io', namespace: 'library', name: 'python', tag: '3.12', id: '' }],
+    [
+      'docker.io/library/python:3.12',
+      { registry: 'docker.io', namespace: 'library', name: 'python', tag: '3.12', id: '' },
+    ],
     ['quay.io/team/sub/app:v1', { registry: 'quay.io', namespace: 'team', name: 'sub/app', tag: 'v1', id: '' }],
     ['localhost/app', { registry: 'localhost', namespace: '', name: 'app', tag: '', id: '' }],
     ['127.0.0.1:5000/demo/app:v1', { registry: '127.0.0.1:5000', namespace: 'demo', name: 'app', tag: 'v1', id: '' }],
     [`quay.io/team/app@${digest}`, { registry: 'quay.io', namespace: 'team', name: 'app', tag: '', id: digest }],
     [`quay.io/team/app:v1@${digest}`, { registry: 'quay.io', namespace: 'team', name: 'app', tag: 'v1', id: digest }],
-    ['registry.example.com:443/a__b/c-d--e.f', { registry: 'registry.example.com:443', namespace: 'a__b', name: 'c-d--e.f', tag: '', id: '' }],
+    [
+      'registry.example.com:443/a__b/c-d--e.f',
+      { registry: 'registry.example.com:443', namespace: 'a__b', name: 'c-d--e.f', tag: '', id: '' },
+    ],
   ])('parses %s', (spec, expected) => {
     expect(parseDockerImageReference(spec)).toEqual(expected);
   });
@@ -37,8 +43,8 @@ describe('parseDockerImageReference', () => {
     ['app@sha256:short', 'invalid reference format'],
     ['a//b', 'invalid reference format'],
     ['-app', 'invalid reference format'],
-    ['app:' + 'x'.repeat(129), 'invalid reference format'],
-    ['quay.io/' + 'a'.repeat(250), 'repository name must not be more than 255 characters'],
+    [`app:${'x'.repeat(129)}`, 'invalid reference format'],
+    [`quay.io/${'a'.repeat(250)}`, 'repository name must not be more than 255 characters'],
     ['app name', 'invalid reference format'],
   ])('refuses %j with "%s"', (spec, message) => {
     expect(() => parseDockerImageReference(spec)).toThrow(new InvalidReferenceError(message));
@@ -47,7 +53,13 @@ describe('parseDockerImageReference', () => {
 
 describe('withDefaults', () => {
   it('adds Docker Hub, library/ and latest to a bare name', () => {
-    expect(withDefaults(parseDockerImageReference('python'))).toEqual({ registry: 'docker.io', namespace: 'library', name: 'python', tag: 'latest', id: '' });
+    expect(withDefaults(parseDockerImageReference('python'))).toEqual({
+      registry: 'docker.io',
+      namespace: 'library',
+      name: 'python',
+      tag: 'latest',
+      id: '',
+    });
   });
 
   it('adds no tag when a digest pins the image', () => {
@@ -55,7 +67,13 @@ describe('withDefaults', () => {
   });
 
   it('leaves other registries without library/', () => {
-    expect(withDefaults(parseDockerImageReference('quay.io/app'))).toEqual({ registry: 'quay.io', namespace: '', name: 'app', tag: 'latest', id: '' });
+    expect(withDefaults(parseDockerImageReference('quay.io/app'))).toEqual({
+      registry: 'quay.io',
+      namespace: '',
+      name: 'app',
+      tag: 'latest',
+      id: '',
+    });
   });
 
   it('connects to registry-1.docker.io for every Docker Hub alias', () => {
@@ -68,11 +86,15 @@ describe('withDefaults', () => {
 
 describe('formatting', () => {
   it('keeps the user spelling when pinning to a digest', () => {
-    expect(pinnedReference(parseDockerImageReference('centos/python-35-centos7:latest'), digest)).toBe(`centos/python-35-centos7@${digest}`);
+    expect(pinnedReference(parseDockerImageReference('centos/python-35-centos7:latest'), digest)).toBe(
+      `centos/python-35-centos7@${digest}`,
+    );
   });
 
   it('formats tag and digest together as spelled', () => {
-    expect(exactReference(parseDockerImageReference(`quay.io/team/app:v1@${digest}`))).toBe(`quay.io/team/app:v1@${digest}`);
+    expect(exactReference(parseDockerImageReference(`quay.io/team/app:v1@${digest}`))).toBe(
+      `quay.io/team/app:v1@${digest}`,
+    );
   });
 });
 
@@ -83,12 +105,19 @@ const host = fc.constantFrom('', 'quay.io', 'localhost:5000', 'registry.example.
 describe('parseDockerImageReference properties', () => {
   it('formats back to what it parsed', () => {
     fc.assert(
-      fc.property(host, fc.array(component, { minLength: 1, maxLength: 3 }), fc.option(tag, { nil: '' }), fc.option(fc.stringMatching(/^[0-9a-f]{64}$/), { nil: '' }), (registry, path, t, hex) => {
-        const spec = [registry, ...path].filter(Boolean).join('/') + (t ? `:${t}` : '') + (hex ? `@sha256:${hex}` : '');
-        const ref = parseDockerImageReference(spec);
-        expect(exactReference(ref)).toBe(spec);
-        expect(ref.tag).toBe(t);
-      }),
+      fc.property(
+        host,
+        fc.array(component, { minLength: 1, maxLength: 3 }),
+        fc.option(tag, { nil: '' }),
+        fc.option(fc.stringMatching(/^[0-9a-f]{64}$/), { nil: '' }),
+        (registry, path, t, hex) => {
+          const spec =
+            [registry, ...path].filter(Boolean).join('/') + (t ? `:${t}` : '') + (hex ? `@sha256:${hex}` : '');
+          const ref = parseDockerImageReference(spec);
+          expect(exactReference(ref)).toBe(spec);
+          expect(ref.tag).toBe(t);
+        },
+      ),
     );
   });
 

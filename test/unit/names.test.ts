@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { splitStreamImage, splitStreamTag, validateNamespace, validateStreamName, validateTagName } from '../../core/streams/names.ts';
+import {
+  splitStreamImage,
+  splitStreamTag,
+  validateNamespace,
+  validateStreamName,
+  validateTagName,
+} from '../../core/streams/names.ts';
 
 describe('validateStreamName', () => {
   it.each(['python', 'my-app', 'a.b_c-d', '0', 'ubi9'])('accepts %s', (name) => {
@@ -56,7 +62,9 @@ describe('validateTagName', () => {
 
 describe('validateNamespace', () => {
   it.each(['demo', 'team-a', 'a1'])('accepts %s', (ns) => expect(validateNamespace(ns)).toEqual([]));
-  it.each(['', 'Demo', '-a', 'a-', 'a.b', 'a_b', 'x'.repeat(64)])('refuses %j', (ns) => expect(validateNamespace(ns)).toHaveLength(1));
+  it.each(['', 'Demo', '-a', 'a-', 'a.b', 'a_b', 'x'.repeat(64)])('refuses %j', (ns) =>
+    expect(validateNamespace(ns)).toHaveLength(1),
+  );
 });
 
 describe('splitStreamTag and splitStreamImage', () => {

@@ -9,14 +9,21 @@ import { matchesPattern } from '../../functions/local/in-process-bus.ts';
 describe('slotsForTick', () => {
   it('gives every slot to exactly one tick of a cycle and one shard', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 60 }), fc.integer({ min: 1, max: 8 }), fc.nat(10_000), (ticksPerCycle, shards, start) => {
-        const seen = new Map<number, number>();
-        for (let t = start; t < start + ticksPerCycle; t++) {
-          for (let shard = 0; shard < shards; shard++) for (const slot of slotsForTick(t, ticksPerCycle, shard, shards)) seen.set(slot, (seen.get(slot) ?? 0) + 1);
-        }
-        expect(seen.size).toBe(scheduleSlots);
-        expect([...seen.values()].every((n) => n === 1)).toBe(true);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 60 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.nat(10_000),
+        (ticksPerCycle, shards, start) => {
+          const seen = new Map<number, number>();
+          for (let t = start; t < start + ticksPerCycle; t++) {
+            for (let shard = 0; shard < shards; shard++)
+              for (const slot of slotsForTick(t, ticksPerCycle, shard, shards))
+                seen.set(slot, (seen.get(slot) ?? 0) + 1);
+          }
+          expect(seen.size).toBe(scheduleSlots);
+          expect([...seen.values()].every((n) => n === 1)).toBe(true);
+        },
+      ),
     );
   });
 });
@@ -24,7 +31,14 @@ describe('slotsForTick', () => {
 describe('scheduleOf', () => {
   const now = new Date('2026-01-01T00:00:00Z');
   const options = { intervalSeconds: 900, retryBaseSeconds: 60 };
-  const tag = (extra: Partial<TagRecord>): TagRecord => ({ name: 't', spec: { name: 't', from: { kind: 'DockerImage', name: 'q/a:1' }, generation: 2 }, items: [], conditions: [], version: 1, ...extra });
+  const tag = (extra: Partial<TagRecord>): TagRecord => ({
+    name: 't',
+    spec: { name: 't', from: { kind: 'DockerImage', name: 'q/a:1' }, generation: 2 },
+    items: [],
+    conditions: [],
+    version: 1,
+    ...extra,
+  });
   const imported = { items: [{ created: '', dockerImageReference: 'q/a@x', image: 'x', generation: 2 }] };
 
   it('makes a pending tag due now', () => {
@@ -32,16 +46,38 @@ describe('scheduleOf', () => {
   });
 
   it('puts a scheduled tag in its stable slot, and nothing else in any slot', () => {
-    const scheduled = tag({ ...imported, spec: { name: 't', from: { kind: 'DockerImage', name: 'q/a:1' }, generation: 2, importPolicy: { scheduled: true } } });
+    const scheduled = tag({
+      ...imported,
+      spec: {
+        name: 't',
+        from: { kind: 'DockerImage', name: 'q/a:1' },
+        generation: 2,
+        importPolicy: { scheduled: true },
+      },
+    });
     expect(scheduleOf('ns', 's', scheduled, now, options)).toEqual({ scheduleSlot: slotOf('ns', 's', 't') });
     expect(scheduleOf('ns', 's', tag(imported), now, options)).toEqual({});
-    expect(scheduleOf('ns', 's', tag({ spec: { name: 't', reference: true, from: { kind: 'DockerImage', name: 'q/a:1' } } }), now, options)).toEqual({});
+    expect(
+      scheduleOf(
+        'ns',
+        's',
+        tag({ spec: { name: 't', reference: true, from: { kind: 'DockerImage', name: 'q/a:1' } } }),
+        now,
+        options,
+      ),
+    ).toEqual({});
     expect(scheduleOf('ns', 's', tag({ spec: null }), now, options)).toEqual({});
   });
 
   it('backs off transient failures exponentially up to the interval, and never retries permanent ones early', () => {
     const failed = (reason: string, attempts: number) =>
-      tag({ ...imported, importAttempts: attempts, conditions: [{ type: 'ImportSuccess', status: 'False', reason, lastTransitionTime: now.toISOString(), generation: 2 }] });
+      tag({
+        ...imported,
+        importAttempts: attempts,
+        conditions: [
+          { type: 'ImportSuccess', status: 'False', reason, lastTransitionTime: now.toISOString(), generation: 2 },
+        ],
+      });
     expect(scheduleOf('ns', 's', failed('InternalError', 1), now, options).dueAt).toBe('2026-01-01T00:01:00.000Z');
     expect(scheduleOf('ns', 's', failed('RateLimited', 3), now, options).dueAt).toBe('2026-01-01T00:04:00.000Z');
     expect(scheduleOf('ns', 's', failed('InternalError', 10), now, options).dueAt).toBe('2026-01-01T00:15:00.000Z');
@@ -96,7 +132,18 @@ describe('event schema and patterns', () => {
   const event = {
     source: 'imagestreams',
     detailType: tagChangedType,
-    detail: { namespace: 'demo', imageStream: 'python', tag: 'latest', image: 'sha256:x', dockerImageReference: 'q/p@sha256:x', generation: 3, previous: null, cause: 'tag', actor: 'user:a', changedAt: '2026-01-01T00:00:00Z' },
+    detail: {
+      namespace: 'demo',
+      imageStream: 'python',
+      tag: 'latest',
+      image: 'sha256:x',
+      dockerImageReference: 'q/p@sha256:x',
+      generation: 3,
+      previous: null,
+      cause: 'tag',
+      actor: 'user:a',
+      changedAt: '2026-01-01T00:00:00Z',
+    },
   };
 
   it('accepts a well-formed event and refuses a malformed one', () => {
@@ -108,7 +155,16 @@ describe('event schema and patterns', () => {
 
   it('matches EventBridge patterns on values and nested details', () => {
     const envelope = { source: 'imagestreams', 'detail-type': tagChangedType, detail: event.detail };
-    expect(matchesPattern({ source: ['imagestreams'], 'detail-type': [tagChangedType], detail: { namespace: ['demo'], imageStream: ['python'] } }, envelope)).toBe(true);
+    expect(
+      matchesPattern(
+        {
+          source: ['imagestreams'],
+          'detail-type': [tagChangedType],
+          detail: { namespace: ['demo'], imageStream: ['python'] },
+        },
+        envelope,
+      ),
+    ).toBe(true);
     expect(matchesPattern({ source: ['imagestreams'], detail: { namespace: ['prod'] } }, envelope)).toBe(false);
     expect(matchesPattern({ 'detail-type': ['ImageStreamTag Import Failed'] }, envelope)).toBe(false);
     expect(matchesPattern({ detail: { missing: { deeper: ['x'] } } }, envelope)).toBe(false);

@@ -37,7 +37,9 @@ export class KmsEnvelopeCipher implements SecretCipher {
   }
 
   private async generate(): Promise<{ plaintext: Buffer; encrypted: string }> {
-    const result = await this.kms.send(new GenerateDataKeyCommand({ KeyId: this.keyId, KeySpec: 'AES_256', EncryptionContext: encryptionContext }));
+    const result = await this.kms.send(
+      new GenerateDataKeyCommand({ KeyId: this.keyId, KeySpec: 'AES_256', EncryptionContext: encryptionContext }),
+    );
     if (!result.Plaintext || !result.CiphertextBlob) throw new Error('KMS returned no data key');
     const encrypted = Buffer.from(result.CiphertextBlob).toString('base64');
     this.opened.set(encrypted, Promise.resolve(Buffer.from(result.Plaintext)));
@@ -45,7 +47,13 @@ export class KmsEnvelopeCipher implements SecretCipher {
   }
 
   private async decrypt(encrypted: string): Promise<Buffer> {
-    const result = await this.kms.send(new DecryptCommand({ CiphertextBlob: Buffer.from(encrypted, 'base64'), EncryptionContext: encryptionContext, KeyId: this.keyId }));
+    const result = await this.kms.send(
+      new DecryptCommand({
+        CiphertextBlob: Buffer.from(encrypted, 'base64'),
+        EncryptionContext: encryptionContext,
+        KeyId: this.keyId,
+      }),
+    );
     if (!result.Plaintext) throw new Error('KMS returned no plaintext');
     return Buffer.from(result.Plaintext);
   }

@@ -1,11 +1,23 @@
-import { ConditionalCheckFailedException, ProvisionedThroughputExceededException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { AlreadyExistsError, ImageStreamsError, NotFoundError, staleObjectError } from '../../errors.ts';
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  ProvisionedThroughputExceededException,
+} from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { RoleBindingRecord } from '../../access/roles.ts';
+import { AlreadyExistsError, ImageStreamsError, NotFoundError, staleObjectError } from '../../errors.ts';
 import type { ImageStreamStore, IndexedTag, NamespaceRecord, StoredSecret, StreamKey } from '../../ports.ts';
+import { type SlotCursor, slotKey } from '../../scheduling/schedule.ts';
 import type { Image, StreamRecord, StreamState, TagRecord } from '../../streams/types.ts';
 import type { TriggerRecord, TriggerStatus } from '../../triggers/types.ts';
-import { slotKey, type SlotCursor } from '../../scheduling/schedule.ts';
 import { keys } from './table.ts';
 
 type Item = Record<string, unknown>;
@@ -31,7 +43,14 @@ export class DynamoImageStreamStore implements ImageStreamStore {
 
   async createStream(stream: StreamRecord): Promise<void> {
     await this.write(
-      () => this.documents.send(new PutCommand({ TableName: this.tableName, Item: streamItem(stream), ConditionExpression: 'attribute_not_exists(pk)' })),
+      () =>
+        this.documents.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: streamItem(stream),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
       () => new AlreadyExistsError('imagestreams', stream.name),
     );
   }
@@ -39,12 +58,15 @@ export class DynamoImageStreamStore implements ImageStreamStore {
   async updateStream(stream: StreamRecord, expectedVersion: number): Promise<StreamRecord> {
     const next = { ...stream, version: expectedVersion + 1 };
     await this.write(
-      () => this.documents.send(new PutCommand({
-        TableName: this.tableName,
-        Item: streamItem(next),
-        ConditionExpression: 'version = :v AND uid = :uid',
-        ExpressionAttributeValues: { ':v': expectedVersion, ':uid': stream.uid },
-      })),
+      () =>
+        this.documents.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: streamItem(next),
+            ConditionExpression: 'version = :v AND uid = :uid',
+            ExpressionAttributeValues: { ':v': expectedVersion, ':uid': stream.uid },
+          }),
+        ),
       () => staleObjectError('imagestreams', stream.name),
     );
     return next;
@@ -52,29 +74,44 @@ export class DynamoImageStreamStore implements ImageStreamStore {
 
   async nextGeneration(stream: StreamRecord): Promise<number> {
     const result = await this.write(
-      () => this.documents.send(new UpdateCommand({
-        TableName: this.tableName,
-        Key: { pk: keys.namespace(stream.namespace), sk: keys.streamPrefix(stream.name) },
-        UpdateExpression: 'ADD generation :one, version :one',
-        ConditionExpression: 'uid = :uid',
-        ExpressionAttributeValues: { ':one': 1, ':uid': stream.uid },
-        ReturnValues: 'UPDATED_NEW',
-      })),
+      () =>
+        this.documents.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: keys.namespace(stream.namespace), sk: keys.streamPrefix(stream.name) },
+            UpdateExpression: 'ADD generation :one, version :one',
+            ConditionExpression: 'uid = :uid',
+            ExpressionAttributeValues: { ':one': 1, ':uid': stream.uid },
+            ReturnValues: 'UPDATED_NEW',
+          }),
+        ),
       () => new NotFoundError('imagestreams', stream.name),
     );
-    return Number(result.Attributes?.['generation']);
+    return Number(result.Attributes?.generation);
   }
 
   async deleteStream(stream: StreamRecord): Promise<void> {
     const pk = keys.namespace(stream.namespace);
     await this.write(
-      () => this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: { pk, sk: keys.streamPrefix(stream.name) }, ConditionExpression: 'uid = :uid', ExpressionAttributeValues: { ':uid': stream.uid } })),
+      () =>
+        this.documents.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: { pk, sk: keys.streamPrefix(stream.name) },
+            ConditionExpression: 'uid = :uid',
+            ExpressionAttributeValues: { ':uid': stream.uid },
+          }),
+        ),
       () => new NotFoundError('imagestreams', stream.name),
     );
     // Tag items of a deleted stream are invisible (their streamUid no longer matches); removing them is housekeeping.
-    const tagKeys = (await this.query(pk, keys.streamPrefix(stream.name))).filter((i) => i['type'] === 'tag').map((i) => ({ pk, sk: i['sk'] }));
+    const tagKeys = (await this.query(pk, keys.streamPrefix(stream.name)))
+      .filter((i) => i.type === 'tag')
+      .map((i) => ({ pk, sk: i.sk }));
     for (let i = 0; i < tagKeys.length; i += 25) {
-      let requests: Record<string, unknown[]> | undefined = { [this.tableName]: tagKeys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } })) };
+      let requests: Record<string, unknown[]> | undefined = {
+        [this.tableName]: tagKeys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } })),
+      };
       for (let attempt = 0; requests && Object.keys(requests).length && attempt < 8; attempt++) {
         const result = await this.documents.send(new BatchWriteCommand({ RequestItems: requests as never }));
         requests = result.UnprocessedItems as Record<string, unknown[]> | undefined;
@@ -86,12 +123,24 @@ export class DynamoImageStreamStore implements ImageStreamStore {
     const next = { ...tag, version: tag.version + 1 };
     const created = tag.version === 0;
     await this.write(
-      () => this.documents.send(new PutCommand({
-        TableName: this.tableName,
-        Item: { pk: keys.namespace(stream.namespace), sk: keys.tag(stream.name, tag.name), type: 'tag', streamUid: stream.uid, ...next, ...indexKeys(stream, next) },
-        ConditionExpression: created ? 'attribute_not_exists(pk) OR streamUid <> :uid' : 'version = :v AND streamUid = :uid',
-        ExpressionAttributeValues: created ? { ':uid': stream.uid } : { ':v': tag.version, ':uid': stream.uid },
-      })),
+      () =>
+        this.documents.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: {
+              pk: keys.namespace(stream.namespace),
+              sk: keys.tag(stream.name, tag.name),
+              type: 'tag',
+              streamUid: stream.uid,
+              ...next,
+              ...indexKeys(stream, next),
+            },
+            ConditionExpression: created
+              ? 'attribute_not_exists(pk) OR streamUid <> :uid'
+              : 'version = :v AND streamUid = :uid',
+            ExpressionAttributeValues: created ? { ':uid': stream.uid } : { ':v': tag.version, ':uid': stream.uid },
+          }),
+        ),
       () => staleObjectError('imagestreamtags', `${stream.name}:${tag.name}`),
     );
     return next;
@@ -99,12 +148,15 @@ export class DynamoImageStreamStore implements ImageStreamStore {
 
   async deleteTag(stream: StreamKey, tag: TagRecord): Promise<void> {
     await this.write(
-      () => this.documents.send(new DeleteCommand({
-        TableName: this.tableName,
-        Key: { pk: keys.namespace(stream.namespace), sk: keys.tag(stream.name, tag.name) },
-        ConditionExpression: 'version = :v AND streamUid = :uid',
-        ExpressionAttributeValues: { ':v': tag.version, ':uid': stream.uid },
-      })),
+      () =>
+        this.documents.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: { pk: keys.namespace(stream.namespace), sk: keys.tag(stream.name, tag.name) },
+            ConditionExpression: 'version = :v AND streamUid = :uid',
+            ExpressionAttributeValues: { ':v': tag.version, ':uid': stream.uid },
+          }),
+        ),
       () => staleObjectError('imagestreamtags', `${stream.name}:${tag.name}`),
     );
   }
@@ -124,7 +176,14 @@ export class DynamoImageStreamStore implements ImageStreamStore {
   }
 
   async listDue(now: string, limit: number): Promise<IndexedTag[]> {
-    return (await this.queryIndex('gsi1', 'gsi1pk = :pk AND gsi1sk <= :until', { ':pk': keys.due, ':until': `${now}~` }, limit)).map(indexedTag);
+    return (
+      await this.queryIndex(
+        'gsi1',
+        'gsi1pk = :pk AND gsi1sk <= :until',
+        { ':pk': keys.due, ':until': `${now}~` },
+        limit,
+      )
+    ).map(indexedTag);
   }
 
   async listSlot(slot: number): Promise<IndexedTag[]> {
@@ -136,17 +195,32 @@ export class DynamoImageStreamStore implements ImageStreamStore {
   }
 
   async getCursor(shard: number): Promise<SlotCursor[]> {
-    const result = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { pk: keys.cursor(shard), sk: keys.cursor(shard) } }));
-    return (result.Item?.['slots'] as SlotCursor[] | undefined) ?? [];
+    const result = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: keys.cursor(shard), sk: keys.cursor(shard) } }),
+    );
+    return (result.Item?.slots as SlotCursor[] | undefined) ?? [];
   }
 
   async putCursor(shard: number, cursor: SlotCursor[]): Promise<void> {
-    await this.documents.send(new PutCommand({ TableName: this.tableName, Item: { pk: keys.cursor(shard), sk: keys.cursor(shard), type: 'cursor', slots: cursor } }));
+    await this.documents.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: keys.cursor(shard), sk: keys.cursor(shard), type: 'cursor', slots: cursor },
+      }),
+    );
   }
 
   async listRoleBindings(namespace: string): Promise<RoleBindingRecord[]> {
     return (await this.query(keys.namespace(namespace), keys.allRoleBindings)).map((item) => {
-      const { namespace: ns, name, role, subjects, uid, creationTimestamp, version } = item as unknown as RoleBindingRecord;
+      const {
+        namespace: ns,
+        name,
+        role,
+        subjects,
+        uid,
+        creationTimestamp,
+        version,
+      } = item as unknown as RoleBindingRecord;
       return { namespace: ns, name, role, subjects, uid, creationTimestamp, version };
     });
   }
@@ -158,32 +232,62 @@ export class DynamoImageStreamStore implements ImageStreamStore {
         this.documents.send(
           new PutCommand({
             TableName: this.tableName,
-            Item: { pk: keys.namespace(binding.namespace), sk: keys.roleBinding(binding.name), type: 'rolebinding', ...next },
+            Item: {
+              pk: keys.namespace(binding.namespace),
+              sk: keys.roleBinding(binding.name),
+              type: 'rolebinding',
+              ...next,
+            },
             ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(pk)' : 'version = :v',
             ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':v': expectedVersion } }),
           }),
         ),
-      () => (expectedVersion === 0 ? new AlreadyExistsError('rolebindings', binding.name) : staleObjectError('rolebindings', binding.name)),
+      () =>
+        expectedVersion === 0
+          ? new AlreadyExistsError('rolebindings', binding.name)
+          : staleObjectError('rolebindings', binding.name),
     );
     return next;
   }
 
   async deleteRoleBinding(namespace: string, name: string): Promise<void> {
     await this.write(
-      () => this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: keys.namespace(namespace), sk: keys.roleBinding(name) }, ConditionExpression: 'attribute_exists(pk)' })),
+      () =>
+        this.documents.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: { pk: keys.namespace(namespace), sk: keys.roleBinding(name) },
+            ConditionExpression: 'attribute_exists(pk)',
+          }),
+        ),
       () => new NotFoundError('rolebindings', name),
     );
   }
 
   async createNamespace(namespace: NamespaceRecord): Promise<void> {
     await this.write(
-      () => this.documents.send(new PutCommand({ TableName: this.tableName, Item: { pk: keys.namespaces, sk: namespace.name, type: 'namespace', ...namespace }, ConditionExpression: 'attribute_not_exists(pk)' })),
+      () =>
+        this.documents.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { pk: keys.namespaces, sk: namespace.name, type: 'namespace', ...namespace },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
       () => new AlreadyExistsError('namespaces', namespace.name),
     );
   }
 
   async namespaceInUse(namespace: string): Promise<boolean> {
-    const page = await this.documents.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.namespace(namespace) }, Limit: 1, ConsistentRead: true }));
+    const page = await this.documents.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.namespace(namespace) },
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
     return (page.Items?.length ?? 0) > 0;
   }
 
@@ -196,7 +300,14 @@ export class DynamoImageStreamStore implements ImageStreamStore {
 
   async createTrigger(trigger: TriggerRecord): Promise<void> {
     await this.write(
-      () => this.documents.send(new PutCommand({ TableName: this.tableName, Item: triggerItem(trigger), ConditionExpression: 'attribute_not_exists(pk)' })),
+      () =>
+        this.documents.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: triggerItem(trigger),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
       () => new AlreadyExistsError('imagetriggers', trigger.name),
     );
   }
@@ -210,10 +321,13 @@ export class DynamoImageStreamStore implements ImageStreamStore {
           new UpdateCommand({
             TableName: this.tableName,
             Key: { pk: keys.triggers, sk: keys.trigger(trigger.namespace, trigger.name) },
-            UpdateExpression: `SET ${names.map((n, i) => `#n${i} = :v${i}`).join(', ')}${trigger.sealedSecret === undefined ? ' REMOVE sealedSecret' : ''}`,
+            UpdateExpression: `SET ${names.map((_, i) => `#n${i} = :v${i}`).join(', ')}${trigger.sealedSecret === undefined ? ' REMOVE sealedSecret' : ''}`,
             ConditionExpression: 'version = :expected',
             ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#n${i}`, n])),
-            ExpressionAttributeValues: { ...Object.fromEntries(names.map((n, i) => [`:v${i}`, (spec as Item)[n]])), ':expected': trigger.version },
+            ExpressionAttributeValues: {
+              ...Object.fromEntries(names.map((n, i) => [`:v${i}`, (spec as Item)[n]])),
+              ':expected': trigger.version,
+            },
           }),
         ),
       () => staleObjectError('imagetriggers', trigger.name),
@@ -222,7 +336,13 @@ export class DynamoImageStreamStore implements ImageStreamStore {
   }
 
   async getTrigger(namespace: string, name: string): Promise<TriggerRecord | undefined> {
-    const result = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { pk: keys.triggers, sk: keys.trigger(namespace, name) }, ConsistentRead: true }));
+    const result = await this.documents.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: keys.triggers, sk: keys.trigger(namespace, name) },
+        ConsistentRead: true,
+      }),
+    );
     return result.Item ? triggerRecord(result.Item) : undefined;
   }
 
@@ -232,13 +352,24 @@ export class DynamoImageStreamStore implements ImageStreamStore {
 
   async deleteTrigger(namespace: string, name: string): Promise<void> {
     await this.write(
-      () => this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: keys.triggers, sk: keys.trigger(namespace, name) }, ConditionExpression: 'attribute_exists(pk)' })),
+      () =>
+        this.documents.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: { pk: keys.triggers, sk: keys.trigger(namespace, name) },
+            ConditionExpression: 'attribute_exists(pk)',
+          }),
+        ),
       () => new NotFoundError('imagetriggers', name),
     );
   }
 
   async triggersFor(source: TriggerRecord['from']): Promise<TriggerRecord[]> {
-    return (await this.queryIndex('gsi3', 'gsi3pk = :pk', { ':pk': keys.triggerSource(source.namespace, source.stream, source.tag) })).map(triggerRecord);
+    return (
+      await this.queryIndex('gsi3', 'gsi3pk = :pk', {
+        ':pk': keys.triggerSource(source.namespace, source.stream, source.tag),
+      })
+    ).map(triggerRecord);
   }
 
   async claimTrigger(trigger: TriggerRecord, image: string, at: string, by: string): Promise<boolean> {
@@ -247,9 +378,19 @@ export class DynamoImageStreamStore implements ImageStreamStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: keys.triggers, sk: keys.trigger(trigger.namespace, trigger.name) },
-          UpdateExpression: 'SET lastTriggeredImage = :image, lastTriggeredBy = :by, lastTriggeredAt = :at, lastAttemptAt = :at, attempts = :zero REMOVE lastError',
-          ConditionExpression: 'uid = :uid AND version = :version AND paused = :false AND (attribute_not_exists(lastTriggeredImage) OR lastTriggeredImage <> :image)',
-          ExpressionAttributeValues: { ':image': image, ':by': by, ':at': at, ':zero': 0, ':false': false, ':uid': trigger.uid, ':version': trigger.version },
+          UpdateExpression:
+            'SET lastTriggeredImage = :image, lastTriggeredBy = :by, lastTriggeredAt = :at, lastAttemptAt = :at, attempts = :zero REMOVE lastError',
+          ConditionExpression:
+            'uid = :uid AND version = :version AND paused = :false AND (attribute_not_exists(lastTriggeredImage) OR lastTriggeredImage <> :image)',
+          ExpressionAttributeValues: {
+            ':image': image,
+            ':by': by,
+            ':at': at,
+            ':zero': 0,
+            ':false': false,
+            ':uid': trigger.uid,
+            ':version': trigger.version,
+          },
         }),
       ),
     );
@@ -262,14 +403,25 @@ export class DynamoImageStreamStore implements ImageStreamStore {
           TableName: this.tableName,
           Key: { pk: keys.triggers, sk: keys.trigger(trigger.namespace, trigger.name) },
           UpdateExpression: 'SET lastTriggeredAt = :at, lastAttemptAt = :at',
-          ConditionExpression: 'uid = :uid AND paused = :false AND lastTriggeredImage = :image AND lastTriggeredAt = :claimedAt',
-          ExpressionAttributeValues: { ':uid': trigger.uid, ':false': false, ':image': image, ':claimedAt': claimedAt, ':at': at },
+          ConditionExpression:
+            'uid = :uid AND paused = :false AND lastTriggeredImage = :image AND lastTriggeredAt = :claimedAt',
+          ExpressionAttributeValues: {
+            ':uid': trigger.uid,
+            ':false': false,
+            ':image': image,
+            ':claimedAt': claimedAt,
+            ':at': at,
+          },
         }),
       ),
     );
   }
 
-  async recordTriggerResult(trigger: TriggerRecord, image: string, result: Pick<TriggerStatus, 'lastAttemptAt' | 'attempts' | 'lastSuccessAt' | 'lastError'>): Promise<void> {
+  async recordTriggerResult(
+    trigger: TriggerRecord,
+    image: string,
+    result: Pick<TriggerStatus, 'lastAttemptAt' | 'attempts' | 'lastSuccessAt' | 'lastError'>,
+  ): Promise<void> {
     const set = Object.entries(result).filter(([, v]) => v !== undefined);
     // A trigger that moved on to another image keeps that firing's outcome.
     await this.writeIf(() =>
@@ -286,14 +438,22 @@ export class DynamoImageStreamStore implements ImageStreamStore {
   }
 
   async getImage(digest: string): Promise<Image | undefined> {
-    const result = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { pk: keys.image(digest), sk: keys.imageSort } }));
-    return result.Item?.['image'] as Image | undefined;
+    const result = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: keys.image(digest), sk: keys.imageSort } }),
+    );
+    return result.Item?.image as Image | undefined;
   }
 
   async putImage(image: Image): Promise<void> {
     // Written once: a second writer of the same digest finds it there, which is fine.
     await this.writeIf(() =>
-      this.documents.send(new PutCommand({ TableName: this.tableName, Item: { pk: keys.image(image.metadata.name), sk: keys.imageSort, type: 'image', image }, ConditionExpression: 'attribute_not_exists(pk)' })),
+      this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: keys.image(image.metadata.name), sk: keys.imageSort, type: 'image', image },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
     );
   }
 
@@ -320,17 +480,37 @@ export class DynamoImageStreamStore implements ImageStreamStore {
 
   async deleteSecret(namespace: string, name: string): Promise<void> {
     await this.write(
-      () => this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: keys.namespace(namespace), sk: keys.secret(name) }, ConditionExpression: 'attribute_exists(pk)' })),
+      () =>
+        this.documents.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: { pk: keys.namespace(namespace), sk: keys.secret(name) },
+            ConditionExpression: 'attribute_exists(pk)',
+          }),
+        ),
       () => new NotFoundError('secrets', name),
     );
   }
 
-  private async queryIndex(index: string, condition: string, values: Item, limit = Number.POSITIVE_INFINITY): Promise<Item[]> {
+  private async queryIndex(
+    index: string,
+    condition: string,
+    values: Item,
+    limit = Number.POSITIVE_INFINITY,
+  ): Promise<Item[]> {
     const items: Item[] = [];
     let ExclusiveStartKey: Item | undefined;
     do {
       const page = await this.documents
-        .send(new QueryCommand({ TableName: this.tableName, IndexName: index, KeyConditionExpression: condition, ExpressionAttributeValues: values, ExclusiveStartKey }))
+        .send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: index,
+            KeyConditionExpression: condition,
+            ExpressionAttributeValues: values,
+            ExclusiveStartKey,
+          }),
+        )
         .catch((error: unknown) => {
           throw translate(error);
         });
@@ -386,7 +566,11 @@ export class DynamoImageStreamStore implements ImageStreamStore {
 
 function translate(error: unknown): unknown {
   if ((error as { name?: string }).name === 'ValidationException' && /item size/i.test((error as Error).message)) {
-    return new ImageStreamsError('store.too_large', 'RequestEntityTooLarge', 'the object is too large to store: its history, annotations or secret data must be smaller');
+    return new ImageStreamsError(
+      'store.too_large',
+      'RequestEntityTooLarge',
+      'the object is too large to store: its history, annotations or secret data must be smaller',
+    );
   }
   if (error instanceof ProvisionedThroughputExceededException) {
     return new ImageStreamsError('store.throttled', 'TooManyRequests', 'the store is busy; retry later');
@@ -398,13 +582,18 @@ function translate(error: unknown): unknown {
 function indexKeys(stream: StreamKey, tag: TagRecord): Item {
   const id = slotKey(stream.namespace, stream.name, tag.name);
   return {
-    ...(tag.dueAt ? { gsi1pk: keys.due, gsi1sk: `${tag.dueAt}|${id}` } : tag.scheduleSlot !== undefined ? { gsi1pk: keys.slot(tag.scheduleSlot), gsi1sk: id } : {}),
+    ...(tag.dueAt
+      ? { gsi1pk: keys.due, gsi1sk: `${tag.dueAt}|${id}` }
+      : tag.scheduleSlot !== undefined
+        ? { gsi1pk: keys.slot(tag.scheduleSlot), gsi1sk: id }
+        : {}),
     ...(tag.unpublished ? { gsi2pk: keys.outbox, gsi2sk: `${tag.unpublished.changedAt}|${id}` } : {}),
   };
 }
 
 function tagRecord(item: Item): TagRecord {
-  const { name, spec, items, conditions, version, unpublished, dueAt, scheduleSlot, importAttempts } = item as unknown as TagRecord;
+  const { name, spec, items, conditions, version, unpublished, dueAt, scheduleSlot, importAttempts } =
+    item as unknown as TagRecord;
   return {
     name,
     spec: spec ?? null,
@@ -419,12 +608,20 @@ function tagRecord(item: Item): TagRecord {
 }
 
 function indexedTag(item: Item): IndexedTag {
-  const namespace = String(item['pk']).slice('NS#'.length);
-  const stream = String(item['sk']).slice('IS#'.length).split('#TAG#')[0] ?? '';
-  return { stream: { namespace, name: stream, uid: String(item['streamUid']) }, tag: tagRecord(item) };
+  const namespace = String(item.pk).slice('NS#'.length);
+  const stream = String(item.sk).slice('IS#'.length).split('#TAG#')[0] ?? '';
+  return { stream: { namespace, name: stream, uid: String(item.streamUid) }, tag: tagRecord(item) };
 }
 
-const statusDefaults = { lastTriggeredImage: 0, lastTriggeredBy: 0, lastTriggeredAt: 0, lastAttemptAt: 0, lastSuccessAt: 0, lastError: 0, attempts: 0 };
+const statusDefaults = {
+  lastTriggeredImage: 0,
+  lastTriggeredBy: 0,
+  lastTriggeredAt: 0,
+  lastAttemptAt: 0,
+  lastSuccessAt: 0,
+  lastError: 0,
+  attempts: 0,
+};
 
 /** A trigger item: its status fields at the top level, where conditional updates can test them. */
 function triggerItem(trigger: TriggerRecord): Item {
@@ -442,9 +639,26 @@ function triggerItem(trigger: TriggerRecord): Item {
 }
 
 function triggerRecord(item: Item): TriggerRecord {
-  const { namespace, name, uid, creationTimestamp, version, from, paused, fireOnCreate, target, sealedSecret } = item as unknown as TriggerRecord;
-  const status = Object.fromEntries(Object.keys(statusDefaults).filter((k) => item[k] !== undefined).map((k) => [k, item[k]])) as unknown as TriggerStatus;
-  return { namespace, name, uid, creationTimestamp, version, from, paused, fireOnCreate, target, ...(sealedSecret ? { sealedSecret } : {}), status: { ...status, attempts: status.attempts ?? 0 } };
+  const { namespace, name, uid, creationTimestamp, version, from, paused, fireOnCreate, target, sealedSecret } =
+    item as unknown as TriggerRecord;
+  const status = Object.fromEntries(
+    Object.keys(statusDefaults)
+      .filter((k) => item[k] !== undefined)
+      .map((k) => [k, item[k]]),
+  ) as unknown as TriggerStatus;
+  return {
+    namespace,
+    name,
+    uid,
+    creationTimestamp,
+    version,
+    from,
+    paused,
+    fireOnCreate,
+    target,
+    ...(sealedSecret ? { sealedSecret } : {}),
+    status: { ...status, attempts: status.attempts ?? 0 },
+  };
 }
 
 function streamItem(stream: StreamRecord): Item {
@@ -456,11 +670,16 @@ function groupStreams(items: Item[]): StreamState[] {
   const states: StreamState[] = [];
   let current: StreamState | undefined;
   for (const item of items) {
-    if (item['type'] === 'stream') {
+    if (item.type === 'stream') {
       const { pk: _pk, sk: _sk, type: _type, ...stream } = item;
       current = { stream: stream as unknown as StreamRecord, tags: [] };
       states.push(current);
-    } else if (item['type'] === 'tag' && current && item['streamUid'] === current.stream.uid && String(item['sk']).startsWith(keys.streamPrefix(current.stream.name))) {
+    } else if (
+      item.type === 'tag' &&
+      current &&
+      item.streamUid === current.stream.uid &&
+      String(item.sk).startsWith(keys.streamPrefix(current.stream.name))
+    ) {
       current.tags.push(tagRecord(item));
     }
   }

@@ -8,11 +8,24 @@
 //   TRIGGERS / <namespace>|<name>            image triggers (one partition: few, read together by the reconcile)
 // Names and tags cannot contain '#', so a prefix never matches a neighbour's items.
 export const tableKeys = {
-  fields: { pk: 'string', sk: 'string', gsi1pk: 'string', gsi1sk: 'string', gsi2pk: 'string', gsi2sk: 'string', gsi3pk: 'string', gsi3sk: 'string' },
+  fields: {
+    pk: 'string',
+    sk: 'string',
+    gsi1pk: 'string',
+    gsi1sk: 'string',
+    gsi2pk: 'string',
+    gsi2sk: 'string',
+    gsi3pk: 'string',
+    gsi3sk: 'string',
+  },
   primaryIndex: { hashKey: 'pk', rangeKey: 'sk' },
   // Sparse indexes: gsi1 holds only tags the scheduler must visit (DUE, or SLOT#<n>); gsi2 only tags
   // with an unannounced change (OUTBOX); gsi3 finds the triggers of a source tag.
-  globalIndexes: { gsi1: { hashKey: 'gsi1pk', rangeKey: 'gsi1sk' }, gsi2: { hashKey: 'gsi2pk', rangeKey: 'gsi2sk' }, gsi3: { hashKey: 'gsi3pk', rangeKey: 'gsi3sk' } },
+  globalIndexes: {
+    gsi1: { hashKey: 'gsi1pk', rangeKey: 'gsi1sk' },
+    gsi2: { hashKey: 'gsi2pk', rangeKey: 'gsi2sk' },
+    gsi3: { hashKey: 'gsi3pk', rangeKey: 'gsi3sk' },
+  },
 } as const;
 
 export const keys = {

@@ -1,4 +1,4 @@
-import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { BusEvent } from '../../events/bus-events.ts';
 import type { EventPublisher } from '../../ports.ts';
 
@@ -41,6 +41,12 @@ export class EventBridgePublisher implements EventPublisher {
   }
 
   private entry(event: BusEvent): PutEventsRequestEntry {
-    return { EventBusName: this.busName, Source: event.source, DetailType: event.detailType, Detail: JSON.stringify(event.detail), Time: new Date() };
+    return {
+      EventBusName: this.busName,
+      Source: event.source,
+      DetailType: event.detailType,
+      Detail: JSON.stringify(event.detail),
+      Time: new Date(),
+    };
   }
 }

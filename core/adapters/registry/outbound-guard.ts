@@ -42,7 +42,9 @@ export function isBlockedAddress(address: string): boolean {
 export class BlockedAddressError extends Error {
   readonly code = 'EBLOCKEDADDRESS';
   constructor(host: string, address: string) {
-    super(`refused to connect to ${host} (${address}): loopback, private, link-local and metadata addresses are not allowed`);
+    super(
+      `refused to connect to ${host} (${address}): loopback, private, link-local and metadata addresses are not allowed`,
+    );
   }
 }
 
@@ -56,7 +58,9 @@ function guardedLookup(hostname: string, options: { all?: boolean; family?: numb
     if (refused) return callback(new BlockedAddressError(hostname, refused.address) as NodeJS.ErrnoException, []);
     if (options.all) return callback(null, addresses);
     const first = addresses[0];
-    return first ? callback(null, first.address, first.family) : callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), []);
+    return first
+      ? callback(null, first.address, first.family)
+      : callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), []);
   });
 }
 
@@ -65,14 +69,23 @@ function guardedLookup(hostname: string, options: { all?: boolean; family?: numb
  * anywhere; any other connection to a blocked address — an IP literal, or a name resolving to one —
  * is refused before a byte is sent.
  */
-export function guardedConnector(options: { timeoutMs: number; verifyTls: boolean; localHosts: ReadonlySet<string> }): buildConnector.connector {
+export function guardedConnector(options: {
+  timeoutMs: number;
+  verifyTls: boolean;
+  localHosts: ReadonlySet<string>;
+}): buildConnector.connector {
   const tls = { rejectUnauthorized: options.verifyTls };
-  const guarded = buildConnector({ timeout: options.timeoutMs, lookup: guardedLookup, ...tls } as buildConnector.BuildOptions);
+  const guarded = buildConnector({
+    timeout: options.timeoutMs,
+    lookup: guardedLookup,
+    ...tls,
+  } as buildConnector.BuildOptions);
   const open = buildConnector({ timeout: options.timeoutMs, ...tls } as buildConnector.BuildOptions);
   return (opts, callback) => {
     const port = opts.port || (opts.protocol === 'https:' ? '443' : '80');
     const hostname = opts.hostname.replace(/^\[|\]$/g, '');
-    if (options.localHosts.has(`${opts.hostname}:${port}`) || options.localHosts.has(opts.hostname)) return open(opts, callback);
+    if (options.localHosts.has(`${opts.hostname}:${port}`) || options.localHosts.has(opts.hostname))
+      return open(opts, callback);
     if (isIP(hostname) && isBlockedAddress(hostname)) {
       callback(new BlockedAddressError(opts.hostname, hostname), null);
       return;

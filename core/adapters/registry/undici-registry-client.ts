@@ -1,10 +1,16 @@
 import { createHash } from 'node:crypto';
-import { Agent, interceptors, request, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher, interceptors, request } from 'undici';
 import { ImportFailure } from '../../importing/import-failure.ts';
 import { manifestAccept } from '../../importing/media-types.ts';
-import type { RegistryAccess, RegistryClient, RegistryCredentials, RegistryRepository, ResolvedManifest } from '../../ports-registry.ts';
+import type {
+  RegistryAccess,
+  RegistryClient,
+  RegistryCredentials,
+  RegistryRepository,
+  ResolvedManifest,
+} from '../../ports-registry.ts';
 import { guardedConnector } from './outbound-guard.ts';
-import { parseChallenge, type Challenge } from './www-authenticate.ts';
+import { type Challenge, parseChallenge } from './www-authenticate.ts';
 
 export interface UndiciRegistryClientOptions {
   /** Registries (host or host:port) that may be on loopback or private addresses and speak plain HTTP. */
@@ -83,12 +89,19 @@ export class UndiciRegistryClient implements RegistryClient {
     const get = await this.fetch(repo, access, 'GET', path, { accept: manifestAccept });
     const body = await this.readBody(get, this.options.maxManifestBytes, 'manifest');
     const computed = sha256(body);
-    if (reference.includes(':') && reference !== computed) throw integrityError(`${repo.host}/${repo.repository}`, reference, computed);
+    if (reference.includes(':') && reference !== computed)
+      throw integrityError(`${repo.host}/${repo.repository}`, reference, computed);
     return { digest: computed, mediaType: contentType(get) ?? mediaTypeOf(body), body };
   }
 
-  async getManifest(repo: RegistryRepository, digest: string, access: RegistryAccess): Promise<{ mediaType: string; body: Uint8Array }> {
-    const response = await this.fetch(repo, access, 'GET', `/v2/${repo.repository}/manifests/${digest}`, { accept: manifestAccept });
+  async getManifest(
+    repo: RegistryRepository,
+    digest: string,
+    access: RegistryAccess,
+  ): Promise<{ mediaType: string; body: Uint8Array }> {
+    const response = await this.fetch(repo, access, 'GET', `/v2/${repo.repository}/manifests/${digest}`, {
+      accept: manifestAccept,
+    });
     const body = await this.readBody(response, this.options.maxManifestBytes, 'manifest');
     const computed = sha256(body);
     if (computed !== digest) throw integrityError(`${repo.host}/${repo.repository}`, digest, computed);
@@ -108,7 +121,10 @@ export class UndiciRegistryClient implements RegistryClient {
     let path: string | undefined = `/v2/${repo.repository}/tags/list?n=${Math.min(limit, 1000)}`;
     for (let page = 0; path && tags.length < limit && page < maxTagPages; page++) {
       const response = await this.fetch(repo, access, 'GET', path, { accept: 'application/json' });
-      const body = parseJson(await this.readBody(response, this.options.maxManifestBytes, 'tag list'), `the tag list of ${repo.host}/${repo.repository}`) as { tags?: unknown };
+      const body = parseJson(
+        await this.readBody(response, this.options.maxManifestBytes, 'tag list'),
+        `the tag list of ${repo.host}/${repo.repository}`,
+      ) as { tags?: unknown };
       if (Array.isArray(body.tags)) tags.push(...body.tags.filter((t): t is string => typeof t === 'string'));
       path = nextPage(header(response, 'link'));
     }
@@ -116,7 +132,13 @@ export class UndiciRegistryClient implements RegistryClient {
   }
 
   /** One authorised exchange: learns the auth scheme from a 401 challenge and retries once with credentials. */
-  private async fetch(repo: RegistryRepository, access: RegistryAccess, method: 'GET' | 'HEAD', path: string, headers: Record<string, string>): Promise<Response> {
+  private async fetch(
+    repo: RegistryRepository,
+    access: RegistryAccess,
+    method: 'GET' | 'HEAD',
+    path: string,
+    headers: Record<string, string>,
+  ): Promise<Response> {
     const base = await this.baseUrl(repo.host, access);
     const scope = `repository:${repo.repository}:pull`;
     const what = `${repo.host}/${repo.repository}`;
@@ -169,10 +191,15 @@ export class UndiciRegistryClient implements RegistryClient {
     return access.insecure || this.options.localHosts.has(host);
   }
 
-  private async authorization(host: string, scope: string, access: RegistryAccess): Promise<Record<string, string> | undefined> {
+  private async authorization(
+    host: string,
+    scope: string,
+    access: RegistryAccess,
+  ): Promise<Record<string, string> | undefined> {
     const challenge = this.challenges.get(host);
     if (!challenge) return {};
-    if (challenge.scheme === 'basic') return access.credentials ? { authorization: basic(access.credentials) } : undefined;
+    if (challenge.scheme === 'basic')
+      return access.credentials ? { authorization: basic(access.credentials) } : undefined;
     if (challenge.scheme !== 'bearer') return undefined;
     const key = tokenKey(host, scope, access.credentials);
     const cached = this.tokens.get(key);
@@ -183,22 +210,36 @@ export class UndiciRegistryClient implements RegistryClient {
   }
 
   /** The token endpoint named by the challenge's realm (distribution's token spec); the realm is held to the same outbound rules. */
-  private async fetchToken(host: string, challenge: Challenge, scope: string, access: RegistryAccess): Promise<{ token: string; expiresAt: number }> {
+  private async fetchToken(
+    host: string,
+    challenge: Challenge,
+    scope: string,
+    access: RegistryAccess,
+  ): Promise<{ token: string; expiresAt: number }> {
     let realm: URL;
     try {
-      realm = new URL(challenge.params['realm'] ?? '');
+      realm = new URL(challenge.params.realm ?? '');
     } catch {
       throw new ImportFailure('Unauthorized', `the registry ${host} sent a token challenge without a valid realm`);
     }
-    if (challenge.params['service']) realm.searchParams.set('service', challenge.params['service']);
+    if (challenge.params.service) realm.searchParams.set('service', challenge.params.service);
     realm.searchParams.set('scope', scope);
-    const response = await this.send(realm, 'GET', access.credentials ? { authorization: basic(access.credentials) } : {}, access);
+    const response = await this.send(
+      realm,
+      'GET',
+      access.credentials ? { authorization: basic(access.credentials) } : {},
+      access,
+    );
     if (response.statusCode === 401 || response.statusCode === 403) {
       await response.body.dump();
       throw unauthorized(host, access.credentials);
     }
     if (response.statusCode !== 200) throw await failureOf(response, `token service of ${host}`);
-    const body = parseJson(await this.readBody(response, 1024 * 1024, 'token'), `the token service of ${host}`) as { token?: string; access_token?: string; expires_in?: number };
+    const body = parseJson(await this.readBody(response, 1024 * 1024, 'token'), `the token service of ${host}`) as {
+      token?: string;
+      access_token?: string;
+      expires_in?: number;
+    };
     const token = body.token ?? body.access_token;
     if (!token) throw new ImportFailure('Unauthorized', `the token service of ${host} answered without a token`);
     const lifetime = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 60;
@@ -206,12 +247,21 @@ export class UndiciRegistryClient implements RegistryClient {
   }
 
   /** One request, following redirects only by the outbound rules; credentials never follow a redirect to another host. */
-  private async send(url: URL, method: 'GET' | 'HEAD', headers: Record<string, string>, access: RegistryAccess, maxRetries?: number): Promise<Response> {
+  private async send(
+    url: URL,
+    method: 'GET' | 'HEAD',
+    headers: Record<string, string>,
+    access: RegistryAccess,
+    maxRetries?: number,
+  ): Promise<Response> {
     let current = url;
     let sentHeaders = headers;
     for (let hop = 0; hop <= maxRedirects; hop++) {
       if (current.protocol !== 'https:' && !(current.protocol === 'http:' && this.mayUseHttp(current.host, access))) {
-        throw new ImportFailure('Forbidden', `refused ${current.protocol}//${current.host}: plain HTTP is allowed only for registries marked insecure`);
+        throw new ImportFailure(
+          'Forbidden',
+          `refused ${current.protocol}//${current.host}: plain HTTP is allowed only for registries marked insecure`,
+        );
       }
       const insecure = access.insecure || this.options.localHosts.has(current.host);
       this.requestCount++;
@@ -234,13 +284,20 @@ export class UndiciRegistryClient implements RegistryClient {
         if (response.statusCode === 401 && current.host !== url.host) {
           // Its challenge is not the registry's: learning it would send the registry's credentials elsewhere.
           await response.body.dump();
-          throw new ImportFailure('Unauthorized', `${url.host} redirected to ${current.host}, which asks for credentials; they are not sent across hosts`, { transient: false });
+          throw new ImportFailure(
+            'Unauthorized',
+            `${url.host} redirected to ${current.host}, which asks for credentials; they are not sent across hosts`,
+            { transient: false },
+          );
         }
         return response;
       }
       await response.body.dump();
       const next = new URL(location, current);
-      if (next.host !== current.host) sentHeaders = Object.fromEntries(Object.entries(sentHeaders).filter(([k]) => k.toLowerCase() !== 'authorization'));
+      if (next.host !== current.host)
+        sentHeaders = Object.fromEntries(
+          Object.entries(sentHeaders).filter(([k]) => k.toLowerCase() !== 'authorization'),
+        );
       current = next;
     }
     throw new ImportFailure('BadRequest', `more than ${maxRedirects} redirects from ${url.host}`);
@@ -277,7 +334,8 @@ export class UndiciRegistryClient implements RegistryClient {
     callback: (error: Error | null) => void,
   ): ReturnType<typeof setTimeout> | undefined => {
     const maxRetries = opts.retryOptions?.maxRetries ?? this.options.maxRetries;
-    const transient = error.statusCode !== undefined ? retryStatuses.has(error.statusCode) : retryErrors.has(error.code ?? '');
+    const transient =
+      error.statusCode !== undefined ? retryStatuses.has(error.statusCode) : retryErrors.has(error.code ?? '');
     if (!transient || state.counter > maxRetries || !['GET', 'HEAD'].includes(opts.method ?? '')) {
       callback(error);
       return undefined;
@@ -319,7 +377,9 @@ function basic(credentials: RegistryCredentials): string {
 }
 
 function tokenKey(host: string, scope: string, credentials: RegistryCredentials | undefined): string {
-  const who = credentials ? createHash('sha256').update(`${credentials.username}\0${credentials.password}`).digest('hex') : 'anonymous';
+  const who = credentials
+    ? createHash('sha256').update(`${credentials.username}\0${credentials.password}`).digest('hex')
+    : 'anonymous';
   return `${host}|${scope}|${who}`;
 }
 
@@ -358,7 +418,11 @@ function unauthorized(what: string, credentials: RegistryCredentials | undefined
 }
 
 function integrityError(what: string, expected: string, actual: string): ImportFailure {
-  return new ImportFailure('BadRequest', `content integrity error: the content retrieved from ${what} has digest ${actual}, not ${expected}`, { transient: false });
+  return new ImportFailure(
+    'BadRequest',
+    `content integrity error: the content retrieved from ${what} has digest ${actual}, not ${expected}`,
+    { transient: false },
+  );
 }
 
 /** The registry's answer as an ImportFailure with the reason OpenShift uses. */
@@ -375,20 +439,32 @@ async function failureOf(response: Response, what: string): Promise<ImportFailur
   const retryAfter = retryAfterMs(header(response, 'retry-after'));
   const retryAfterSeconds = retryAfter === undefined ? undefined : Math.ceil(retryAfter / 1000);
   if (status === 429 || codes.includes('TOOMANYREQUESTS')) {
-    return new ImportFailure('RateLimited', `the registry ${what} is rate limiting requests (HTTP ${status})${retryAfterSeconds !== undefined ? `; retry after ${retryAfterSeconds}s` : ''}`, { retryAfterSeconds });
+    return new ImportFailure(
+      'RateLimited',
+      `the registry ${what} is rate limiting requests (HTTP ${status})${retryAfterSeconds !== undefined ? `; retry after ${retryAfterSeconds}s` : ''}`,
+      { retryAfterSeconds },
+    );
   }
   if (status === 404) return new ImportFailure('NotFound', `${what}: ${codes[0] ?? 'not found'}`);
-  if (status === 401) return new ImportFailure('Unauthorized', `you may not have access to the container image "${what}"`);
+  if (status === 401)
+    return new ImportFailure('Unauthorized', `you may not have access to the container image "${what}"`);
   if (status === 403) return new ImportFailure('Forbidden', `the registry refused access to ${what}`);
-  if (status >= 500) return new ImportFailure('InternalError', `the registry ${what} answered HTTP ${status}`, { retryAfterSeconds });
-  return new ImportFailure('InternalError', `the registry ${what} answered HTTP ${status} ${codes.join(', ')}`.trim(), { transient: false });
+  if (status >= 500)
+    return new ImportFailure('InternalError', `the registry ${what} answered HTTP ${status}`, { retryAfterSeconds });
+  return new ImportFailure('InternalError', `the registry ${what} answered HTTP ${status} ${codes.join(', ')}`.trim(), {
+    transient: false,
+  });
 }
 
 function transportFailure(error: unknown, where: string): ImportFailure {
   const err = error as { code?: string; name?: string; message?: string; cause?: { code?: string; message?: string } };
   const code = err.code ?? err.cause?.code ?? '';
-  if (code === 'EBLOCKEDADDRESS') return new ImportFailure('Forbidden', err.message ?? err.cause?.message ?? 'address not allowed', { transient: false });
-  if (err.name === 'AbortError' || code === 'UND_ERR_ABORTED') return new ImportFailure('InternalError', `the import of ${where} was stopped: it ran out of time`);
+  if (code === 'EBLOCKEDADDRESS')
+    return new ImportFailure('Forbidden', err.message ?? err.cause?.message ?? 'address not allowed', {
+      transient: false,
+    });
+  if (err.name === 'AbortError' || code === 'UND_ERR_ABORTED')
+    return new ImportFailure('InternalError', `the import of ${where} was stopped: it ran out of time`);
   if (code.includes('TIMEOUT')) return new ImportFailure('InternalError', `timed out talking to ${where} (${code})`);
   return new ImportFailure('InternalError', `could not reach ${where}: ${code || err.message || 'connection failed'}`);
 }

@@ -1,5 +1,12 @@
 import { CodeBuildClient, StartBuildCommand } from '@aws-sdk/client-codebuild';
-import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand, type RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
+import {
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  type RegisterTaskDefinitionCommandInput,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { LambdaClient, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
 import { TargetFailure } from '../../triggers/target-failure.ts';
@@ -34,7 +41,10 @@ export class AwsTargets {
   async codeBuild(firing: TriggerFiring, spec: Spec<'codeBuild'>): Promise<void> {
     await this.call(`CodeBuild project ${spec.project}`, () =>
       this.client(CodeBuildClient, spec.region).send(
-        new StartBuildCommand({ projectName: spec.project, environmentVariablesOverride: [{ name: spec.imageEnvVar, value: firing.pullSpec, type: 'PLAINTEXT' }] }),
+        new StartBuildCommand({
+          projectName: spec.project,
+          environmentVariablesOverride: [{ name: spec.imageEnvVar, value: firing.pullSpec, type: 'PLAINTEXT' }],
+        }),
       ),
     );
   }
@@ -43,15 +53,23 @@ export class AwsTargets {
   async ecsService(firing: TriggerFiring, spec: Spec<'ecsService'>): Promise<void> {
     const ecs = this.client(ECSClient, spec.region);
     const where = `ECS service ${spec.cluster}/${spec.service}`;
-    const { services = [] } = await this.call(where, () => ecs.send(new DescribeServicesCommand({ cluster: spec.cluster, services: [spec.service] })));
+    const { services = [] } = await this.call(where, () =>
+      ecs.send(new DescribeServicesCommand({ cluster: spec.cluster, services: [spec.service] })),
+    );
     const current = services[0]?.taskDefinition;
     if (!current) throw new TargetFailure(`${where}: service not found`, true);
-    const { taskDefinition } = await this.call(where, () => ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: current })));
-    if (!taskDefinition?.family || !taskDefinition.containerDefinitions) throw new TargetFailure(`${where}: task definition ${current} not found`, true);
-    if (!taskDefinition.containerDefinitions.some((c) => c.name === spec.container)) throw new TargetFailure(`${where}: no container named ${spec.container}`, true);
+    const { taskDefinition } = await this.call(where, () =>
+      ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: current })),
+    );
+    if (!taskDefinition?.family || !taskDefinition.containerDefinitions)
+      throw new TargetFailure(`${where}: task definition ${current} not found`, true);
+    if (!taskDefinition.containerDefinitions.some((c) => c.name === spec.container))
+      throw new TargetFailure(`${where}: no container named ${spec.container}`, true);
     const registered: RegisterTaskDefinitionCommandInput = {
       family: taskDefinition.family,
-      containerDefinitions: taskDefinition.containerDefinitions.map((c) => (c.name === spec.container ? { ...c, image: firing.pullSpec } : c)),
+      containerDefinitions: taskDefinition.containerDefinitions.map((c) =>
+        c.name === spec.container ? { ...c, image: firing.pullSpec } : c,
+      ),
       taskRoleArn: taskDefinition.taskRoleArn,
       executionRoleArn: taskDefinition.executionRoleArn,
       networkMode: taskDefinition.networkMode,
@@ -66,12 +84,26 @@ export class AwsTargets {
       ephemeralStorage: taskDefinition.ephemeralStorage,
       runtimePlatform: taskDefinition.runtimePlatform,
     };
-    const { taskDefinition: next } = await this.call(where, () => ecs.send(new RegisterTaskDefinitionCommand(registered)));
-    await this.call(where, () => ecs.send(new UpdateServiceCommand({ cluster: spec.cluster, service: spec.service, taskDefinition: next?.taskDefinitionArn })));
+    const { taskDefinition: next } = await this.call(where, () =>
+      ecs.send(new RegisterTaskDefinitionCommand(registered)),
+    );
+    await this.call(where, () =>
+      ecs.send(
+        new UpdateServiceCommand({
+          cluster: spec.cluster,
+          service: spec.service,
+          taskDefinition: next?.taskDefinitionArn,
+        }),
+      ),
+    );
   }
 
   async lambdaFunction(firing: TriggerFiring, spec: Spec<'lambdaFunction'>): Promise<void> {
-    await this.call(`Lambda function ${spec.functionName}`, () => this.client(LambdaClient, spec.region).send(new UpdateFunctionCodeCommand({ FunctionName: spec.functionName, ImageUri: firing.pullSpec })));
+    await this.call(`Lambda function ${spec.functionName}`, () =>
+      this.client(LambdaClient, spec.region).send(
+        new UpdateFunctionCodeCommand({ FunctionName: spec.functionName, ImageUri: firing.pullSpec }),
+      ),
+    );
   }
 
   async eventBridge(firing: TriggerFiring, spec: Spec<'eventBridge'>): Promise<void> {
@@ -85,10 +117,25 @@ export class AwsTargets {
       id: firing.id,
     };
     const result = await this.call(`EventBridge bus ${spec.busName}`, () =>
-      this.client(EventBridgeClient, spec.region).send(new PutEventsCommand({ Entries: [{ EventBusName: spec.busName, Source: 'imagestreams', DetailType: spec.detailType, Detail: JSON.stringify(detail) }] })),
+      this.client(EventBridgeClient, spec.region).send(
+        new PutEventsCommand({
+          Entries: [
+            {
+              EventBusName: spec.busName,
+              Source: 'imagestreams',
+              DetailType: spec.detailType,
+              Detail: JSON.stringify(detail),
+            },
+          ],
+        }),
+      ),
     );
     const entry = result.Entries?.[0];
-    if (result.FailedEntryCount || entry?.ErrorCode) throw new TargetFailure(`EventBridge bus ${spec.busName}: ${entry?.ErrorCode ?? 'entry refused'}`, entry?.ErrorCode === 'AccessDeniedException');
+    if (result.FailedEntryCount || entry?.ErrorCode)
+      throw new TargetFailure(
+        `EventBridge bus ${spec.busName}: ${entry?.ErrorCode ?? 'entry refused'}`,
+        entry?.ErrorCode === 'AccessDeniedException',
+      );
   }
 
   private client<T>(Client: new (config: Record<string, unknown>) => T, region: string | undefined): T {
@@ -97,7 +144,9 @@ export class AwsTargets {
     if (!client) {
       client = new Client({
         region: region ?? this.options.region,
-        ...(this.options.endpoint ? { endpoint: this.options.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+        ...(this.options.endpoint
+          ? { endpoint: this.options.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+          : {}),
       });
       this.clients.set(key, client);
     }
@@ -110,7 +159,10 @@ export class AwsTargets {
     } catch (error) {
       const name = (error as { name?: string }).name ?? '';
       const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
-      throw new TargetFailure(`${where}: ${name || 'error'}: ${(error as Error).message}`, permanentErrors.has(name) || (status >= 400 && status < 500 && status !== 429));
+      throw new TargetFailure(
+        `${where}: ${name || 'error'}: ${(error as Error).message}`,
+        permanentErrors.has(name) || (status >= 400 && status < 500 && status !== 429),
+      );
     }
   }
 }

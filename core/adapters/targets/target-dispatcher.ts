@@ -12,7 +12,12 @@ export class TargetDispatcher implements TriggerTargets {
   private readonly retryDelayMs: number;
 
   /** The targets come as loaders: most invocations fire nothing, and their clients stay unloaded. */
-  constructor(options: { webhook: () => Promise<WebhookTarget>; aws: () => Promise<AwsTargets>; attempts: number; retryDelayMs: number }) {
+  constructor(options: {
+    webhook: () => Promise<WebhookTarget>;
+    aws: () => Promise<AwsTargets>;
+    attempts: number;
+    retryDelayMs: number;
+  }) {
     this.webhook = options.webhook;
     this.aws = options.aws;
     this.attempts = options.attempts;

@@ -1,9 +1,9 @@
 import { createHmac } from 'node:crypto';
-import { Agent, request, type Dispatcher } from 'undici';
-import { TargetFailure } from '../../triggers/target-failure.ts';
+import { Agent, type Dispatcher, request } from 'undici';
 import { cloudEventOf } from '../../triggers/cloud-event.ts';
-import { checkWebhookUrl } from '../../triggers/webhook-url.ts';
+import { TargetFailure } from '../../triggers/target-failure.ts';
 import type { TriggerFiring } from '../../triggers/types.ts';
+import { checkWebhookUrl } from '../../triggers/webhook-url.ts';
 import { guardedConnector } from '../registry/outbound-guard.ts';
 
 /** `Imagestreams-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, as receivers verify it. */
@@ -22,7 +22,11 @@ export class WebhookTarget {
   constructor(options: { allowedPrivateHosts: ReadonlySet<string>; timeoutMs: number }) {
     this.allowedPrivateHosts = options.allowedPrivateHosts;
     this.dispatcher = new Agent({
-      connect: guardedConnector({ timeoutMs: options.timeoutMs, verifyTls: true, localHosts: options.allowedPrivateHosts }),
+      connect: guardedConnector({
+        timeoutMs: options.timeoutMs,
+        verifyTls: true,
+        localHosts: options.allowedPrivateHosts,
+      }),
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
     });
@@ -32,8 +36,12 @@ export class WebhookTarget {
     const problem = checkWebhookUrl(url, this.allowedPrivateHosts);
     if (problem) throw new TargetFailure(`webhook URL ${problem}`, true);
     const body = JSON.stringify(cloudEventOf(firing));
-    const headers: Record<string, string> = { 'content-type': 'application/cloudevents+json', 'user-agent': 'imagestreams' };
-    if (secret) headers['imagestreams-signature'] = signature(secret, Math.floor(Date.parse(firing.firedAt) / 1000), body);
+    const headers: Record<string, string> = {
+      'content-type': 'application/cloudevents+json',
+      'user-agent': 'imagestreams',
+    };
+    if (secret)
+      headers['imagestreams-signature'] = signature(secret, Math.floor(Date.parse(firing.firedAt) / 1000), body);
     let response: Dispatcher.ResponseData<unknown>;
     try {
       response = await request(url, { method: 'POST', headers, body, dispatcher: this.dispatcher });
