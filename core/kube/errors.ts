@@ -1,0 +1,70 @@
+import { ImageStreamsError } from '../errors.ts';
+
+// Errors of the Kubernetes-style edge's pure parts; each maps to the Status kube-apiserver answers in the same case.
+
+/** A patch body that is not a patch of its declared type (400, as kube-apiserver answers an undecodable patch). */
+export class MalformedPatchError extends ImageStreamsError {
+  constructor(message: string) {
+    super('patch.malformed', 'BadRequest', message);
+  }
+}
+
+/** A well-formed patch that cannot be applied to the object (422, as kube-apiserver answers a failed JSON patch). */
+export class PatchNotApplicableError extends ImageStreamsError {
+  constructor(message: string) {
+    super('patch.not_applicable', 'Invalid', message);
+  }
+}
+
+/** A patch larger than the server accepts (kube-apiserver caps JSON patches at 10,000 operations). */
+export class PatchTooLargeError extends ImageStreamsError {
+  constructor(message: string) {
+    super('patch.too_large', 'RequestEntityTooLarge', message);
+  }
+}
+
+/** A write that would rename an object, move it to another namespace or change its kind. */
+export class ObjectIdentityChangedError extends ImageStreamsError {
+  constructor(message: string) {
+    super('object.identity_changed', 'BadRequest', message);
+  }
+}
+
+/** A `continue` token that was not issued by this server for this list (kube-apiserver: 400 "invalid continue token"). */
+export class InvalidContinueTokenError extends ImageStreamsError {
+  constructor(why: string) {
+    super('list.continue_invalid', 'BadRequest', `invalid continue token: ${why}`);
+  }
+}
+
+/** A `labelSelector` or `fieldSelector` that does not parse or names an unsupported field. */
+export class InvalidSelectorError extends ImageStreamsError {
+  constructor(message: string) {
+    super('list.selector_invalid', 'BadRequest', message);
+  }
+}
+
+/** A `application/vnd.kubernetes.protobuf` body that cannot be decoded. */
+export class ProtobufDecodeError extends ImageStreamsError {
+  constructor(message: string) {
+    super('request.protobuf', 'BadRequest', message);
+  }
+}
+
+/** A query parameter with a value outside its allowed set (e.g. `includeObject`). */
+export class InvalidQueryParameterError extends ImageStreamsError {
+  constructor(message: string) {
+    super('request.query', 'BadRequest', message);
+  }
+}
+
+/** A protobuf body of a kind we have no message description for (kubectl sends JSON for every other kind). */
+export class ProtobufKindUnsupportedError extends ImageStreamsError {
+  constructor(apiVersion: string, kind: string) {
+    super(
+      'request.protobuf_kind',
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - ${apiVersion}, Kind=${kind} is accepted as application/json only`,
+    );
+  }
+}
