@@ -41,12 +41,18 @@ function checkOperations(patch: unknown): Operation[] {
     if (typeof op !== 'string' || !operationNames.has(op))
       throw bad(`has op ${JSON.stringify(op)}; expected one of add, remove, replace, move, copy, test`);
     if (typeof path !== 'string' || !jsonPointer.test(path)) throw bad(`has an invalid path ${JSON.stringify(path)}`);
+    if (namesPrototype(path)) throw bad('names the forbidden key "__proto__"');
     if (op === 'move' || op === 'copy') {
       if (typeof from !== 'string' || !jsonPointer.test(from)) throw bad(`has an invalid from ${JSON.stringify(from)}`);
+      if (namesPrototype(from)) throw bad('names the forbidden key "__proto__"');
       if (op === 'move' && path.startsWith(`${from}/`)) throw bad('moves a value into itself');
     }
     if ((op === 'add' || op === 'replace' || op === 'test') && !Object.hasOwn(operation, 'value'))
       throw bad('has no value');
   });
   return patch as Operation[];
+}
+
+function namesPrototype(pointer: string): boolean {
+  return pointer.split('/').some((token) => token.replace(/~1/g, '/').replace(/~0/g, '~') === '__proto__');
 }
