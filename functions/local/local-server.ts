@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Principal } from '../../core/access/principal.ts';
+import { PayloadTooLargeError } from '../../core/errors.ts';
+import { errorResponse } from '../lib/error-response.ts';
 
 export type ApiHandler = (
   event: APIGatewayProxyEventV2,
@@ -11,18 +14,23 @@ export type ApiHandler = (
 /** API Gateway's own payload limit; the handler enforces the service's smaller one. */
 const gatewayMaxBody = 10 * 1024 * 1024;
 
+/** The server's certificate chain and key, PEM. */
+export interface LocalTls {
+  cert: string;
+  key: string;
+}
+
 /**
- * Plays API Gateway on this machine: turns each HTTP request into a v2 (HTTP API) event, authenticates
- * bearer tokens as a Lambda authorizer would, and calls the same handler the Lambda runs.
+ * Plays API Gateway on this machine, over HTTPS as in AWS (kubectl sends credentials only over TLS):
+ * turns each request into a v2 (HTTP API) event, authenticates bearer tokens as a Lambda authorizer
+ * would, and calls the same handler the Lambda runs.
  */
-export function createLocalServer(handler: ApiHandler, tokens: ReadonlyMap<string, Principal>): Server {
-  return createServer(async (req, res) => {
+export function createLocalServer(handler: ApiHandler, tokens: ReadonlyMap<string, Principal>, tls: LocalTls): Server {
+  return createServer({ cert: tls.cert, key: tls.key }, async (req, res) => {
     try {
       const body = await readBody(req);
       if (body === undefined) {
-        res
-          .writeHead(413, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ message: 'Request Entity Too Large' }));
+        refuseTooLarge(req, res);
         return;
       }
       const event = toEvent(req, body, tokens);
@@ -36,15 +44,39 @@ export function createLocalServer(handler: ApiHandler, tokens: ReadonlyMap<strin
   });
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > gatewayMaxBody) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/** The body, or undefined as soon as it is known to exceed the gateway's limit (declared or counted). */
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  if (Number(req.headers['content-length'] ?? 0) > gatewayMaxBody) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= gatewayMaxBody) return void chunks.push(chunk);
+      req.off('data', onData).off('end', onEnd).off('error', reject);
+      resolve(undefined);
+    };
+    const onEnd = () => resolve(Buffer.concat(chunks));
+    req.on('data', onData).once('end', onEnd).once('error', reject);
+  });
+}
+
+/**
+ * A Kubernetes Status 413, then the connection closes. What the client still sends is discarded,
+ * never kept; closing only once the client has stopped (or after a grace period) spares it a reset
+ * that would hide the answer.
+ */
+function refuseTooLarge(req: IncomingMessage, res: ServerResponse): void {
+  const { response } = errorResponse(new PayloadTooLargeError(gatewayMaxBody), randomUUID());
+  const socket = req.socket;
+  const grace = setTimeout(() => socket.destroy(), 10_000).unref();
+  socket.once('close', () => clearTimeout(grace));
+  // Node ends a `connection: close` answer with destroySoon(), which resets a client still sending;
+  // ending our side only lets the client read the answer and stop on its own.
+  socket.destroySoon = () => socket.end();
+  req.resume();
+  res.writeHead(response.statusCode ?? 413, { ...(response.headers as Record<string, string>), connection: 'close' });
+  res.end(response.body);
 }
 
 function toEvent(req: IncomingMessage, body: Buffer, tokens: ReadonlyMap<string, Principal>): APIGatewayProxyEventV2 {

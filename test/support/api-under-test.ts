@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Agent, fetch } from 'undici';
 import { ensureTable } from '../../core/adapters/dynamodb/create-table.ts';
 import { DynamoImageStreamStore } from '../../core/adapters/dynamodb/dynamo-image-stream-store.ts';
 import { createApiHandler } from '../../functions/lib/api-handler.ts';
@@ -8,6 +9,7 @@ import { loadConfig } from '../../functions/lib/config.ts';
 import { type RunningDynalite, startDynalite } from '../../functions/local/dynalite.ts';
 import { createLocalServer } from '../../functions/local/local-server.ts';
 import { type EventBridgeEndpoint, startEventBridgeEndpoint } from './eventbridge-endpoint.ts';
+import { localTls } from './local-tls.ts';
 
 /** Test principals: alice is a deployment admin (most tests are about the API, not access); the others hold namespace roles the security tests grant. */
 export const tokens = {
@@ -35,7 +37,12 @@ export const principals: Record<keyof typeof tokens, { user: string; groups: str
 };
 
 export interface ApiUnderTest {
+  /** https URL on loopback; its certificate is signed by `ca`. */
   url: string;
+  /** PEM of the CA to trust, as a kubeconfig's certificate-authority-data would. */
+  ca: string;
+  /** An HTTP client that trusts `ca`, for requests `call` cannot shape. */
+  dispatcher: Agent;
   dynalite: RunningDynalite;
   store: DynamoImageStreamStore;
   /** The Lambda handler itself, for events shaped by API Gateway rather than by local mode. */
@@ -52,7 +59,7 @@ export interface ApiUnderTest {
   close(): Promise<void>;
 }
 
-/** The API handler behind the local API Gateway on a loopback port, over a fresh dynalite. */
+/** The API handler behind the local API Gateway (HTTPS) on a loopback port, over a fresh dynalite. */
 export async function startApi(env: Record<string, string> = {}, clock?: { now(): Date }): Promise<ApiUnderTest> {
   const dynalite = await startDynalite();
   const bus = await startEventBridgeEndpoint();
@@ -72,14 +79,19 @@ export async function startApi(env: Record<string, string> = {}, clock?: { now()
   await ensureTable(dynamo, config.tableName);
   const deps = createDependencies(config, clock ? { clock } : {});
   const handler = createApiHandler(deps);
+  const tls = await localTls();
   const server = createLocalServer(
     handler,
     new Map(Object.entries(tokens).map(([key, token]) => [token, principals[key as keyof typeof tokens]])),
+    tls,
   );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const dispatcher = new Agent({ connect: { ca: tls.ca } });
   return {
     url,
+    ca: tls.ca,
+    dispatcher,
     dynalite,
     handler,
     bus,
@@ -96,7 +108,12 @@ export async function startApi(env: Record<string, string> = {}, clock?: { now()
         body = JSON.stringify(options.body);
         headers['content-type'] ??= 'application/json';
       }
-      const response = await fetch(url + path, { method, headers, ...(body !== undefined ? { body } : {}) });
+      const response = await fetch(url + path, {
+        method,
+        headers,
+        dispatcher,
+        ...(body !== undefined ? { body } : {}),
+      });
       const text = await response.text();
       let json: unknown;
       try {
@@ -109,6 +126,7 @@ export async function startApi(env: Record<string, string> = {}, clock?: { now()
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+      await dispatcher.close();
       deps.dynamo.destroy();
       dynamo.destroy();
       await deps.registry.close();
