@@ -1,5 +1,6 @@
-// `npm start`: the whole service on this machine — the API handler behind a local API Gateway,
-// DynamoDB as dynalite persisted under the data folder. No AWS account needed.
+// `npm start`: the whole service on this machine — the API handler behind a local API Gateway over
+// HTTPS, DynamoDB as dynalite persisted under the data folder, and a kubeconfig for kubectl. No AWS
+// account needed.
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
@@ -12,6 +13,8 @@ import { loadConfig } from '../lib/config.ts';
 import { connectSubscriptions } from './connect-subscriptions.ts';
 import { startDynalite } from './dynalite.ts';
 import { InProcessBus } from './in-process-bus.ts';
+import { localContext, writeKubeconfig } from './kubeconfig.ts';
+import { ensureLocalCertificates } from './local-certificates.ts';
 import { createLocalServer } from './local-server.ts';
 import { startTicker } from './ticker.ts';
 import { adminToken, credentialsKey, localAdmin, readTokensFile } from './tokens.ts';
@@ -44,12 +47,14 @@ async function main(): Promise<void> {
 
   const tokensFile = process.env.IMAGESTREAMS_TOKENS_FILE;
   let tokens: Map<string, Principal>;
+  let kubeconfigToken: string | undefined;
   if (tokensFile) {
     tokens = await readTokensFile(tokensFile);
     console.log(`imagestreams: ${tokens.size} API token(s) from ${tokensFile}`);
   } else {
     const admin = await adminToken(dataDir);
     tokens = new Map([[admin.token, localAdmin]]);
+    kubeconfigToken = admin.token;
     console.log(
       `imagestreams: admin token (${admin.created ? 'new, ' : ''}kept in ${resolve(dataDir, 'admin-token')}):\n  ${admin.token}`,
     );
@@ -59,13 +64,29 @@ async function main(): Promise<void> {
   const bus = new InProcessBus((line) => console.log(`imagestreams: ${line}`));
   const deps = createDependencies(config, { publisher: bus });
   await connectSubscriptions(bus, deps);
-  const server = createLocalServer(createApiHandler(deps), tokens);
+  const tls = await ensureLocalCertificates(dataDir);
+  if (tls.issued.ca) console.log(`imagestreams: new local certificate authority in ${resolve(dataDir, 'ca.crt')}`);
+  const server = createLocalServer(createApiHandler(deps), tokens, tls);
   const ticker = startTicker(deps, config.scheduleTickSeconds, config.schedulerShards, (line) =>
     console.log(`imagestreams: ${line}`),
   );
   server.listen(port, host, () => {
     const { port: actual } = server.address() as AddressInfo;
-    console.log(`imagestreams: listening on http://${host}:${actual} (data in ${dataDir})`);
+    // The certificate names the loopback addresses only, so the kubeconfig points at one of them.
+    const url = `https://${host === '::1' ? '[::1]' : '127.0.0.1'}:${actual}`;
+    const kubeconfig = resolve(dataDir, 'kubeconfig');
+    // Rewritten on every start: the port may have changed; the CA it trusts stays the same.
+    writeKubeconfig(kubeconfig, { server: url, ca: tls.ca, token: kubeconfigToken, namespace: 'default' })
+      .then(() => {
+        console.log(`imagestreams: listening on ${url} (data in ${dataDir})`);
+        console.log(`imagestreams: to use kubectl (context ${localContext}):\n  export KUBECONFIG=${kubeconfig}`);
+        if (kubeconfigToken === undefined)
+          console.log('imagestreams: the kubeconfig holds no token with a tokens file: add --token=<yours> to kubectl');
+      })
+      .catch((error: unknown) => {
+        console.error(`imagestreams: cannot write ${kubeconfig}: ${error instanceof Error ? error.message : error}`);
+        process.exit(1);
+      });
   });
 
   const stop = () => {

@@ -2,16 +2,26 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Agent, fetch } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startApi, tokens } from '../support/api-under-test.ts';
+import { kubectlFor } from '../support/kubectl.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 const children: ChildProcess[] = [];
 let dataDir = '';
 
 /** Runs `npm start`'s entry point as its own process, as a user would, and waits until it listens. */
-async function startService(
-  env: Record<string, string>,
-): Promise<{ url: string; output: () => string; stop: () => Promise<number | null> }> {
+async function startService(env: Record<string, string>): Promise<{
+  url: string;
+  output: () => string;
+  /** fetch that trusts the CA in the service's data folder, as the kubeconfig it wrote does. */
+  fetch: (
+    path: string,
+    init?: { method?: string; headers?: Record<string, string>; body?: string },
+  ) => ReturnType<typeof fetch>;
+  stop: () => Promise<number | null>;
+}> {
   const child = spawn(process.execPath, ['functions/local/start.ts'], {
     cwd: root,
     env: { ...process.env, PORT: '0', ...env },
@@ -24,7 +34,7 @@ async function startService(
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`service did not start:\n${output}`)), 20_000);
     child.stdout?.on('data', () => {
-      const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(output);
+      const match = /listening on (https:\/\/[\d.]+:\d+)/.exec(output);
       if (match?.[1]) {
         clearTimeout(timer);
         resolve(match[1]);
@@ -32,13 +42,16 @@ async function startService(
     });
     child.once('exit', () => reject(new Error(`service exited:\n${output}`)));
   });
+  const dataDir = env.IMAGESTREAMS_DATA_DIR ?? '';
+  const dispatcher = new Agent({ connect: { ca: await readFile(join(dataDir, 'ca.crt'), 'utf8') } });
   return {
     url,
     output: () => output,
+    fetch: (path, init = {}) => fetch(url + path, { ...init, dispatcher }),
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve(child.exitCode);
-        child.once('exit', (code) => resolve(code));
+        child.once('exit', (code) => void dispatcher.close().then(() => resolve(code)));
         child.kill('SIGTERM');
       }),
   };
@@ -49,16 +62,21 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
+const mode = async (path: string) => (await stat(path)).mode & 0o777;
+
 describe('local mode (npm start)', () => {
-  it('creates an admin token, serves the API, and finds everything as it was after a restart', async () => {
+  it('creates an admin token, serves the API over HTTPS, and finds everything as it was after a restart', async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'imagestreams-local-'));
     const first = await startService({ IMAGESTREAMS_DATA_DIR: dataDir });
     const token = (await readFile(join(dataDir, 'admin-token'), 'utf8')).trim();
     expect(first.output()).toContain(token);
-    expect((await stat(join(dataDir, 'admin-token'))).mode & 0o777).toBe(0o600);
+    for (const secret of ['admin-token', 'ca.key', 'server.key', 'kubeconfig'])
+      expect(await mode(join(dataDir, secret)), secret).toBe(0o600);
+    expect(first.output()).toContain(`export KUBECONFIG=${join(dataDir, 'kubeconfig')}\n`);
+    const ca = await readFile(join(dataDir, 'ca.crt'), 'utf8');
 
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-    const put = await fetch(`${first.url}/v1/namespaces/demo/imagestreamtags/python:3.12`, {
+    const put = await first.fetch('/v1/namespaces/demo/imagestreamtags/python:3.12', {
       method: 'PUT',
       headers,
       body: JSON.stringify({
@@ -69,16 +87,37 @@ describe('local mode (npm start)', () => {
     await expect
       .poll(() => first.output())
       .toContain('event ImageStreamTag Changed: {"namespace":"demo","imageStream":"python","tag":"3.12"');
-    const before = await (await fetch(`${first.url}/v1/namespaces/demo/imagestreams/python`, { headers })).json();
+    const before = await (await first.fetch('/v1/namespaces/demo/imagestreams/python', { headers })).json();
     expect(await first.stop()).toBe(0);
 
     const second = await startService({ IMAGESTREAMS_DATA_DIR: dataDir });
     expect(second.output()).not.toContain('new,');
-    const after = (await (await fetch(`${second.url}/v1/namespaces/demo/imagestreams/python`, { headers })).json()) as {
+    expect(second.output()).not.toContain('new local certificate authority');
+    // The same CA, so a kubeconfig or trust store set up once keeps working.
+    expect(await readFile(join(dataDir, 'ca.crt'), 'utf8')).toBe(ca);
+    const after = (await (await second.fetch('/v1/namespaces/demo/imagestreams/python', { headers })).json()) as {
       status: { tags: { items: { dockerImageReference: string }[] }[] };
     };
     expect(after).toEqual(before);
     expect(after.status.tags[0]?.items[0]?.dockerImageReference).toBe('docker.io/library/python:3.12');
+
+    // The kubeconfig it wrote, unchanged, is all kubectl needs: this start's port, the CA, the token.
+    const kubectl = await kubectlFor({ kubeconfig: join(dataDir, 'kubeconfig') });
+    try {
+      const got = await kubectl.run(['get', '--raw', '/v1/namespaces/demo/imagestreams/python']);
+      expect(got.stderr).toBe('');
+      expect(JSON.parse(got.stdout)).toEqual(before);
+      const context = await kubectl.run([
+        'config',
+        'view',
+        '--minify',
+        '-o',
+        'jsonpath={.contexts[0].context.namespace} {.clusters[0].cluster.server}',
+      ]);
+      expect(context.stdout).toBe(`default ${second.url}`);
+    } finally {
+      await kubectl.close();
+    }
     await second.stop();
   });
 
@@ -88,13 +127,14 @@ describe('local mode (npm start)', () => {
       const file = join(dir, 'tokens.json');
       await writeFile(file, JSON.stringify({ 'bob-token-0123456789': { user: 'bob', groups: ['team-b'] } }));
       const service = await startService({ IMAGESTREAMS_DATA_DIR: join(dir, 'data'), IMAGESTREAMS_TOKENS_FILE: file });
+      expect(service.output()).toContain('add --token=<yours> to kubectl');
       // bob is known but holds no role in demo: authenticated, then refused with what is missing.
-      const refused = await fetch(`${service.url}/v1/namespaces/demo/imagestreams`, {
+      const refused = await service.fetch('/v1/namespaces/demo/imagestreams', {
         headers: { authorization: 'Bearer bob-token-0123456789' },
       });
       expect(refused.status).toBe(403);
       expect(((await refused.json()) as { message: string }).message).toContain('needs the role view');
-      const denied = await fetch(`${service.url}/v1/namespaces/demo/imagestreams`, {
+      const denied = await service.fetch('/v1/namespaces/demo/imagestreams', {
         headers: { authorization: 'Bearer nope' },
       });
       expect(denied.status).toBe(401);
@@ -106,6 +146,83 @@ describe('local mode (npm start)', () => {
       ).rejects.toThrow(/at least 16 characters/);
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('local API gateway', () => {
+  it('authenticates the real kubectl by the bearer token it sends over TLS', async () => {
+    const api = await startApi();
+    const as = (token: string) => kubectlFor({ url: api.url, ca: api.ca, token });
+    const [alice, stranger] = await Promise.all([as(tokens.alice), as('not-a-known-token-0123')]);
+    try {
+      const path = '/v1/namespaces/demo/imagestreams';
+      const listed = await alice.run(['get', '--raw', path]);
+      expect(listed.stderr).toBe('');
+      expect(listed.code).toBe(0);
+      expect(JSON.parse(listed.stdout)).toMatchObject({ kind: 'ImageStreamList', items: [] });
+      const refused = await stranger.run(['get', '--raw', path]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('You must be logged in to the server (Unauthorized)');
+    } finally {
+      await Promise.all([alice.close(), stranger.close(), api.close()]);
+    }
+  });
+
+  it('answers a body over 10 MB with a Kubernetes Status 413 before reading it all, and closes cleanly', async () => {
+    const api = await startApi();
+    try {
+      const status = {
+        kind: 'Status',
+        apiVersion: 'v1',
+        status: 'Failure',
+        reason: 'RequestEntityTooLarge',
+        code: 413,
+      };
+      // Declared too large: answered from the headers.
+      const declared = await fetch(`${api.url}/v1/namespaces/demo/imagestreams`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokens.alice}`, 'content-type': 'application/json' },
+        body: Buffer.alloc(11 * 1024 * 1024, 0x20),
+        dispatcher: api.dispatcher,
+      });
+      expect(declared.status).toBe(413);
+      expect(declared.headers.get('connection')).toBe('close');
+      expect(await declared.json()).toMatchObject(status);
+
+      // Chunked and endless: answered once past the limit, though the body never ends.
+      let sent = 0;
+      const endless = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          sent += 64 * 1024;
+          controller.enqueue(new Uint8Array(64 * 1024).fill(0x20));
+        },
+      });
+      const streamed = await fetch(`${api.url}/v1/namespaces/demo/imagestreams`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokens.alice}`, 'content-type': 'application/json' },
+        body: endless,
+        duplex: 'half',
+        dispatcher: api.dispatcher,
+      });
+      expect(streamed.status).toBe(413);
+      expect(await streamed.json()).toMatchObject(status);
+      expect(sent).toBeGreaterThan(10 * 1024 * 1024);
+
+      // And the real kubectl reads it as the Status it is.
+      const kubectl = await kubectlFor({ url: api.url, ca: api.ca, token: tokens.alice });
+      try {
+        const big = `{"kind":"ImageStream","apiVersion":"image.openshift.io/v1","metadata":{"name":"big","annotations":{"a":"${'x'.repeat(11 * 1024 * 1024)}"}}}`;
+        const refused = await kubectl.run(['create', '--raw', '/v1/namespaces/demo/imagestreams', '-f', '-'], {
+          input: big,
+        });
+        expect(refused.stderr).toContain('Error from server (RequestEntityTooLarge)');
+      } finally {
+        await kubectl.close();
+      }
+      expect((await api.call('GET', '/v1/namespaces/demo/imagestreams')).status).toBe(200);
+    } finally {
+      await api.close();
     }
   });
 });
