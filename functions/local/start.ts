@@ -78,10 +78,15 @@ async function main(): Promise<void> {
     // Rewritten on every start: the port may have changed; the CA it trusts stays the same.
     writeKubeconfig(kubeconfig, { server: url, ca: tls.ca, token: kubeconfigToken, namespace: 'default' })
       .then(() => {
-        console.log(`imagestreams: listening on ${url} (data in ${dataDir})`);
-        console.log(`imagestreams: to use kubectl (context ${localContext}):\n  export KUBECONFIG=${kubeconfig}`);
-        if (kubeconfigToken === undefined)
-          console.log('imagestreams: the kubeconfig holds no token with a tokens file: add --token=<yours> to kubectl');
+        // One write, so that whoever waits for the "listening" line reads the whole banner with it.
+        const banner = [
+          `imagestreams: listening on ${url} (data in ${dataDir})`,
+          `imagestreams: to use kubectl (context ${localContext}):\n  export KUBECONFIG=${kubeconfig}`,
+          ...(kubeconfigToken === undefined
+            ? ['imagestreams: the kubeconfig holds no token with a tokens file: add --token=<yours> to kubectl']
+            : []),
+        ];
+        console.log(banner.join('\n'));
       })
       .catch((error: unknown) => {
         console.error(`imagestreams: cannot write ${kubeconfig}: ${error instanceof Error ? error.message : error}`);
