@@ -7,7 +7,7 @@ export default $config({
     return { name: 'imagestreams', removal: input?.stage === 'production' ? 'retain' : 'remove', home: 'aws' };
   },
   async run() {
-    const { tableKeys } = await import('./core/adapters/dynamodb/table.ts');
+    const { tableKeys } = await import('./core/adapters/dynamodb/table-keys.ts');
     const { apiRoutes } = await import('./functions/lib/routes.ts');
     const { subscriptions } = await import('./functions/lib/subscriptions.ts');
 

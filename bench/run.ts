@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { build } from 'esbuild';
-import { keys } from '../core/adapters/dynamodb/table.ts';
+import { keys } from '../core/adapters/dynamodb/dynamo-table.ts';
 import { startApi } from '../test/support/api-under-test.ts';
 import { registryBench } from './registry.ts';
 import { scheduledBench } from './scheduled.ts';
@@ -62,10 +62,10 @@ try {
   );
   const describeCount = await counted(() => api.call('GET', '/v1/namespaces/bench/imagestreams/big/describe'));
   // An imported tag, as the importer records it, for the ImageStreamTag read (stream Query + image GetItem).
-  const state = await api.store.getStream('bench', 'big');
+  const state = await api.stores.streams.getStream('bench', 'big');
   const digest = `sha256:${'e'.repeat(64)}`;
   if (state)
-    await api.store.putTag(state.stream, {
+    await api.stores.streams.putTag(state.stream, {
       name: 'imported',
       spec: null,
       items: [
@@ -102,12 +102,16 @@ try {
     region: 'local',
     credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
   });
+  const partition = keys.inNamespace('bench').streamAndTags('big');
   const rawQuery = () =>
     raw.send(
       new QueryCommand({
         TableName: 'imagestreams-test',
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-        ExpressionAttributeValues: { ':pk': { S: keys.namespace('bench') }, ':p': { S: keys.streamPrefix('big') } },
+        ExpressionAttributeValues: {
+          ':pk': { S: partition.pk },
+          ':p': { S: partition.prefix ?? '' },
+        },
         ConsistentRead: true,
       }),
     );

@@ -40,7 +40,7 @@ export async function scheduledBench(options: { tags: number; rounds: number }):
       }
     }
     const stream = { namespace: 'bench', name: 'sched', uid: 'bench-uid' };
-    await api.store.createStream({
+    await api.stores.streams.createStream({
       ...stream,
       creationTimestamp: new Date().toISOString(),
       labels: {},

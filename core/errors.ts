@@ -38,8 +38,8 @@ export class ImageStreamsError extends Error {
   readonly code: string;
   readonly reason: StatusReason;
   readonly details: ErrorDetails | undefined;
-  constructor(code: string, reason: StatusReason, message: string, details?: ErrorDetails) {
-    super(message);
+  constructor(code: string, reason: StatusReason, message: string, details?: ErrorDetails, options?: ErrorOptions) {
+    super(message, options);
     this.name = new.target.name;
     this.code = code;
     this.reason = reason;
@@ -124,5 +124,33 @@ export class UnsupportedMediaTypeError extends ImageStreamsError {
 export class UnavailableError extends ImageStreamsError {
   constructor(message: string) {
     super('store.unavailable', 'ServiceUnavailable', message);
+  }
+}
+
+/** An object too large for the store (DynamoDB keeps at most 400 KB per item): 413, nothing written. */
+export class ObjectTooLargeError extends ImageStreamsError {
+  constructor(kind: string, name: string, options?: ErrorOptions) {
+    super(
+      'store.too_large',
+      'RequestEntityTooLarge',
+      `${kind} "${name}" is too large to store (at most 400 KB per object): shorten its history, annotations, subjects or data`,
+      { kind, name },
+      options,
+    );
+  }
+}
+
+/** The store refused a request for its throughput; retrying later will do. */
+export class StoreThrottledError extends ImageStreamsError {
+  readonly retryable = true;
+  constructor(options?: ErrorOptions) {
+    super('store.throttled', 'TooManyRequests', 'the store is busy: retry later', undefined, options);
+  }
+}
+
+/** Any other failure of the store; the SDK error is its `cause`, for the log only. */
+export class StoreFailureError extends ImageStreamsError {
+  constructor(operation: string, options?: ErrorOptions) {
+    super('store.failed', 'InternalError', `the store failed to ${operation}`, undefined, options);
   }
 }

@@ -13,8 +13,13 @@ export interface IndexedTag {
   tag: TagRecord;
 }
 
-/** Where streams, tags and images are kept. Writes are single-item and conditional. */
-export interface ImageStreamStore {
+/** A conditional write that found the record in another state answers it as it is now (undefined when gone). */
+export type Claim<T> = { claimed: true } | { claimed: false; current: T | undefined };
+
+// The stores, one per kind of record. Writes are single-item and conditional.
+
+/** Streams and their tags. */
+export interface StreamStore {
   /** The stream and all its tags, read in one query; undefined when there is no such stream. */
   getStream(namespace: string, name: string): Promise<StreamState | undefined>;
   /** Every stream of a namespace with its tags, ordered by name. */
@@ -33,6 +38,10 @@ export interface ImageStreamStore {
   deleteTag(stream: StreamKey, tag: TagRecord): Promise<void>;
   /** Clears a tag's unpublished change once announced, if the tag is still at `version`; false when it moved on. */
   markPublished(stream: StreamKey, tagName: string, version: number): Promise<boolean>;
+}
+
+/** The scheduler's view of tags: what is due, what each slot holds, what is unannounced, where each shard left off. */
+export interface ScheduleIndex {
   /** Tags due for an import at `now` (pending, or retrying after a transient failure), oldest first. */
   listDue(now: string, limit: number): Promise<IndexedTag[]>;
   /** Scheduled tags of one slot of the re-import cycle. */
@@ -41,31 +50,42 @@ export interface ImageStreamStore {
   listUnpublished(limit: number): Promise<IndexedTag[]>;
   /** Where a scheduler shard left slots unfinished, to resume first. */
   getCursor(shard: number): Promise<SlotCursor[]>;
+  /** Records where a scheduler shard left slots unfinished (empty: nothing left). */
   putCursor(shard: number, cursor: SlotCursor[]): Promise<void>;
+}
+
+/** Namespaces and the role bindings that grant access to them. */
+export interface AccessStore {
   /** A namespace's role bindings, ordered by name. */
   listRoleBindings(namespace: string): Promise<RoleBindingRecord[]>;
   /** Creates (`expectedVersion` 0) or replaces a role binding at that version; AlreadyExistsError / ConflictError otherwise. */
   putRoleBinding(binding: RoleBindingRecord, expectedVersion: number): Promise<RoleBindingRecord>;
-  /** NotFoundError when there is none. */
+  /** Removes a role binding; NotFoundError when there is none. */
   deleteRoleBinding(namespace: string, name: string): Promise<void>;
-  /** AlreadyExistsError when the namespace exists. */
+  /** Records a namespace; AlreadyExistsError when it exists. */
   createNamespace(namespace: NamespaceRecord): Promise<void>;
-  /** Whether anything (a stream, a binding, a secret) is stored in the namespace. */
+  /** Whether anything at all, of any kind, is stored in the namespace (its own record aside). */
   namespaceInUse(namespace: string): Promise<boolean>;
+  /** Every namespace created through the API, ordered by name. */
   listNamespaces(): Promise<NamespaceRecord[]>;
+}
+
+/** Image triggers, their claims on images and the outcomes of their firings. */
+export interface TriggerStore {
   /** Stores a new trigger; AlreadyExistsError when the name is taken. */
   createTrigger(trigger: TriggerRecord): Promise<void>;
   /** Replaces a trigger's spec if it is at `trigger.version`, keeping its status; ConflictError otherwise. */
   replaceTrigger(trigger: TriggerRecord): Promise<TriggerRecord>;
+  /** One trigger, read consistently; undefined when there is none. */
   getTrigger(namespace: string, name: string): Promise<TriggerRecord | undefined>;
-  /** A namespace's triggers, or every trigger (for the reconcile). */
+  /** A namespace's triggers ordered by name, or every trigger (for the reconcile, from an index: eventually consistent). */
   listTriggers(namespace?: string): Promise<TriggerRecord[]>;
-  /** NotFoundError when there is none. */
+  /** Removes a trigger; NotFoundError when there is none. */
   deleteTrigger(namespace: string, name: string): Promise<void>;
-  /** The triggers of one source tag. */
+  /** The triggers of one source tag (from an index: eventually consistent). */
   triggersFor(source: TriggerRecord['from']): Promise<TriggerRecord[]>;
-  /** Claims `image` for an unpaused trigger, as read (uid and version), that has not fired for it: true for exactly one of concurrent claimers. */
-  claimTrigger(trigger: TriggerRecord, image: string, at: string, by: string): Promise<boolean>;
+  /** Claims `image` for an unpaused trigger, as read (uid and version), that has not fired for it: claimed for exactly one of concurrent claimers; the others get the trigger as it is now. */
+  claimTrigger(trigger: TriggerRecord, image: string, at: string, by: string): Promise<Claim<TriggerRecord>>;
   /** Takes over a claim whose firing never recorded an outcome (the deliverer died): true for exactly one taker. */
   reclaimTrigger(trigger: TriggerRecord, image: string, claimedAt: string, at: string): Promise<boolean>;
   /** Records the outcome of a firing, unless the trigger has moved on to another image. */
@@ -74,10 +94,18 @@ export interface ImageStreamStore {
     image: string,
     result: Pick<TriggerStatus, 'lastAttemptAt' | 'attempts' | 'lastSuccessAt' | 'lastError'>,
   ): Promise<void>;
+}
+
+/** Image metadata by digest: immutable, shared by every stream that holds the image. */
+export interface ImageStore {
   /** Image metadata by digest, when an import recorded it. */
   getImage(digest: string): Promise<Image | undefined>;
   /** Records image metadata once per digest; a second write of the same digest is a no-op. */
   putImage(image: Image): Promise<void>;
+}
+
+/** A namespace's registry credentials, sealed. */
+export interface SecretStore {
   /** Stores (creates or replaces) a namespace's sealed secret; with `mustNotExist`, AlreadyExistsError when taken. */
   putSecret(namespace: string, secret: StoredSecret, mustNotExist: boolean): Promise<void>;
   /** The namespace's sealed secrets, ordered by name. */

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import type { Principal } from '../access/principal.ts';
 import { isDeploymentAdmin, type RoleBindingRecord, roles, rolesOf } from '../access/roles.ts';
 import { AlreadyExistsError, InvalidError, NotFoundError, staleObjectError } from '../errors.ts';
-import type { ImageStreamStore, NamespaceRecord } from '../ports.ts';
+import type { AccessStore, NamespaceRecord } from '../ports.ts';
 import { checkBodyIdentity, isObjectName, requireNamespace, validateNamespace } from '../streams/names.ts';
 import { parseBody } from '../streams/schemas.ts';
 
@@ -36,7 +36,7 @@ const namespaceSchema = z.object({
 });
 
 export interface AccessServiceOptions {
-  store: ImageStreamStore;
+  access: AccessStore;
   newUid: () => string;
   now: () => string;
   admins: readonly string[];
@@ -74,7 +74,7 @@ export class AccessService {
     const now = Date.now();
     let cached = this.cache.get(namespace);
     if (!cached || now - cached.at > this.options.cacheMs) {
-      cached = { at: now, bindings: this.options.store.listRoleBindings(namespace) };
+      cached = { at: now, bindings: this.options.access.listRoleBindings(namespace) };
       this.cache.set(namespace, cached);
       cached.bindings.catch(() => this.cache.delete(namespace));
     }
@@ -90,15 +90,15 @@ export class AccessService {
     if (causes.length) throw new InvalidError('Namespace', name, causes);
     // A namespace used before it was created (by an admin writing into it) is someone's already: creating
     // it would make the caller its admin.
-    if (await this.options.store.namespaceInUse(name)) throw new AlreadyExistsError('namespaces', name);
+    if (await this.options.access.namespaceInUse(name)) throw new AlreadyExistsError('namespaces', name);
     const record: NamespaceRecord = {
       name,
       uid: this.options.newUid(),
       creationTimestamp: this.options.now(),
       createdBy: principal.user,
     };
-    await this.options.store.createNamespace(record);
-    await this.options.store.putRoleBinding(
+    await this.options.access.createNamespace(record);
+    await this.options.access.putRoleBinding(
       {
         namespace: name,
         name: 'creator-admin',
@@ -116,7 +116,7 @@ export class AccessService {
 
   /** GET /v1/namespaces: the namespaces the principal holds a role in (all of them for admins). */
   async listNamespaces(principal: Principal) {
-    const all = await this.options.store.listNamespaces();
+    const all = await this.options.access.listNamespaces();
     const visible = isDeploymentAdmin(principal, this.options.admins)
       ? all
       : (
@@ -128,7 +128,7 @@ export class AccessService {
   }
 
   async getNamespace(name: string) {
-    const record = (await this.options.store.listNamespaces()).find((ns) => ns.name === name);
+    const record = (await this.options.access.listNamespaces()).find((ns) => ns.name === name);
     if (!record) throw new NotFoundError('namespaces', name);
     return toNamespace(record);
   }
@@ -139,13 +139,13 @@ export class AccessService {
       apiVersion,
       kind: 'RoleBindingList',
       metadata: {},
-      items: (await this.options.store.listRoleBindings(namespace)).map(toRoleBinding),
+      items: (await this.options.access.listRoleBindings(namespace)).map(toRoleBinding),
     };
   }
 
   async getRoleBinding(namespace: string, name: string) {
     requireNamespace(namespace);
-    const record = (await this.options.store.listRoleBindings(namespace)).find((b) => b.name === name);
+    const record = (await this.options.access.listRoleBindings(namespace)).find((b) => b.name === name);
     if (!record) throw new NotFoundError('rolebindings', name);
     return toRoleBinding(record);
   }
@@ -165,14 +165,14 @@ export class AccessService {
     const existing =
       urlName === undefined
         ? undefined
-        : (await this.options.store.listRoleBindings(namespace)).find((b) => b.name === name);
+        : (await this.options.access.listRoleBindings(namespace)).find((b) => b.name === name);
     if (
       existing &&
       input.metadata.resourceVersion !== undefined &&
       input.metadata.resourceVersion !== String(existing.version)
     )
       throw staleObjectError('rolebindings', name);
-    const stored = await this.options.store.putRoleBinding(
+    const stored = await this.options.access.putRoleBinding(
       {
         namespace,
         name,
@@ -190,7 +190,7 @@ export class AccessService {
 
   async deleteRoleBinding(namespace: string, name: string) {
     requireNamespace(namespace);
-    await this.options.store.deleteRoleBinding(namespace, name);
+    await this.options.access.deleteRoleBinding(namespace, name);
     this.cache.delete(namespace);
     return {
       apiVersion: 'v1',

@@ -2,7 +2,7 @@ import { imageFromIndex, imageFromManifest } from '../importing/image-metadata.t
 import { ImportFailure } from '../importing/import-failure.ts';
 import { type Manifest, parseManifest, pickPlatform, platformEntries } from '../importing/manifests.ts';
 import { isIndex } from '../importing/media-types.ts';
-import type { ImageStreamStore } from '../ports.ts';
+import type { ImageStore } from '../ports.ts';
 import type { RegistryAccess, RegistryClient, RegistryCredentials, RegistryRepository } from '../ports-registry.ts';
 import {
   type DockerImageReference,
@@ -37,7 +37,7 @@ export interface ImportedImage {
 
 export interface ImageImporterOptions {
   registry: RegistryClient;
-  images: Pick<ImageStreamStore, 'getImage' | 'putImage'>;
+  images: ImageStore;
   now: () => string;
   /** Registry host patterns imports may use (`*` wildcards); empty allows every registry. */
   allowedRegistries: readonly string[];

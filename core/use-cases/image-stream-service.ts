@@ -11,7 +11,7 @@ import {
   NotFoundError,
   staleObjectError,
 } from '../errors.ts';
-import type { Clock, ImageStreamStore } from '../ports.ts';
+import type { Clock, ImageStore, StreamStore } from '../ports.ts';
 import { applySpecTag } from '../streams/apply-spec-tag.ts';
 import { findImageInHistory, matchesImageId } from '../streams/find-image.ts';
 import { isPendingImport, isSpecChange } from '../streams/generations.ts';
@@ -44,7 +44,8 @@ import { timestamp } from '../timestamp.ts';
 import type { TagWriter } from './tag-writer.ts';
 
 export interface ImageStreamServiceOptions {
-  store: ImageStreamStore;
+  streams: StreamStore;
+  images: ImageStore;
   /** The access policy, for reading a source in another namespace. */
   authorize: (principal: Principal, request: AccessRequest) => Promise<unknown>;
   writer: TagWriter;
@@ -67,12 +68,14 @@ export interface List<T> {
 
 /** The image stream use cases behind the HTTPS API: OpenShift's semantics over the store port. */
 export class ImageStreamService {
-  private readonly store: ImageStreamStore;
+  private readonly streams: StreamStore;
+  private readonly images: ImageStore;
   private readonly clock: Clock;
   private readonly options: ImageStreamServiceOptions;
 
   constructor(options: ImageStreamServiceOptions) {
-    this.store = options.store;
+    this.streams = options.streams;
+    this.images = options.images;
     this.clock = options.clock;
     this.options = options;
   }
@@ -98,7 +101,7 @@ export class ImageStreamService {
     };
     const sources = await this.loadSources(principal, stream, write.tags);
     const planned = this.planSpecTags(principal, { stream, tags: [] }, write.tags, 1, sources);
-    await this.store.createStream(stream);
+    await this.streams.createStream(stream);
     const actor = actorOf(principal);
     const tags = (
       await Promise.all(
@@ -120,7 +123,7 @@ export class ImageStreamService {
   /** GET imagestreams */
   async listImageStreams(namespace: string): Promise<List<ImageStream>> {
     requireNamespace(namespace);
-    const states = await this.store.listStreams(namespace);
+    const states = await this.streams.listStreams(namespace);
     return list(
       'ImageStreamList',
       states.map((s) => toImageStream(this.withAliases(s))),
@@ -146,7 +149,7 @@ export class ImageStreamService {
         write.tags.some((t) => isSpecChange(state.tags.find((old) => old.name === t.name)?.spec, t));
       const sources = await this.loadSources(principal, state.stream, write.tags);
       this.planSpecTags(principal, state, write.tags, state.stream.generation + 1, sources);
-      const stream = await this.store.updateStream(
+      const stream = await this.streams.updateStream(
         {
           ...state.stream,
           labels: write.labels,
@@ -178,7 +181,7 @@ export class ImageStreamService {
   /** DELETE imagestreams/{name}: the stream and every tag's history; image metadata stays. */
   async deleteImageStream(namespace: string, name: string): Promise<Status> {
     const state = await this.load(namespace, name);
-    await this.store.deleteStream(state.stream);
+    await this.streams.deleteStream(state.stream);
     return successStatus('imagestreams', name);
   }
 
@@ -194,7 +197,7 @@ export class ImageStreamService {
     const record = state.tags.find((t) => t.name === tag);
     const head = record?.items[0];
     if (!record || !head?.image) throw new NotFoundError('imagestreamtags', istag);
-    return toImageStreamTag(state.stream, record, await this.store.getImage(head.image));
+    return toImageStreamTag(state.stream, record, await this.images.getImage(head.image));
   }
 
   /** GET imagestreamtags/{name}:{tag}/describe: `oc describe istag`. */
@@ -206,7 +209,7 @@ export class ImageStreamService {
   /** GET imagestreamtags: one entry per tag that has an image; entries name the image only. */
   async listImageStreamTags(namespace: string): Promise<List<ImageStreamTag>> {
     requireNamespace(namespace);
-    const states = await this.store.listStreams(namespace);
+    const states = await this.streams.listStreams(namespace);
     const items = states.flatMap((raw) => {
       const state = this.withAliases(raw);
       return [...state.tags]
@@ -246,7 +249,7 @@ export class ImageStreamService {
     if (causes.length) throw new InvalidError('ImageStreamTag', istag, causes);
 
     const put = async () => {
-      const existing = await this.store.getStream(namespace, streamName);
+      const existing = await this.streams.getStream(namespace, streamName);
       const state = existing
         ? this.withAliases(existing)
         : { stream: emptyStream(namespace, streamName, this.options.newUid(), this.now()), tags: [] };
@@ -260,7 +263,7 @@ export class ImageStreamService {
       // Plan once before anything is written, so that a refused source changes nothing.
       if (changed) this.planSpecTags(principal, state, [spec], state.stream.generation + 1, sources);
       if (!existing) await this.createStreamForTag(state.stream);
-      const generation = changed ? await this.store.nextGeneration(state.stream) : state.stream.generation;
+      const generation = changed ? await this.streams.nextGeneration(state.stream) : state.stream.generation;
       const next = this.planSpecTags(principal, state, [spec], generation, sources);
       const stored = await this.options.writer.write(state.stream, state.tags, next.tags, {
         primary: tagName,
@@ -276,10 +279,10 @@ export class ImageStreamService {
     let { record } = written;
     if (this.options.importPending && isPendingImport(record)) {
       await this.options.importPending(namespace, streamName, [tagName], principal);
-      record = (await this.store.getStream(namespace, streamName))?.tags.find((t) => t.name === tagName) ?? record;
+      record = (await this.streams.getStream(namespace, streamName))?.tags.find((t) => t.name === tagName) ?? record;
     }
     const head = record.items[0];
-    return toImageStreamTag(stream, record, head?.image ? await this.store.getImage(head.image) : undefined);
+    return toImageStreamTag(stream, record, head?.image ? await this.images.getImage(head.image) : undefined);
   }
 
   /** DELETE imagestreamtags/{name}:{tag}: removes the spec entry and the history (`oc tag -d`). */
@@ -289,7 +292,7 @@ export class ImageStreamService {
       const state = await this.load(namespace, stream);
       const record = state.tags.find((t) => t.name === tag);
       if (!record) throw new NotFoundError('imagestreamtags', istag);
-      await this.store.deleteTag(state.stream, record);
+      await this.streams.deleteTag(state.stream, record);
     });
     return successStatus('imagestreamtags', istag);
   }
@@ -303,7 +306,7 @@ export class ImageStreamService {
     const state = await this.load(namespace, parts.stream);
     try {
       const event = findImageInHistory(state.tags, parts.id, parts.stream);
-      return toImageStreamImage(state.stream, event, await this.store.getImage(event.image));
+      return toImageStreamImage(state.stream, event, await this.images.getImage(event.image));
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
       // A platform image of a manifest list in the history is part of the stream too (reference §1.5).
@@ -322,14 +325,14 @@ export class ImageStreamService {
         .map((i) => [i.image, i]),
     );
     for (const [digest, event] of lists) {
-      const list = await this.store.getImage(digest);
+      const list = await this.images.getImage(digest);
       const child = list?.dockerImageManifests?.find((m) => matchesImageId(m.digest, id));
       if (!child) continue;
       const pullSpec = event.dockerImageReference.replace(/@[^@]+$/, `@${child.digest}`);
       return toImageStreamImage(
         state.stream,
         { ...event, image: child.digest, dockerImageReference: pullSpec },
-        await this.store.getImage(child.digest),
+        await this.images.getImage(child.digest),
       );
     }
     return undefined;
@@ -344,7 +347,7 @@ export class ImageStreamService {
   /** Reads a stream with its aliases brought in step, so a reader never sees an alias behind its target. */
   private async load(namespace: string, name: string): Promise<StreamState> {
     requireStream(namespace, name);
-    const state = await this.store.getStream(namespace, name);
+    const state = await this.streams.getStream(namespace, name);
     if (!state) throw new NotFoundError('imagestreams', name);
     return this.withAliases(state);
   }
@@ -357,7 +360,7 @@ export class ImageStreamService {
   /** Stores a stream created by a tag write; a concurrent creation is a conflict, so the write re-reads and retries. */
   private async createStreamForTag(stream: StreamRecord): Promise<void> {
     try {
-      await this.store.createStream(stream);
+      await this.streams.createStream(stream);
     } catch (error) {
       if (error instanceof AlreadyExistsError)
         throw new ConflictError('imagestreams', stream.name, 'created concurrently');
@@ -409,7 +412,7 @@ export class ImageStreamService {
       if (sources.has(key)) continue;
       if (source.namespace !== stream.namespace)
         await this.options.authorize(principal, { verb: 'get', resource: 'imagestreams', namespace: source.namespace });
-      const state = await this.store.getStream(source.namespace, source.stream);
+      const state = await this.streams.getStream(source.namespace, source.stream);
       if (!state) {
         throw new InvalidError('ImageStreamTag', spec.name, [
           {

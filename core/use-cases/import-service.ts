@@ -4,7 +4,7 @@ import { AlreadyExistsError, ConflictError, type FieldCause, InvalidError, NotFo
 import { ImportFailure } from '../importing/import-failure.ts';
 import { type ImageStreamImportInput, imageStreamImportSchema } from '../importing/import-schemas.ts';
 import { type ImportOutcome, recordImport } from '../importing/record-import.ts';
-import type { Clock, ImageStreamStore, StreamKey } from '../ports.ts';
+import type { Clock, StreamKey, StreamStore } from '../ports.ts';
 import {
   InvalidReferenceError,
   parseDockerImageReference,
@@ -28,7 +28,7 @@ import type { RegistryCredentialsService } from './registry-credentials.ts';
 import type { TagWriter } from './tag-writer.ts';
 
 export interface ImportServiceOptions {
-  store: ImageStreamStore;
+  streams: StreamStore;
   writer: TagWriter;
   importer: ImageImporter;
   credentials: Pick<RegistryCredentialsService, 'credentialsFor'>;
@@ -120,7 +120,7 @@ export class ImportService {
     principal: Principal,
     signal: AbortSignal,
   ): Promise<void> {
-    const state = await this.options.store.getStream(namespace, stream);
+    const state = await this.options.streams.getStream(namespace, stream);
     const tag = state?.tags.find((t) => t.name === tagName);
     if (!state || !tag || !isPendingImport(tag)) return;
     await this.importTag(state.stream, tag, { cause: 'import', actor: actorOf(principal), signal });
@@ -150,10 +150,10 @@ export class ImportService {
     if (result.unchanged && !pending && tag.conditions.length === 0) return { status: 'unchanged' };
     let answer: TagImportResult['status'] = 'unchanged';
     await retryOnConflict(async () => {
-      const fresh = await this.options.store.getStream(stream.namespace, stream.name);
+      const fresh = await this.options.streams.getStream(stream.namespace, stream.name);
       if (fresh?.stream.uid !== stream.uid) {
         // The tag outlived its stream (a deletion cut short, or a write racing it): remove it, or the scheduler would keep visiting it.
-        await this.options.store.deleteTag(stream, tag).catch(() => undefined);
+        await this.options.streams.deleteTag(stream, tag).catch(() => undefined);
         return;
       }
       const now = fresh.tags.find((t) => t.name === tag.name);
@@ -187,7 +187,7 @@ export class ImportService {
   ): Promise<ImageStreamImportResult> {
     const input = this.validate(namespace, body);
     const name = input.metadata.name ?? '';
-    const existing = await this.options.store.getStream(namespace, name);
+    const existing = await this.options.streams.getStream(namespace, name);
     const resourceVersion = input.metadata.resourceVersion;
     if (resourceVersion !== undefined && !existing) throw new NotFoundError('imagestreams', name);
     if (resourceVersion !== undefined && existing && resourceVersion !== String(existing.stream.version)) {
@@ -228,9 +228,9 @@ export class ImportService {
     const state = existing ?? (await this.createStream(namespace, name));
     const targets = all.map((entry, i) => ({ entry, outcome: outcomes[i] })).filter((t) => t.entry.to !== undefined);
     if (targets.length) {
-      const generation = await this.options.store.nextGeneration(state.stream);
+      const generation = await this.options.streams.nextGeneration(state.stream);
       await retryOnConflict(async () => {
-        const current = (await this.options.store.getStream(namespace, name)) ?? state;
+        const current = (await this.options.streams.getStream(namespace, name)) ?? state;
         const recorded = targets.map(({ entry, outcome }) => {
           const old = current.tags.find((t) => t.name === entry.to);
           const spec: TagReference = {
@@ -251,7 +251,7 @@ export class ImportService {
         await this.persist(current, recorded, { cause: 'import', actor: actorOf(principal) });
       });
     }
-    const stored = await this.options.store.getStream(namespace, name);
+    const stored = await this.options.streams.getStream(namespace, name);
     return {
       ...result,
       status: { ...result.status, ...(stored ? { import: toImageStream(this.withAliases(stored)) } : {}) },
@@ -291,11 +291,11 @@ export class ImportService {
   private async createStream(namespace: string, name: string): Promise<StreamState> {
     const stream = emptyStream(namespace, name, this.options.newUid(), this.now());
     try {
-      await this.options.store.createStream(stream);
+      await this.options.streams.createStream(stream);
       return { stream, tags: [] };
     } catch (error) {
       const raced =
-        error instanceof AlreadyExistsError ? await this.options.store.getStream(namespace, name) : undefined;
+        error instanceof AlreadyExistsError ? await this.options.streams.getStream(namespace, name) : undefined;
       if (!raced) throw error;
       return raced;
     }

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { InvalidError, NotFoundError } from '../errors.ts';
 import { parseDockerConfig, registryKey } from '../importing/docker-config.ts';
-import type { ImageStreamStore, SecretCipher, StoredSecret } from '../ports.ts';
+import type { SecretCipher, SecretStore, StoredSecret } from '../ports.ts';
 import type { RegistryCredentials } from '../ports-registry.ts';
 import { checkBodyIdentity, isObjectName, requireNamespace } from '../streams/names.ts';
 import { parseBody } from '../streams/schemas.ts';
@@ -32,15 +32,15 @@ export interface SecretView {
  * the API, sealed at rest, opened only to authenticate imports.
  */
 export class RegistryCredentialsService {
-  private readonly store: ImageStreamStore;
+  private readonly secrets: SecretStore;
   private readonly cipher: SecretCipher;
   private readonly now: () => string;
   private readonly cacheMs: number;
   /** Secrets per namespace, read once for a burst of imports (a scheduled tick checks many tags of one namespace). */
   private readonly cache = new Map<string, { at: number; secrets: Promise<StoredSecret[]> }>();
 
-  constructor(options: { store: ImageStreamStore; cipher: SecretCipher; now: () => string; cacheMs?: number }) {
-    this.store = options.store;
+  constructor(options: { secrets: SecretStore; cipher: SecretCipher; now: () => string; cacheMs?: number }) {
+    this.secrets = options.secrets;
     this.cipher = options.cipher;
     this.now = options.now;
     this.cacheMs = options.cacheMs ?? 30_000;
@@ -80,7 +80,7 @@ export class RegistryCredentialsService {
       creationTimestamp: this.now(),
       sealed: await this.cipher.seal(config, `${namespace}/${name}`),
     };
-    await this.store.putSecret(namespace, secret, urlName === undefined);
+    await this.secrets.putSecret(namespace, secret, urlName === undefined);
     this.cache.delete(namespace);
     return view(namespace, secret);
   }
@@ -93,13 +93,13 @@ export class RegistryCredentialsService {
       apiVersion: 'v1',
       kind: 'SecretList',
       metadata: {},
-      items: (await this.store.listSecrets(namespace)).map((s) => view(namespace, s)),
+      items: (await this.secrets.listSecrets(namespace)).map((s) => view(namespace, s)),
     };
   }
 
   async getSecret(namespace: string, name: string): Promise<SecretView> {
     requireNamespace(namespace);
-    const secret = (await this.store.listSecrets(namespace)).find((s) => s.name === name);
+    const secret = (await this.secrets.listSecrets(namespace)).find((s) => s.name === name);
     if (!secret) throw new NotFoundError('secrets', name);
     return view(namespace, secret);
   }
@@ -115,7 +115,7 @@ export class RegistryCredentialsService {
     details: { name: string; kind: string };
   }> {
     requireNamespace(namespace);
-    await this.store.deleteSecret(namespace, name);
+    await this.secrets.deleteSecret(namespace, name);
     this.cache.delete(namespace);
     return { apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Success', details: { name, kind: 'secrets' } };
   }
@@ -129,7 +129,7 @@ export class RegistryCredentialsService {
     const now = Date.now();
     let cached = this.cache.get(namespace);
     if (!cached || now - cached.at > this.cacheMs) {
-      cached = { at: now, secrets: this.store.listSecrets(namespace) };
+      cached = { at: now, secrets: this.secrets.listSecrets(namespace) };
       this.cache.set(namespace, cached);
       cached.secrets.catch(() => this.cache.delete(namespace));
     }

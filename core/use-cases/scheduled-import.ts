@@ -1,4 +1,4 @@
-import type { Clock, ImageStreamStore, IndexedTag } from '../ports.ts';
+import type { Clock, IndexedTag, ScheduleIndex } from '../ports.ts';
 import { parseDockerImageReference, registryHost, withDefaults } from '../references/docker-image-reference.ts';
 import type { HostPacer } from '../scheduling/host-pacer.ts';
 import { scheduleSlots, slotKey, slotOf, slotsForTick } from '../scheduling/schedule.ts';
@@ -6,7 +6,7 @@ import type { ImportService } from './import-service.ts';
 import type { TagWriter } from './tag-writer.ts';
 
 export interface ScheduledImportOptions {
-  store: ImageStreamStore;
+  schedule: ScheduleIndex;
   imports: Pick<ImportService, 'importTag'>;
   writer: Pick<TagWriter, 'announce'>;
   clock: Clock;
@@ -49,7 +49,7 @@ export class ScheduledImport {
   }
 
   async tick({ shard = 0, shards = 1 }: { shard?: number; shards?: number } = {}): Promise<TickReport> {
-    const { store, clock, intervalSeconds, tickSeconds } = this.options;
+    const { schedule, clock, intervalSeconds, tickSeconds } = this.options;
     const started = clock.now();
     const deadline = started.getTime() + this.options.budgetMs;
     const tick = Math.floor(started.getTime() / (tickSeconds * 1000));
@@ -69,18 +69,18 @@ export class ScheduledImport {
     };
 
     // Changes written but never announced (the bus was down): announce them from state.
-    const unannounced = (await store.listUnpublished(this.options.maxChecksPerTick)).filter(mine);
+    const unannounced = (await schedule.listUnpublished(this.options.maxChecksPerTick)).filter(mine);
     for (const { stream, tag } of unannounced) await this.options.writer.announce(stream, [tag]);
     report.announced = unannounced.length;
 
-    const resumed = await store.getCursor(shard);
+    const resumed = await schedule.getCursor(shard);
     const from = new Map(resumed.map((c) => [c.slot, c.from]));
     const slots = [...new Set([...resumed.map((c) => c.slot), ...slotsForTick(tick, ticksPerCycle, shard, shards)])];
     report.slots = slots;
     // Read the whole tick's share first, so that one pool of checks runs without draining between slots.
     const [due, ...perSlot] = await Promise.all([
-      store.listDue(started.toISOString(), this.options.maxChecksPerTick).then((tags) => tags.filter(mine)),
-      ...slots.map((slot) => store.listSlot(slot)),
+      schedule.listDue(started.toISOString(), this.options.maxChecksPerTick).then((tags) => tags.filter(mine)),
+      ...slots.map((slot) => schedule.listSlot(slot)),
     ]);
     const work = [
       ...(due ?? []).map((tag) => ({ tag, slot: -1 })),
@@ -95,7 +95,7 @@ export class ScheduledImport {
       unfinished.has(slot) ? [{ slot, from: unfinished.get(slot) as string }] : [],
     );
     report.leftover = cursor.map((c) => c.slot);
-    if (cursor.length || resumed.length) await store.putCursor(shard, cursor);
+    if (cursor.length || resumed.length) await schedule.putCursor(shard, cursor);
     return report;
   }
 

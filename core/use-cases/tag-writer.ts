@@ -1,12 +1,12 @@
 import { ConflictError } from '../errors.ts';
 import { type BusEvent, importFailedEvent, tagChangedEvent } from '../events/bus-events.ts';
-import type { Clock, EventPublisher, ImageStreamStore, StreamKey } from '../ports.ts';
+import type { Clock, EventPublisher, StreamKey, StreamStore } from '../ports.ts';
 import { type ScheduleOptions, scheduleOf } from '../scheduling/schedule.ts';
 import { sameImage } from '../streams/add-tag-event.ts';
 import type { ChangeCause, TagChange, TagEventCondition, TagRecord } from '../streams/types.ts';
 
 export interface TagWriterOptions {
-  store: ImageStreamStore;
+  streams: StreamStore;
   publisher: EventPublisher;
   clock: Clock;
   schedule: ScheduleOptions;
@@ -46,7 +46,7 @@ export class TagWriter {
     for (const tag of changed) {
       try {
         if (!tag.spec && tag.items.length === 0 && tag.conditions.length === 0) {
-          if (tag.version) await this.options.store.deleteTag(stream, tag);
+          if (tag.version) await this.options.streams.deleteTag(stream, tag);
           continue;
         }
         const cause = context.primary === undefined || tag.name === context.primary ? context.cause : 'alias';
@@ -55,7 +55,7 @@ export class TagWriter {
           this.withChange(previous.get(tag.name), tag, cause, context.actor, now),
           now,
         );
-        stored.push(await this.options.store.putTag(stream, record));
+        stored.push(await this.options.streams.putTag(stream, record));
       } catch (error) {
         if (context.primary === undefined || tag.name === context.primary || !(error instanceof ConflictError))
           throw error;
@@ -73,7 +73,7 @@ export class TagWriter {
     const failed = new Set(await this.options.publisher.publish(events));
     await Promise.all(
       pending.map((t, i) =>
-        failed.has(events[i] as BusEvent) ? undefined : this.options.store.markPublished(stream, t.name, t.version),
+        failed.has(events[i] as BusEvent) ? undefined : this.options.streams.markPublished(stream, t.name, t.version),
       ),
     );
   }

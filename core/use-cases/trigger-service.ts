@@ -2,7 +2,7 @@ import type { AccessRequest } from '../access/authorize.ts';
 import type { Principal } from '../access/principal.ts';
 import { type FieldCause, InvalidError, NotFoundError, staleObjectError } from '../errors.ts';
 import { eventSource, parseBusEvent, tagChangedType, triggerFailedType } from '../events/bus-events.ts';
-import type { Clock, EventPublisher, ImageStreamStore, SecretCipher, TriggerTargets } from '../ports.ts';
+import type { Clock, EventPublisher, SecretCipher, StreamStore, TriggerStore, TriggerTargets } from '../ports.ts';
 import { slotOf } from '../scheduling/schedule.ts';
 import {
   checkBodyIdentity,
@@ -28,7 +28,8 @@ import {
 } from '../triggers/types.ts';
 
 export interface TriggerServiceOptions {
-  store: ImageStreamStore;
+  triggers: TriggerStore;
+  streams: StreamStore;
   /** The access policy, for reading a source in another namespace. */
   authorize: (principal: Principal, request: AccessRequest) => Promise<unknown>;
   targets: TriggerTargets;
@@ -75,14 +76,14 @@ export class TriggerService {
       ...(input.secret !== undefined ? { sealedSecret: await this.seal(namespace, input.name, input.secret) } : {}),
       status: { attempts: 0 },
     };
-    await this.options.store.createTrigger(record);
+    await this.options.triggers.createTrigger(record);
     if (record.fireOnCreate) await this.fire(record);
     return this.getTrigger(namespace, record.name);
   }
 
   async replaceTrigger(principal: Principal, namespace: string, name: string, body: unknown): Promise<ImageTrigger> {
     const input = await this.validate(principal, namespace, name, body);
-    const existing = await this.options.store.getTrigger(namespace, name);
+    const existing = await this.options.triggers.getTrigger(namespace, name);
     if (!existing) throw new NotFoundError('imagetriggers', name);
     if (input.resourceVersion !== undefined && input.resourceVersion !== String(existing.version))
       throw staleObjectError('imagetriggers', name);
@@ -95,7 +96,7 @@ export class TriggerService {
           ? existing.sealedSecret
           : undefined;
     const { sealedSecret: _old, ...rest } = existing;
-    const updated = await this.options.store.replaceTrigger({
+    const updated = await this.options.triggers.replaceTrigger({
       ...rest,
       from: input.from,
       paused: input.paused,
@@ -109,7 +110,7 @@ export class TriggerService {
 
   async getTrigger(namespace: string, name: string): Promise<ImageTrigger> {
     requireNamespace(namespace);
-    const record = await this.options.store.getTrigger(namespace, name);
+    const record = await this.options.triggers.getTrigger(namespace, name);
     if (!record) throw new NotFoundError('imagetriggers', name);
     return toImageTrigger(record);
   }
@@ -122,7 +123,7 @@ export class TriggerService {
       apiVersion: triggerApiVersion,
       kind: 'ImageTriggerList',
       metadata: {},
-      items: (await this.options.store.listTriggers(namespace)).map(toImageTrigger),
+      items: (await this.options.triggers.listTriggers(namespace)).map(toImageTrigger),
     };
   }
 
@@ -137,7 +138,7 @@ export class TriggerService {
     details: { name: string; kind: string };
   }> {
     requireNamespace(namespace);
-    await this.options.store.deleteTrigger(namespace, name);
+    await this.options.triggers.deleteTrigger(namespace, name);
     return {
       apiVersion: 'v1',
       kind: 'Status',
@@ -156,7 +157,7 @@ export class TriggerService {
     const parsed = parseBusEvent(event);
     if (parsed.detailType !== tagChangedType) return tally([]);
     const { namespace, imageStream, tag } = parsed.detail;
-    const triggers = await this.options.store.triggersFor({ namespace, stream: imageStream, tag });
+    const triggers = await this.options.triggers.triggersFor({ namespace, stream: imageStream, tag });
     return tally(await this.fireAll(triggers));
   }
 
@@ -168,7 +169,7 @@ export class TriggerService {
     shard?: number;
     shards?: number;
   } = {}): Promise<Record<FireOutcome, number>> {
-    const triggers = (await this.options.store.listTriggers()).filter(
+    const triggers = (await this.options.triggers.listTriggers()).filter(
       (t) => slotOf(t.from.namespace, t.from.stream, t.from.tag) % shards === shard,
     );
     return tally(await this.fireAll(triggers));
@@ -182,7 +183,8 @@ export class TriggerService {
   ): Promise<FireOutcome> {
     if (trigger.paused) return 'paused';
     const key = `${trigger.from.namespace}/${trigger.from.stream}`;
-    if (!streams.has(key)) streams.set(key, this.options.store.getStream(trigger.from.namespace, trigger.from.stream));
+    if (!streams.has(key))
+      streams.set(key, this.options.streams.getStream(trigger.from.namespace, trigger.from.stream));
     const state = await streams.get(key);
     if (!state) return 'no-image';
     const tags = trackAliases(state.tags, state.stream.namespace, state.stream.name, this.options.historyLimit).tags;
@@ -197,14 +199,18 @@ export class TriggerService {
         !lastError &&
         lastSuccessAt < lastTriggeredAt &&
         Date.parse(firedAt) - Date.parse(lastTriggeredAt) > this.options.leaseMs;
-      if (!abandoned || !(await this.options.store.reclaimTrigger(trigger, head.image, lastTriggeredAt, firedAt)))
+      if (!abandoned || !(await this.options.triggers.reclaimTrigger(trigger, head.image, lastTriggeredAt, firedAt)))
         return 'up-to-date';
-    } else if (!(await this.options.store.claimTrigger(trigger, head.image, firedAt, head.actor ?? 'unknown'))) {
-      // Claimed by another delivery, or our copy of the trigger is stale (an index read, an edit since): read it again once.
-      const fresh = reread ? await this.options.store.getTrigger(trigger.namespace, trigger.name) : undefined;
-      return fresh && (fresh.uid !== trigger.uid || fresh.version !== trigger.version)
-        ? this.fire(fresh, streams, false)
-        : 'claimed-elsewhere';
+    } else {
+      const claim = await this.options.triggers.claimTrigger(trigger, head.image, firedAt, head.actor ?? 'unknown');
+      if (!claim.claimed) {
+        // Claimed by another delivery, or our copy of the trigger is stale (an index read, an edit since): the failed
+        // claim answers the trigger as it is now; try once more with it.
+        const fresh = reread ? claim.current : undefined;
+        return fresh && (fresh.uid !== trigger.uid || fresh.version !== trigger.version)
+          ? this.fire(fresh, streams, false)
+          : 'claimed-elsewhere';
+      }
     }
     const firing = {
       trigger,
@@ -218,7 +224,7 @@ export class TriggerService {
       : undefined;
     try {
       const attempts = await this.options.targets.deliver(firing, secret);
-      await this.options.store.recordTriggerResult(trigger, head.image, {
+      await this.options.triggers.recordTriggerResult(trigger, head.image, {
         lastAttemptAt: this.now(),
         attempts,
         lastSuccessAt: this.now(),
@@ -226,7 +232,7 @@ export class TriggerService {
       return 'fired';
     } catch (error) {
       const failure = error instanceof TargetFailure ? error : new TargetFailure((error as Error).message, false);
-      await this.options.store.recordTriggerResult(trigger, head.image, {
+      await this.options.triggers.recordTriggerResult(trigger, head.image, {
         lastAttemptAt: this.now(),
         attempts: failure.attempts,
         lastError: failure.message,

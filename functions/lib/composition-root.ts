@@ -5,7 +5,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { AccessPolicy, type AccessRequest } from '../../core/access/authorize.ts';
 import type { Principal } from '../../core/access/principal.ts';
 import { AesGcmCipher } from '../../core/adapters/crypto/aes-gcm-cipher.ts';
-import { DynamoImageStreamStore } from '../../core/adapters/dynamodb/dynamo-image-stream-store.ts';
+import { dynamoStores } from '../../core/adapters/dynamodb/dynamo-stores.ts';
 import { EventBridgePublisher } from '../../core/adapters/eventbridge/eventbridge-publisher.ts';
 import { TargetDispatcher } from '../../core/adapters/targets/target-dispatcher.ts';
 import { ImageStreamsError } from '../../core/errors.ts';
@@ -69,11 +69,17 @@ export function createDependencies(
       ? { endpoint: config.dynamoEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
       : {}),
   });
-  const store = new DynamoImageStreamStore(dynamo, config.tableName);
+  const store = dynamoStores(dynamo, config.tableName);
   const clock = options.clock ?? { now: () => new Date() };
   const now = () => timestamp(clock.now());
   const publisher = options.publisher ?? eventBridge(config);
-  const accessAdmin = new AccessService({ store, newUid: randomUUID, now, admins: config.admins, cacheMs: 5_000 });
+  const accessAdmin = new AccessService({
+    access: store.access,
+    newUid: randomUUID,
+    now,
+    admins: config.admins,
+    cacheMs: 5_000,
+  });
   const access = new AccessPolicy({
     bindings: (namespace) => accessAdmin.bindings(namespace),
     admins: config.admins,
@@ -81,7 +87,7 @@ export function createDependencies(
   });
   const authorize = (principal: Principal, request: AccessRequest) => access.authorize(principal, request);
   const writer = new TagWriter({
-    store,
+    streams: store.streams,
     publisher,
     clock,
     schedule: { intervalSeconds: config.scheduleIntervalSeconds, retryBaseSeconds: 60 },
@@ -112,7 +118,7 @@ export function createDependencies(
     : config.credentialsKey
       ? new AesGcmCipher(config.credentialsKey)
       : noCipher;
-  const credentials = new RegistryCredentialsService({ store, cipher, now });
+  const credentials = new RegistryCredentialsService({ secrets: store.secrets, cipher, now });
   const allowedPrivateHosts = new Set(config.allowedPrivateHosts);
   const webhook = once(
     async () =>
@@ -129,7 +135,8 @@ export function createDependencies(
       }),
   );
   const triggers = new TriggerService({
-    store,
+    triggers: store.triggers,
+    streams: store.streams,
     authorize,
     targets: new TargetDispatcher({
       webhook,
@@ -147,9 +154,9 @@ export function createDependencies(
     leaseMs: 5 * 60_000,
   });
   const imports = new ImportService({
-    store,
+    streams: store.streams,
     writer,
-    importer: new ImageImporter({ registry, images: store, now, allowedRegistries: config.allowedRegistries }),
+    importer: new ImageImporter({ registry, images: store.images, now, allowedRegistries: config.allowedRegistries }),
     credentials,
     clock,
     newUid: randomUUID,
@@ -160,7 +167,8 @@ export function createDependencies(
     budgetMs: config.importTimeoutMs || 20_000,
   });
   const service = new ImageStreamService({
-    store,
+    streams: store.streams,
+    images: store.images,
     authorize,
     writer,
     clock,
@@ -181,7 +189,7 @@ export function createDependencies(
       }),
   });
   const scheduler = new ScheduledImport({
-    store,
+    schedule: store.schedule,
     imports,
     writer,
     clock,

@@ -27,11 +27,11 @@ afterAll(async () => {
 
 /** Records an import result the way the importer does: a history event with an image, written through the store. */
 async function recordImport(namespace: string, stream: string, tag: string, image: string, ref: string): Promise<void> {
-  const state = await api.store.getStream(namespace, stream);
+  const state = await api.stores.streams.getStream(namespace, stream);
   if (!state) throw new Error('no stream');
   const old = state.tags.find((t) => t.name === tag);
   const generation = old?.spec?.generation ?? state.stream.generation;
-  await api.store.putTag(state.stream, {
+  await api.stores.streams.putTag(state.stream, {
     name: tag,
     spec: old?.spec ?? null,
     items: [
@@ -41,7 +41,7 @@ async function recordImport(namespace: string, stream: string, tag: string, imag
     conditions: [],
     version: old?.version ?? 0,
   });
-  await api.store.putImage({
+  await api.stores.images.putImage({
     metadata: { name: image },
     dockerImageReference: ref,
     dockerImageMetadata: { Architecture: 'amd64', Config: { Cmd: ['python3'] } },
@@ -189,7 +189,7 @@ describe('image streams over the HTTPS API', () => {
   it('repairs an alias whose write was lost, on the next read', async () => {
     // The target moves while the alias item keeps its old history, as after a crash between the two writes.
     await recordImport('demo', 'python', 'latest', C, `docker.io/library/python@${C}`);
-    const stored = await api.store.getStream('demo', 'python');
+    const stored = await api.stores.streams.getStream('demo', 'python');
     expect(stored?.tags.find((t) => t.name === 'stable')?.items[0]?.image).toBe(B);
     const stable = await api.call('GET', istag('python:stable'));
     expect(stable.json.image.metadata.name).toBe(C);

@@ -1,14 +1,16 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTable } from '../../core/adapters/dynamodb/create-table.ts';
-import { DynamoImageStreamStore } from '../../core/adapters/dynamodb/dynamo-image-stream-store.ts';
+import { type DynamoStores, dynamoStores } from '../../core/adapters/dynamodb/dynamo-stores.ts';
 import { AlreadyExistsError, ConflictError, NotFoundError } from '../../core/errors.ts';
 import type { StreamRecord, TagRecord } from '../../core/streams/types.ts';
 import { type RunningDynalite, startDynalite } from '../../functions/local/dynalite.ts';
 
 let dynalite: RunningDynalite;
 let client: DynamoDBClient;
-let store: DynamoImageStreamStore;
+let stores: DynamoStores;
+let store: DynamoStores['streams'];
+let images: DynamoStores['images'];
 
 beforeAll(async () => {
   dynalite = await startDynalite();
@@ -18,7 +20,9 @@ beforeAll(async () => {
     credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
   });
   await ensureTable(client, 'store-test');
-  store = new DynamoImageStreamStore(client, 'store-test');
+  stores = dynamoStores(client, 'store-test');
+  store = stores.streams;
+  images = stores.images;
 });
 afterAll(async () => {
   client.destroy();
@@ -56,7 +60,7 @@ function requests(): Record<string, number> {
   return Object.fromEntries(dynalite.requests);
 }
 
-describe('DynamoImageStreamStore', () => {
+describe('DynamoStreamStore and DynamoImageStore', () => {
   it('reads a stream with 100 tags in one Query request', async () => {
     const s = stream('big');
     await store.createStream(s);
@@ -127,9 +131,9 @@ describe('DynamoImageStreamStore', () => {
 
   it('records image metadata once per digest', async () => {
     const digest = `sha256:${'f'.repeat(64)}`;
-    await store.putImage({ metadata: { name: digest }, dockerImageReference: `a/b@${digest}` });
-    await store.putImage({ metadata: { name: digest }, dockerImageReference: `c/d@${digest}` });
-    expect((await store.getImage(digest))?.dockerImageReference).toBe(`a/b@${digest}`);
-    expect(await store.getImage(`sha256:${'0'.repeat(64)}`)).toBeUndefined();
+    await images.putImage({ metadata: { name: digest }, dockerImageReference: `a/b@${digest}` });
+    await images.putImage({ metadata: { name: digest }, dockerImageReference: `c/d@${digest}` });
+    expect((await images.getImage(digest))?.dockerImageReference).toBe(`a/b@${digest}`);
+    expect(await images.getImage(`sha256:${'0'.repeat(64)}`)).toBeUndefined();
   });
 });

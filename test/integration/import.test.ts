@@ -192,7 +192,7 @@ describe("a registry that names someone else's digest", () => {
     const liarHost = `127.0.0.1:${(liar.address() as AddressInfo).port}`;
     const attacker = await startApi({ IMAGESTREAMS_INSECURE_REGISTRIES: liarHost });
     try {
-      await attacker.store.putImage((await api.store.getImage(victim.digest)) as never); // the same deployment's image records
+      await attacker.stores.images.putImage((await api.stores.images.getImage(victim.digest)) as never); // the same deployment's image records
       await attacker.call('PUT', '/v1/namespaces/mallory/imagestreamtags/steal:v1', {
         body: { tag: { name: 'v1', from: { kind: 'DockerImage', name: `${liarHost}/x/y:latest` } } },
       });
@@ -295,7 +295,7 @@ describe('registry credentials', () => {
       ].join('\n');
       expect(everything).not.toContain(secret);
       expect(everything).not.toContain(Buffer.from(`${registry.user?.username}:${secret}`).toString('base64'));
-      const stored = JSON.stringify(await api.store.listSecrets(namespace));
+      const stored = JSON.stringify(await api.stores.secrets.listSecrets(namespace));
       expect(stored).not.toContain(secret);
     },
   );
@@ -380,7 +380,7 @@ describe('ImageStreamImport', () => {
     });
     expect(response.json.status.import).toBeUndefined();
     expect((await api.call('GET', '/v1/namespaces/dry/imagestreams/dry')).status).toBe(404);
-    expect(await api.store.getImage(pushed.digest)).toBeUndefined();
+    expect(await api.stores.images.getImage(pushed.digest)).toBeUndefined();
   });
 
   it('imports a repository in OpenShift tag order, up to the bulk limit, and reports the rest', async () => {

@@ -204,7 +204,7 @@ describe('tag-change events', () => {
     });
     expect(api.bus.events.length).toBe(start);
     expect(
-      (await api.store.getStream('events', 'ref'))?.tags.find((t) => t.name === 'lost')?.unpublished,
+      (await api.stores.streams.getStream('events', 'ref'))?.tags.find((t) => t.name === 'lost')?.unpublished,
     ).toBeDefined();
     // A write that changes only the spec keeps the change waiting to be announced.
     await api.call('PUT', '/v1/namespaces/events/imagestreamtags/ref:lost', {
@@ -214,14 +214,14 @@ describe('tag-change events', () => {
       },
     });
     expect(
-      (await api.store.getStream('events', 'ref'))?.tags.find((t) => t.name === 'lost')?.unpublished,
+      (await api.stores.streams.getStream('events', 'ref'))?.tags.find((t) => t.name === 'lost')?.unpublished,
     ).toBeDefined();
     api.bus.failCalls(0);
     const report = await api.deps.scheduler.tick();
     expect(report.announced).toBeGreaterThanOrEqual(1);
     expect(api.bus.details('ImageStreamTag Changed').filter((d) => d.tag === 'lost')).toHaveLength(1);
     expect(
-      (await api.store.getStream('events', 'ref'))?.tags.find((t) => t.name === 'lost')?.unpublished,
+      (await api.stores.streams.getStream('events', 'ref'))?.tags.find((t) => t.name === 'lost')?.unpublished,
     ).toBeUndefined();
     await api.deps.scheduler.tick();
     expect(api.bus.details('ImageStreamTag Changed').filter((d) => d.tag === 'lost')).toHaveLength(1);

@@ -41,10 +41,10 @@ beforeAll(async () => {
   await admin('PUT', '/v1/namespaces/team-a/imagestreamtags/app:v1', {
     tag: { name: 'v1', reference: true, from: { kind: 'DockerImage', name: 'quay.io/a/app:v1' } },
   });
-  const state = await api.store.getStream('team-a', 'app');
+  const state = await api.stores.streams.getStream('team-a', 'app');
   const tag = state?.tags.find((t) => t.name === 'v1');
   if (state && tag)
-    await api.store.putTag(state.stream, {
+    await api.stores.streams.putTag(state.stream, {
       ...tag,
       items: [
         {
@@ -268,8 +268,8 @@ describe('secrets', () => {
     expect(all).toContain('"kind":"Secret"');
     for (const secret of [registryPassword, webhookSecret, Buffer.from(`robot:${registryPassword}`).toString('base64')])
       expect(all).not.toContain(secret);
-    expect(JSON.stringify(await api.store.listSecrets('team-a'))).not.toContain(registryPassword);
-    expect(JSON.stringify(await api.store.listTriggers('team-a'))).not.toContain(webhookSecret);
+    expect(JSON.stringify(await api.stores.secrets.listSecrets('team-a'))).not.toContain(registryPassword);
+    expect(JSON.stringify(await api.stores.triggers.listTriggers('team-a'))).not.toContain(webhookSecret);
   });
 });
 

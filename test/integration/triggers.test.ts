@@ -180,10 +180,10 @@ describe('webhook triggers', () => {
   it('delivers again a firing that was claimed but never finished (its deliverer died), once its lease ran out', async () => {
     const image = await moveTag('crash');
     await trigger('crash', 'crash', { webhook: { url: receiver.url('/crash'), secret } }, { fireOnCreate: false });
-    const record = await api.store.getTrigger('trig', 'crash');
+    const record = await api.stores.triggers.getTrigger('trig', 'crash');
     if (!record) throw new Error('no trigger');
     const longAgo = new Date(Date.now() - 10 * 60_000).toISOString();
-    expect(await api.store.claimTrigger(record, image, longAgo, 'user:alice')).toBe(true); // claimed, then the process died
+    expect(await api.stores.triggers.claimTrigger(record, image, longAgo, 'user:alice')).toEqual({ claimed: true }); // claimed, then the process died
     await api.deps.triggers.reconcile();
     await api.deps.triggers.reconcile();
     expect(hooks('/crash').map((h) => JSON.parse(h.body).data.image)).toEqual([image]);

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Agent, fetch } from 'undici';
 import { ensureTable } from '../../core/adapters/dynamodb/create-table.ts';
-import { DynamoImageStreamStore } from '../../core/adapters/dynamodb/dynamo-image-stream-store.ts';
+import { type DynamoStores, dynamoStores } from '../../core/adapters/dynamodb/dynamo-stores.ts';
 import { createApiHandler } from '../../functions/lib/api-handler.ts';
 import { createDependencies } from '../../functions/lib/composition-root.ts';
 import { loadConfig } from '../../functions/lib/config.ts';
@@ -44,7 +44,8 @@ export interface ApiUnderTest {
   /** An HTTP client that trusts `ca`, for requests `call` cannot shape. */
   dispatcher: Agent;
   dynalite: RunningDynalite;
-  store: DynamoImageStreamStore;
+  /** The stores over the same table, for arranging and checking what is stored. */
+  stores: DynamoStores;
   /** The Lambda handler itself, for events shaped by API Gateway rather than by local mode. */
   handler: ReturnType<typeof createApiHandler>;
   /** Where the service publishes its events (a loopback PutEvents endpoint). */
@@ -96,7 +97,7 @@ export async function startApi(env: Record<string, string> = {}, clock?: { now()
     handler,
     bus,
     deps,
-    store: new DynamoImageStreamStore(dynamo, config.tableName),
+    stores: dynamoStores(dynamo, config.tableName),
     async call(method, path, options = {}) {
       const token = options.token === undefined ? tokens.alice : options.token;
       const headers: Record<string, string> = {

@@ -4,7 +4,7 @@ import {
   type DynamoDBClient,
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
-import { tableKeys } from './table.ts';
+import { tableKeys } from './table-keys.ts';
 
 /** Creates the table from the shared definition when it is missing (local mode and tests), and waits until it is active. */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {

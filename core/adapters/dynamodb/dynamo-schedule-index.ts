@@ -1,0 +1,41 @@
+import type { IndexedTag, ScheduleIndex } from '../../ports.ts';
+import type { SlotCursor } from '../../scheduling/schedule.ts';
+import { type DynamoTable, type Item, keys } from './dynamo-table.ts';
+import { tagFromItem } from './tag-items.ts';
+
+/** ScheduleIndex on the table's sparse indexes (due and slot entries in gsi1, the outbox in gsi2) and one cursor item per shard. */
+export class DynamoScheduleIndex implements ScheduleIndex {
+  private readonly table: DynamoTable;
+
+  constructor(table: DynamoTable) {
+    this.table = table;
+  }
+
+  async listDue(now: string, limit: number): Promise<IndexedTag[]> {
+    return (await this.table.query(keys.dueUntil(now), limit)).map(indexedTag);
+  }
+
+  async listSlot(slot: number): Promise<IndexedTag[]> {
+    return (await this.table.query(keys.inSlot(slot))).map(indexedTag);
+  }
+
+  async listUnpublished(limit: number): Promise<IndexedTag[]> {
+    return (await this.table.query(keys.inOutbox, limit)).map(indexedTag);
+  }
+
+  async getCursor(shard: number): Promise<SlotCursor[]> {
+    const item = await this.table.get(keys.cursor(shard), cursorSubject(shard));
+    return (item?.slots as SlotCursor[] | undefined) ?? [];
+  }
+
+  async putCursor(shard: number, cursor: SlotCursor[]): Promise<void> {
+    await this.table.put({ ...keys.cursor(shard), type: 'cursor', slots: cursor }, cursorSubject(shard));
+  }
+}
+
+const cursorSubject = (shard: number) => ({ kind: 'scheduler cursor', name: String(shard) });
+
+function indexedTag(item: Item): IndexedTag {
+  const { namespace, stream } = keys.tagOf(item);
+  return { stream: { namespace, name: stream, uid: String(item.streamUid) }, tag: tagFromItem(item) };
+}

@@ -1,0 +1,37 @@
+import { AlreadyExistsError, NotFoundError } from '../../errors.ts';
+import type { SecretStore, StoredSecret } from '../../ports.ts';
+import { type DynamoTable, keys } from './dynamo-table.ts';
+
+/** SecretStore on the table: sealed secrets in their namespace's partition. */
+export class DynamoSecretStore implements SecretStore {
+  private readonly table: DynamoTable;
+
+  constructor(table: DynamoTable) {
+    this.table = table;
+  }
+
+  async putSecret(namespace: string, secret: StoredSecret, mustNotExist: boolean): Promise<void> {
+    const written = await this.table.put(
+      { ...keys.inNamespace(namespace).secret(secret.name), type: 'secret', ...secret },
+      { kind: 'secrets', name: secret.name },
+      mustNotExist ? { expression: 'attribute_not_exists(pk)' } : undefined,
+    );
+    if (!written.ok) throw new AlreadyExistsError('secrets', secret.name);
+  }
+
+  async listSecrets(namespace: string): Promise<StoredSecret[]> {
+    return (await this.table.query(keys.inNamespace(namespace).allSecrets)).map((item) => {
+      const { name, secretType, registries, creationTimestamp, sealed } = item as unknown as StoredSecret;
+      return { name, secretType, registries, creationTimestamp, sealed };
+    });
+  }
+
+  async deleteSecret(namespace: string, name: string): Promise<void> {
+    const deleted = await this.table.delete(
+      keys.inNamespace(namespace).secret(name),
+      { kind: 'secrets', name },
+      { expression: 'attribute_exists(pk)' },
+    );
+    if (!deleted.ok) throw new NotFoundError('secrets', name);
+  }
+}
