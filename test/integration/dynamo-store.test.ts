@@ -1,9 +1,21 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTable } from '../../core/adapters/dynamodb/create-table.ts';
 import { type DynamoStores, dynamoStores } from '../../core/adapters/dynamodb/dynamo-stores.ts';
-import { AlreadyExistsError, ConflictError, NotFoundError } from '../../core/errors.ts';
+import { keys } from '../../core/adapters/dynamodb/dynamo-table.ts';
+import {
+  AlreadyExistsError,
+  ConflictError,
+  type ImageStreamsError,
+  NotFoundError,
+  ObjectTooLargeError,
+  StoreFailureError,
+  StoreThrottledError,
+} from '../../core/errors.ts';
 import type { StreamRecord, TagRecord } from '../../core/streams/types.ts';
+import type { TriggerRecord } from '../../core/triggers/types.ts';
 import { type RunningDynalite, startDynalite } from '../../functions/local/dynalite.ts';
 
 let dynalite: RunningDynalite;
@@ -135,5 +147,167 @@ describe('DynamoStreamStore and DynamoImageStore', () => {
     await images.putImage({ metadata: { name: digest }, dockerImageReference: `c/d@${digest}` });
     expect((await images.getImage(digest))?.dockerImageReference).toBe(`a/b@${digest}`);
     expect(await images.getImage(`sha256:${'0'.repeat(64)}`)).toBeUndefined();
+  });
+});
+
+/** A history entry of about 1 KB, so that a few hundred make a large tag item. */
+const bigEntry = (i: number) => ({
+  created: '2026-01-01T00:00:00Z',
+  dockerImageReference: `quay.io/${'x'.repeat(900)}/b@sha256:${String(i).padStart(64, '0')}`,
+  image: `sha256:${String(i).padStart(64, '0')}`,
+  generation: 1,
+});
+
+describe('DynamoTable under the stores', () => {
+  it('reads every page of a stream larger than one 1 MB Query page', async () => {
+    const s = { ...stream('huge'), namespace: 'paging' };
+    await store.createStream(s);
+    // 12 tags of about 200 KB each: about 2.4 MB, three Query pages at least.
+    for (let i = 0; i < 12; i++)
+      await store.putTag(s, { ...tag(`t${i}`), items: Array.from({ length: 200 }, (_, j) => bigEntry(j)) });
+    dynalite.requests.clear();
+    const state = await store.getStream('paging', 'huge');
+    expect(requests().Query).toBeGreaterThanOrEqual(3);
+    expect(state?.tags.map((t) => t.name).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `t${i}`).sort());
+    expect(state?.tags.every((t) => t.items.length === 200)).toBe(true);
+    expect((await store.listStreams('paging'))[0]?.tags).toHaveLength(12);
+  });
+
+  it('pages on the item count too, and a limited list stops at its limit', async () => {
+    const small = dynamoStores(client, 'store-test', { pageSize: 7 });
+    const s = { ...stream('paged'), namespace: 'pages' };
+    await small.streams.createStream(s);
+    for (let i = 0; i < 30; i++) await small.streams.putTag(s, tag(`t${i}`));
+    dynalite.requests.clear();
+    expect((await small.streams.getStream('pages', 'paged'))?.tags).toHaveLength(30);
+    expect(requests().Query).toBe(5); // 31 items, 7 a page
+  });
+
+  it('deletes every tag of a stream with more than 25 tags (several batches)', async () => {
+    const s = { ...stream('many'), namespace: 'deleting' };
+    await store.createStream(s);
+    for (let i = 0; i < 60; i++) await store.putTag(s, tag(`t${i}`));
+    dynalite.requests.clear();
+    await store.deleteStream(s);
+    expect(requests().BatchWriteItem).toBe(3);
+    const left = await client.send(
+      new QueryCommand({
+        TableName: 'store-test',
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: keys.inNamespace('deleting').everything.pk } },
+        ConsistentRead: true,
+      }),
+    );
+    expect(left.Items).toEqual([]);
+  });
+
+  it('refuses an item over 400 KB as too large, naming the object, and stores nothing', async () => {
+    const s = { ...stream('oversized'), namespace: 'sizes' };
+    await store.createStream(s);
+    const stored = await store.putTag(s, tag('latest'));
+    const error = await store
+      .putTag(s, { ...stored, items: Array.from({ length: 450 }, (_, j) => bigEntry(j)) })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ObjectTooLargeError);
+    expect((error as ObjectTooLargeError).reason).toBe('RequestEntityTooLarge');
+    expect((error as Error).message).toContain('imagestreamtags "oversized:latest" is too large');
+    expect((await store.getStream('sizes', 'oversized'))?.tags).toEqual([stored]);
+  });
+
+  it('answers any other SDK failure as an internal error that keeps the SDK error as its cause', async () => {
+    const missing = dynamoStores(client, 'no-such-table');
+    const error = await missing.streams.getStream('demo', 'x').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreFailureError);
+    expect((error as StoreFailureError).reason).toBe('InternalError');
+    expect(((error as Error).cause as Error).name).toBe('ResourceNotFoundException');
+  });
+
+  it.each([
+    ['ProvisionedThroughputExceededException', StoreThrottledError, 'TooManyRequests'],
+    ['ThrottlingException', StoreThrottledError, 'TooManyRequests'],
+    ['ItemCollectionSizeLimitExceededException', ObjectTooLargeError, 'RequestEntityTooLarge'],
+  ] as const)('translates %s from the service', async (type, errorClass, reason) => {
+    // A loopback endpoint that answers every request with this DynamoDB error, as the service would.
+    const server = createServer((_req, res) => {
+      res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
+      res.end(JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${type}`, message: 'refused' }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const refusing = new DynamoDBClient({
+      endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      region: 'local',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      maxAttempts: 1,
+    });
+    try {
+      const error = await dynamoStores(refusing, 'store-test')
+        .streams.putTag(stream('any'), tag('latest'))
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(errorClass);
+      expect((error as ImageStreamsError).reason).toBe(reason);
+      expect(((error as Error).cause as Error).name).toBe(type);
+    } finally {
+      refusing.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
+const trigger = (namespace: string, name: string): TriggerRecord => ({
+  namespace,
+  name,
+  uid: `uid-${name}`,
+  creationTimestamp: '2026-01-01T00:00:00Z',
+  version: 1,
+  from: { namespace, stream: 'app', tag: 'latest' },
+  paused: false,
+  fireOnCreate: true,
+  target: { webhook: { url: 'https://ci.example.com/hook' } },
+  status: { attempts: 0 },
+});
+
+describe('DynamoTriggerStore and DynamoAccessStore', () => {
+  it('answers a lost claim with the trigger as it is now, from the failed write itself', async () => {
+    const t = trigger('claims', 'hook');
+    await stores.triggers.createTrigger(t);
+    expect(await stores.triggers.claimTrigger(t, 'sha256:one', '2026-01-01T00:00:01Z', 'user:a')).toEqual({
+      claimed: true,
+    });
+    dynalite.requests.clear();
+    const lost = await stores.triggers.claimTrigger(t, 'sha256:one', '2026-01-01T00:00:02Z', 'user:b');
+    expect(requests()).toEqual({ UpdateItem: 1 });
+    expect(lost).toMatchObject({
+      claimed: false,
+      current: { name: 'hook', uid: t.uid, status: { lastTriggeredImage: 'sha256:one', lastTriggeredBy: 'user:a' } },
+    });
+    expect(await stores.triggers.claimTrigger({ ...t, name: 'gone' }, 'sha256:one', 'x', 'y')).toEqual({
+      claimed: false,
+      current: undefined,
+    });
+  });
+
+  it('finds triggers in their namespace, under their source tag, and all together for the reconcile', async () => {
+    await stores.triggers.createTrigger(trigger('listing-a', 'one'));
+    await stores.triggers.createTrigger(trigger('listing-b', 'two'));
+    expect((await stores.triggers.listTriggers('listing-a')).map((t) => t.name)).toEqual(['one']);
+    expect(
+      (await stores.triggers.triggersFor({ namespace: 'listing-b', stream: 'app', tag: 'latest' })).map((t) => t.name),
+    ).toEqual(['two']);
+    const all = (await stores.triggers.listTriggers()).map((t) => `${t.namespace}/${t.name}`);
+    expect(all).toEqual(expect.arrayContaining(['listing-a/one', 'listing-b/two']));
+  });
+
+  it('counts a namespace holding only triggers as in use, and one holding only its own record as not', async () => {
+    await stores.triggers.createTrigger(trigger('only-triggers', 'hook'));
+    expect(await stores.access.namespaceInUse('only-triggers')).toBe(true);
+    await stores.access.createNamespace({
+      name: 'empty',
+      uid: 'uid-empty',
+      creationTimestamp: '2026-01-01T00:00:00Z',
+      createdBy: 'admin',
+    });
+    expect(await stores.access.namespaceInUse('empty')).toBe(false);
+    await stores.triggers.deleteTrigger('only-triggers', 'hook');
+    expect(await stores.access.namespaceInUse('only-triggers')).toBe(false);
   });
 });
