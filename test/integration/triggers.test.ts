@@ -190,6 +190,33 @@ describe('webhook triggers', () => {
     expect(await statusOf('crash')).toMatchObject({ lastTriggeredImage: image, lastSuccessAt: expect.any(String) });
   });
 
+  it('fires a copy of the trigger read before an edit with the trigger as the failed claim answers it, reading nothing more', async () => {
+    await moveTag('stale');
+    await trigger('stale', 'stale', { webhook: { url: receiver.url('/stale-old'), secret } }, { fireOnCreate: false });
+    const stale = await api.stores.triggers.getTrigger('trig', 'stale');
+    if (!stale) throw new Error('no trigger');
+    const edited = await api.call('PUT', '/v1/namespaces/trig/imagetriggers/stale', {
+      body: {
+        apiVersion: 'imagestreams.dev/v1',
+        kind: 'ImageTrigger',
+        metadata: { name: 'stale', resourceVersion: String(stale.version) },
+        spec: {
+          from: { kind: 'ImageStreamTag', name: 'stale:v1' },
+          fireOnCreate: false,
+          target: { webhook: { url: receiver.url('/stale-new') } },
+        },
+      },
+    });
+    expect(edited.status).toBe(200);
+    const image = await moveTag('stale');
+    delivered = api.bus.events.length; // fired here by hand, not by the event
+    api.dynalite.requests.clear();
+    expect(await api.deps.triggers.fire(stale)).toBe('fired');
+    expect(api.dynalite.requests.get('GetItem')).toBeUndefined();
+    expect(hooks('/stale-old')).toHaveLength(0);
+    expect(hooks('/stale-new').filter((h) => JSON.parse(h.body).data.image === image)).toHaveLength(1);
+  });
+
   it('refuses to deliver to a link-local address and records why', async () => {
     await moveTag('meta');
     const created = await trigger('meta', 'meta', {
