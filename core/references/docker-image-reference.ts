@@ -1,5 +1,9 @@
 // Grammar of docker/distribution's reference package, with OpenShift's split of the path into
-// namespace and name (library-go pkg/image/reference). See reference §2.
+// namespace and name (library-go pkg/image/reference). See reference §2. Beyond the grammar, ports
+// must be 1-65535 and digests must have their algorithm's length: both are refused here, at write time,
+// rather than failing later inside an import or a history write.
+
+import { digestProblem } from './digest.ts';
 
 const pathComponent = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
 const domainComponent = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
@@ -40,12 +44,19 @@ export function parseDockerImageReference(spec: string): DockerImageReference {
   if (repository.length > maxRepositoryLength) {
     throw new InvalidReferenceError(`repository name must not be more than ${maxRepositoryLength} characters`);
   }
+  if (id) {
+    const problem = digestProblem(id);
+    if (problem) throw new InvalidReferenceError(problem);
+  }
   const parts = repository.split('/');
   let registry = '';
   const first = parts[0] ?? '';
   if (parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost')) {
     registry = first;
     parts.shift();
+    const port = /:([0-9]+)$/.exec(registry)?.[1];
+    if (port !== undefined && !(Number(port) >= 1 && Number(port) <= 65535))
+      throw new InvalidReferenceError(`port ${port} is out of range: a registry port is 1 to 65535`);
   }
   // The grammar lets an uppercase first component through as a host; when it is not one, it is a path.
   if (!parts.every((p) => pathComponentRegExp.test(p)))

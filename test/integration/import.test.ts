@@ -476,3 +476,46 @@ describe('ImageStreamImport', () => {
     expect((await api.call('GET', '/v1/namespaces/refused/imagestreams')).json.items).toEqual([]);
   });
 });
+
+describe('pull-spec validation at write time', () => {
+  const badSpecs: [string, string, RegExp][] = [
+    ['a port above 65535', '127.0.0.1:99999/x:1', /port 99999 is out of range/],
+    ['port 0', 'quay.io:0/team/app:v1', /port 0 is out of range/],
+    ['a 150 KB digest', `quay.io/team/app@sha256:${'a'.repeat(150_000)}`, /64 lowercase hexadecimal characters/],
+    ['a short sha512 digest', `quay.io/team/app@sha512:${'a'.repeat(64)}`, /128 lowercase hexadecimal characters/],
+    ['an unknown digest algorithm', `quay.io/team/app@md5:${'a'.repeat(32)}`, /unsupported digest algorithm "md5"/],
+  ];
+  const refused = async (response: { status: number; json: any }, field: string, message: RegExp) => {
+    expect(response.status).toBe(422);
+    expect(response.json.reason).toBe('Invalid');
+    const cause = response.json.details.causes.find((c: { field: string }) => c.field === field);
+    expect(cause?.message).toMatch(message);
+  };
+
+  it.each(badSpecs)('refuses a tag whose source has %s (PUT imagestreamtags)', async (_what, from, message) => {
+    await refused(await tag('specs-tag', 'app:v1', from), 'tag.from.name', message);
+    expect((await api.call('GET', '/v1/namespaces/specs-tag/imagestreams')).json.items).toEqual([]);
+  });
+
+  it.each(badSpecs)('refuses a stream whose spec tag has %s (POST imagestreams)', async (_what, from, message) => {
+    const response = await api.call('POST', '/v1/namespaces/specs-stream/imagestreams', {
+      body: {
+        metadata: { name: 'app' },
+        spec: { tags: [{ name: 'v1', from: { kind: 'DockerImage', name: from } }] },
+      },
+    });
+    await refused(response, 'spec.tags[0].from.name', message);
+    expect((await api.call('GET', '/v1/namespaces/specs-stream/imagestreams')).json.items).toEqual([]);
+  });
+
+  it.each(badSpecs)('refuses an import of an image with %s (POST imagestreamimports)', async (_what, from, message) => {
+    const response = await api.call('POST', '/v1/namespaces/specs-import/imagestreamimports', {
+      body: {
+        metadata: { name: 'app' },
+        spec: { import: true, images: [{ from: { kind: 'DockerImage', name: from }, to: { name: 'v1' } }] },
+      },
+    });
+    await refused(response, 'spec.images[0].from.name', message);
+    expect((await api.call('GET', '/v1/namespaces/specs-import/imagestreams')).json.items).toEqual([]);
+  });
+});

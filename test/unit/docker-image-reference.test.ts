@@ -51,6 +51,69 @@ describe('parseDockerImageReference', () => {
   });
 });
 
+describe('parseDockerImageReference: ports and digests', () => {
+  it.each([
+    ['127.0.0.1:99999/x:1', 'port 99999 is out of range: a registry port is 1 to 65535'],
+    ['127.0.0.1:0/x:1', 'port 0 is out of range: a registry port is 1 to 65535'],
+    ['quay.io:65536/a/b', 'port 65536 is out of range: a registry port is 1 to 65535'],
+    [`app@sha256:${'a'.repeat(63)}`, 'a sha256 digest has 64 lowercase hexadecimal characters, not 63'],
+    [`app@sha256:${'a'.repeat(65)}`, 'a sha256 digest has 64 lowercase hexadecimal characters, not 65'],
+    [`app@sha256:<150000 hex digits>`, 'a sha256 digest has 64 lowercase hexadecimal characters, not 150000'],
+    [`app@sha256:${'A'.repeat(64)}`, 'a sha256 digest has 64 lowercase hexadecimal characters'],
+    [`app@sha384:${'a'.repeat(64)}`, 'a sha384 digest has 96 lowercase hexadecimal characters, not 64'],
+    [`app@sha512:${'a'.repeat(96)}`, 'a sha512 digest has 128 lowercase hexadecimal characters, not 96'],
+    [`app@md5:${'a'.repeat(32)}`, 'unsupported digest algorithm "md5": use sha256, sha384 or sha512'],
+  ])('refuses %s', (spelled, message) => {
+    const spec = spelled.replace('<150000 hex digits>', 'a'.repeat(150_000));
+    expect(() => parseDockerImageReference(spec)).toThrow(new InvalidReferenceError(message));
+  });
+
+  it.each([
+    ['quay.io:1/a/b', 'quay.io:1'],
+    ['quay.io:65535/a/b', 'quay.io:65535'],
+    ['[::1]:5000/a/b', '[::1]:5000'],
+  ])('accepts the port of %s', (spec, registry) => {
+    expect(parseDockerImageReference(spec).registry).toBe(registry);
+  });
+
+  it.each([
+    ['sha256', 64],
+    ['sha384', 96],
+    ['sha512', 128],
+  ])('accepts a %s digest of %i characters', (algorithm, length) => {
+    const id = `${algorithm}:${'0123456789abcdef'.repeat(8).slice(0, length)}`;
+    expect(parseDockerImageReference(`quay.io/a/b@${id}`).id).toBe(id);
+  });
+
+  it('accepts exactly the ports 1 to 65535', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 10_000_000 }), (port) => {
+        const accepted = (() => {
+          try {
+            parseDockerImageReference(`registry.example.com:${port}/a/b:v1`);
+            return true;
+          } catch (error) {
+            expect(error).toBeInstanceOf(InvalidReferenceError);
+            return false;
+          }
+        })();
+        expect(accepted).toBe(port >= 1 && port <= 65535);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('accepts a sha256 digest only at 64 hexadecimal characters', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 400 }), (length) => {
+        const spec = `quay.io/a/b@sha256:${'f'.repeat(length)}`;
+        if (length === 64) expect(parseDockerImageReference(spec).id).toBe(`sha256:${'f'.repeat(64)}`);
+        else expect(() => parseDockerImageReference(spec)).toThrow(InvalidReferenceError);
+      }),
+    );
+  });
+});
+
 describe('withDefaults', () => {
   it('adds Docker Hub, library/ and latest to a bare name', () => {
     expect(withDefaults(parseDockerImageReference('python'))).toEqual({
