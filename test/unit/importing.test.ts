@@ -207,6 +207,11 @@ describe('isBlockedAddress', () => {
     'fd00:ec2::254',
     '::ffff:127.0.0.1',
     '::ffff:169.254.169.254',
+    // IPv4-compatible IPv6 (::/96, deprecated by RFC 4291) reaches the embedded IPv4 address on some stacks.
+    '::127.0.0.1',
+    '::7f00:1',
+    '::a9fe:a9fe',
+    '::10.0.0.1',
     'not-an-ip',
   ])('blocks %s', (address) => expect(isBlockedAddress(address)).toBe(true));
   it.each(['8.8.8.8', '52.1.2.3', '2a00:1450:4001::1', '172.32.0.1'])('allows %s', (address) =>
