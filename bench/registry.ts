@@ -9,6 +9,7 @@ import {
   UndiciRegistryClient,
 } from '../core/adapters/registry/undici-registry-client.ts';
 import { manifestAccept } from '../core/importing/media-types.ts';
+import { parseRegistryReference, type RegistryReference } from '../core/references/registry-reference.ts';
 import { pushImage } from '../test/support/push-image.ts';
 import { type RunningRegistry, startRegistry } from '../test/support/registry.ts';
 
@@ -50,8 +51,8 @@ export async function registryBench(options: {
         localHosts: new Set([registry.host, ...(registry.tokenHost ? [registry.tokenHost] : [])]),
       });
       const access = { insecure: false, credentials: registry.user };
-      const repo = { host: registry.host, repository: 'bench/app' };
-      await client.resolve(repo, 'a', access); // learns the scheme, the challenge and a token
+      const refs = tags.map((tag) => parseRegistryReference(`${registry.host}/bench/app:${tag}`));
+      await client.resolve(refs[0] as RegistryReference, access); // learns the scheme, the challenge and a token
       // The baseline gets what the client holds after warm-up: the same Authorization header, sent raw.
       const headers: Record<string, string> = { accept: manifestAccept };
       if (registry.tokenHost) {
@@ -83,7 +84,7 @@ export async function registryBench(options: {
         const before = client.requestCount;
         ours.push(
           await loop(options.requests, options.concurrency, (i) =>
-            client.resolve(repo, tags[i % tags.length] as string, access),
+            client.resolve(refs[i % refs.length] as RegistryReference, access),
           ),
         );
         perCheck = (client.requestCount - before) / options.requests;
@@ -111,7 +112,7 @@ export async function registryBench(options: {
         const sequential: number[] = [];
         for (let i = 0; i < 20; i++) {
           const start = performance.now();
-          await client.resolve(repo, 'a', access);
+          await client.resolve(refs[0] as RegistryReference, access);
           sequential.push(performance.now() - start);
         }
         rows.push([

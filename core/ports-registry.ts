@@ -1,8 +1,6 @@
-/** A repository on a registry: the host to connect to (`registry-1.docker.io`, `127.0.0.1:5000`) and the path (`library/python`). */
-export interface RegistryRepository {
-  host: string;
-  repository: string;
-}
+import type { RegistryReference, RegistryRepository } from './references/registry-reference.ts';
+
+export type { RegistryReference, RegistryRepository };
 
 export interface RegistryCredentials {
   username: string;
@@ -24,10 +22,10 @@ export interface ResolvedManifest {
   body?: Uint8Array | undefined;
 }
 
-/** Reads from OCI / Docker registries. Failures are ImportFailure with an OpenShift reason. */
+/** Reads from OCI / Docker registries. Failures are ImportFailure with an OpenShift reason and whether they are transient. */
 export interface RegistryClient {
-  /** What a tag or digest points at now: one HEAD when the registry sends the digest. */
-  resolve(repo: RegistryRepository, reference: string, access: RegistryAccess): Promise<ResolvedManifest>;
+  /** What the reference's digest or tag points at now: one HEAD when the registry sends the digest. */
+  resolve(ref: RegistryReference, access: RegistryAccess): Promise<ResolvedManifest>;
   /** A manifest's bytes, refused unless they hash to `digest`. */
   getManifest(
     repo: RegistryRepository,

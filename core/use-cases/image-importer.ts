@@ -1,16 +1,22 @@
 import { imageFromIndex, imageFromManifest } from '../importing/image-metadata.ts';
 import { ImportFailure } from '../importing/import-failure.ts';
 import { type Manifest, parseManifest, pickPlatform, platformEntries } from '../importing/manifests.ts';
+import { mapBounded } from '../importing/map-bounded.ts';
 import { isIndex } from '../importing/media-types.ts';
 import type { ImageStore } from '../ports.ts';
-import type { RegistryAccess, RegistryClient, RegistryCredentials, RegistryRepository } from '../ports-registry.ts';
+import type { RegistryAccess, RegistryClient, RegistryCredentials } from '../ports-registry.ts';
 import {
   type DockerImageReference,
   parseDockerImageReference,
   pinnedReference,
-  registryHost,
-  withDefaults,
 } from '../references/docker-image-reference.ts';
+import {
+  parseRegistryReference,
+  type RegistryReference,
+  type RegistryRepository,
+  registryReference,
+  repositoryLabel,
+} from '../references/registry-reference.ts';
 import type { Image, ImportMode } from '../streams/types.ts';
 
 export interface ImportSpec {
@@ -41,6 +47,10 @@ export interface ImageImporterOptions {
   now: () => string;
   /** Registry host patterns imports may use (`*` wildcards); empty allows every registry. */
   allowedRegistries: readonly string[];
+  /** Entries a manifest list may have; a longer one is refused before any child is fetched. */
+  maxIndexEntries: number;
+  /** Child manifests of one manifest list fetched at once. */
+  childConcurrency: number;
 }
 
 /**
@@ -61,10 +71,10 @@ export class ImageImporter {
     signal?: AbortSignal,
     record = true,
   ): Promise<ImportedImage> {
-    const { ref, normal, repo } = this.locate(spec.from);
+    const { ref, target } = this.locate(spec.from);
     const access: RegistryAccess = { insecure: spec.insecure, credentials, signal };
     try {
-      return await this.importFrom(ref, repo, normal.id || normal.tag, spec, access, record);
+      return await this.importFrom(ref, target, spec, access, record);
     } catch (error) {
       if (error instanceof ImportFailure && error.importReason === 'NotFound') {
         throw new ImportFailure('NotFound', `dockerimage.image.openshift.io "${spec.from}" not found`, {
@@ -82,33 +92,33 @@ export class ImageImporter {
     credentials: RegistryCredentials | undefined,
     limit: number,
   ): Promise<string[]> {
-    return this.options.registry.listTags(this.locate(from).repo, { insecure, credentials }, limit);
+    return this.options.registry.listTags(this.locate(from).target, { insecure, credentials }, limit);
   }
 
-  private locate(from: string): { ref: DockerImageReference; normal: DockerImageReference; repo: RegistryRepository } {
+  /** The pull spec parsed once: as spelled (for the references we write) and for the wire. */
+  private locate(from: string): { ref: DockerImageReference; target: RegistryReference } {
     const ref = parseDockerImageReference(from);
-    const normal = withDefaults(ref);
-    const host = registryHost(normal);
-    if (!this.isAllowed(host, normal.registry)) {
+    const target = registryReference(ref);
+    const host = target.host;
+    if (!this.isAllowed(host, ref.registry || 'docker.io')) {
       throw new ImportFailure(
         'Forbidden',
         `importing images from registry "${host}" is forbidden: it is not in the list of allowed registries`,
         { transient: false },
       );
     }
-    return { ref, normal, repo: { host, repository: [normal.namespace, normal.name].filter(Boolean).join('/') } };
+    return { ref, target };
   }
 
   private async importFrom(
     ref: DockerImageReference,
-    repo: RegistryRepository,
-    reference: string,
+    repo: RegistryReference,
     spec: ImportSpec,
     access: RegistryAccess,
     record: boolean,
   ): Promise<ImportedImage> {
     const store = (image: Image) => (record ? this.store(image) : Promise.resolve(image));
-    const resolved = await this.options.registry.resolve(repo, reference, access);
+    const resolved = await this.options.registry.resolve(repo, access);
     if (spec.current === resolved.digest) {
       return {
         digest: resolved.digest,
@@ -138,6 +148,7 @@ export class ImageImporter {
       };
     }
 
+    if (manifest?.kind === 'index') this.checkEntries(spec.from, manifest.manifests.length);
     const platforms = manifest?.kind === 'index' ? platformEntries(manifest.manifests) : [];
     const index =
       known ??
@@ -156,6 +167,7 @@ export class ImageImporter {
       size: m.manifestSize,
       platform: { os: m.os, architecture: m.architecture },
     }));
+    this.checkEntries(spec.from, children.length);
 
     if (spec.importMode === 'Legacy') {
       const chosen = pickPlatform(children, { os: spec.preferOs, architecture: spec.preferArch });
@@ -166,8 +178,11 @@ export class ImageImporter {
       const image = await this.child(repo, chosen.digest, ref, access, store);
       return { digest: chosen.digest, dockerImageReference: pinnedReference(ref, chosen.digest), image, manifests: [] };
     }
-    // PreserveOriginal: every platform must import, or the tag does not move.
-    const manifests = await Promise.all(children.map((c) => this.child(repo, c.digest, ref, access, store)));
+    // PreserveOriginal: every platform must import, or the tag does not move. A few at a time, so that one
+    // large manifest list cannot open hundreds of registry requests at once.
+    const manifests = await mapBounded(children, this.options.childConcurrency, (c) =>
+      this.child(repo, c.digest, ref, access, store),
+    );
     return {
       digest: resolved.digest,
       dockerImageReference: pinnedReference(ref, resolved.digest),
@@ -187,13 +202,11 @@ export class ImageImporter {
     if (!known) return undefined;
     let recordedFrom: string;
     try {
-      const ref = withDefaults(parseDockerImageReference(known.dockerImageReference));
-      recordedFrom = `${registryHost(ref)}/${[ref.namespace, ref.name].filter(Boolean).join('/')}`;
+      recordedFrom = repositoryLabel(parseRegistryReference(known.dockerImageReference));
     } catch {
       recordedFrom = '';
     }
-    if (recordedFrom !== `${repo.host}/${repo.repository}`)
-      await this.options.registry.getManifest(repo, digest, access);
+    if (recordedFrom !== repositoryLabel(repo)) await this.options.registry.getManifest(repo, digest, access);
     return known;
   }
 
@@ -205,7 +218,7 @@ export class ImageImporter {
     access: RegistryAccess,
   ): Promise<Manifest> {
     const fetched = body ? { mediaType, body } : await this.options.registry.getManifest(repo, digest, access);
-    return parseManifest(fetched.body, fetched.mediaType || mediaType, `${repo.host}/${repo.repository}@${digest}`);
+    return parseManifest(fetched.body, fetched.mediaType || mediaType, `${repositoryLabel(repo)}@${digest}`);
   }
 
   private async child(
@@ -219,7 +232,7 @@ export class ImageImporter {
     if (known) return known;
     const manifest = await this.manifest(repo, digest, '', undefined, access);
     if (manifest.kind !== 'image')
-      throw new ImportFailure('BadRequest', `${repo.host}/${repo.repository}@${digest} is a nested manifest list`, {
+      throw new ImportFailure('BadRequest', `${repositoryLabel(repo)}@${digest} is a nested manifest list`, {
         transient: false,
       });
     return store(await this.single(repo, digest, ref, manifest, access));
@@ -234,6 +247,17 @@ export class ImageImporter {
   ): Promise<Image> {
     const config = await this.options.registry.getBlob(repo, manifest.config.digest, access);
     return imageFromManifest(digest, pinnedReference(ref, digest), manifest, config);
+  }
+
+  /** Refuses a manifest list longer than the configured bound before any of its children is fetched. */
+  private checkEntries(from: string, entries: number): void {
+    const max = this.options.maxIndexEntries;
+    if (entries > max)
+      throw new ImportFailure(
+        'BadRequest',
+        `the manifest list of ${from} has ${entries} entries, more than the ${max} an import may fetch; nothing was imported`,
+        { transient: false },
+      );
   }
 
   private async store(image: Image): Promise<Image> {

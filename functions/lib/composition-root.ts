@@ -97,6 +97,7 @@ export function createDependencies(
     maxManifestBytes: 4 * 1024 * 1024,
     maxBlobBytes: 8 * 1024 * 1024,
     localHosts: new Set(config.insecureRegistries),
+    insecureSetting: 'IMAGESTREAMS_INSECURE_REGISTRIES',
   });
   const kmsKeyId = config.kmsKeyId;
   const cipher = kmsKeyId
@@ -156,7 +157,14 @@ export function createDependencies(
   const imports = new ImportService({
     streams: store.streams,
     writer,
-    importer: new ImageImporter({ registry, images: store.images, now, allowedRegistries: config.allowedRegistries }),
+    importer: new ImageImporter({
+      registry,
+      images: store.images,
+      now,
+      allowedRegistries: config.allowedRegistries,
+      maxIndexEntries: config.maxManifestListEntries,
+      childConcurrency: config.manifestListConcurrency,
+    }),
     credentials,
     clock,
     newUid: randomUUID,

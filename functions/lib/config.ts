@@ -1,3 +1,5 @@
+import packageJson from '../../package.json' with { type: 'json' };
+
 /** Deployment configuration, read once at the edge from the environment. */
 export interface Config {
   tableName: string;
@@ -43,7 +45,13 @@ export interface Config {
   webhookTimeoutMs: number;
   deliveryAttempts: number;
   deliveryRetryDelayMs: number;
+  /** Entries a manifest list may have; a longer one fails its import before any child is fetched. */
+  maxManifestListEntries: number;
+  /** Child manifests of one manifest list fetched at once, per import. */
+  manifestListConcurrency: number;
   registry: {
+    /** `imagestreams/<version>`, sent on every registry request. */
+    userAgent: string;
     connectTimeoutMs: number;
     headersTimeoutMs: number;
     bodyTimeoutMs: number;
@@ -82,7 +90,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookTimeoutMs: positiveInteger(env, 'IMAGESTREAMS_WEBHOOK_TIMEOUT_MS', 10_000),
     deliveryAttempts: positiveInteger(env, 'IMAGESTREAMS_DELIVERY_ATTEMPTS', 4),
     deliveryRetryDelayMs: positiveInteger(env, 'IMAGESTREAMS_DELIVERY_RETRY_DELAY_MS', 500),
+    maxManifestListEntries: positiveInteger(env, 'IMAGESTREAMS_MAX_MANIFEST_LIST_ENTRIES', 256),
+    manifestListConcurrency: positiveInteger(env, 'IMAGESTREAMS_MANIFEST_LIST_CONCURRENCY', 8),
     registry: {
+      userAgent: `imagestreams/${packageJson.version}`,
       connectTimeoutMs: positiveInteger(env, 'IMAGESTREAMS_REGISTRY_CONNECT_TIMEOUT_MS', 5_000),
       headersTimeoutMs: positiveInteger(env, 'IMAGESTREAMS_REGISTRY_HEADERS_TIMEOUT_MS', 10_000),
       bodyTimeoutMs: positiveInteger(env, 'IMAGESTREAMS_REGISTRY_BODY_TIMEOUT_MS', 10_000),

@@ -2,7 +2,12 @@ import type {
   UndiciRegistryClient,
   UndiciRegistryClientOptions,
 } from '../../core/adapters/registry/undici-registry-client.ts';
-import type { RegistryAccess, RegistryClient, RegistryRepository } from '../../core/ports-registry.ts';
+import type {
+  RegistryAccess,
+  RegistryClient,
+  RegistryReference,
+  RegistryRepository,
+} from '../../core/ports-registry.ts';
 
 /**
  * Loads the undici registry client on first use: most API requests never talk to a registry, and
@@ -28,8 +33,8 @@ export class LazyRegistryClient implements RegistryClient {
     return this.instance?.rateLimitRemaining.get(host);
   }
 
-  async resolve(repo: RegistryRepository, reference: string, access: RegistryAccess) {
-    return (await this.load()).resolve(repo, reference, access);
+  async resolve(ref: RegistryReference, access: RegistryAccess) {
+    return (await this.load()).resolve(ref, access);
   }
 
   async getManifest(repo: RegistryRepository, digest: string, access: RegistryAccess) {

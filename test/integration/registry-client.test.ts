@@ -5,6 +5,7 @@ import {
 } from '../../core/adapters/registry/undici-registry-client.ts';
 import { ImportFailure } from '../../core/importing/import-failure.ts';
 import { mediaTypes } from '../../core/importing/media-types.ts';
+import { parseRegistryReference } from '../../core/references/registry-reference.ts';
 import { pushImage, pushIndex } from '../support/push-image.ts';
 import { type RunningRegistry, sha256, startRegistry } from '../support/registry.ts';
 
@@ -27,19 +28,19 @@ afterAll(async () => {
   await Promise.all(Object.values(registries).map((r) => r.stop()));
 });
 
-const repoOf = (registry: RunningRegistry, repository: string) => ({ host: registry.host, repository });
+const repoOf = (registry: RunningRegistry, spec: string) => parseRegistryReference(`${registry.host}/${spec}`);
 
 describe('UndiciRegistryClient against a real registry', () => {
   it.each(['anonymous', 'basic', 'token'])('resolves a tag with one HEAD once authenticated (%s)', async (name) => {
     const registry = registries[name] as RunningRegistry;
     const pushed = await pushImage(registry, 'team/app', 'v1');
     const access = { insecure: false, credentials: registry.user };
-    expect(await client.resolve(repoOf(registry, 'team/app'), 'v1', access)).toEqual({
+    expect(await client.resolve(repoOf(registry, 'team/app:v1'), access)).toEqual({
       digest: pushed.digest,
       mediaType: mediaTypes.dockerManifest,
     });
     const before = client.requestCount;
-    await client.resolve(repoOf(registry, 'team/app'), 'v1', access);
+    await client.resolve(repoOf(registry, 'team/app:v1'), access);
     expect(client.requestCount - before).toBe(1);
   });
 
@@ -60,7 +61,7 @@ describe('UndiciRegistryClient against a real registry', () => {
   it('resolves an index to the index digest', async () => {
     const registry = registries.anonymous as RunningRegistry;
     const index = await pushIndex(registry, 'team/multi', 'v1', 'oci');
-    expect(await client.resolve(repoOf(registry, 'team/multi'), 'v1', { insecure: false })).toEqual({
+    expect(await client.resolve(repoOf(registry, 'team/multi:v1'), { insecure: false })).toEqual({
       digest: index.digest,
       mediaType: mediaTypes.ociIndex,
     });
@@ -71,9 +72,7 @@ describe('UndiciRegistryClient against a real registry', () => {
     const first = await pushImage(registry, 'team/moving', 'v1');
     const second = await pushImage(registry, 'team/moving', 'v1');
     expect(second.digest).not.toBe(first.digest);
-    expect((await client.resolve(repoOf(registry, 'team/moving'), 'v1', { insecure: false })).digest).toBe(
-      second.digest,
-    );
+    expect((await client.resolve(repoOf(registry, 'team/moving:v1'), { insecure: false })).digest).toBe(second.digest);
   });
 
   it('lists tags', async () => {
@@ -111,7 +110,7 @@ describe('UndiciRegistryClient against a real registry', () => {
   ])('reports %s as %s', async (_what, name, repository, tag, credentials, reason) => {
     const registry = registries[name] as RunningRegistry;
     const error = await client
-      .resolve(repoOf(registry, repository), tag, { insecure: false, credentials })
+      .resolve(repoOf(registry, `${repository}:${tag}`), { insecure: false, credentials })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ImportFailure);
     expect((error as ImportFailure).importReason).toBe(reason);
@@ -121,21 +120,25 @@ describe('UndiciRegistryClient against a real registry', () => {
     const strict = new UndiciRegistryClient({ ...defaultRegistryClientOptions, localHosts: new Set() });
     try {
       const error = await strict
-        .resolve(repoOf(registries.anonymous as RunningRegistry, 'team/app'), 'v1', { insecure: true })
+        .resolve(repoOf(registries.anonymous as RunningRegistry, 'team/app:v1'), { insecure: true })
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ImportFailure);
       expect((error as ImportFailure).importReason).toBe('Forbidden');
+      expect((error as ImportFailure).message).toContain(
+        `to allow this registry, add "${(registries.anonymous as RunningRegistry).host}" to IMAGESTREAMS_INSECURE_REGISTRIES`,
+      );
       const byName = await strict
         .resolve(
+          parseRegistryReference(
+            `localhost:${(registries.anonymous as RunningRegistry).host.split(':')[1]}/team/app:v1`,
+          ),
           {
-            host: `localhost:${(registries.anonymous as RunningRegistry).host.split(':')[1]}`,
-            repository: 'team/app',
+            insecure: true,
           },
-          'v1',
-          { insecure: true },
         )
         .catch((e: unknown) => e);
       expect((byName as ImportFailure).importReason).toBe('Forbidden');
+      expect((byName as ImportFailure).message).toMatch(/add "localhost:\d+" to IMAGESTREAMS_INSECURE_REGISTRIES/);
     } finally {
       await strict.close();
     }

@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import packageJson from '../../package.json' with { type: 'json' };
 import { type ApiUnderTest, startApi } from '../support/api-under-test.ts';
 import { type Fault, type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts';
-import { pushImage } from '../support/push-image.ts';
+import { pushImage, pushWideIndex } from '../support/push-image.ts';
 import { type RunningRegistry, startRegistry } from '../support/registry.ts';
 
 let registry: RunningRegistry;
 let proxy: FaultProxy;
 let api: ApiUnderTest;
+const maxEntries = 12;
+const childConcurrency = 3;
 
 beforeAll(async () => {
   registry = await startRegistry();
@@ -17,6 +20,8 @@ beforeAll(async () => {
     IMAGESTREAMS_REGISTRY_HEADERS_TIMEOUT_MS: '2000',
     IMAGESTREAMS_REGISTRY_MIN_RETRY_DELAY_MS: '20',
     IMAGESTREAMS_REGISTRY_MAX_RETRY_DELAY_MS: '1500',
+    IMAGESTREAMS_MAX_MANIFEST_LIST_ENTRIES: String(maxEntries),
+    IMAGESTREAMS_MANIFEST_LIST_CONCURRENCY: String(childConcurrency),
   });
 });
 afterAll(async () => {
@@ -136,5 +141,46 @@ describe('imports through a misbehaving registry', () => {
     const healthy = await reimport(name);
     expect(healthy.condition).toBeUndefined();
     expect(healthy.image).not.toBe(before);
+  });
+});
+
+describe('manifest lists through a counting proxy', () => {
+  const importIndex = async (name: string) => {
+    const response = await api.call('PUT', `/v1/namespaces/lists/imagestreamtags/${name}:v1`, {
+      body: { tag: { name: 'v1', from: { kind: 'DockerImage', name: `${proxy.host}/team/${name}:v1` } } },
+    });
+    const stream = (await api.call('GET', `/v1/namespaces/lists/imagestreams/${name}`)).json;
+    const tag = stream.status.tags.find((t: { tag: string }) => t.tag === 'v1');
+    return { status: response.status, image: tag?.items?.[0]?.image ?? '', condition: tag?.conditions?.[0] };
+  };
+
+  it('refuses a manifest list longer than the bound before fetching any of its entries', async () => {
+    const index = await pushWideIndex(registry, 'team/too-wide', 'v1', maxEntries + 1);
+    const result = await importIndex('too-wide');
+    expect(result.status).toBe(200);
+    expect(result.image).toBe('');
+    expect(result.condition?.reason).toBe('BadRequest');
+    expect(result.condition?.message).toMatch(/has 13 entries, more than the 12 an import may fetch/);
+    const childRequests = proxy.seen.filter((r) => index.children.some((digest) => r.includes(digest)));
+    expect(childRequests).toEqual([]);
+    expect(proxy.seen.filter((r) => r.includes('/blobs/'))).toEqual([]);
+  });
+
+  it('fetches the entries of a list within the bound at most a few at a time', async () => {
+    const index = await pushWideIndex(registry, 'team/wide', 'v1', maxEntries);
+    const result = await importIndex('wide');
+    expect(result).toMatchObject({ status: 200, image: index.digest });
+    expect(result.condition).toBeUndefined();
+    // Every entry's manifest and config were fetched, never more than the bound at once.
+    const childRequests = proxy.seen.filter((r) => index.children.some((digest) => r.includes(digest)));
+    expect(childRequests).toHaveLength(maxEntries);
+    expect(proxy.peakInFlight()).toBeLessThanOrEqual(childConcurrency);
+  });
+
+  it('names itself to the registry with imagestreams/<version>', async () => {
+    await pushImage(registry, 'team/agent', 'v1');
+    await importIndex('agent');
+    expect(proxy.userAgents.length).toBeGreaterThan(0);
+    expect(new Set(proxy.userAgents)).toEqual(new Set([`imagestreams/${packageJson.version}`]));
   });
 });

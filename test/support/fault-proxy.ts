@@ -20,6 +20,10 @@ export interface FaultProxy {
   host: string;
   /** Requests that reached the proxy, by method and path. */
   seen: string[];
+  /** The User-Agent of each request in `seen`. */
+  userAgents: string[];
+  /** The most requests that were in flight at once since the last clear(). */
+  peakInFlight(): number;
   /** Applies `fault` to the next `times` requests matching method and path (Infinity for all). */
   inject(method: string, path: RegExp, fault: Fault, times?: number): void;
   clear(): void;
@@ -30,6 +34,9 @@ export interface FaultProxy {
 export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const rules: Rule[] = [];
   const seen: string[] = [];
+  const userAgents: string[] = [];
+  let inFlight = 0;
+  let peak = 0;
   const stalled = new Set<ServerResponse>();
   const upstream = new URL(target);
 
@@ -63,6 +70,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
 
   const server: Server = createServer((req, res) => {
     seen.push(`${req.method} ${req.url}`);
+    userAgents.push(req.headers['user-agent'] ?? '');
+    peak = Math.max(peak, ++inFlight);
+    res.on('close', () => inFlight--);
     const rule = rules.find((r) => r.times > 0 && r.method === req.method && r.path.test(req.url ?? ''));
     if (!rule) return forward(req, res);
     rule.times--;
@@ -107,12 +117,16 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   return {
     host: `127.0.0.1:${(server.address() as AddressInfo).port}`,
     seen,
+    userAgents,
+    peakInFlight: () => peak,
     inject(method, path, fault, times = 1) {
       rules.push({ method, path, fault, times });
     },
     clear() {
       rules.length = 0;
       seen.length = 0;
+      userAgents.length = 0;
+      peak = inFlight;
     },
     async stop() {
       for (const res of stalled) res.destroy();

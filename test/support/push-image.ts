@@ -182,3 +182,62 @@ export async function pushIndex(
   const digest = await pushManifest(registry, repository, tag, mediaType, body, headers);
   return { digest, mediaType, children };
 }
+
+/**
+ * Pushes an OCI index of `entries` distinct platform manifests that share one config and one layer (each
+ * manifest differs by an annotation), so that a very wide index costs one manifest PUT per entry.
+ */
+export async function pushWideIndex(
+  registry: RunningRegistry,
+  repository: string,
+  tag: string,
+  entries: number,
+): Promise<{ digest: string; children: string[] }> {
+  const headers = authHeader(registry, await pushToken(registry, repository));
+  const layer = randomBytes(512);
+  const layerDigest = await pushBlob(registry, repository, layer, headers);
+  const config = Buffer.from(
+    JSON.stringify({
+      created: '2026-11-01T12:00:00Z',
+      architecture: 'amd64',
+      os: 'linux',
+      config: { Env: [`UNIQUE=${randomBytes(4).toString('hex')}`] },
+      rootfs: { type: 'layers', diff_ids: [layerDigest] },
+    }),
+  );
+  const configDigest = await pushBlob(registry, repository, config, headers);
+  const children: { digest: string; size: number; n: number }[] = [];
+  let next = 0;
+  // A few PUTs at a time: the registry is on loopback and the index cannot be pushed before its children.
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < entries) {
+        const n = next++;
+        const body = JSON.stringify({
+          schemaVersion: 2,
+          mediaType: mediaTypes.ociManifest,
+          config: { mediaType: 'application/vnd.oci.image.config.v1+json', size: config.length, digest: configDigest },
+          layers: [
+            { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', size: layer.length, digest: layerDigest },
+          ],
+          annotations: { 'dev.imagestreams.entry': String(n) },
+        });
+        const digest = await pushManifest(registry, repository, sha256(body), mediaTypes.ociManifest, body, headers);
+        children.push({ digest, size: Buffer.byteLength(body), n });
+      }
+    }),
+  );
+  children.sort((a, b) => a.n - b.n);
+  const body = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: mediaTypes.ociIndex,
+    manifests: children.map((c) => ({
+      mediaType: mediaTypes.ociManifest,
+      size: c.size,
+      digest: c.digest,
+      platform: { os: 'linux', architecture: `arch${c.n}` },
+    })),
+  });
+  const digest = await pushManifest(registry, repository, tag, mediaTypes.ociIndex, body, headers);
+  return { digest, children: children.map((c) => c.digest) };
+}

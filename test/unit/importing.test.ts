@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isBlockedAddress } from '../../core/adapters/registry/outbound-guard.ts';
-import { parseChallenge } from '../../core/adapters/registry/www-authenticate.ts';
+import { parseChallenge } from '../../core/adapters/registry/transport/www-authenticate.ts';
 import { parseDockerConfig, registryKey } from '../../core/importing/docker-config.ts';
 import { ImportFailure } from '../../core/importing/import-failure.ts';
 import { type Descriptor, parseManifest, pickPlatform, platformEntries } from '../../core/importing/manifests.ts';
