@@ -1,11 +1,15 @@
-import { isTransient } from '../scheduling/schedule.ts';
 import { addTagEvent } from '../streams/add-tag-event.ts';
 import type { TagEvent, TagEventCondition, TagRecord, TagReference } from '../streams/types.ts';
 import type { ImportReason } from './import-failure.ts';
 
 export type ImportOutcome =
   | { ok: true; image: string; dockerImageReference: string }
-  | { ok: false; reason: ImportReason; message: string };
+  | {
+      ok: false;
+      reason: ImportReason;
+      message: string /** Whether a later try may succeed (ImportFailure.transient). */;
+      transient: boolean;
+    };
 
 export interface RecordContext {
   /** The generation the import answers: the spec tag's for an import on tag, the next stream generation for an ImageStreamImport. */
@@ -66,7 +70,8 @@ export function recordImport(
     message: outcome.message || 'unknown error prevented import',
     generation: ctx.generation,
   };
-  const attempts = isTransient(outcome.reason) ? (base.importAttempts ?? 0) + 1 : undefined;
+  // Counted only for transient failures: the scheduler retries a tag early only while this is set.
+  const attempts = outcome.transient ? (base.importAttempts ?? 0) + 1 : undefined;
   const { importAttempts: _attempts, ...rest } = base;
   return {
     tag: { ...rest, conditions: [condition], ...(attempts ? { importAttempts: attempts } : {}) },

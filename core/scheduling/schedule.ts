@@ -4,8 +4,6 @@ import type { TagRecord } from '../streams/types.ts';
 /** Scheduled tags are spread over this many slots; each tick of the cycle checks its share of them. */
 export const scheduleSlots = 60;
 
-const transientReasons = new Set(['RateLimited', 'InternalError', 'Timeout']);
-
 export interface ScheduleOptions {
   /** Seconds in which every scheduled tag is checked once. */
   intervalSeconds: number;
@@ -39,8 +37,9 @@ export function scheduleOf(
   const slot = spec.importPolicy?.scheduled ? { scheduleSlot: slotOf(namespace, stream, tag.name) } : {};
   if (isPendingImport(tag)) return { ...slot, dueAt: now.toISOString() };
   const failure = tag.conditions.find((c) => c.type === 'ImportSuccess' && c.status === 'False');
-  if (failure && transientReasons.has(failure.reason ?? '')) {
-    const attempts = Math.max(1, tag.importAttempts ?? 1);
+  // importAttempts is kept only while the last failure was transient (recordImport reads ImportFailure.transient).
+  if (failure && tag.importAttempts) {
+    const attempts = Math.max(1, tag.importAttempts);
     const delay = Math.min(options.retryBaseSeconds * 2 ** (attempts - 1), options.intervalSeconds);
     return { ...slot, dueAt: new Date(Date.parse(failure.lastTransitionTime) + delay * 1000).toISOString() };
   }
@@ -66,9 +65,4 @@ export function slotKey(namespace: string, stream: string, tag: string): string 
 export interface SlotCursor {
   slot: number;
   from: string;
-}
-
-/** Whether a transient failure counts toward the retry backoff. */
-export function isTransient(reason: string | undefined): boolean {
-  return transientReasons.has(reason ?? '');
 }

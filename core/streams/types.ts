@@ -139,7 +139,7 @@ export interface TagRecord {
   dueAt?: string | undefined;
   /** The slot of the scheduled re-import cycle this tag is checked in. */
   scheduleSlot?: number | undefined;
-  /** Transient import failures in a row, for the retry backoff. */
+  /** Transient import failures in a row, for the retry backoff; absent after a success or a permanent failure. */
   importAttempts?: number | undefined;
 }
 

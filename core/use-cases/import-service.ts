@@ -393,7 +393,10 @@ export class ImportService {
         error instanceof ImportFailure
           ? error
           : new ImportFailure('InternalError', `Internal error occurred: ${from}: ${(error as Error).message}`);
-      return { outcome: { ok: false, reason: failure.importReason, message: failure.message }, failure };
+      return {
+        outcome: { ok: false, reason: failure.importReason, message: failure.message, transient: failure.transient },
+        failure,
+      };
     }
   }
 
@@ -411,6 +414,7 @@ export class ImportService {
         ok: false as const,
         reason: 'Timeout' as const,
         message: 'the import ran out of time; import this image again',
+        transient: true,
       },
     };
     let next = 0;

@@ -117,7 +117,12 @@ describe('recordImport', () => {
   });
 
   it('keeps the image on failure and records the reason with the time of this attempt', () => {
-    const failed = recordImport(tag, spec, { ok: false, reason: 'RateLimited', message: 'slow down' }, ctx);
+    const failed = recordImport(
+      tag,
+      spec,
+      { ok: false, reason: 'RateLimited', message: 'slow down', transient: true },
+      ctx,
+    );
     expect(failed.tag.items).toEqual(tag.items);
     expect(failed.tag.conditions).toEqual([
       {
@@ -132,14 +137,41 @@ describe('recordImport', () => {
     const again = recordImport(
       failed.tag,
       spec,
-      { ok: false, reason: 'RateLimited', message: 'slow down' },
+      { ok: false, reason: 'RateLimited', message: 'slow down', transient: true },
       { ...ctx, now: '2026-01-02T00:00:00Z' },
     );
     expect(again.tag.conditions[0]?.lastTransitionTime).toBe('2026-01-02T00:00:00Z');
   });
 
+  it('counts attempts for the retry backoff only when the failure says it is transient', () => {
+    const transient = recordImport(
+      tag,
+      spec,
+      { ok: false, reason: 'InternalError', message: '503', transient: true },
+      ctx,
+    );
+    expect(transient.tag.importAttempts).toBe(1);
+    expect(
+      recordImport(transient.tag, spec, { ok: false, reason: 'InternalError', message: '503', transient: true }, ctx)
+        .tag.importAttempts,
+    ).toBe(2);
+    // An InternalError that will not change on a retry (a token service answering HTML) is not retried early.
+    const permanent = recordImport(
+      transient.tag,
+      spec,
+      { ok: false, reason: 'InternalError', message: 'not JSON', transient: false },
+      ctx,
+    );
+    expect(permanent.tag.importAttempts).toBeUndefined();
+  });
+
   it('clears a failure on the next success', () => {
-    const failed = recordImport(tag, spec, { ok: false, reason: 'NotFound', message: 'gone' }, ctx).tag;
+    const failed = recordImport(
+      tag,
+      spec,
+      { ok: false, reason: 'NotFound', message: 'gone', transient: false },
+      ctx,
+    ).tag;
     const ok = recordImport(failed, spec, { ok: true, image: d('a'), dockerImageReference: `q/a@${d('a')}` }, ctx);
     expect(ok.changed).toBe(true);
     expect(ok.tag.conditions).toEqual([]);

@@ -70,10 +70,11 @@ describe('scheduleOf', () => {
   });
 
   it('backs off transient failures exponentially up to the interval, and never retries permanent ones early', () => {
-    const failed = (reason: string, attempts: number) =>
+    // recordImport keeps importAttempts only while the last failure was transient.
+    const failed = (reason: string, attempts: number | undefined) =>
       tag({
         ...imported,
-        importAttempts: attempts,
+        ...(attempts ? { importAttempts: attempts } : {}),
         conditions: [
           { type: 'ImportSuccess', status: 'False', reason, lastTransitionTime: now.toISOString(), generation: 2 },
         ],
@@ -81,7 +82,9 @@ describe('scheduleOf', () => {
     expect(scheduleOf('ns', 's', failed('InternalError', 1), now, options).dueAt).toBe('2026-01-01T00:01:00.000Z');
     expect(scheduleOf('ns', 's', failed('RateLimited', 3), now, options).dueAt).toBe('2026-01-01T00:04:00.000Z');
     expect(scheduleOf('ns', 's', failed('InternalError', 10), now, options).dueAt).toBe('2026-01-01T00:15:00.000Z');
-    expect(scheduleOf('ns', 's', failed('NotFound', 1), now, options)).toEqual({});
+    expect(scheduleOf('ns', 's', failed('NotFound', undefined), now, options)).toEqual({});
+    // The reason alone does not decide: a permanent InternalError is not retried early.
+    expect(scheduleOf('ns', 's', failed('InternalError', undefined), now, options)).toEqual({});
   });
 
   it('spreads tags over the slots', () => {
