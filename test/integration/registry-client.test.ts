@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RegistryError } from '../../core/adapters/registry/transport/registry-error.ts';
 import {
   defaultRegistryClientOptions,
   UndiciRegistryClient,
@@ -114,6 +115,25 @@ describe('UndiciRegistryClient against a real registry', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ImportFailure);
     expect((error as ImportFailure).importReason).toBe(reason);
+  });
+
+  it("keeps the registry's own error codes and whether a retry may help", async () => {
+    const registry = registries.basic as RunningRegistry;
+    await pushImage(registry, 'team/codes', 'v1');
+    // A GET carries the error body (a HEAD cannot).
+    const missing = await client
+      .getManifest(repoOf(registry, 'team/codes'), `sha256:${'0'.repeat(64)}`, {
+        insecure: false,
+        credentials: registry.user,
+      })
+      .catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(RegistryError);
+    expect(missing).toMatchObject({
+      status: 404,
+      codes: ['MANIFEST_UNKNOWN'],
+      transient: false,
+      importReason: 'NotFound',
+    });
   });
 
   it('refuses a registry on a private address that is not configured as local', async () => {
