@@ -9,6 +9,7 @@ import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { build } from 'esbuild';
 import { keys } from '../core/adapters/dynamodb/dynamo-table.ts';
 import { startApi } from '../test/support/api-under-test.ts';
+import { manifestListBench } from './manifest-list.ts';
 import { registryBench } from './registry.ts';
 import { scheduledBench } from './scheduled.ts';
 import { triggersBench } from './triggers.ts';
@@ -251,6 +252,8 @@ rows.push(
     concurrency: 16,
   })),
 );
+rows.push(['']);
+rows.push(...(await manifestListBench({ entries: Number(process.env.BENCH_INDEX_ENTRIES ?? 2000) })));
 
 const widths = rows.reduce<number[]>((w, r) => r.map((c, i) => Math.max(w[i] ?? 0, c.length)), []);
 console.log(

@@ -28,6 +28,11 @@ export class LazyRegistryClient implements RegistryClient {
     return this.instance?.requestCount ?? 0;
   }
 
+  /** The most registry requests in flight at once so far (0 before the client is loaded). */
+  peakInFlight(): number {
+    return this.instance?.peakInFlight ?? 0;
+  }
+
   /** The registry's last `RateLimit-Remaining` for a host, once the client is loaded. */
   rateLimitRemaining(host: string): number | undefined {
     return this.instance?.rateLimitRemaining.get(host);

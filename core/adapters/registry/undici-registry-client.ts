@@ -58,6 +58,11 @@ export class UndiciRegistryClient implements RegistryClient {
     return this.wire.requestCount;
   }
 
+  /** The most registry requests this client had issued and not yet answered at once, for benchmarks. */
+  get peakInFlight(): number {
+    return this.wire.peakInFlight;
+  }
+
   /** The last `RateLimit-Remaining` seen per host, for pacing. */
   get rateLimitRemaining(): ReadonlyMap<string, number> {
     return this.wire.rateLimitRemaining;

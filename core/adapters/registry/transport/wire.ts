@@ -30,6 +30,9 @@ export class RegistryWire {
   requestCount = 0;
   /** The last `RateLimit-Remaining` seen per host, for pacing. */
   readonly rateLimitRemaining = new Map<string, number>();
+  /** Requests issued and not yet answered (queued in the pool included), and the most at once, for benchmarks. */
+  inFlight = 0;
+  peakInFlight = 0;
 
   private readonly options: WireOptions;
   private readonly verified: Dispatcher;
@@ -88,6 +91,7 @@ export class RegistryWire {
       }
       const insecure = this.mayUseHttp(current.host, access);
       this.requestCount++;
+      this.peakInFlight = Math.max(this.peakInFlight, ++this.inFlight);
       let response: WireResponse;
       try {
         response = await request(current, {
@@ -99,6 +103,8 @@ export class RegistryWire {
         } as Parameters<typeof request>[1]);
       } catch (error) {
         throw transportError(error, current.host, allowHint);
+      } finally {
+        this.inFlight--;
       }
       const remaining = Number.parseInt(header(response, 'ratelimit-remaining') ?? '', 10);
       if (Number.isFinite(remaining)) this.rateLimitRemaining.set(current.host, remaining);
