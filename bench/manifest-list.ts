@@ -56,7 +56,7 @@ export async function manifestListBench(options: { entries: number }): Promise<s
         const { config, registry: client } = api.deps;
         const importer = new ImageImporter({
           registry: client,
-          images: api.store,
+          images: api.stores.images,
           now: () => new Date().toISOString(),
           allowedRegistries: [],
           maxIndexEntries: config.maxManifestListEntries,
