@@ -31,6 +31,8 @@ export interface ErrorDetails {
   group?: string;
   kind?: string;
   causes?: FieldCause[];
+  /** How long the client should wait before trying again (sent as Retry-After too). */
+  retryAfterSeconds?: number;
 }
 
 /** Base of every error the domain raises; `code` is stable, `reason` is the Kubernetes Status reason. */
@@ -75,21 +77,51 @@ export class AlreadyExistsError extends ImageStreamsError {
 }
 
 export class ConflictError extends ImageStreamsError {
-  constructor(kind: string, name: string, message: string) {
-    super('object.conflict', 'Conflict', `Operation cannot be fulfilled on ${kind} "${name}": ${message}`, {
+  constructor(kind: string, name: string, message: string, options?: ErrorOptions) {
+    super(
+      'object.conflict',
+      'Conflict',
+      `Operation cannot be fulfilled on ${kind} "${name}": ${message}`,
+      { kind, name },
+      options,
+    );
+  }
+}
+
+/**
+ * A write based on a version of the object that is no longer current: the client's resourceVersion, or
+ * what a blind write read just before another write landed. Only this conflict is worth re-reading for.
+ */
+export class StaleObjectError extends ConflictError {
+  constructor(kind: string, name: string, options?: ErrorOptions) {
+    super(
       kind,
       name,
-    });
+      'the object has been modified; please apply your changes to the latest version and try again',
+      options,
+    );
   }
 }
 
 /** 409 for a write based on an old resourceVersion, in Kubernetes' words. */
-export function staleObjectError(kind: string, name: string): ConflictError {
-  return new ConflictError(
-    kind,
-    name,
-    'the object has been modified; please apply your changes to the latest version and try again',
-  );
+export function staleObjectError(kind: string, name: string): StaleObjectError {
+  return new StaleObjectError(kind, name);
+}
+
+/**
+ * A write sent without a resourceVersion kept losing races to other writes of the same object for
+ * longer than the service waits: nothing was applied, and trying again later is safe.
+ */
+export class TooManyConcurrentWritesError extends ImageStreamsError {
+  constructor(kind: string, name: string, retryAfterSeconds: number, options?: ErrorOptions) {
+    super(
+      'object.contended',
+      'TooManyRequests',
+      `too many concurrent writes to ${kind} "${name}": this write was not applied; try again in ${retryAfterSeconds}s`,
+      { kind, name, retryAfterSeconds },
+      options,
+    );
+  }
 }
 
 export class UnauthorizedError extends ImageStreamsError {

@@ -5,16 +5,16 @@ import { describeImageStream } from '../describe/describe-image-stream.ts';
 import {
   AlreadyExistsError,
   BadRequestError,
-  ConflictError,
   type FieldCause,
   InvalidError,
   NotFoundError,
+  StaleObjectError,
   staleObjectError,
 } from '../errors.ts';
 import type { Clock, ImageStore, StreamStore } from '../ports.ts';
 import { applySpecTag } from '../streams/apply-spec-tag.ts';
 import { findImageInHistory, matchesImageId } from '../streams/find-image.ts';
-import { isPendingImport, isSpecChange } from '../streams/generations.ts';
+import { isPendingImport, isSpecChange, observedGeneration } from '../streams/generations.ts';
 import {
   checkBodyIdentity,
   requireNamespace,
@@ -160,19 +160,22 @@ export class ImageStreamService {
         },
         state.stream.version,
       );
-      await retryOnConflict(async () => {
-        const current = await this.load(namespace, name);
-        const next = this.planSpecTags(principal, { ...current, stream }, write.tags, stream.generation, sources);
-        const withoutRemoved = next.tags.map((t) => (t.spec && !desired.has(t.name) ? { ...t, spec: null } : t));
-        await this.options.writer.write(stream, current.tags, withoutRemoved, {
-          cause: 'tag',
-          actor: actorOf(principal),
-        });
-        this.reportTrimmed(stream, next.dropped);
-      });
+      await retryOnConflict(
+        async () => {
+          const current = await this.load(namespace, name);
+          const next = this.planSpecTags(principal, { ...current, stream }, write.tags, stream.generation, sources);
+          const withoutRemoved = next.tags.map((t) => (t.spec && !desired.has(t.name) ? { ...t, spec: null } : t));
+          await this.options.writer.write(stream, current.tags, withoutRemoved, {
+            cause: 'tag',
+            actor: actorOf(principal),
+          });
+          this.reportTrimmed(stream, next.dropped);
+        },
+        { clock: this.clock },
+      );
       return stream;
     };
-    const stream = write.resourceVersion === undefined ? await retryOnConflict(replace) : await replace();
+    const stream = await retryOnConflict(replace, { clock: this.clock, resourceVersion: write.resourceVersion });
     const state = { ...(await this.load(namespace, name)), stream };
     if (await this.importPendingTags(principal, state)) return this.getImageStream(namespace, name);
     return toImageStream(state);
@@ -248,33 +251,46 @@ export class ImageStreamService {
     }
     if (causes.length) throw new InvalidError('ImageStreamTag', istag, causes);
 
+    // A generation taken by an earlier try, reused while it is still newer than the tag: taking one is a
+    // write of the stream's item, which every writer of the stream queues on.
+    let taken: number | undefined;
     const put = async () => {
-      const existing = await this.streams.getStream(namespace, streamName);
-      const state = existing
-        ? this.withAliases(existing)
-        : { stream: emptyStream(namespace, streamName, this.options.newUid(), this.now()), tags: [] };
-      const old = state.tags.find((t) => t.name === tagName);
-      if (metadata.resourceVersion !== undefined && metadata.resourceVersion !== String(old?.version ?? 0)) {
-        throw staleObjectError('imagestreamtags', istag);
+      for (let fresh = false; ; fresh = true) {
+        const existing = await this.streams.getStream(namespace, streamName);
+        const state = existing
+          ? this.withAliases(existing)
+          : { stream: emptyStream(namespace, streamName, this.options.newUid(), this.now()), tags: [] };
+        const old = state.tags.find((t) => t.name === tagName);
+        if (metadata.resourceVersion !== undefined && metadata.resourceVersion !== String(old?.version ?? 0)) {
+          throw staleObjectError('imagestreamtags', istag);
+        }
+        const spec = this.specFromRequest(input.tag, metadata.annotations, old, istag);
+        const sources = await this.loadSources(principal, state.stream, [spec]);
+        const changed = isSpecChange(old?.spec, spec);
+        // Plan once before anything is written, so that a refused source changes nothing.
+        if (changed) this.planSpecTags(principal, state, [spec], state.stream.generation + 1, sources);
+        if (!existing) await this.createStreamForTag(state.stream);
+        if (changed && (taken === undefined || taken <= generationOf(old))) {
+          // The tag moved past the generation taken after the last read: another writer landed in between.
+          if (fresh) throw staleObjectError('imagestreamtags', istag);
+          taken = await this.streams.nextGeneration(state.stream);
+          // Read again, so that the window a concurrent write can win in is this read to the conditional write.
+          continue;
+        }
+        const generation = changed ? (taken as number) : state.stream.generation;
+        const next = this.planSpecTags(principal, state, [spec], generation, sources);
+        const stored = await this.options.writer.write(state.stream, state.tags, next.tags, {
+          primary: tagName,
+          cause: causeOf(state.stream, spec),
+          actor: actorOf(principal),
+        });
+        this.reportTrimmed(state.stream, next.dropped);
+        const record =
+          stored.find((t) => t.name === tagName) ?? (next.tags.find((t) => t.name === tagName) as TagRecord);
+        return { stream: state.stream, record };
       }
-      const spec = this.specFromRequest(input.tag, metadata.annotations, old, istag);
-      const sources = await this.loadSources(principal, state.stream, [spec]);
-      const changed = isSpecChange(old?.spec, spec);
-      // Plan once before anything is written, so that a refused source changes nothing.
-      if (changed) this.planSpecTags(principal, state, [spec], state.stream.generation + 1, sources);
-      if (!existing) await this.createStreamForTag(state.stream);
-      const generation = changed ? await this.streams.nextGeneration(state.stream) : state.stream.generation;
-      const next = this.planSpecTags(principal, state, [spec], generation, sources);
-      const stored = await this.options.writer.write(state.stream, state.tags, next.tags, {
-        primary: tagName,
-        cause: causeOf(state.stream, spec),
-        actor: actorOf(principal),
-      });
-      this.reportTrimmed(state.stream, next.dropped);
-      const record = stored.find((t) => t.name === tagName) ?? (next.tags.find((t) => t.name === tagName) as TagRecord);
-      return { stream: state.stream, record };
     };
-    const written = metadata.resourceVersion === undefined ? await retryOnConflict(put) : await put();
+    const written = await retryOnConflict(put, { clock: this.clock, resourceVersion: metadata.resourceVersion });
     const { stream } = written;
     let { record } = written;
     if (this.options.importPending && isPendingImport(record)) {
@@ -288,12 +304,15 @@ export class ImageStreamService {
   /** DELETE imagestreamtags/{name}:{tag}: removes the spec entry and the history (`oc tag -d`). */
   async deleteImageStreamTag(namespace: string, istag: string): Promise<Status> {
     const { stream, tag } = requireStreamTag(namespace, istag);
-    await retryOnConflict(async () => {
-      const state = await this.load(namespace, stream);
-      const record = state.tags.find((t) => t.name === tag);
-      if (!record) throw new NotFoundError('imagestreamtags', istag);
-      await this.streams.deleteTag(state.stream, record);
-    });
+    await retryOnConflict(
+      async () => {
+        const state = await this.load(namespace, stream);
+        const record = state.tags.find((t) => t.name === tag);
+        if (!record) throw new NotFoundError('imagestreamtags', istag);
+        await this.streams.deleteTag(state.stream, record);
+      },
+      { clock: this.clock },
+    );
     return successStatus('imagestreamtags', istag);
   }
 
@@ -357,13 +376,13 @@ export class ImageStreamService {
     return tracked.changed.length ? { ...state, tags: tracked.tags } : state;
   }
 
-  /** Stores a stream created by a tag write; a concurrent creation is a conflict, so the write re-reads and retries. */
+  /** Stores a stream created by a tag write; a concurrent creation is a lost race, so the write re-reads and retries. */
   private async createStreamForTag(stream: StreamRecord): Promise<void> {
     try {
       await this.streams.createStream(stream);
     } catch (error) {
       if (error instanceof AlreadyExistsError)
-        throw new ConflictError('imagestreams', stream.name, 'created concurrently');
+        throw new StaleObjectError('imagestreams', stream.name, { cause: error });
       throw error;
     }
   }
@@ -489,6 +508,11 @@ function sourceEventFor(
       { reason: 'FieldValueNotFound', field: `spec.tags[${spec.name}].from.name`, message: error.message },
     ]);
   }
+}
+
+/** The newest generation a tag's spec or status has seen; a write must bring a newer one. */
+function generationOf(tag: TagRecord | undefined): number {
+  return tag ? Math.max(tag.spec?.generation ?? 0, observedGeneration(tag)) : 0;
 }
 
 /** Tagging a stream from an image of its own history is a rollback; anything else is a plain tag. */

@@ -149,28 +149,31 @@ export class ImportService {
     }
     if (result.unchanged && !pending && tag.conditions.length === 0) return { status: 'unchanged' };
     let answer: TagImportResult['status'] = 'unchanged';
-    await retryOnConflict(async () => {
-      const fresh = await this.options.streams.getStream(stream.namespace, stream.name);
-      if (fresh?.stream.uid !== stream.uid) {
-        // The tag outlived its stream (a deletion cut short, or a write racing it): remove it, or the scheduler would keep visiting it.
-        await this.options.streams.deleteTag(stream, tag).catch(() => undefined);
-        return;
-      }
-      const now = fresh.tags.find((t) => t.name === tag.name);
-      // A newer spec supersedes this import: its own import will run.
-      if (!fresh || !now?.spec || now.spec.generation !== spec.generation || now.spec.from?.name !== spec.from?.name)
-        return;
-      const recorded = recordImport(now, now.spec, result.outcome, {
-        generation: spec.generation ?? 0,
-        now: this.now(),
-        actor: context.actor,
-        historyLimit: this.options.historyLimit,
-      });
-      answer = !result.outcome.ok ? 'failed' : recorded.event ? 'changed' : 'unchanged';
-      if (recorded.changed) await this.persist(fresh, [recorded.tag], context, tag.name);
-      if (!result.outcome.ok && recorded.tag.conditions[0])
-        await this.options.writer.importFailed(fresh.stream, recorded.tag, recorded.tag.conditions[0], context.actor);
-    });
+    await retryOnConflict(
+      async () => {
+        const fresh = await this.options.streams.getStream(stream.namespace, stream.name);
+        if (fresh?.stream.uid !== stream.uid) {
+          // The tag outlived its stream (a deletion cut short, or a write racing it): remove it, or the scheduler would keep visiting it.
+          await this.options.streams.deleteTag(stream, tag).catch(() => undefined);
+          return;
+        }
+        const now = fresh.tags.find((t) => t.name === tag.name);
+        // A newer spec supersedes this import: its own import will run.
+        if (!fresh || !now?.spec || now.spec.generation !== spec.generation || now.spec.from?.name !== spec.from?.name)
+          return;
+        const recorded = recordImport(now, now.spec, result.outcome, {
+          generation: spec.generation ?? 0,
+          now: this.now(),
+          actor: context.actor,
+          historyLimit: this.options.historyLimit,
+        });
+        answer = !result.outcome.ok ? 'failed' : recorded.event ? 'changed' : 'unchanged';
+        if (recorded.changed) await this.persist(fresh, [recorded.tag], context, tag.name);
+        if (!result.outcome.ok && recorded.tag.conditions[0])
+          await this.options.writer.importFailed(fresh.stream, recorded.tag, recorded.tag.conditions[0], context.actor);
+      },
+      { clock: this.options.clock },
+    );
     return {
       status: answer,
       ...(result.failure?.retryAfterSeconds !== undefined
@@ -229,27 +232,30 @@ export class ImportService {
     const targets = all.map((entry, i) => ({ entry, outcome: outcomes[i] })).filter((t) => t.entry.to !== undefined);
     if (targets.length) {
       const generation = await this.options.streams.nextGeneration(state.stream);
-      await retryOnConflict(async () => {
-        const current = (await this.options.streams.getStream(namespace, name)) ?? state;
-        const recorded = targets.map(({ entry, outcome }) => {
-          const old = current.tags.find((t) => t.name === entry.to);
-          const spec: TagReference = {
-            ...entry.spec,
-            name: entry.to as string,
-            generation,
-            ...(old?.spec?.annotations ? { annotations: old.spec.annotations } : {}),
-            referencePolicy: old?.spec?.referencePolicy ?? entry.spec.referencePolicy ?? { type: 'Source' },
-          };
-          const base = old ? { ...old, spec } : undefined;
-          return recordImport(base, spec, (outcome as { outcome: ImportOutcome }).outcome, {
-            generation,
-            now: this.now(),
-            actor: actorOf(principal),
-            historyLimit: this.options.historyLimit,
-          }).tag;
-        });
-        await this.persist(current, recorded, { cause: 'import', actor: actorOf(principal) });
-      });
+      await retryOnConflict(
+        async () => {
+          const current = (await this.options.streams.getStream(namespace, name)) ?? state;
+          const recorded = targets.map(({ entry, outcome }) => {
+            const old = current.tags.find((t) => t.name === entry.to);
+            const spec: TagReference = {
+              ...entry.spec,
+              name: entry.to as string,
+              generation,
+              ...(old?.spec?.annotations ? { annotations: old.spec.annotations } : {}),
+              referencePolicy: old?.spec?.referencePolicy ?? entry.spec.referencePolicy ?? { type: 'Source' },
+            };
+            const base = old ? { ...old, spec } : undefined;
+            return recordImport(base, spec, (outcome as { outcome: ImportOutcome }).outcome, {
+              generation,
+              now: this.now(),
+              actor: actorOf(principal),
+              historyLimit: this.options.historyLimit,
+            }).tag;
+          });
+          await this.persist(current, recorded, { cause: 'import', actor: actorOf(principal) });
+        },
+        { clock: this.options.clock },
+      );
     }
     const stored = await this.options.streams.getStream(namespace, name);
     return {

@@ -79,8 +79,11 @@ export function errorResponse(
     ...(failure.details ? { details: failure.details } : {}),
     code,
   };
+  const retryAfter = failure.details?.retryAfterSeconds;
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter);
   return {
-    response: { statusCode: code, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+    response: { statusCode: code, headers, body: JSON.stringify(body) },
     internal: known === undefined || code >= 500,
   };
 }
