@@ -217,16 +217,24 @@ describe('webhook triggers', () => {
     expect(hooks('/stale-new').filter((h) => JSON.parse(h.body).data.image === image)).toHaveLength(1);
   });
 
-  it('refuses to deliver to a link-local address and records why', async () => {
-    await moveTag('meta');
-    const created = await trigger('meta', 'meta', {
-      webhook: { url: 'https://169.254.169.254/latest/meta-data', secret },
-    });
-    expect(created.status).toBe(201);
-    expect(await statusOf('meta')).toMatchObject({
-      attempts: 1,
-      lastError: expect.stringContaining('refused to connect'),
-    });
+  it.each([
+    'https://127.0.0.1/hook',
+    'https://10.0.0.1/hook',
+    'https://169.254.169.254/latest/meta-data',
+    'https://[::1]/hook',
+    'https://[::ffff:10.0.0.1]/hook',
+    'https://[::a00:1]/hook',
+    'https://[fd00:ec2::254]/latest/meta-data',
+    'https://metadata.google.internal/computeMetadata/v1/',
+    'https://instance-data/latest/meta-data',
+    'https://localhost/hook',
+  ])('refuses a webhook to %s when the trigger is written, and stores nothing', async (url) => {
+    const response = await trigger('inside', 'app', { webhook: { url, secret } });
+    expect(response.status).toBe(422);
+    expect(response.json.details.causes).toEqual([
+      expect.objectContaining({ field: 'spec.target.webhook.url', message: expect.stringContaining('private') }),
+    ]);
+    expect((await api.call('GET', '/v1/namespaces/trig/imagetriggers/inside')).status).toBe(404);
   });
 
   it.each([

@@ -1,42 +1,11 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
 import { buildConnector, type Dispatcher } from 'undici';
+import { isBlockedHost } from '../../outbound/is-blocked-host.ts';
 
-// Addresses no import may reach unless its host is configured as a local/insecure registry:
-// loopback, private, shared, link-local (cloud metadata at 169.254.169.254 and fd00:ec2::254), multicast, reserved.
-const blocked = new BlockList();
-for (const [network, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['224.0.0.0', 3],
-] as const) {
-  blocked.addSubnet(network, prefix, 'ipv4');
-}
-for (const [network, prefix] of [
-  // ::/96 holds the unspecified address, loopback and the deprecated IPv4-compatible addresses (::a.b.c.d).
-  ['::', 96],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-  ['64:ff9b::', 96],
-] as const) {
-  blocked.addSubnet(network, prefix, 'ipv6');
-}
-
+/** A resolved address that is not an IP, or is in a range no registry or webhook may reach (see isBlockedHost). */
 export function isBlockedAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 4) return blocked.check(address, 'ipv4');
-  if (family !== 6) return true;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
-  if (mapped) return blocked.check(mapped, 'ipv4');
-  return blocked.check(address, 'ipv6');
+  return !isIP(address) || isBlockedHost(address);
 }
 
 export class BlockedAddressError extends Error {
@@ -86,7 +55,7 @@ export function guardedConnector(options: {
     const hostname = opts.hostname.replace(/^\[|\]$/g, '');
     if (options.localHosts.has(`${opts.hostname}:${port}`) || options.localHosts.has(opts.hostname))
       return open(opts, callback);
-    if (isIP(hostname) && isBlockedAddress(hostname)) {
+    if (isIP(hostname) && isBlockedHost(hostname)) {
       callback(new BlockedAddressError(opts.hostname, hostname), null);
       return;
     }
