@@ -83,6 +83,8 @@ interface Entry {
   from: string;
   to: string | undefined;
   spec: TagReference;
+  /** Whether the request said to schedule the tag; unsaid, the tag keeps what it had. */
+  scheduled: boolean | undefined;
 }
 
 /** Imports from registries into streams: on tag (`oc tag` of a pull spec) and through ImageStreamImport (`oc import-image`). */
@@ -232,15 +234,18 @@ export class ImportService {
     const targets = all.map((entry, i) => ({ entry, outcome: outcomes[i] })).filter((t) => t.entry.to !== undefined);
     if (targets.length) {
       const generation = await this.options.streams.nextGeneration(state.stream);
+      let written: { stream: StreamState['stream']; failed: TagRecord[] } | undefined;
       await retryOnConflict(
         async () => {
           const current = (await this.options.streams.getStream(namespace, name)) ?? state;
           const recorded = targets.map(({ entry, outcome }) => {
             const old = current.tags.find((t) => t.name === entry.to);
+            const scheduled = entry.scheduled ?? old?.spec?.importPolicy?.scheduled;
             const spec: TagReference = {
               ...entry.spec,
               name: entry.to as string,
               generation,
+              importPolicy: { ...entry.spec.importPolicy, ...(scheduled ? { scheduled: true } : {}) },
               ...(old?.spec?.annotations ? { annotations: old.spec.annotations } : {}),
               referencePolicy: old?.spec?.referencePolicy ?? entry.spec.referencePolicy ?? { type: 'Source' },
             };
@@ -253,9 +258,19 @@ export class ImportService {
             }).tag;
           });
           await this.persist(current, recorded, { cause: 'import', actor: actorOf(principal) });
+          const failed = recorded.filter((tag) =>
+            tag.conditions.some((c) => c.type === 'ImportSuccess' && c.status === 'False'),
+          );
+          written = { stream: current.stream, failed };
         },
         { clock: this.options.clock },
       );
+      // As an import on tag or a scheduled one does, a failure here is announced for alerting.
+      for (const tag of written?.failed ?? []) {
+        const condition = tag.conditions[0];
+        if (written && condition)
+          await this.options.writer.importFailed(written.stream, tag, condition, actorOf(principal));
+      }
     }
     const stored = await this.options.streams.getStream(namespace, name);
     return {
@@ -319,7 +334,7 @@ export class ImportService {
       importPolicy: importPolicy ?? {},
       ...(referencePolicy ? { referencePolicy } : {}),
     });
-    return { from, to, spec };
+    return { from, to, spec, scheduled: importPolicy?.scheduled ?? undefined };
   }
 
   private async repositoryEntries(
