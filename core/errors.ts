@@ -57,9 +57,9 @@ export class BadRequestError extends ImageStreamsError {
 
 export class InvalidError extends ImageStreamsError {
   readonly causes: FieldCause[];
-  constructor(kind: string, name: string, causes: FieldCause[]) {
+  constructor(kind: string, name: string, causes: FieldCause[], options?: ErrorOptions) {
     const summary = causes.map((c) => `${c.field}: ${c.message}`).join(', ');
-    super('object.invalid', 'Invalid', `${kind} "${name}" is invalid: ${summary}`, { kind, name, causes });
+    super('object.invalid', 'Invalid', `${kind} "${name}" is invalid: ${summary}`, { kind, name, causes }, options);
     this.causes = causes;
   }
 }

@@ -5,8 +5,8 @@ export class TargetFailure extends ImageStreamsError {
   readonly permanent: boolean;
   /** Delivery attempts made before giving up. */
   attempts = 1;
-  constructor(message: string, permanent: boolean) {
-    super('trigger.delivery_failed', 'BadRequest', message);
+  constructor(message: string, permanent: boolean, options?: ErrorOptions) {
+    super('trigger.delivery_failed', 'BadRequest', message, undefined, options);
     this.permanent = permanent;
   }
 }

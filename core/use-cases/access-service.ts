@@ -2,9 +2,10 @@ import * as z from 'zod/mini';
 import type { Principal } from '../access/principal.ts';
 import { isDeploymentAdmin, type RoleBindingRecord, roles, rolesOf } from '../access/roles.ts';
 import { AlreadyExistsError, InvalidError, NotFoundError, staleObjectError } from '../errors.ts';
-import type { AccessStore, NamespaceRecord } from '../ports.ts';
+import type { AccessStore, Clock, NamespaceRecord } from '../ports.ts';
 import { checkBodyIdentity, isObjectName, requireNamespace, validateNamespace } from '../streams/names.ts';
 import { parseBody } from '../streams/schemas.ts';
+import { timestamp } from '../timestamp.ts';
 
 const apiVersion = 'imagestreams.dev/v1';
 
@@ -38,7 +39,7 @@ const namespaceSchema = z.object({
 export interface AccessServiceOptions {
   access: AccessStore;
   newUid: () => string;
-  now: () => string;
+  clock: Clock;
   admins: readonly string[];
   /** How long role bindings read for authorisation are reused (per instance). */
   cacheMs: number;
@@ -71,7 +72,7 @@ export class AccessService {
 
   /** For the access policy: reads a namespace's bindings at most once per `cacheMs`. */
   bindings(namespace: string): Promise<RoleBindingRecord[]> {
-    const now = Date.now();
+    const now = this.options.clock.now().getTime();
     let cached = this.cache.get(namespace);
     if (!cached || now - cached.at > this.options.cacheMs) {
       cached = { at: now, bindings: this.options.access.listRoleBindings(namespace) };
@@ -94,7 +95,7 @@ export class AccessService {
     const record: NamespaceRecord = {
       name,
       uid: this.options.newUid(),
-      creationTimestamp: this.options.now(),
+      creationTimestamp: timestamp(this.options.clock.now()),
       createdBy: principal.user,
     };
     await this.options.access.createNamespace(record);
@@ -179,7 +180,7 @@ export class AccessService {
         role: input.roleRef.name as RoleBindingRecord['role'],
         subjects: input.subjects,
         uid: existing?.uid ?? this.options.newUid(),
-        creationTimestamp: existing?.creationTimestamp ?? this.options.now(),
+        creationTimestamp: existing?.creationTimestamp ?? timestamp(this.options.clock.now()),
         version: existing?.version ?? 0,
       },
       existing?.version ?? 0,

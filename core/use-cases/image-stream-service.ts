@@ -504,9 +504,12 @@ function sourceEventFor(
     return findImageInHistory(sourceState.tags, source.id ?? '', source.stream);
   } catch (error) {
     if (!(error instanceof NotFoundError)) throw error;
-    throw new InvalidError('ImageStreamTag', spec.name, [
-      { reason: 'FieldValueNotFound', field: `spec.tags[${spec.name}].from.name`, message: error.message },
-    ]);
+    throw new InvalidError(
+      'ImageStreamTag',
+      spec.name,
+      [{ reason: 'FieldValueNotFound', field: `spec.tags[${spec.name}].from.name`, message: error.message }],
+      { cause: error },
+    );
   }
 }
 

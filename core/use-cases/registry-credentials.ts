@@ -1,10 +1,11 @@
 import * as z from 'zod/mini';
 import { InvalidError, NotFoundError } from '../errors.ts';
 import { parseDockerConfig, registryKey } from '../importing/docker-config.ts';
-import type { SecretCipher, SecretStore, StoredSecret } from '../ports.ts';
+import type { Clock, SecretCipher, SecretStore, StoredSecret } from '../ports.ts';
 import type { RegistryCredentials } from '../ports-registry.ts';
 import { checkBodyIdentity, isObjectName, requireNamespace } from '../streams/names.ts';
 import { parseBody } from '../streams/schemas.ts';
+import { timestamp } from '../timestamp.ts';
 
 const dockerConfigType = 'kubernetes.io/dockerconfigjson';
 const configKey = '.dockerconfigjson';
@@ -34,15 +35,15 @@ export interface SecretView {
 export class RegistryCredentialsService {
   private readonly secrets: SecretStore;
   private readonly cipher: SecretCipher;
-  private readonly now: () => string;
+  private readonly clock: Clock;
   private readonly cacheMs: number;
   /** Secrets per namespace, read once for a burst of imports (a scheduled tick checks many tags of one namespace). */
   private readonly cache = new Map<string, { at: number; secrets: Promise<StoredSecret[]> }>();
 
-  constructor(options: { secrets: SecretStore; cipher: SecretCipher; now: () => string; cacheMs?: number }) {
+  constructor(options: { secrets: SecretStore; cipher: SecretCipher; clock: Clock; cacheMs?: number }) {
     this.secrets = options.secrets;
     this.cipher = options.cipher;
-    this.now = options.now;
+    this.clock = options.clock;
     this.cacheMs = options.cacheMs ?? 30_000;
   }
 
@@ -64,7 +65,8 @@ export class RegistryCredentialsService {
     try {
       registries = [...parseDockerConfig(config).keys()].sort();
     } catch (error) {
-      // The message names the registry entry at most, never a credential.
+      // The message names the registry entry at most, never a credential; for that reason the parse error is
+      // not kept as the cause either (JSON.parse quotes the text it failed on).
       throw new InvalidError('Secret', name, [
         {
           reason: 'FieldValueInvalid',
@@ -77,7 +79,7 @@ export class RegistryCredentialsService {
       name,
       secretType: dockerConfigType,
       registries,
-      creationTimestamp: this.now(),
+      creationTimestamp: timestamp(this.clock.now()),
       sealed: await this.cipher.seal(config, `${namespace}/${name}`),
     };
     await this.secrets.putSecret(namespace, secret, urlName === undefined);
@@ -126,7 +128,7 @@ export class RegistryCredentialsService {
    */
   async credentialsFor(namespace: string, host: string): Promise<RegistryCredentials | undefined> {
     const key = registryKey(host);
-    const now = Date.now();
+    const now = this.clock.now().getTime();
     let cached = this.cache.get(namespace);
     if (!cached || now - cached.at > this.cacheMs) {
       cached = { at: now, secrets: this.secrets.listSecrets(namespace) };

@@ -231,7 +231,8 @@ export class TriggerService {
       });
       return 'fired';
     } catch (error) {
-      const failure = error instanceof TargetFailure ? error : new TargetFailure((error as Error).message, false);
+      const failure =
+        error instanceof TargetFailure ? error : new TargetFailure((error as Error).message, false, { cause: error });
       await this.options.triggers.recordTriggerResult(trigger, head.image, {
         lastAttemptAt: this.now(),
         attempts: failure.attempts,

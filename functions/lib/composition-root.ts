@@ -76,7 +76,7 @@ export function createDependencies(
   const accessAdmin = new AccessService({
     access: store.access,
     newUid: randomUUID,
-    now,
+    clock,
     admins: config.admins,
     cacheMs: 5_000,
   });
@@ -119,7 +119,7 @@ export function createDependencies(
     : config.credentialsKey
       ? new AesGcmCipher(config.credentialsKey)
       : noCipher;
-  const credentials = new RegistryCredentialsService({ secrets: store.secrets, cipher, now });
+  const credentials = new RegistryCredentialsService({ secrets: store.secrets, cipher, clock });
   const allowedPrivateHosts = new Set(config.allowedPrivateHosts);
   const webhook = once(
     async () =>
