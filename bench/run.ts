@@ -45,23 +45,31 @@ const tagBody = (i: number, ref: string) => ({
 
 try {
   // --- DynamoDB requests per operation -------------------------------------------------------------
-  await api.call('PUT', '/v1/namespaces/bench/imagestreamtags/big:t0', { body: tagBody(0, 'quay.io/bench/app:0') });
+  await api.call('PUT', '/apis/image.openshift.io/v1/namespaces/bench/imagestreamtags/big:t0', {
+    body: tagBody(0, 'quay.io/bench/app:0'),
+  });
   const created: { reads: number; writes: number }[] = [];
   for (let i = 1; i < tags; i++)
     created.push(
       await counted(() =>
-        api.call('PUT', `/v1/namespaces/bench/imagestreamtags/big:t${i}`, {
+        api.call('PUT', `/apis/image.openshift.io/v1/namespaces/bench/imagestreamtags/big:t${i}`, {
           body: tagBody(i, `quay.io/bench/app:${i}`),
         }),
       ),
     );
   const retag = await counted(() =>
-    api.call('PUT', '/v1/namespaces/bench/imagestreamtags/big:t1', { body: tagBody(1, 'quay.io/bench/app:v2') }),
+    api.call('PUT', '/apis/image.openshift.io/v1/namespaces/bench/imagestreamtags/big:t1', {
+      body: tagBody(1, 'quay.io/bench/app:v2'),
+    }),
   );
   const sameTag = await counted(() =>
-    api.call('PUT', '/v1/namespaces/bench/imagestreamtags/big:t1', { body: tagBody(1, 'quay.io/bench/app:v2') }),
+    api.call('PUT', '/apis/image.openshift.io/v1/namespaces/bench/imagestreamtags/big:t1', {
+      body: tagBody(1, 'quay.io/bench/app:v2'),
+    }),
   );
-  const describeCount = await counted(() => api.call('GET', '/v1/namespaces/bench/imagestreams/big/describe'));
+  const describeCount = await counted(() =>
+    api.call('GET', '/apis/image.openshift.io/v1/namespaces/bench/imagestreams/big/describe'),
+  );
   // An imported tag, as the importer records it, for the ImageStreamTag read (stream Query + image GetItem).
   const state = await api.stores.streams.getStream('bench', 'big');
   const digest = `sha256:${'e'.repeat(64)}`;
@@ -81,7 +89,7 @@ try {
       version: 0,
     });
   const getTag = await counted(async () => {
-    const response = await api.call('GET', '/v1/namespaces/bench/imagestreamtags/big:imported');
+    const response = await api.call('GET', '/apis/image.openshift.io/v1/namespaces/bench/imagestreamtags/big:imported');
     if (response.status !== 200) throw new Error(`get istag answered ${response.status}`);
   });
 
@@ -126,8 +134,10 @@ try {
     return median(samples);
   };
   const baselineMs = await time(rawQuery);
-  const describeMs = await time(() => api.call('GET', '/v1/namespaces/bench/imagestreams/big/describe'));
-  const getMs = await time(() => api.call('GET', '/v1/namespaces/bench/imagestreams/big'));
+  const describeMs = await time(() =>
+    api.call('GET', '/apis/image.openshift.io/v1/namespaces/bench/imagestreams/big/describe'),
+  );
+  const getMs = await time(() => api.call('GET', '/apis/image.openshift.io/v1/namespaces/bench/imagestreams/big'));
   raw.destroy();
   row('');
   row(`latency, ${tags}-tag stream (median of ${rounds})`, 'ms', 'ratio to raw Query', '');
@@ -164,7 +174,7 @@ try {
     const event = JSON.parse(
       await import('node:fs/promises').then((fs) => fs.readFile('test/fixtures/events/apigw-v2-jwt.json', 'utf8')),
     );
-    event.requestContext.http.path = event.rawPath = '/v1/namespaces/bench/imagestreams/big';
+    event.requestContext.http.path = event.rawPath = '/apis/image.openshift.io/v1/namespaces/bench/imagestreams/big';
     event.pathParameters = { namespace: 'bench', name: 'big' };
     const driver = join(dir, 'driver.mjs');
     await writeFile(

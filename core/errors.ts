@@ -17,6 +17,8 @@ export type StatusReason =
   | 'Unauthorized'
   | 'Forbidden'
   | 'NotFound'
+  | 'MethodNotAllowed'
+  | 'NotAcceptable'
   | 'AlreadyExists'
   | 'Conflict'
   | 'RequestEntityTooLarge'
@@ -143,12 +145,38 @@ export class PayloadTooLargeError extends ImageStreamsError {
 }
 
 export class UnsupportedMediaTypeError extends ImageStreamsError {
-  constructor(contentType: string | undefined) {
+  constructor(accepted: readonly string[]) {
     super(
       'request.media_type',
       'UnsupportedMediaType',
-      `the body must be application/json, not ${JSON.stringify(contentType ?? '')}`,
+      `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`,
     );
+  }
+}
+
+/** 406: none of the media types the client accepts can be served. */
+export class NotAcceptableError extends ImageStreamsError {
+  constructor(served: readonly string[]) {
+    super(
+      'request.not_acceptable',
+      'NotAcceptable',
+      `the server was unable to respond with a content type that the client supports: this path answers ${served.join(', ')}`,
+    );
+  }
+}
+
+/** 405, with the methods the path does allow (the `Allow` header). */
+export class MethodNotAllowedError extends ImageStreamsError {
+  readonly allowed: readonly string[];
+  constructor(method: string, allowed: readonly string[], resource?: string) {
+    super(
+      'request.method',
+      'MethodNotAllowed',
+      resource
+        ? `${method} is not supported on resources of kind "${resource}"`
+        : `${method} is not supported on this path`,
+    );
+    this.allowed = allowed;
   }
 }
 

@@ -114,10 +114,10 @@ export interface SecretStore {
   deleteSecret(namespace: string, name: string): Promise<void>;
 }
 
-/** Registry credentials as stored: sealed, with the registries they are for in the clear (they are not secret). */
+/** A secret as stored: sealed; for registry credentials, the registries they are for in the clear (they are not secret). */
 export interface StoredSecret {
   name: string;
-  /** The Kubernetes secret type, `kubernetes.io/dockerconfigjson`. */
+  /** The Kubernetes secret type: `kubernetes.io/dockerconfigjson` (sealed: the config) or `Opaque` (sealed: the data map, JSON). */
   secretType: string;
   registries: string[];
   creationTimestamp: string;

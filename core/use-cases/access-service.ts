@@ -7,8 +7,10 @@ import { checkBodyIdentity, isObjectName, requireNamespace, validateNamespace } 
 import { parseBody } from '../streams/schemas.ts';
 import { timestamp } from '../timestamp.ts';
 
-const apiVersion = 'imagestreams.dev/v1';
+const rbacGroup = 'rbac.authorization.k8s.io';
+const apiVersion = `${rbacGroup}/v1`;
 
+/** rbac.authorization.k8s.io/v1 RoleBinding, as `kubectl create rolebinding` builds it: ClusterRoles only (the roles are fixed). */
 const roleBindingSchema = z.object({
   apiVersion: z.optional(z.literal(apiVersion, { error: `must be "${apiVersion}"` })),
   kind: z.optional(z.literal('RoleBinding', { error: 'must be "RoleBinding"' })),
@@ -18,12 +20,19 @@ const roleBindingSchema = z.object({
     resourceVersion: z.optional(z.string()),
   }),
   roleRef: z.strictObject({
+    apiGroup: z.optional(z.literal(rbacGroup, { error: `must be "${rbacGroup}"` })),
+    kind: z.optional(
+      z.literal('ClusterRole', { error: 'must be "ClusterRole": the roles are view, edit, admin and image-puller' }),
+    ),
     name: z.enum(roles as [string, ...string[]], { error: `must be one of ${roles.join(', ')}` }),
   }),
   subjects: z
     .array(
       z.strictObject({
         kind: z.enum(['User', 'Group'], { error: 'must be User or Group' }),
+        // Protobuf bodies carry empty strings where JSON ones leave fields out.
+        apiGroup: z.optional(z.enum([rbacGroup, ''], { error: `must be "${rbacGroup}"` })),
+        namespace: z.optional(z.literal('', { error: 'must be empty: users and groups have no namespace' })),
         name: z.string().check(z.minLength(1, 'Required value'), z.maxLength(512)),
       }),
     )
@@ -56,8 +65,8 @@ function toRoleBinding(record: RoleBindingRecord) {
       resourceVersion: String(record.version),
       creationTimestamp: record.creationTimestamp,
     },
-    roleRef: { name: record.role },
-    subjects: record.subjects,
+    roleRef: { apiGroup: rbacGroup, kind: 'ClusterRole', name: record.role },
+    subjects: record.subjects.map((s) => ({ kind: s.kind, apiGroup: rbacGroup, name: s.name })),
   };
 }
 
@@ -82,7 +91,7 @@ export class AccessService {
     return cached.bindings;
   }
 
-  /** POST /v1/namespaces: creates a namespace, its creator its first admin. */
+  /** POST /api/v1/namespaces: creates a namespace, its creator its first admin. */
   async createNamespace(principal: Principal, body: unknown) {
     const parsed = parseBody(namespaceSchema, body);
     if ('causes' in parsed) throw new InvalidError('Namespace', '', parsed.causes);
@@ -115,7 +124,7 @@ export class AccessService {
     return toNamespace(record);
   }
 
-  /** GET /v1/namespaces: the namespaces the principal holds a role in (all of them for admins). */
+  /** GET /api/v1/namespaces: the namespaces the principal holds a role in (all of them for admins). */
   async listNamespaces(principal: Principal) {
     const all = await this.options.access.listNamespaces();
     const visible = isDeploymentAdmin(principal, this.options.admins)
@@ -128,10 +137,13 @@ export class AccessService {
     return { apiVersion: 'v1', kind: 'NamespaceList', metadata: {}, items: visible.map(toNamespace) };
   }
 
+  /** A namespace created explicitly, or one that only holds data (written into by an admin): both exist for kubectl. */
   async getNamespace(name: string) {
     const record = (await this.options.access.listNamespaces()).find((ns) => ns.name === name);
-    if (!record) throw new NotFoundError('namespaces', name);
-    return toNamespace(record);
+    if (record) return toNamespace(record);
+    if (validateNamespace(name).length === 0 && (await this.options.access.namespaceInUse(name)))
+      return { apiVersion: 'v1', kind: 'Namespace', metadata: { name }, status: { phase: 'Active' } };
+    throw new NotFoundError('namespaces', name);
   }
 
   async listRoleBindings(namespace: string) {
@@ -178,7 +190,7 @@ export class AccessService {
         namespace,
         name,
         role: input.roleRef.name as RoleBindingRecord['role'],
-        subjects: input.subjects,
+        subjects: input.subjects.map((s) => ({ kind: s.kind, name: s.name })),
         uid: existing?.uid ?? this.options.newUid(),
         creationTimestamp: existing?.creationTimestamp ?? timestamp(this.options.clock.now()),
         version: existing?.version ?? 0,
@@ -213,5 +225,6 @@ function toNamespace(record: NamespaceRecord) {
       creationTimestamp: record.creationTimestamp,
       annotations: { 'imagestreams.dev/created-by': record.createdBy },
     },
+    status: { phase: 'Active' },
   };
 }

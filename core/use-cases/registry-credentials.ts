@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { InvalidError, NotFoundError } from '../errors.ts';
+import { type FieldCause, InvalidError, NotFoundError } from '../errors.ts';
 import { parseDockerConfig, registryKey } from '../importing/docker-config.ts';
 import type { Clock, SecretCipher, SecretStore, StoredSecret } from '../ports.ts';
 import type { RegistryCredentials } from '../ports-registry.ts';
@@ -8,29 +8,37 @@ import { parseBody } from '../streams/schemas.ts';
 import { timestamp } from '../timestamp.ts';
 
 const dockerConfigType = 'kubernetes.io/dockerconfigjson';
+const opaqueType = 'Opaque';
 const configKey = '.dockerconfigjson';
+/** Where a read shows which registries a dockerconfigjson secret is for (they are not secret; its data is). */
+export const registriesAnnotation = 'imagestreams.dev/registries';
+const dataKeyRegExp = /^[-._a-zA-Z0-9]+$/;
+const base64RegExp = /^[A-Za-z0-9+/]*={0,2}$/;
 
+/** A core/v1 Secret: registry credentials (`kubernetes.io/dockerconfigjson`) or other values (`Opaque`, the default). */
 const secretSchema = z.object({
   apiVersion: z.optional(z.literal('v1', { error: 'must be "v1"' })),
   kind: z.optional(z.literal('Secret', { error: 'must be "Secret"' })),
   metadata: z.object({ name: z.optional(z.string()), namespace: z.optional(z.string()) }),
-  type: z.literal(dockerConfigType, { error: `must be "${dockerConfigType}"` }),
-  data: z.optional(z.record(z.string(), z.string())),
-  stringData: z.optional(z.record(z.string(), z.string())),
+  type: z.optional(
+    z.enum([dockerConfigType, opaqueType, ''], { error: `must be "${dockerConfigType}" or "${opaqueType}"` }),
+  ),
+  data: z.optional(z.nullable(z.record(z.string(), z.string()))),
+  stringData: z.optional(z.nullable(z.record(z.string(), z.string()))),
 });
 
-/** What the API shows of a secret: never the credentials, only which registries they are for. */
+/** What the API shows of a secret: never its data; for registry credentials, which registries they are for. */
 export interface SecretView {
   apiVersion: 'v1';
   kind: 'Secret';
-  metadata: { name: string; namespace: string; creationTimestamp: string };
+  metadata: { name: string; namespace: string; creationTimestamp: string; annotations?: Record<string, string> };
   type: string;
-  registries: string[];
 }
 
 /**
- * Registry credentials per namespace, as `kubernetes.io/dockerconfigjson` secrets: write-only through
- * the API, sealed at rest, opened only to authenticate imports.
+ * A namespace's secrets: registry credentials as `kubernetes.io/dockerconfigjson` secrets, other values
+ * (webhook tokens, keys) as `Opaque` ones. Write-only through the API, sealed at rest; registry
+ * credentials are opened only to authenticate imports.
  */
 export class RegistryCredentialsService {
   private readonly secrets: SecretStore;
@@ -60,27 +68,35 @@ export class RegistryCredentialsService {
         { reason: 'FieldValueInvalid', field: 'metadata.name', message: 'must be a lowercase RFC 1123 subdomain' },
       ]);
     }
-    const config = configText(input.data, input.stringData);
-    let registries: string[];
-    try {
-      registries = [...parseDockerConfig(config).keys()].sort();
-    } catch (error) {
-      // The message names the registry entry at most, never a credential; for that reason the parse error is
-      // not kept as the cause either (JSON.parse quotes the text it failed on).
-      throw new InvalidError('Secret', name, [
-        {
-          reason: 'FieldValueInvalid',
-          field: `data[${configKey}]`,
-          message: error instanceof SyntaxError ? 'is not JSON' : (error as Error).message,
-        },
-      ]);
+    const secretType = input.type || opaqueType;
+    const data = input.data ?? undefined;
+    const stringData = input.stringData ?? undefined;
+    let plaintext: string;
+    let registries: string[] = [];
+    if (secretType === dockerConfigType) {
+      plaintext = configText(data, stringData);
+      try {
+        registries = [...parseDockerConfig(plaintext).keys()].sort();
+      } catch (error) {
+        // The message names the registry entry at most, never a credential.
+        throw new InvalidError('Secret', name, [
+          {
+            reason: 'FieldValueInvalid',
+            field: `data[${configKey}]`,
+            message: error instanceof SyntaxError ? 'is not JSON' : (error as Error).message,
+          },
+        ]);
+      }
+    } else {
+      // Sealed as the data map (base64 values), with stringData merged in as Kubernetes does on write.
+      plaintext = JSON.stringify(opaqueData(name, data, stringData));
     }
     const secret: StoredSecret = {
       name,
-      secretType: dockerConfigType,
+      secretType,
       registries,
       creationTimestamp: timestamp(this.clock.now()),
-      sealed: await this.cipher.seal(config, `${namespace}/${name}`),
+      sealed: await this.cipher.seal(plaintext, `${namespace}/${name}`),
     };
     await this.secrets.putSecret(namespace, secret, urlName === undefined);
     this.cache.delete(namespace);
@@ -153,19 +169,56 @@ function configText(data: Record<string, string> | undefined, stringData: Record
     throw new InvalidError('Secret', '', [
       { reason: 'FieldValueRequired', field: `data[${configKey}]`, message: 'Required value' },
     ]);
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(encoded))
+  if (!base64RegExp.test(encoded))
     throw new InvalidError('Secret', '', [
       { reason: 'FieldValueInvalid', field: `data[${configKey}]`, message: 'must be base64' },
     ]);
   return Buffer.from(encoded, 'base64').toString('utf8');
 }
 
+function opaqueData(
+  name: string,
+  data: Record<string, string> | undefined,
+  stringData: Record<string, string> | undefined,
+): Record<string, string> {
+  const merged: Record<string, string> = {};
+  const causes: FieldCause[] = [];
+  for (const [key, value] of Object.entries(data ?? {})) {
+    if (!dataKeyRegExp.test(key))
+      causes.push({
+        reason: 'FieldValueInvalid',
+        field: `data[${key}]`,
+        message: "a valid key must consist of alphanumeric characters, '-', '_' or '.'",
+      });
+    else if (!base64RegExp.test(value))
+      causes.push({ reason: 'FieldValueInvalid', field: `data[${key}]`, message: 'must be base64' });
+    else merged[key] = value;
+  }
+  for (const [key, value] of Object.entries(stringData ?? {})) {
+    if (!dataKeyRegExp.test(key))
+      causes.push({
+        reason: 'FieldValueInvalid',
+        field: `stringData[${key}]`,
+        message: "a valid key must consist of alphanumeric characters, '-', '_' or '.'",
+      });
+    else merged[key] = Buffer.from(value, 'utf8').toString('base64');
+  }
+  if (causes.length) throw new InvalidError('Secret', name, causes);
+  return merged;
+}
+
 function view(namespace: string, secret: StoredSecret): SecretView {
   return {
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: { name: secret.name, namespace, creationTimestamp: secret.creationTimestamp },
+    metadata: {
+      name: secret.name,
+      namespace,
+      creationTimestamp: secret.creationTimestamp,
+      ...(secret.secretType === dockerConfigType
+        ? { annotations: { [registriesAnnotation]: secret.registries.join(',') } }
+        : {}),
+    },
     type: secret.secretType,
-    registries: secret.registries,
   };
 }

@@ -1,88 +1,114 @@
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
-import httpRouterHandler from '@middy/http-router';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Principal } from '../../core/access/principal.ts';
-import { BadRequestError, PayloadTooLargeError } from '../../core/errors.ts';
+import {
+  BadRequestError,
+  ImageStreamsError,
+  InvalidError,
+  MethodNotAllowedError,
+  NotAcceptableError,
+  NotFoundError,
+  PayloadTooLargeError,
+  UnauthorizedError,
+  UnsupportedMediaTypeError,
+} from '../../core/errors.ts';
 import type { Dependencies } from './composition-root.ts';
+import { resourceLists, rootDiscovery, type StaticDocument, versionDocument } from './discovery.ts';
 import { errorResponse } from './error-response.ts';
+import { admits, contentTypeOf, type MediaRange, parseMediaTypes } from './media-types.ts';
 import { principalFromEvent } from './principal-from-event.ts';
-import { type ApiRoute, apiRoutes, type Operation } from './routes.ts';
+import { type ResourceDefinition, resourceTable } from './resource-table.ts';
+import { type ApiRoute, matchRoute, type Operation } from './routes.ts';
+import { reviewSelfSubjectAccess } from './self-subject-access-review.ts';
 
 interface ApiRequest {
   principal: Principal;
   namespace: string;
   name: string;
   body: unknown;
+  path: string;
+  accept: MediaRange[];
 }
 
-type Result = { status?: number; json?: unknown; text?: string };
+type Result = { status?: number; json?: unknown; text?: string; document?: StaticDocument };
 
 /** Each route's use case: parse is done, authorisation is done, shape the response. */
-type Services = Pick<Dependencies, 'service' | 'imports' | 'credentials' | 'triggers' | 'accessAdmin'>;
+type Services = Pick<Dependencies, 'service' | 'imports' | 'credentials' | 'triggers' | 'access' | 'accessAdmin'>;
+
+const created = async (json: Promise<unknown>): Promise<Result> => ({ status: 201, json: await json });
 
 const operations: Record<Operation, (services: Services, request: ApiRequest) => Promise<Result>> = {
-  listNamespaces: async ({ accessAdmin }, r) => ({ json: await accessAdmin.listNamespaces(r.principal) }),
-  createNamespace: async ({ accessAdmin }, r) => ({
-    status: 201,
-    json: await accessAdmin.createNamespace(r.principal, r.body),
-  }),
-  getNamespace: async ({ accessAdmin }, r) => ({ json: await accessAdmin.getNamespace(r.namespace) }),
-  listRoleBindings: async ({ accessAdmin }, r) => ({ json: await accessAdmin.listRoleBindings(r.namespace) }),
-  createRoleBinding: async ({ accessAdmin }, r) => ({
-    status: 201,
-    json: await accessAdmin.putRoleBinding(r.namespace, undefined, r.body),
-  }),
-  getRoleBinding: async ({ accessAdmin }, r) => ({ json: await accessAdmin.getRoleBinding(r.namespace, r.name) }),
-  replaceRoleBinding: async ({ accessAdmin }, r) => ({
+  healthz: async () => ({ text: 'ok' }),
+  version: async () => ({ document: versionDocument }),
+  'discovery.api': async (_, r) => ({ document: negotiated(rootDiscovery('/api', r.accept)) }),
+  'discovery.apis': async (_, r) => ({ document: negotiated(rootDiscovery('/apis', r.accept)) }),
+  'discovery.resources': async (_, r) => ({ document: resourceLists.get(r.path) }),
+  'namespaces.list': async ({ accessAdmin }, r) => ({ json: await accessAdmin.listNamespaces(r.principal) }),
+  'namespaces.create': async ({ accessAdmin }, r) => created(accessAdmin.createNamespace(r.principal, r.body)),
+  'namespaces.get': async ({ accessAdmin }, r) => ({ json: await accessAdmin.getNamespace(r.namespace) }),
+  'rolebindings.list': async ({ accessAdmin }, r) => ({ json: await accessAdmin.listRoleBindings(r.namespace) }),
+  'rolebindings.create': async ({ accessAdmin }, r) =>
+    created(accessAdmin.putRoleBinding(r.namespace, undefined, r.body)),
+  'rolebindings.get': async ({ accessAdmin }, r) => ({ json: await accessAdmin.getRoleBinding(r.namespace, r.name) }),
+  'rolebindings.update': async ({ accessAdmin }, r) => ({
     json: await accessAdmin.putRoleBinding(r.namespace, r.name, r.body),
   }),
-  deleteRoleBinding: async ({ accessAdmin }, r) => ({ json: await accessAdmin.deleteRoleBinding(r.namespace, r.name) }),
-  listImageStreams: async ({ service: s }, r) => ({ json: await s.listImageStreams(r.namespace) }),
-  createImageStream: async ({ service: s }, r) => ({
-    status: 201,
-    json: await s.createImageStream(r.principal, r.namespace, r.body),
+  'rolebindings.delete': async ({ accessAdmin }, r) => ({
+    json: await accessAdmin.deleteRoleBinding(r.namespace, r.name),
   }),
-  getImageStream: async ({ service: s }, r) => ({ json: await s.getImageStream(r.namespace, r.name) }),
-  replaceImageStream: async ({ service: s }, r) => ({
+  'imagestreams.list': async ({ service: s }, r) => ({ json: await s.listImageStreams(r.namespace) }),
+  'imagestreams.create': async ({ service: s }, r) => created(s.createImageStream(r.principal, r.namespace, r.body)),
+  'imagestreams.get': async ({ service: s }, r) => ({ json: await s.getImageStream(r.namespace, r.name) }),
+  'imagestreams.update': async ({ service: s }, r) => ({
     json: await s.replaceImageStream(r.principal, r.namespace, r.name, r.body),
   }),
-  deleteImageStream: async ({ service: s }, r) => ({ json: await s.deleteImageStream(r.namespace, r.name) }),
-  describeImageStream: async ({ service: s }, r) => ({ text: await s.describeImageStream(r.namespace, r.name) }),
-  listImageStreamTags: async ({ service: s }, r) => ({ json: await s.listImageStreamTags(r.namespace) }),
-  getImageStreamTag: async ({ service: s }, r) => ({ json: await s.getImageStreamTag(r.namespace, r.name) }),
-  putImageStreamTag: async ({ service: s }, r) => ({
+  'imagestreams.delete': async ({ service: s }, r) => ({ json: await s.deleteImageStream(r.namespace, r.name) }),
+  'imagestreams/describe.get': async ({ service: s }, r) => ({
+    text: await s.describeImageStream(r.namespace, r.name),
+  }),
+  'imagestreamtags.list': async ({ service: s }, r) => ({ json: await s.listImageStreamTags(r.namespace) }),
+  // `oc tag` POSTs the collection when its PUT gets a 404; the tag's name is the body's.
+  'imagestreamtags.create': async ({ service: s }, r) =>
+    created(s.putImageStreamTag(r.principal, r.namespace, bodyName(r.body, 'ImageStreamTag'), r.body)),
+  'imagestreamtags.get': async ({ service: s }, r) => ({ json: await s.getImageStreamTag(r.namespace, r.name) }),
+  'imagestreamtags.update': async ({ service: s }, r) => ({
     json: await s.putImageStreamTag(r.principal, r.namespace, r.name, r.body),
   }),
-  deleteImageStreamTag: async ({ service: s }, r) => ({ json: await s.deleteImageStreamTag(r.namespace, r.name) }),
-  describeImageStreamTag: async ({ service: s }, r) => ({ text: await s.describeImageStreamTag(r.namespace, r.name) }),
-  getImageStreamImage: async ({ service: s }, r) => ({ json: await s.getImageStreamImage(r.namespace, r.name) }),
-  createImageStreamImport: async ({ imports }, r) => ({
-    status: 201,
-    json: await imports.createImageStreamImport(r.principal, r.namespace, r.body),
+  'imagestreamtags.delete': async ({ service: s }, r) => ({ json: await s.deleteImageStreamTag(r.namespace, r.name) }),
+  'imagestreamtags/describe.get': async ({ service: s }, r) => ({
+    text: await s.describeImageStreamTag(r.namespace, r.name),
   }),
-  listTriggers: async ({ triggers }, r) => ({ json: await triggers.listTriggers(r.namespace) }),
-  createTrigger: async ({ triggers }, r) => ({
-    status: 201,
-    json: await triggers.createTrigger(r.principal, r.namespace, r.body),
-  }),
-  getTrigger: async ({ triggers }, r) => ({ json: await triggers.getTrigger(r.namespace, r.name) }),
-  replaceTrigger: async ({ triggers }, r) => ({
+  'imagestreamimages.get': async ({ service: s }, r) => ({ json: await s.getImageStreamImage(r.namespace, r.name) }),
+  'imagestreamimports.create': async ({ imports }, r) =>
+    created(imports.createImageStreamImport(r.principal, r.namespace, r.body)),
+  'imagetriggers.list': async ({ triggers }, r) => ({ json: await triggers.listTriggers(r.namespace) }),
+  'imagetriggers.create': async ({ triggers }, r) => created(triggers.createTrigger(r.principal, r.namespace, r.body)),
+  'imagetriggers.get': async ({ triggers }, r) => ({ json: await triggers.getTrigger(r.namespace, r.name) }),
+  'imagetriggers.update': async ({ triggers }, r) => ({
     json: await triggers.replaceTrigger(r.principal, r.namespace, r.name, r.body),
   }),
-  deleteTrigger: async ({ triggers }, r) => ({ json: await triggers.deleteTrigger(r.namespace, r.name) }),
-  listSecrets: async ({ credentials }, r) => ({ json: await credentials.listSecrets(r.namespace) }),
-  createSecret: async ({ credentials }, r) => ({
-    status: 201,
-    json: await credentials.putSecret(r.namespace, undefined, r.body),
+  'imagetriggers.delete': async ({ triggers }, r) => ({ json: await triggers.deleteTrigger(r.namespace, r.name) }),
+  'secrets.list': async ({ credentials }, r) => ({ json: await credentials.listSecrets(r.namespace) }),
+  'secrets.create': async ({ credentials }, r) => created(credentials.putSecret(r.namespace, undefined, r.body)),
+  'secrets.get': async ({ credentials }, r) => ({ json: await credentials.getSecret(r.namespace, r.name) }),
+  'secrets.update': async ({ credentials }, r) => ({
+    json: await credentials.putSecret(r.namespace, r.name, r.body),
   }),
-  getSecret: async ({ credentials }, r) => ({ json: await credentials.getSecret(r.namespace, r.name) }),
-  replaceSecret: async ({ credentials }, r) => ({ json: await credentials.putSecret(r.namespace, r.name, r.body) }),
-  deleteSecret: async ({ credentials }, r) => ({ json: await credentials.deleteSecret(r.namespace, r.name) }),
+  'secrets.delete': async ({ credentials }, r) => ({ json: await credentials.deleteSecret(r.namespace, r.name) }),
+  'selfsubjectaccessreviews.create': async ({ access }, r) =>
+    created(reviewSelfSubjectAccess(access, r.principal, r.body)),
 };
 
-const methodsWithBody = new Set(['POST', 'PUT']);
+/** The media types request bodies may be sent in (protobuf and the patch types come with their decoders). */
+const bodyTypes = ['application/json'];
+const methodsWithBody = new Set(['POST', 'PUT', 'PATCH']);
+const clusterWideLists = new Map<string, ResourceDefinition>(
+  (resourceTable as readonly ResourceDefinition[])
+    .filter((r) => r.namespaced && r.group !== '')
+    .map((r) => [`/apis/${r.group}/${r.version}/${r.plural}`, r]),
+);
 
 /** The API Lambda: one middy chain for every route of `apiRoutes`. */
 export function createApiHandler({
@@ -98,32 +124,61 @@ export function createApiHandler({
   Dependencies,
   'service' | 'imports' | 'credentials' | 'triggers' | 'access' | 'accessAdmin' | 'logger' | 'config'
 >) {
-  const jsonBody = httpJsonBodyParser();
-  const route =
-    (r: ApiRoute) =>
-    async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
-      const principal = await access.authorize(principalFromEvent(event), {
-        verb: r.verb,
-        resource: r.resource,
-        namespace: pathParameter(event, 'namespace'),
-      });
-      const result = await operations[r.operation](
-        { service, imports, credentials, triggers, accessAdmin },
-        {
-          principal,
-          namespace: pathParameter(event, 'namespace'),
-          name: pathParameter(event, 'name'),
-          body: event.body,
-        },
-      );
-      if (result.text !== undefined)
-        return { statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: result.text };
-      return {
-        statusCode: result.status ?? 200,
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(result.json),
-      };
+  const services: Services = { service, imports, credentials, triggers, access, accessAdmin };
+  const jsonBody = httpJsonBodyParser({ disableContentTypeCheck: true });
+
+  /**
+   * The edge, in this order: who is calling (before anything of the request is looked at beyond its
+   * path), which route, what it may answer in, the body's size and type, then its JSON.
+   */
+  const handle = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+    const method = event.requestContext.http.method;
+    const rawPath = event.rawPath ?? event.requestContext.http.path;
+    const match = matchRoute(method, rawPath);
+    const anonymous = match?.route?.access === 'anonymous';
+    const caller = anonymous ? undefined : principalFromEvent(event);
+    if (!anonymous && !caller) throw new UnauthorizedError();
+    if (!match) throw notFound(method, rawPath);
+    if (!match.route) throw new MethodNotAllowedError(method, match.allowed, kindOf(matchRoute('GET', rawPath)?.route));
+    const route = match.route;
+    const accept = parseMediaTypes(event.headers?.accept);
+    const isDiscoveryRoot = route.operation === 'discovery.api' || route.operation === 'discovery.apis';
+    if (!anonymous && !isDiscoveryRoot && accept.length && !accept.some((range) => admits(range, route.produces)))
+      throw new NotAcceptableError([route.produces]);
+    if (methodsWithBody.has(method)) parseBody(event);
+
+    const namespace = pathParameter(match.params, 'namespace');
+    const principal =
+      route.access === 'anonymous' || route.access === 'authenticated'
+        ? caller
+        : await access.authorize(caller, { ...route.access, namespace });
+    const result = await operations[route.operation](services, {
+      principal: principal as Principal,
+      namespace,
+      name: pathParameter(match.params, 'name'),
+      body: event.body,
+      path: rawPath,
+      accept,
+    });
+    if (result.document) return documentResponse(result.document, event.headers?.['if-none-match']);
+    if (result.text !== undefined)
+      return { statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: result.text };
+    return {
+      statusCode: result.status ?? 200,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(result.json),
     };
+  };
+
+  const parseBody = (event: APIGatewayProxyEventV2) => {
+    const size =
+      event.body === undefined ? 0 : Buffer.byteLength(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+    if (size > config.maxBodyBytes) throw new PayloadTooLargeError(config.maxBodyBytes);
+    // kube-apiserver reads a body without a Content-Type as JSON; so do we.
+    const type = contentTypeOf(event.headers?.['content-type']) ?? 'application/json';
+    if (!bodyTypes.includes(type)) throw new UnsupportedMediaTypeError(bodyTypes);
+    jsonBody.before?.({ event } as never);
+  };
 
   /** One structured line per write, allowed or not: who, what, the outcome. Bodies (which may hold secrets) are never logged. */
   const audit = (event: APIGatewayProxyEventV2, status: number) => {
@@ -145,33 +200,71 @@ export function createApiHandler({
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
     .use(httpHeaderNormalizer())
     .use({
-      before: (request) => {
-        const event = request.event;
-        if (!methodsWithBody.has(event.requestContext.http.method)) return;
-        const size =
-          event.body === undefined ? 0 : Buffer.byteLength(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
-        if (size > config.maxBodyBytes) throw new PayloadTooLargeError(config.maxBodyBytes);
-        return jsonBody.before?.(request as never);
-      },
       after: (request) => audit(request.event, request.response?.statusCode ?? 200),
       onError: (request) => {
         const { response, internal } = errorResponse(request.error, request.context.awsRequestId);
         if (internal)
           logger.error('request failed', {
             requestId: request.context.awsRequestId,
-            route: request.event.routeKey,
+            path: request.event.rawPath,
             error: request.error as Error,
           });
         request.response = response;
         audit(request.event, response.statusCode ?? 500);
       },
     })
-    .handler(httpRouterHandler(apiRoutes.map((r) => ({ method: r.method, path: r.path, handler: route(r) }))) as never);
+    .handler(handle);
 }
 
-/** Path parameters arrive percent-encoded from the router in local mode and decoded from API Gateway. */
-function pathParameter(event: APIGatewayProxyEventV2, name: string): string {
-  const raw = event.pathParameters?.[name] ?? '';
+function negotiated(document: StaticDocument | undefined): StaticDocument {
+  if (!document)
+    throw new NotAcceptableError([
+      'application/json',
+      'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList',
+    ]);
+  return document;
+}
+
+/** A document that never changes while the instance lives: a matching If-None-Match gets a 304. */
+function documentResponse(
+  document: StaticDocument,
+  ifNoneMatch: string | undefined,
+): APIGatewayProxyStructuredResultV2 {
+  const headers = { 'content-type': document.contentType, etag: document.etag, vary: 'Accept' };
+  const tags = (ifNoneMatch ?? '').split(',').map((tag) => tag.trim().replace(/^W\//, ''));
+  if (tags.includes(document.etag) || tags.includes('*')) return { statusCode: 304, headers };
+  return { statusCode: 200, headers, body: document.body };
+}
+
+function kindOf(route: ApiRoute | undefined): string | undefined {
+  const r = route?.resource;
+  return r ? (r.group ? `${r.plural}.${r.group}` : r.plural) : undefined;
+}
+
+function notFound(method: string, path: string): NotFoundError {
+  const list = method === 'GET' ? clusterWideLists.get(path) : undefined;
+  if (list)
+    return new NotFoundError(
+      list.plural,
+      '',
+      `listing ${list.plural}.${list.group} across all namespaces is not supported: name a namespace (-n)`,
+    );
+  return new ImageStreamsError('route.not_found', 'NotFound', 'the server could not find the requested resource');
+}
+
+/** The name of an object sent to a collection, for kinds whose use case takes it from the URL. */
+function bodyName(body: unknown, kind: string): string {
+  const name = (body as { metadata?: { name?: unknown } } | null)?.metadata?.name;
+  if (typeof name !== 'string' || name === '')
+    throw new InvalidError(kind, '', [
+      { reason: 'FieldValueRequired', field: 'metadata.name', message: 'Required value' },
+    ]);
+  return name;
+}
+
+/** Path parameters arrive percent-encoded: the router matches raw segments. */
+function pathParameter(params: Record<string, string>, name: string): string {
+  const raw = params[name] ?? '';
   try {
     return decodeURIComponent(raw);
   } catch {

@@ -1,210 +1,136 @@
 import type { Resource, Verb } from '../../core/access/authorize.ts';
+import {
+  accessVerbs,
+  groupVersionPrefix,
+  groupVersions,
+  type KubeVerb,
+  type ResourceEntry,
+  resourceTable,
+} from './resource-table.ts';
+
+type VerbOperation<R> = R extends ResourceEntry ? `${R['plural']}.${R['verbs'][number]}` : never;
+type SubresourceOperation<R> = R extends ResourceEntry
+  ? `${R['plural']}/${R['subresources'][number]['name']}.get`
+  : never;
+
+/** What a route does: `<plural>.<verb>` and `<plural>/<subresource>.get` for the kinds of the table, plus discovery. */
+export type Operation =
+  | VerbOperation<ResourceEntry>
+  | SubresourceOperation<ResourceEntry>
+  | 'discovery.api'
+  | 'discovery.apis'
+  | 'discovery.resources'
+  | 'version'
+  | 'healthz';
+
+/** Who may call a route: whoever the access policy lets do `verb` on `resource`, any authenticated caller, or anyone. */
+export type RouteAccess = { verb: Verb; resource: Resource } | 'authenticated' | 'anonymous';
+
+export interface ApiRoute {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** An API Gateway route path: `{namespace}` and `{name}` stand for one path segment each. */
+  path: string;
+  operation: Operation;
+  access: RouteAccess;
+  /** The media type the route answers in. */
+  produces: 'application/json' | 'text/plain';
+  /** The kind the route serves, for messages (405) and error details; undefined for discovery. */
+  resource: ResourceEntry | undefined;
+}
+
+const methods: Partial<Record<KubeVerb, { method: ApiRoute['method']; on: 'collection' | 'item' }>> = {
+  list: { method: 'GET', on: 'collection' },
+  create: { method: 'POST', on: 'collection' },
+  deletecollection: { method: 'DELETE', on: 'collection' },
+  get: { method: 'GET', on: 'item' },
+  update: { method: 'PUT', on: 'item' },
+  patch: { method: 'PATCH', on: 'item' },
+  delete: { method: 'DELETE', on: 'item' },
+};
+
+function resourceRoutes(r: ResourceEntry): ApiRoute[] {
+  const prefix = groupVersionPrefix(r.group, r.version);
+  const collection = r.namespaced ? `${prefix}/namespaces/{namespace}/${r.plural}` : `${prefix}/${r.plural}`;
+  // A namespace's own path names it `{namespace}`, as the paths below it do: one name per position.
+  const item = `${collection}/${r.plural === 'namespaces' ? '{namespace}' : '{name}'}`;
+  const access = (verb: KubeVerb): RouteAccess =>
+    r.access === undefined ? 'authenticated' : { verb: accessVerbs[verb], resource: r.access };
+  const routes: ApiRoute[] = [];
+  for (const verb of r.verbs as readonly KubeVerb[]) {
+    const http = methods[verb];
+    if (!http) continue; // watch is a list with ?watch=true
+    routes.push({
+      method: http.method,
+      path: http.on === 'collection' ? collection : item,
+      operation: `${r.plural}.${verb}` as Operation,
+      access: access(verb),
+      produces: 'application/json',
+      resource: r,
+    });
+  }
+  for (const sub of r.subresources as readonly { name: string; produces: 'text/plain' }[]) {
+    routes.push({
+      method: 'GET',
+      path: `${item}/${sub.name}`,
+      operation: `${r.plural}/${sub.name}.get` as Operation,
+      access: access('get'),
+      produces: sub.produces,
+      resource: r,
+    });
+  }
+  return routes;
+}
+
+const discovery = (path: string, operation: Operation): ApiRoute => ({
+  method: 'GET',
+  path,
+  operation,
+  access: 'authenticated',
+  produces: 'application/json',
+  resource: undefined,
+});
 
 /**
- * Every route of the HTTPS API, declared once: sst.config.ts creates the API Gateway routes from it,
- * the Lambda's router dispatches on it, and each route names what it needs to be authorised for.
+ * Every route of the HTTPS API, derived once from the resource table: sst.config.ts creates the API
+ * Gateway routes from it, the Lambda's router dispatches on it, and each route names what it needs
+ * to be authorised for.
  */
-export const apiRoutes = [
-  { method: 'GET', path: '/v1/namespaces', operation: 'listNamespaces', verb: 'list', resource: 'namespaces' },
-  { method: 'POST', path: '/v1/namespaces', operation: 'createNamespace', verb: 'create', resource: 'namespaces' },
-  { method: 'GET', path: '/v1/namespaces/{namespace}', operation: 'getNamespace', verb: 'get', resource: 'namespaces' },
-  {
-    method: 'GET',
-    path: '/v1/namespaces/{namespace}/rolebindings',
-    operation: 'listRoleBindings',
-    verb: 'list',
-    resource: 'rolebindings',
-  },
-  {
-    method: 'POST',
-    path: '/v1/namespaces/{namespace}/rolebindings',
-    operation: 'createRoleBinding',
-    verb: 'create',
-    resource: 'rolebindings',
-  },
-  {
-    method: 'GET',
-    path: '/v1/namespaces/{namespace}/rolebindings/{name}',
-    operation: 'getRoleBinding',
-    verb: 'get',
-    resource: 'rolebindings',
-  },
-  {
-    method: 'PUT',
-    path: '/v1/namespaces/{namespace}/rolebindings/{name}',
-    operation: 'replaceRoleBinding',
-    verb: 'update',
-    resource: 'rolebindings',
-  },
-  {
-    method: 'DELETE',
-    path: '/v1/namespaces/{namespace}/rolebindings/{name}',
-    operation: 'deleteRoleBinding',
-    verb: 'delete',
-    resource: 'rolebindings',
-  },
-  {
-    method: 'GET',
-    path: '/v1/namespaces/{namespace}/imagestreams',
-    operation: 'listImageStreams',
-    verb: 'list',
-    resource: 'imagestreams',
-  },
-  {
-    method: 'POST',
-    path: '/v1/namespaces/{namespace}/imagestreams',
-    operation: 'createImageStream',
-    verb: 'create',
-    resource: 'imagestreams',
-  },
-  {
-    method: 'GET',
-    path: '/v1/namespaces/{namespace}/imagestreams/{name}',
-    operation: 'getImageStream',
-    verb: 'get',
-    resource: 'imagestreams',
-  },
-  {
-    method: 'PUT',
-    path: '/v1/namespaces/{namespace}/imagestreams/{name}',
-    operation: 'replaceImageStream',
-    verb: 'update',
-    resource: 'imagestreams',
-  },
-  {
-    method: 'DELETE',
-    path: '/v1/namespaces/{namespace}/imagestreams/{name}',
-    operation: 'deleteImageStream',
-    verb: 'delete',
-    resource: 'imagestreams',
-  },
-  {
-    method: 'GET',
-    path: '/v1/namespaces/{namespace}/imagestreams/{name}/describe',
-    operation: 'describeImageStream',
-    verb: 'get',
-    resource: 'imagestreams',
-  },
-  {
-    method: 'GET',
-    path: '/v1/namespaces/{namespace}/imagestreamtags',
-    operation: 'listImageStreamTags',
-    verb: 'list',
-    resource: 'imagestreamtags',
-  },
-  {
-    method: 'GET',
-    path: '/v1/namespaces/{namespace}/imagestreamtags/{name}',
-    operation: 'getImageStreamTag',
-    verb: 'get',
-    resource: 'imagestreamtags',
-  },
-  {
-    method: 'PUT',
-    path: '/v1/namespaces/{namespace}/imagestreamtags/{name}',
-    operation: 'putImageStreamTag',
-    verb: 'update',
-    resource: 'imagestreamtags',
-  },
-  {
-    method: 'DELETE',
-    path: '/v1/namespaces/{namespace}/imagestreamtags/{name}',
-    operation: 'deleteImageStreamTag',
-    verb: 'delete',
-    resource: 'imagestreamtags',
-  },
-  {
-    method: 'GET',
-    path: '/v1/namespaces/{namespace}/imagestreamtags/{name}/describe',
-    operation: 'describeImageStreamTag',
-    verb: 'get',
-    resource: 'imagestreamtags',
-  },
-  {
-    method: 'GET',
-    path: '/v1/namespaces/{namespace}/imagestreamimages/{name}',
-    operation: 'getImageStreamImage',
-    verb: 'get',
-    resource: 'imagestreamimages',
-  },
-  {
-    method: 'POST',
-    path: '/v1/namespaces/{namespace}/imagestreamimports',
-    operation: 'createImageStreamImport',
-    verb: 'create',
-    resource: 'imagestreamimports',
-  },
-  {
-    method: 'GET',
-    path: '/v1/namespaces/{namespace}/imagetriggers',
-    operation: 'listTriggers',
-    verb: 'list',
-    resource: 'imagetriggers',
-  },
-  {
-    method: 'POST',
-    path: '/v1/namespaces/{namespace}/imagetriggers',
-    operation: 'createTrigger',
-    verb: 'create',
-    resource: 'imagetriggers',
-  },
-  {
-    method: 'GET',
-    path: '/v1/namespaces/{namespace}/imagetriggers/{name}',
-    operation: 'getTrigger',
-    verb: 'get',
-    resource: 'imagetriggers',
-  },
-  {
-    method: 'PUT',
-    path: '/v1/namespaces/{namespace}/imagetriggers/{name}',
-    operation: 'replaceTrigger',
-    verb: 'update',
-    resource: 'imagetriggers',
-  },
-  {
-    method: 'DELETE',
-    path: '/v1/namespaces/{namespace}/imagetriggers/{name}',
-    operation: 'deleteTrigger',
-    verb: 'delete',
-    resource: 'imagetriggers',
-  },
-  {
-    method: 'GET',
-    path: '/v1/namespaces/{namespace}/secrets',
-    operation: 'listSecrets',
-    verb: 'list',
-    resource: 'secrets',
-  },
-  {
-    method: 'POST',
-    path: '/v1/namespaces/{namespace}/secrets',
-    operation: 'createSecret',
-    verb: 'create',
-    resource: 'secrets',
-  },
-  {
-    method: 'GET',
-    path: '/v1/namespaces/{namespace}/secrets/{name}',
-    operation: 'getSecret',
-    verb: 'get',
-    resource: 'secrets',
-  },
-  {
-    method: 'PUT',
-    path: '/v1/namespaces/{namespace}/secrets/{name}',
-    operation: 'replaceSecret',
-    verb: 'update',
-    resource: 'secrets',
-  },
-  {
-    method: 'DELETE',
-    path: '/v1/namespaces/{namespace}/secrets/{name}',
-    operation: 'deleteSecret',
-    verb: 'delete',
-    resource: 'secrets',
-  },
-] as const satisfies readonly { method: string; path: string; operation: string; verb: Verb; resource: Resource }[];
+export const apiRoutes: readonly ApiRoute[] = [
+  { ...discovery('/healthz', 'healthz'), access: 'anonymous', produces: 'text/plain' },
+  discovery('/version', 'version'),
+  discovery('/api', 'discovery.api'),
+  discovery('/apis', 'discovery.apis'),
+  ...groupVersions.map((gv) => discovery(gv.prefix, 'discovery.resources')),
+  ...resourceTable.flatMap(resourceRoutes),
+];
 
-export type ApiRoute = (typeof apiRoutes)[number];
-export type Operation = ApiRoute['operation'];
+export type RouteMatch =
+  | { route: ApiRoute; params: Record<string, string> }
+  | { route: undefined; allowed: ApiRoute['method'][] };
+
+const compiled = apiRoutes.map((route) => ({ route, segments: route.path.split('/') }));
+
+/**
+ * The route for a method and a raw (still percent-encoded) path, with its raw parameters; when the
+ * path is known but not the method, the methods it allows; undefined for an unknown path.
+ */
+export function matchRoute(method: string, rawPath: string): RouteMatch | undefined {
+  const segments = rawPath.split('/');
+  const allowed: ApiRoute['method'][] = [];
+  for (const { route, segments: template } of compiled) {
+    if (template.length !== segments.length) continue;
+    const params: Record<string, string> = {};
+    const matches = template.every((part, i) => {
+      const actual = segments[i] ?? '';
+      if (part.startsWith('{')) {
+        params[part.slice(1, -1)] = actual;
+        return actual !== '';
+      }
+      return part === actual;
+    });
+    if (!matches) continue;
+    if (route.method === method) return { route, params };
+    if (!allowed.includes(route.method)) allowed.push(route.method);
+  }
+  return allowed.length ? { route: undefined, allowed } : undefined;
+}

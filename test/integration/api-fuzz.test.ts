@@ -6,7 +6,7 @@ let api: ApiUnderTest;
 beforeAll(async () => {
   // Imports are left to the scheduled pass here: these tests are about the stream API itself.
   api = await startApi({ IMAGESTREAMS_IMPORT_TIMEOUT_MS: '0' });
-  await api.call('POST', '/v1/namespaces/demo/imagestreams', {
+  await api.call('POST', '/apis/image.openshift.io/v1/namespaces/demo/imagestreams', {
     body: {
       metadata: { name: 'python' },
       spec: { tags: [{ name: 'latest', reference: true, from: { kind: 'DockerImage', name: 'python:3' } }] },
@@ -44,9 +44,13 @@ describe('no input makes the API answer 5xx', () => {
         fc.oneof(fc.constant('python:latest'), fc.string({ maxLength: 20 })),
         fc.oneof(fc.record({ tag: tagReference, metadata: fc.anything() }, { requiredKeys: [] }), fc.anything()),
         async (name, body) => {
-          const response = await api.call('PUT', `/v1/namespaces/demo/imagestreamtags/${encodeURIComponent(name)}`, {
-            body,
-          });
+          const response = await api.call(
+            'PUT',
+            `/apis/image.openshift.io/v1/namespaces/demo/imagestreamtags/${encodeURIComponent(name)}`,
+            {
+              body,
+            },
+          );
           expect(response.status, response.text).toBeLessThan(500);
           expect(response.json).toBeTypeOf('object');
         },
@@ -69,7 +73,7 @@ describe('no input makes the API answer 5xx', () => {
           fc.anything(),
         ),
         async (body) => {
-          const response = await api.call('POST', '/v1/namespaces/demo/imagestreams', { body });
+          const response = await api.call('POST', '/apis/image.openshift.io/v1/namespaces/demo/imagestreams', { body });
           expect(response.status, response.text).toBeLessThan(500);
         },
       ),
@@ -83,7 +87,7 @@ describe('no input makes the API answer 5xx', () => {
         fc.constantFrom('imagestreams', 'imagestreamtags', 'imagestreamimages'),
         fc.string({ maxLength: 30 }),
         async (collection, raw) => {
-          const path = `/v1/namespaces/demo/${collection}/${raw.replace(/[/?#]/g, '%2F').replace(/%(?![0-9A-Fa-f]{2})/g, '%25')}`;
+          const path = `/apis/image.openshift.io/v1/namespaces/demo/${collection}/${raw.replace(/[/?#]/g, '%2F').replace(/%(?![0-9A-Fa-f]{2})/g, '%25')}`;
           const response = await api.call('GET', path);
           expect(response.status, `${path}: ${response.text}`).toBeLessThan(500);
         },

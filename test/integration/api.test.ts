@@ -7,8 +7,8 @@ const digest = (c: string) => `sha256:${c.repeat(64)}`;
 const A = digest('a');
 const B = digest('b');
 const C = digest('c');
-const streams = '/v1/namespaces/demo/imagestreams';
-const istag = (name: string) => `/v1/namespaces/demo/imagestreamtags/${name}`;
+const streams = '/apis/image.openshift.io/v1/namespaces/demo/imagestreams';
+const istag = (name: string) => `/apis/image.openshift.io/v1/namespaces/demo/imagestreamtags/${name}`;
 const tagBody = (tag: Record<string, unknown>, metadata: Record<string, unknown> = {}) => ({
   apiVersion: 'image.openshift.io/v1',
   kind: 'ImageStreamTag',
@@ -119,7 +119,7 @@ describe('image streams over the HTTPS API', () => {
     });
 
     for (const id of [A, 'aaaaaaaa', 'sha256:aaaa']) {
-      const image = await api.call('GET', `/v1/namespaces/demo/imagestreamimages/python@${id}`);
+      const image = await api.call('GET', `/apis/image.openshift.io/v1/namespaces/demo/imagestreamimages/python@${id}`);
       expect(image.status).toBe(200);
       expect(image.json.image.metadata.name).toBe(A);
     }
@@ -139,7 +139,7 @@ describe('image streams over the HTTPS API', () => {
       istag('python:pending'),
       istag('python:nope'),
       istag('nostream:latest'),
-      `/v1/namespaces/demo/imagestreamimages/python@${C}`,
+      `/apis/image.openshift.io/v1/namespaces/demo/imagestreamimages/python@${C}`,
     ]) {
       const response = await api.call('GET', path);
       expect(response.status, path).toBe(404);
@@ -170,7 +170,7 @@ describe('image streams over the HTTPS API', () => {
       body: tagBody({ name: 'stable', from: { kind: 'ImageStreamTag', name: 'latest' } }),
     });
     expect(alias.json.image.metadata.name).toBe(A);
-    const copy = await api.call('PUT', '/v1/namespaces/demo/imagestreamtags/base:py', {
+    const copy = await api.call('PUT', '/apis/image.openshift.io/v1/namespaces/demo/imagestreamtags/base:py', {
       body: tagBody({ name: 'py', from: { kind: 'ImageStreamTag', name: 'python:latest' } }),
     });
     expect(copy.status).toBe(200);
@@ -180,7 +180,10 @@ describe('image streams over the HTTPS API', () => {
       body: tagBody({ name: 'latest', from: { kind: 'ImageStreamImage', name: `python@${B}` } }),
     });
     expect((await api.call('GET', istag('python:stable'))).json.image.metadata.name).toBe(B);
-    expect((await api.call('GET', '/v1/namespaces/demo/imagestreamtags/base:py')).json.image.metadata.name).toBe(A);
+    expect(
+      (await api.call('GET', '/apis/image.openshift.io/v1/namespaces/demo/imagestreamtags/base:py')).json.image.metadata
+        .name,
+    ).toBe(A);
 
     const text = (await api.call('GET', `${streams}/python/describe`)).text;
     expect(text).toMatch(/\nlatest \(stable\)\n {2}tagged from python@sha256:b{64}\n/);
@@ -196,12 +199,13 @@ describe('image streams over the HTTPS API', () => {
   });
 
   it('tags across namespaces as a snapshot and shows the source namespace', async () => {
-    const response = await api.call('PUT', '/v1/namespaces/team-b/imagestreamtags/app:base', {
+    const response = await api.call('PUT', '/apis/image.openshift.io/v1/namespaces/team-b/imagestreamtags/app:base', {
       body: tagBody({ name: 'base', from: { kind: 'ImageStreamTag', name: 'python:latest', namespace: 'demo' } }),
     });
     expect(response.status).toBe(200);
     expect(response.json.image.metadata.name).toBe(C);
-    const text = (await api.call('GET', '/v1/namespaces/team-b/imagestreams/app/describe')).text;
+    const text = (await api.call('GET', '/apis/image.openshift.io/v1/namespaces/team-b/imagestreams/app/describe'))
+      .text;
     expect(text).toContain('base\n  tagged from demo/python:latest\n');
   });
 
@@ -209,7 +213,7 @@ describe('image streams over the HTTPS API', () => {
     const list = await api.call('GET', streams);
     expect(list.json.kind).toBe('ImageStreamList');
     expect(list.json.items.map((s: { metadata: { name: string } }) => s.metadata.name)).toEqual(['base', 'python']);
-    const tags = await api.call('GET', '/v1/namespaces/demo/imagestreamtags');
+    const tags = await api.call('GET', '/apis/image.openshift.io/v1/namespaces/demo/imagestreamtags');
     expect(tags.json.items.map((t: { metadata: { name: string } }) => t.metadata.name)).toEqual([
       'base:py',
       'python:latest',
@@ -217,7 +221,7 @@ describe('image streams over the HTTPS API', () => {
       'python:prod',
       'python:stable',
     ]);
-    expect((await api.call('GET', '/v1/namespaces/empty/imagestreams')).json.items).toEqual([]);
+    expect((await api.call('GET', '/apis/image.openshift.io/v1/namespaces/empty/imagestreams')).json.items).toEqual([]);
   });
 
   it('deletes a tag with its history, and a stream with its tags', async () => {
@@ -225,13 +229,15 @@ describe('image streams over the HTTPS API', () => {
     expect((await api.call('GET', istag('python:other'))).status).toBe(404);
     expect((await api.call('DELETE', istag('python:other'))).status).toBe(404);
 
-    expect((await api.call('DELETE', '/v1/namespaces/team-b/imagestreams/app')).status).toBe(200);
-    expect((await api.call('GET', '/v1/namespaces/team-b/imagestreams/app')).status).toBe(404);
-    const recreated = await api.call('PUT', '/v1/namespaces/team-b/imagestreamtags/app:other', {
+    expect((await api.call('DELETE', '/apis/image.openshift.io/v1/namespaces/team-b/imagestreams/app')).status).toBe(
+      200,
+    );
+    expect((await api.call('GET', '/apis/image.openshift.io/v1/namespaces/team-b/imagestreams/app')).status).toBe(404);
+    const recreated = await api.call('PUT', '/apis/image.openshift.io/v1/namespaces/team-b/imagestreamtags/app:other', {
       body: tagBody({ name: 'other', reference: true, from: { kind: 'DockerImage', name: 'x/y:1' } }),
     });
     expect(recreated.status).toBe(200);
-    const app = await api.call('GET', '/v1/namespaces/team-b/imagestreams/app');
+    const app = await api.call('GET', '/apis/image.openshift.io/v1/namespaces/team-b/imagestreams/app');
     expect(app.json.spec.tags.map((t: { name: string }) => t.name)).toEqual(['other']);
   });
 
@@ -292,7 +298,7 @@ describe('the Lambda handler with API Gateway events', () => {
     const refused = await api.handler(structuredClone(captured), context);
     expect(refused.statusCode).toBe(403);
     expect(JSON.parse(refused.body ?? '').message).toContain('needs the role view');
-    const granted = await api.call('POST', '/v1/namespaces/demo/rolebindings', {
+    const granted = await api.call('POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/demo/rolebindings', {
       body: {
         metadata: { name: 'platform-view' },
         roleRef: { name: 'view' },
@@ -303,7 +309,7 @@ describe('the Lambda handler with API Gateway events', () => {
     const response = await api.handler(structuredClone(captured), context);
     expect(response.statusCode).toBe(200);
     expect(JSON.parse(response.body ?? '').metadata.name).toBe('python');
-    await api.call('DELETE', '/v1/namespaces/demo/rolebindings/platform-view');
+    await api.call('DELETE', '/apis/rbac.authorization.k8s.io/v1/namespaces/demo/rolebindings/platform-view');
   });
 
   it('answers 401 when the authorizer context is missing', async () => {
@@ -390,7 +396,15 @@ describe('bad input changes nothing and gets a clear Status', () => {
     ['an invalid stream name in the path', 'GET', `${streams}/Py..thon`, {}, 422, 'Invalid', 'metadata.name'],
     ['broken percent-encoding in a name', 'GET', `${streams}/%E0%A4%A`, {}, 400, 'BadRequest'],
     ['an encoded slash in a name', 'GET', `${streams}/a%2Fb`, {}, 422, 'Invalid', 'metadata.name'],
-    ['an invalid namespace', 'GET', '/v1/namespaces/Demo_1/imagestreams', {}, 422, 'Invalid', 'metadata.namespace'],
+    [
+      'an invalid namespace',
+      'GET',
+      '/apis/image.openshift.io/v1/namespaces/Demo_1/imagestreams',
+      {},
+      422,
+      'Invalid',
+      'metadata.namespace',
+    ],
     [
       'an invalid tag',
       'PUT',
@@ -401,7 +415,14 @@ describe('bad input changes nothing and gets a clear Status', () => {
       'metadata.name',
     ],
     ['an istag name without a tag', 'GET', istag('python'), {}, 400, 'BadRequest'],
-    ['an isimage name without an id', 'GET', '/v1/namespaces/demo/imagestreamimages/python', {}, 400, 'BadRequest'],
+    [
+      'an isimage name without an id',
+      'GET',
+      '/apis/image.openshift.io/v1/namespaces/demo/imagestreamimages/python',
+      {},
+      400,
+      'BadRequest',
+    ],
     [
       'an invalid reference',
       'PUT',
@@ -511,8 +532,8 @@ describe('bad input changes nothing and gets a clear Status', () => {
       'NotFound',
     ],
     ['a DELETE of a stream that does not exist', 'DELETE', `${streams}/ghost`, {}, 404, 'NotFound'],
-    ['an unknown route', 'GET', '/v1/namespaces/demo/pods', {}, 404, 'NotFound'],
-    ['an unsupported method', 'PATCH', `${streams}/python`, { body: {} }, 404, 'NotFound'],
+    ['an unknown route', 'GET', '/api/v1/namespaces/demo/pods', {}, 404, 'NotFound'],
+    ['an unsupported method', 'POST', `${streams}/python`, { body: {} }, 405, 'MethodNotAllowed'],
     ['no token', 'GET', streams, { token: null }, 401, 'Unauthorized'],
     ['an unknown token', 'GET', streams, { token: 'not-a-token-at-all-0000' }, 401, 'Unauthorized'],
     [
@@ -543,7 +564,7 @@ describe('bad input changes nothing and gets a clear Status', () => {
   async function snapshot() {
     const [a, b] = await Promise.all([
       api.call('GET', streams, { token: tokens.admin }),
-      api.call('GET', '/v1/namespaces/team-b/imagestreams', { token: tokens.admin }),
+      api.call('GET', '/apis/image.openshift.io/v1/namespaces/team-b/imagestreams', { token: tokens.admin }),
     ]);
     return [a.json, b.json];
   }
@@ -553,13 +574,13 @@ describe('concurrent oc tag', () => {
   it('lands 50 concurrent PUTs to 50 tags of one stream, each with its own generation', async () => {
     const responses = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        api.call('PUT', `/v1/namespaces/load/imagestreamtags/many:t${i}`, {
+        api.call('PUT', `/apis/image.openshift.io/v1/namespaces/load/imagestreamtags/many:t${i}`, {
           body: tagBody({ name: `t${i}`, reference: true, from: { kind: 'DockerImage', name: `quay.io/a/b:${i}` } }),
         }),
       ),
     );
     expect(responses.map((r) => r.status)).toEqual(Array(50).fill(200));
-    const stream = (await api.call('GET', '/v1/namespaces/load/imagestreams/many')).json;
+    const stream = (await api.call('GET', '/apis/image.openshift.io/v1/namespaces/load/imagestreams/many')).json;
     expect(stream.spec.tags).toHaveLength(50);
     expect(stream.status.tags.map((t: { items: unknown[] }) => t.items.length)).toEqual(Array(50).fill(1));
     expect(new Set(stream.spec.tags.map((t: { generation: number }) => t.generation)).size).toBe(50);
@@ -568,19 +589,20 @@ describe('concurrent oc tag', () => {
   });
 
   it('lands or refuses with 409 each of 20 concurrent PUTs to one tag, losing no landed update', async () => {
-    await api.call('PUT', '/v1/namespaces/load/imagestreamtags/one:t', {
+    await api.call('PUT', '/apis/image.openshift.io/v1/namespaces/load/imagestreamtags/one:t', {
       body: tagBody({ name: 't', reference: true, from: { kind: 'DockerImage', name: 'quay.io/a/b:start' } }),
     });
     const responses = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        api.call('PUT', '/v1/namespaces/load/imagestreamtags/one:t', {
+        api.call('PUT', '/apis/image.openshift.io/v1/namespaces/load/imagestreamtags/one:t', {
           body: tagBody({ name: 't', reference: true, from: { kind: 'DockerImage', name: `quay.io/a/b:${i}` } }),
         }),
       ),
     );
     expect(responses.every((r) => r.status === 200 || r.status === 409)).toBe(true);
     const landed = responses.flatMap((r, i) => (r.status === 200 ? [`quay.io/a/b:${i}`] : []));
-    const items = (await api.call('GET', '/v1/namespaces/load/imagestreams/one')).json.status.tags[0].items as {
+    const items = (await api.call('GET', '/apis/image.openshift.io/v1/namespaces/load/imagestreams/one')).json.status
+      .tags[0].items as {
       dockerImageReference: string;
     }[];
     expect(items.map((i) => i.dockerImageReference).sort()).toEqual([...landed, 'quay.io/a/b:start'].sort());
@@ -588,16 +610,16 @@ describe('concurrent oc tag', () => {
   });
 
   it('lets exactly one of 20 concurrent PUTs with the same resourceVersion win', async () => {
-    const current = (await api.call('GET', '/v1/namespaces/load/imagestreams/one')).json;
+    const current = (await api.call('GET', '/apis/image.openshift.io/v1/namespaces/load/imagestreams/one')).json;
     const version = (
-      await api.call('PUT', '/v1/namespaces/load/imagestreamtags/one:t', {
+      await api.call('PUT', '/apis/image.openshift.io/v1/namespaces/load/imagestreamtags/one:t', {
         body: tagBody({ name: 't', reference: true, from: { kind: 'DockerImage', name: 'quay.io/a/b:rv' } }),
       })
     ).json.metadata.resourceVersion;
     expect(current.kind).toBe('ImageStream');
     const responses = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        api.call('PUT', '/v1/namespaces/load/imagestreamtags/one:t', {
+        api.call('PUT', '/apis/image.openshift.io/v1/namespaces/load/imagestreamtags/one:t', {
           body: tagBody(
             { name: 't', reference: true, from: { kind: 'DockerImage', name: `quay.io/a/c:${i}` } },
             { resourceVersion: version },

@@ -16,7 +16,7 @@ afterAll(async () => {
 });
 
 const importInto = (stream: string, from: string, to: string, importPolicy?: Record<string, unknown>) =>
-  api.call('POST', '/v1/namespaces/fail/imagestreamimports', {
+  api.call('POST', '/apis/image.openshift.io/v1/namespaces/fail/imagestreamimports', {
     body: {
       metadata: { name: stream },
       spec: {
@@ -29,14 +29,14 @@ const importInto = (stream: string, from: string, to: string, importPolicy?: Rec
   });
 const failedEvents = () => api.bus.events.filter((e) => e.DetailType === 'ImageStreamTag Import Failed');
 const specTag = async (stream: string, tag: string) =>
-  (await api.call('GET', `/v1/namespaces/fail/imagestreams/${stream}`)).json.spec.tags.find(
+  (await api.call('GET', `/apis/image.openshift.io/v1/namespaces/fail/imagestreams/${stream}`)).json.spec.tags.find(
     (t: { name: string }) => t.name === tag,
   );
 
 describe('POST imagestreamimports that fails', () => {
   it('publishes ImageStreamTag Import Failed and keeps the tag scheduled, with its image', async () => {
     const pushed = await pushImage(registry, 'fail/app', 'v1');
-    const tagged = await api.call('PUT', '/v1/namespaces/fail/imagestreamtags/app:v1', {
+    const tagged = await api.call('PUT', '/apis/image.openshift.io/v1/namespaces/fail/imagestreamtags/app:v1', {
       body: {
         tag: {
           name: 'v1',
@@ -62,7 +62,7 @@ describe('POST imagestreamimports that fails', () => {
     });
     const spec = await specTag('app', 'v1');
     expect(spec.importPolicy.scheduled).toBe(true);
-    const status = (await api.call('GET', '/v1/namespaces/fail/imagestreams/app')).json.status.tags[0];
+    const status = (await api.call('GET', '/apis/image.openshift.io/v1/namespaces/fail/imagestreams/app')).json.status.tags[0];
     expect(status.items[0].image).toBe(pushed.digest);
   });
 

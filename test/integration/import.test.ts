@@ -39,12 +39,13 @@ afterAll(async () => {
 });
 
 const tag = (namespace: string, name: string, from: string, extra: Record<string, unknown> = {}) =>
-  api.call('PUT', `/v1/namespaces/${namespace}/imagestreamtags/${name}`, {
+  api.call('PUT', `/apis/image.openshift.io/v1/namespaces/${namespace}/imagestreamtags/${name}`, {
     body: { tag: { name: name.split(':')[1], from: { kind: 'DockerImage', name: from }, ...extra } },
   });
 const statusOf = async (namespace: string, stream: string, tagName: string) =>
   (
-    (await api.call('GET', `/v1/namespaces/${namespace}/imagestreams/${stream}`)).json.status.tags as {
+    (await api.call('GET', `/apis/image.openshift.io/v1/namespaces/${namespace}/imagestreams/${stream}`)).json.status
+      .tags as {
       tag: string;
       items: { image: string; dockerImageReference: string }[];
       conditions?: { reason: string; message: string; status: string }[];
@@ -78,12 +79,14 @@ describe('import on tag', () => {
       })),
     );
 
-    const text = (await api.call('GET', '/v1/namespaces/demo/imagestreamtags/app:v1/describe')).text;
+    const text = (await api.call('GET', '/apis/image.openshift.io/v1/namespaces/demo/imagestreamtags/app:v1/describe'))
+      .text;
     expect(text).toContain(`Image Name:\t${pushed.digest}\n`);
     expect(text).toContain('in 2 layers\nLayers:');
     expect(text).toContain('Entrypoint:\t/entry.sh\n');
     expect(text).toContain('Exposes Ports:\t8080/tcp\n');
-    const stream = (await api.call('GET', '/v1/namespaces/demo/imagestreams/app/describe')).text;
+    const stream = (await api.call('GET', '/apis/image.openshift.io/v1/namespaces/demo/imagestreams/app/describe'))
+      .text;
     expect(stream).toContain(
       `v1\n  tagged from ${open.host}/team/app:v1\n\n  * ${open.host}/team/app@${pushed.digest}\n`,
     );
@@ -92,7 +95,7 @@ describe('import on tag', () => {
   it('follows a re-pushed tag on re-import and keeps the previous image in history', async () => {
     const before = await statusOf('demo', 'app', 'v1');
     const moved = await pushImage(open, 'team/app', 'v1');
-    const response = await api.call('POST', '/v1/namespaces/demo/imagestreamimports', {
+    const response = await api.call('POST', '/apis/image.openshift.io/v1/namespaces/demo/imagestreamimports', {
       body: {
         metadata: { name: 'app' },
         spec: {
@@ -118,17 +121,25 @@ describe('import on tag', () => {
         m.digest,
       ]),
     ).toEqual(index.children.map((c) => [`linux/${c.platform.architecture}`, c.digest]));
-    const list = await api.call('GET', `/v1/namespaces/demo/imagestreamimages/multi@${index.digest}`);
+    const list = await api.call(
+      'GET',
+      `/apis/image.openshift.io/v1/namespaces/demo/imagestreamimages/multi@${index.digest}`,
+    );
     expect(list.status).toBe(200);
     const arm = index.children[1];
-    const child = await api.call('GET', `/v1/namespaces/demo/imagestreamimages/multi@${arm?.digest}`);
+    const child = await api.call(
+      'GET',
+      `/apis/image.openshift.io/v1/namespaces/demo/imagestreamimages/multi@${arm?.digest}`,
+    );
     expect(child.status).toBe(200);
     expect(child.json.image).toMatchObject({
       metadata: { name: arm?.digest },
       dockerImageReference: `${open.host}/team/multi@${arm?.digest}`,
       dockerImageMetadata: { Architecture: 'arm64' },
     });
-    expect((await api.call('GET', '/v1/namespaces/demo/imagestreamtags/multi:v1/describe')).text).toContain(
+    expect(
+      (await api.call('GET', '/apis/image.openshift.io/v1/namespaces/demo/imagestreamtags/multi:v1/describe')).text,
+    ).toContain(
       `Manifests:\tlinux/amd64\t${index.children[0]?.digest}\n\t\tlinux/arm64\t${index.children[1]?.digest}\n`,
     );
   });
@@ -158,12 +169,15 @@ describe('import on tag', () => {
       reason: 'NotFound',
       message: `dockerimage.image.openshift.io "${open.host}/team/app:missing" not found`,
     });
-    expect((await api.call('GET', '/v1/namespaces/demo/imagestreams/app/describe')).text).toContain(
+    expect(
+      (await api.call('GET', '/apis/image.openshift.io/v1/namespaces/demo/imagestreams/app/describe')).text,
+    ).toContain(
       `! error: Import failed (NotFound): dockerimage.image.openshift.io "${open.host}/team/app:missing" not found\n`,
     );
-    expect((await api.call('GET', '/v1/namespaces/demo/imagestreamtags/app:v1')).json.image.metadata.name).toBe(
-      before?.items[0]?.image,
-    );
+    expect(
+      (await api.call('GET', '/apis/image.openshift.io/v1/namespaces/demo/imagestreamtags/app:v1')).json.image.metadata
+        .name,
+    ).toBe(before?.items[0]?.image);
   });
 
   it('records a missing repository as NotFound', async () => {
@@ -193,13 +207,15 @@ describe("a registry that names someone else's digest", () => {
     const attacker = await startApi({ IMAGESTREAMS_INSECURE_REGISTRIES: liarHost });
     try {
       await attacker.stores.images.putImage((await api.stores.images.getImage(victim.digest)) as never); // the same deployment's image records
-      await attacker.call('PUT', '/v1/namespaces/mallory/imagestreamtags/steal:v1', {
+      await attacker.call('PUT', '/apis/image.openshift.io/v1/namespaces/mallory/imagestreamtags/steal:v1', {
         body: { tag: { name: 'v1', from: { kind: 'DockerImage', name: `${liarHost}/x/y:latest` } } },
       });
-      const stolen = await attacker.call('GET', '/v1/namespaces/mallory/imagestreams/steal');
+      const stolen = await attacker.call('GET', '/apis/image.openshift.io/v1/namespaces/mallory/imagestreams/steal');
       expect(stolen.json.status.tags[0].items).toEqual([]);
       expect(stolen.json.status.tags[0].conditions[0].message).toContain('content integrity error');
-      expect((await attacker.call('GET', '/v1/namespaces/mallory/imagestreamtags/steal:v1')).status).toBe(404);
+      expect(
+        (await attacker.call('GET', '/apis/image.openshift.io/v1/namespaces/mallory/imagestreamtags/steal:v1')).status,
+      ).toBe(404);
     } finally {
       await attacker.close();
       await new Promise((resolve) => liar.close(resolve));
@@ -215,10 +231,11 @@ describe('the registry allow-list', () => {
     });
     try {
       await pushImage(open, 'team/allow', 'v1');
-      await restricted.call('PUT', '/v1/namespaces/demo/imagestreamtags/allow:v1', {
+      await restricted.call('PUT', '/apis/image.openshift.io/v1/namespaces/demo/imagestreamtags/allow:v1', {
         body: { tag: { name: 'v1', from: { kind: 'DockerImage', name: `${open.host}/team/allow:v1` } } },
       });
-      const stream = (await restricted.call('GET', '/v1/namespaces/demo/imagestreams/allow')).json;
+      const stream = (await restricted.call('GET', '/apis/image.openshift.io/v1/namespaces/demo/imagestreams/allow'))
+        .json;
       expect(stream.status.tags[0].items).toEqual([]);
       expect(stream.status.tags[0].conditions[0]).toMatchObject({
         reason: 'Forbidden',
@@ -250,7 +267,7 @@ describe('registry credentials', () => {
       await tag(namespace, 'app:v1', `${registry.host}/private/app:v1`);
       expect((await statusOf(namespace, 'app', 'v1'))?.conditions?.[0]?.reason).toBe('Unauthorized');
 
-      const wrong = await api.call('POST', `/v1/namespaces/${namespace}/secrets`, {
+      const wrong = await api.call('POST', `/api/v1/namespaces/${namespace}/secrets`, {
         body: {
           apiVersion: 'v1',
           kind: 'Secret',
@@ -267,7 +284,7 @@ describe('registry credentials', () => {
       });
 
       const secret = registry.user?.password ?? '';
-      const replaced = await api.call('PUT', `/v1/namespaces/${namespace}/secrets/pull`, {
+      const replaced = await api.call('PUT', `/api/v1/namespaces/${namespace}/secrets/pull`, {
         body: {
           apiVersion: 'v1',
           kind: 'Secret',
@@ -280,17 +297,21 @@ describe('registry credentials', () => {
       expect(replaced.json).toEqual({
         apiVersion: 'v1',
         kind: 'Secret',
-        metadata: { name: 'pull', namespace, creationTimestamp: expect.any(String) },
+        metadata: {
+          name: 'pull',
+          namespace,
+          creationTimestamp: expect.any(String),
+          annotations: { 'imagestreams.dev/registries': registry.host },
+        },
         type: 'kubernetes.io/dockerconfigjson',
-        registries: [registry.host],
       });
       const response = await tag(namespace, 'app:v1', `${registry.host}/private/app:v1`, { generation: 0 });
       expect(response.json.image.metadata.name).toBe(pushed.digest);
 
       const everything = [
-        (await api.call('GET', `/v1/namespaces/${namespace}/secrets`)).text,
-        (await api.call('GET', `/v1/namespaces/${namespace}/secrets/pull`)).text,
-        (await api.call('GET', `/v1/namespaces/${namespace}/imagestreams/app`)).text,
+        (await api.call('GET', `/api/v1/namespaces/${namespace}/secrets`)).text,
+        (await api.call('GET', `/api/v1/namespaces/${namespace}/secrets/pull`)).text,
+        (await api.call('GET', `/apis/image.openshift.io/v1/namespaces/${namespace}/imagestreams/app`)).text,
         logs.join(''),
       ].join('\n');
       expect(everything).not.toContain(secret);
@@ -301,7 +322,12 @@ describe('registry credentials', () => {
   );
 
   it.each([
-    ['a wrong type', { metadata: { name: 's' }, type: 'Opaque', data: {} }, 'type'],
+    [
+      'a type the service does not hold',
+      { metadata: { name: 's' }, type: 'kubernetes.io/basic-auth', data: {} },
+      'type',
+    ],
+    ['an Opaque value that is not base64', { metadata: { name: 's' }, data: { token: '{not base64}' } }, 'data[token]'],
     [
       'no docker config',
       { metadata: { name: 's' }, type: 'kubernetes.io/dockerconfigjson', data: {} },
@@ -344,10 +370,10 @@ describe('registry credentials', () => {
       'metadata.name',
     ],
   ])('refuses a secret with %s and stores nothing', async (_what, body, field) => {
-    const response = await api.call('POST', '/v1/namespaces/creds-bad/secrets', { body });
+    const response = await api.call('POST', '/api/v1/namespaces/creds-bad/secrets', { body });
     expect(response.status).toBe(422);
     expect(response.json.details.causes.map((c: { field: string }) => c.field)).toContain(field);
-    expect((await api.call('GET', '/v1/namespaces/creds-bad/secrets')).json.items).toEqual([]);
+    expect((await api.call('GET', '/api/v1/namespaces/creds-bad/secrets')).json.items).toEqual([]);
   });
 
   it('deletes a secret, and refuses a second secret of the same name', async () => {
@@ -356,17 +382,17 @@ describe('registry credentials', () => {
       type: 'kubernetes.io/dockerconfigjson',
       stringData: { '.dockerconfigjson': '{"auths":{"quay.io":{"username":"u","password":"p"}}}' },
     };
-    expect((await api.call('POST', '/v1/namespaces/creds-dup/secrets', { body })).status).toBe(201);
-    expect((await api.call('POST', '/v1/namespaces/creds-dup/secrets', { body })).status).toBe(409);
-    expect((await api.call('DELETE', '/v1/namespaces/creds-dup/secrets/dup')).status).toBe(200);
-    expect((await api.call('GET', '/v1/namespaces/creds-dup/secrets/dup')).status).toBe(404);
+    expect((await api.call('POST', '/api/v1/namespaces/creds-dup/secrets', { body })).status).toBe(201);
+    expect((await api.call('POST', '/api/v1/namespaces/creds-dup/secrets', { body })).status).toBe(409);
+    expect((await api.call('DELETE', '/api/v1/namespaces/creds-dup/secrets/dup')).status).toBe(200);
+    expect((await api.call('GET', '/api/v1/namespaces/creds-dup/secrets/dup')).status).toBe(404);
   });
 });
 
 describe('ImageStreamImport', () => {
   it('looks images up without writing anything when import is false', async () => {
     const pushed = await pushImage(open, 'team/dry', 'v1');
-    const response = await api.call('POST', '/v1/namespaces/dry/imagestreamimports', {
+    const response = await api.call('POST', '/apis/image.openshift.io/v1/namespaces/dry/imagestreamimports', {
       body: {
         metadata: { name: 'dry' },
         spec: { import: false, images: [{ from: { kind: 'DockerImage', name: `${open.host}/team/dry:v1` } }] },
@@ -379,13 +405,13 @@ describe('ImageStreamImport', () => {
       image: { metadata: { name: pushed.digest } },
     });
     expect(response.json.status.import).toBeUndefined();
-    expect((await api.call('GET', '/v1/namespaces/dry/imagestreams/dry')).status).toBe(404);
+    expect((await api.call('GET', '/apis/image.openshift.io/v1/namespaces/dry/imagestreams/dry')).status).toBe(404);
     expect(await api.stores.images.getImage(pushed.digest)).toBeUndefined();
   });
 
   it('imports a repository in OpenShift tag order, up to the bulk limit, and reports the rest', async () => {
     for (const t of ['1.0', '2.0', 'latest', 'dev']) await pushImage(open, 'team/all', t);
-    const response = await api.call('POST', '/v1/namespaces/all/imagestreamimports', {
+    const response = await api.call('POST', '/apis/image.openshift.io/v1/namespaces/all/imagestreamimports', {
       body: {
         metadata: { name: 'all' },
         spec: { import: true, repository: { from: { kind: 'DockerImage', name: `${open.host}/team/all` } } },
@@ -399,7 +425,7 @@ describe('ImageStreamImport', () => {
   });
 
   it('reports per-image failures and imports the rest', async () => {
-    const response = await api.call('POST', '/v1/namespaces/mixed/imagestreamimports', {
+    const response = await api.call('POST', '/apis/image.openshift.io/v1/namespaces/mixed/imagestreamimports', {
       body: {
         metadata: { name: 'mixed' },
         spec: {
@@ -470,10 +496,14 @@ describe('ImageStreamImport', () => {
       'spec.images',
     ],
   ])('refuses %s', async (_what, body, field) => {
-    const response = await api.call('POST', '/v1/namespaces/refused/imagestreamimports', { body });
+    const response = await api.call('POST', '/apis/image.openshift.io/v1/namespaces/refused/imagestreamimports', {
+      body,
+    });
     expect(response.status).toBe(422);
     expect(response.json.details.causes.map((c: { field: string }) => c.field)).toContain(field);
-    expect((await api.call('GET', '/v1/namespaces/refused/imagestreams')).json.items).toEqual([]);
+    expect((await api.call('GET', '/apis/image.openshift.io/v1/namespaces/refused/imagestreams')).json.items).toEqual(
+      [],
+    );
   });
 });
 
@@ -494,28 +524,28 @@ describe('pull-spec validation at write time', () => {
 
   it.each(badSpecs)('refuses a tag whose source has %s (PUT imagestreamtags)', async (_what, from, message) => {
     await refused(await tag('specs-tag', 'app:v1', from), 'tag.from.name', message);
-    expect((await api.call('GET', '/v1/namespaces/specs-tag/imagestreams')).json.items).toEqual([]);
+    expect((await api.call('GET', '/apis/image.openshift.io/v1/namespaces/specs-tag/imagestreams')).json.items).toEqual([]);
   });
 
   it.each(badSpecs)('refuses a stream whose spec tag has %s (POST imagestreams)', async (_what, from, message) => {
-    const response = await api.call('POST', '/v1/namespaces/specs-stream/imagestreams', {
+    const response = await api.call('POST', '/apis/image.openshift.io/v1/namespaces/specs-stream/imagestreams', {
       body: {
         metadata: { name: 'app' },
         spec: { tags: [{ name: 'v1', from: { kind: 'DockerImage', name: from } }] },
       },
     });
     await refused(response, 'spec.tags[0].from.name', message);
-    expect((await api.call('GET', '/v1/namespaces/specs-stream/imagestreams')).json.items).toEqual([]);
+    expect((await api.call('GET', '/apis/image.openshift.io/v1/namespaces/specs-stream/imagestreams')).json.items).toEqual([]);
   });
 
   it.each(badSpecs)('refuses an import of an image with %s (POST imagestreamimports)', async (_what, from, message) => {
-    const response = await api.call('POST', '/v1/namespaces/specs-import/imagestreamimports', {
+    const response = await api.call('POST', '/apis/image.openshift.io/v1/namespaces/specs-import/imagestreamimports', {
       body: {
         metadata: { name: 'app' },
         spec: { import: true, images: [{ from: { kind: 'DockerImage', name: from }, to: { name: 'v1' } }] },
       },
     });
     await refused(response, 'spec.images[0].from.name', message);
-    expect((await api.call('GET', '/v1/namespaces/specs-import/imagestreams')).json.items).toEqual([]);
+    expect((await api.call('GET', '/apis/image.openshift.io/v1/namespaces/specs-import/imagestreams')).json.items).toEqual([]);
   });
 });

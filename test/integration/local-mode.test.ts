@@ -76,7 +76,7 @@ describe('local mode (npm start)', () => {
     const ca = await readFile(join(dataDir, 'ca.crt'), 'utf8');
 
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-    const put = await first.fetch('/v1/namespaces/demo/imagestreamtags/python:3.12', {
+    const put = await first.fetch('/apis/image.openshift.io/v1/namespaces/demo/imagestreamtags/python:3.12', {
       method: 'PUT',
       headers,
       body: JSON.stringify({
@@ -87,7 +87,7 @@ describe('local mode (npm start)', () => {
     await expect
       .poll(() => first.output())
       .toContain('event ImageStreamTag Changed: {"namespace":"demo","imageStream":"python","tag":"3.12"');
-    const before = await (await first.fetch('/v1/namespaces/demo/imagestreams/python', { headers })).json();
+    const before = await (await first.fetch('/apis/image.openshift.io/v1/namespaces/demo/imagestreams/python', { headers })).json();
     expect(await first.stop()).toBe(0);
 
     const second = await startService({ IMAGESTREAMS_DATA_DIR: dataDir });
@@ -95,7 +95,7 @@ describe('local mode (npm start)', () => {
     expect(second.output()).not.toContain('new local certificate authority');
     // The same CA, so a kubeconfig or trust store set up once keeps working.
     expect(await readFile(join(dataDir, 'ca.crt'), 'utf8')).toBe(ca);
-    const after = (await (await second.fetch('/v1/namespaces/demo/imagestreams/python', { headers })).json()) as {
+    const after = (await (await second.fetch('/apis/image.openshift.io/v1/namespaces/demo/imagestreams/python', { headers })).json()) as {
       status: { tags: { items: { dockerImageReference: string }[] }[] };
     };
     expect(after).toEqual(before);
@@ -104,7 +104,7 @@ describe('local mode (npm start)', () => {
     // The kubeconfig it wrote, unchanged, is all kubectl needs: this start's port, the CA, the token.
     const kubectl = await kubectlFor({ kubeconfig: join(dataDir, 'kubeconfig') });
     try {
-      const got = await kubectl.run(['get', '--raw', '/v1/namespaces/demo/imagestreams/python']);
+      const got = await kubectl.run(['get', '--raw', '/apis/image.openshift.io/v1/namespaces/demo/imagestreams/python']);
       expect(got.stderr).toBe('');
       expect(JSON.parse(got.stdout)).toEqual(before);
       const context = await kubectl.run([
@@ -129,12 +129,12 @@ describe('local mode (npm start)', () => {
       const service = await startService({ IMAGESTREAMS_DATA_DIR: join(dir, 'data'), IMAGESTREAMS_TOKENS_FILE: file });
       expect(service.output()).toContain('add --token=<yours> to kubectl');
       // bob is known but holds no role in demo: authenticated, then refused with what is missing.
-      const refused = await service.fetch('/v1/namespaces/demo/imagestreams', {
+      const refused = await service.fetch('/apis/image.openshift.io/v1/namespaces/demo/imagestreams', {
         headers: { authorization: 'Bearer bob-token-0123456789' },
       });
       expect(refused.status).toBe(403);
       expect(((await refused.json()) as { message: string }).message).toContain('needs the role view');
-      const denied = await service.fetch('/v1/namespaces/demo/imagestreams', {
+      const denied = await service.fetch('/apis/image.openshift.io/v1/namespaces/demo/imagestreams', {
         headers: { authorization: 'Bearer nope' },
       });
       expect(denied.status).toBe(401);
@@ -156,7 +156,7 @@ describe('local API gateway', () => {
     const as = (token: string) => kubectlFor({ url: api.url, ca: api.ca, token });
     const [alice, stranger] = await Promise.all([as(tokens.alice), as('not-a-known-token-0123')]);
     try {
-      const path = '/v1/namespaces/demo/imagestreams';
+      const path = '/apis/image.openshift.io/v1/namespaces/demo/imagestreams';
       const listed = await alice.run(['get', '--raw', path]);
       expect(listed.stderr).toBe('');
       expect(listed.code).toBe(0);
@@ -180,7 +180,7 @@ describe('local API gateway', () => {
         code: 413,
       };
       // Declared too large: answered from the headers.
-      const declared = await fetch(`${api.url}/v1/namespaces/demo/imagestreams`, {
+      const declared = await fetch(`${api.url}/apis/image.openshift.io/v1/namespaces/demo/imagestreams`, {
         method: 'POST',
         headers: { authorization: `Bearer ${tokens.alice}`, 'content-type': 'application/json' },
         body: Buffer.alloc(11 * 1024 * 1024, 0x20),
@@ -198,7 +198,7 @@ describe('local API gateway', () => {
           controller.enqueue(new Uint8Array(64 * 1024).fill(0x20));
         },
       });
-      const streamed = await fetch(`${api.url}/v1/namespaces/demo/imagestreams`, {
+      const streamed = await fetch(`${api.url}/apis/image.openshift.io/v1/namespaces/demo/imagestreams`, {
         method: 'POST',
         headers: { authorization: `Bearer ${tokens.alice}`, 'content-type': 'application/json' },
         body: endless,
@@ -213,14 +213,14 @@ describe('local API gateway', () => {
       const kubectl = await kubectlFor({ url: api.url, ca: api.ca, token: tokens.alice });
       try {
         const big = `{"kind":"ImageStream","apiVersion":"image.openshift.io/v1","metadata":{"name":"big","annotations":{"a":"${'x'.repeat(11 * 1024 * 1024)}"}}}`;
-        const refused = await kubectl.run(['create', '--raw', '/v1/namespaces/demo/imagestreams', '-f', '-'], {
+        const refused = await kubectl.run(['create', '--raw', '/apis/image.openshift.io/v1/namespaces/demo/imagestreams', '-f', '-'], {
           input: big,
         });
         expect(refused.stderr).toContain('Error from server (RequestEntityTooLarge)');
       } finally {
         await kubectl.close();
       }
-      expect((await api.call('GET', '/v1/namespaces/demo/imagestreams')).status).toBe(200);
+      expect((await api.call('GET', '/apis/image.openshift.io/v1/namespaces/demo/imagestreams')).status).toBe(200);
     } finally {
       await api.close();
     }

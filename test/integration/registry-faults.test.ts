@@ -43,10 +43,10 @@ async function prepare(name: string): Promise<{ before: string; after: string }>
 async function reimport(
   name: string,
 ): Promise<{ status: number; image: string; condition?: { reason: string; message: string } }> {
-  const response = await api.call('PUT', `/v1/namespaces/faults/imagestreamtags/${name}:v1`, {
+  const response = await api.call('PUT', `/apis/image.openshift.io/v1/namespaces/faults/imagestreamtags/${name}:v1`, {
     body: { tag: { name: 'v1', from: { kind: 'DockerImage', name: `${proxy.host}/team/${name}:v1` }, generation: 0 } },
   });
-  const stream = (await api.call('GET', `/v1/namespaces/faults/imagestreams/${name}`)).json;
+  const stream = (await api.call('GET', `/apis/image.openshift.io/v1/namespaces/faults/imagestreams/${name}`)).json;
   const tag = stream.status.tags.find((t: { tag: string }) => t.tag === 'v1');
   return { status: response.status, image: tag?.items[0]?.image ?? '', condition: tag?.conditions?.[0] };
 }
@@ -146,10 +146,10 @@ describe('imports through a misbehaving registry', () => {
 
 describe('manifest lists through a counting proxy', () => {
   const importIndex = async (name: string) => {
-    const response = await api.call('PUT', `/v1/namespaces/lists/imagestreamtags/${name}:v1`, {
+    const response = await api.call('PUT', `/apis/image.openshift.io/v1/namespaces/lists/imagestreamtags/${name}:v1`, {
       body: { tag: { name: 'v1', from: { kind: 'DockerImage', name: `${proxy.host}/team/${name}:v1` } } },
     });
-    const stream = (await api.call('GET', `/v1/namespaces/lists/imagestreams/${name}`)).json;
+    const stream = (await api.call('GET', `/apis/image.openshift.io/v1/namespaces/lists/imagestreams/${name}`)).json;
     const tag = stream.status.tags.find((t: { tag: string }) => t.tag === 'v1');
     return { status: response.status, image: tag?.items?.[0]?.image ?? '', condition: tag?.conditions?.[0] };
   };

@@ -32,7 +32,7 @@ afterAll(async () => {
 beforeEach(() => proxy.clear());
 
 const scheduledTag = async (namespace: string, stream: string, repo: string, extra: Record<string, unknown> = {}) =>
-  api.call('PUT', `/v1/namespaces/${namespace}/imagestreamtags/${stream}:v1`, {
+  api.call('PUT', `/apis/image.openshift.io/v1/namespaces/${namespace}/imagestreamtags/${stream}:v1`, {
     body: {
       tag: {
         name: 'v1',
@@ -43,9 +43,9 @@ const scheduledTag = async (namespace: string, stream: string, repo: string, ext
     },
   });
 const tagStatus = async (namespace: string, stream: string) =>
-  (await api.call('GET', `/v1/namespaces/${namespace}/imagestreams/${stream}`)).json.status.tags.find(
-    (t: { tag: string }) => t.tag === 'v1',
-  ) as {
+  (
+    await api.call('GET', `/apis/image.openshift.io/v1/namespaces/${namespace}/imagestreams/${stream}`)
+  ).json.status.tags.find((t: { tag: string }) => t.tag === 'v1') as {
     items: { image: string; actor?: string }[];
     conditions?: { reason: string }[];
   };
@@ -118,17 +118,18 @@ describe('the scheduled pass', () => {
       clock,
     );
     try {
-      await slow.call('PUT', '/v1/namespaces/pending/imagestreamtags/app:v1', {
+      await slow.call('PUT', '/apis/image.openshift.io/v1/namespaces/pending/imagestreamtags/app:v1', {
         body: { tag: { name: 'v1', from: { kind: 'DockerImage', name: `${proxy.host}/sched/pending:v1` } } },
       });
-      expect((await slow.call('GET', '/v1/namespaces/pending/imagestreams/app/describe')).text).toContain(
-        '~ importing latest image ...',
-      );
+      expect(
+        (await slow.call('GET', '/apis/image.openshift.io/v1/namespaces/pending/imagestreams/app/describe')).text,
+      ).toContain('~ importing latest image ...');
       const report = await slow.deps.scheduler.tick();
       expect(report.changed).toBe(1);
-      expect((await slow.call('GET', '/v1/namespaces/pending/imagestreamtags/app:v1')).json.image.metadata.name).toBe(
-        pushed.digest,
-      );
+      expect(
+        (await slow.call('GET', '/apis/image.openshift.io/v1/namespaces/pending/imagestreamtags/app:v1')).json.image
+          .metadata.name,
+      ).toBe(pushed.digest);
       expect(slow.bus.details('ImageStreamTag Changed')).toEqual([
         expect.objectContaining({
           imageStream: 'app',
@@ -145,7 +146,7 @@ describe('the scheduled pass', () => {
   it('retries a transient failure after a backoff, not before', async () => {
     await pushImage(registry, 'sched/backoff', 'v1');
     proxy.inject('HEAD', /sched\/backoff\/manifests/, { kind: 'status', status: 503 }, Number.POSITIVE_INFINITY);
-    await api.call('PUT', '/v1/namespaces/backoff/imagestreamtags/app:v1', {
+    await api.call('PUT', '/apis/image.openshift.io/v1/namespaces/backoff/imagestreamtags/app:v1', {
       body: { tag: { name: 'v1', from: { kind: 'DockerImage', name: `${proxy.host}/sched/backoff:v1` } } },
     });
     expect((await tagStatus('backoff', 'app')).conditions?.[0]?.reason).toBe('InternalError');
@@ -166,7 +167,9 @@ describe('tag-change events', () => {
     const b = await pushImage(registry, 'events/app', 'b');
     const start = api.bus.events.length;
     const put = (tag: string, from: Record<string, unknown>) =>
-      api.call('PUT', `/v1/namespaces/events/imagestreamtags/app:${tag}`, { body: { tag: { name: tag, from } } });
+      api.call('PUT', `/apis/image.openshift.io/v1/namespaces/events/imagestreamtags/app:${tag}`, {
+        body: { tag: { name: tag, from } },
+      });
     await put('latest', { kind: 'DockerImage', name: `${proxy.host}/events/app:a` });
     await put('stable', { kind: 'ImageStreamTag', name: 'latest' });
     await put('latest', { kind: 'DockerImage', name: `${proxy.host}/events/app:b` });
@@ -189,7 +192,7 @@ describe('tag-change events', () => {
   it('retries entries the bus refused, and delivers each once', async () => {
     const start = api.bus.events.length;
     api.bus.failEntries(1);
-    await api.call('PUT', '/v1/namespaces/events/imagestreamtags/ref:t', {
+    await api.call('PUT', '/apis/image.openshift.io/v1/namespaces/events/imagestreamtags/ref:t', {
       body: { tag: { name: 't', reference: true, from: { kind: 'DockerImage', name: 'quay.io/a/b:1' } } },
     });
     expect(api.bus.events.length - start).toBe(1);
@@ -199,7 +202,7 @@ describe('tag-change events', () => {
   it('keeps a change the bus did not take and announces it on the next tick', async () => {
     const start = api.bus.events.length;
     api.bus.failCalls(100);
-    await api.call('PUT', '/v1/namespaces/events/imagestreamtags/ref:lost', {
+    await api.call('PUT', '/apis/image.openshift.io/v1/namespaces/events/imagestreamtags/ref:lost', {
       body: { tag: { name: 'lost', reference: true, from: { kind: 'DockerImage', name: 'quay.io/a/b:2' } } },
     });
     expect(api.bus.events.length).toBe(start);
@@ -207,7 +210,7 @@ describe('tag-change events', () => {
       (await api.stores.streams.getStream('events', 'ref'))?.tags.find((t) => t.name === 'lost')?.unpublished,
     ).toBeDefined();
     // A write that changes only the spec keeps the change waiting to be announced.
-    await api.call('PUT', '/v1/namespaces/events/imagestreamtags/ref:lost', {
+    await api.call('PUT', '/apis/image.openshift.io/v1/namespaces/events/imagestreamtags/ref:lost', {
       body: {
         tag: { name: 'lost', reference: true, from: { kind: 'DockerImage', name: 'quay.io/a/b:2' } },
         metadata: { annotations: { note: 'x' } },
@@ -238,7 +241,7 @@ describe('slots', () => {
       const names = Array.from({ length: 12 }, (_, i) => `s${i}`);
       for (const name of names) await pushImage(registry, `slots/${name}`, 'v1');
       const put = (name: string) =>
-        cycle.call('PUT', `/v1/namespaces/slots/imagestreamtags/${name}:v1`, {
+        cycle.call('PUT', `/apis/image.openshift.io/v1/namespaces/slots/imagestreamtags/${name}:v1`, {
           body: {
             tag: {
               name: 'v1',
@@ -274,8 +277,8 @@ describe('slots', () => {
 
       await put('s10');
       await put('s11');
-      await cycle.call('DELETE', '/v1/namespaces/slots/imagestreamtags/s0:v1');
-      await cycle.call('PUT', '/v1/namespaces/slots/imagestreamtags/s1:v1', {
+      await cycle.call('DELETE', '/apis/image.openshift.io/v1/namespaces/slots/imagestreamtags/s0:v1');
+      await cycle.call('PUT', '/apis/image.openshift.io/v1/namespaces/slots/imagestreamtags/s1:v1', {
         body: { tag: { name: 'v1', from: { kind: 'DockerImage', name: `${proxy.host}/slots/s1:v1` } } },
       });
       expect(await visits()).toEqual(
@@ -304,7 +307,7 @@ describe('slots', () => {
       const names = ['c0', 'c1', 'c2', 'c3', 'c4', 'c5'];
       for (const name of names) {
         await pushImage(registry, `cursor/${name}`, 'v1');
-        await capped.call('PUT', `/v1/namespaces/cursor/imagestreamtags/${name}:v1`, {
+        await capped.call('PUT', `/apis/image.openshift.io/v1/namespaces/cursor/imagestreamtags/${name}:v1`, {
           body: {
             tag: {
               name: 'v1',

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Role, roleAllows } from '../../core/access/roles.ts';
 import { apiRoutes } from '../../functions/lib/routes.ts';
 import { type ApiUnderTest, startApi, tokens } from '../support/api-under-test.ts';
+import { namespacedPath } from '../support/kube-paths.ts';
 
 const digest = `sha256:${'a'.repeat(64)}`;
 const webhookSecret = 'trigger-secret-never-shown-1234';
@@ -25,9 +26,9 @@ beforeAll(async () => {
   const admin = (method: string, path: string, body?: unknown) =>
     api.call(method, path, { token: tokens.admin, ...(body ? { body } : {}) });
   for (const ns of ['team-a', 'team-b'])
-    expect((await admin('POST', '/v1/namespaces', { metadata: { name: ns } })).status).toBe(201);
+    expect((await admin('POST', '/api/v1/namespaces', { metadata: { name: ns } })).status).toBe(201);
   const bind = (ns: string, name: string, role: Role, kind: 'User' | 'Group', subject: string) =>
-    admin('POST', `/v1/namespaces/${ns}/rolebindings`, {
+    admin('POST', `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`, {
       metadata: { name },
       roleRef: { name: role },
       subjects: [{ kind, name: subject }],
@@ -38,7 +39,7 @@ beforeAll(async () => {
   await bind('team-a', 'owners', 'admin', 'User', 'owner');
   await bind('team-b', 'team-b-admins', 'admin', 'Group', 'team-b-admins');
   // team-a: a stream with an imported tag, registry credentials, a webhook trigger.
-  await admin('PUT', '/v1/namespaces/team-a/imagestreamtags/app:v1', {
+  await admin('PUT', '/apis/image.openshift.io/v1/namespaces/team-a/imagestreamtags/app:v1', {
     tag: { name: 'v1', reference: true, from: { kind: 'DockerImage', name: 'quay.io/a/app:v1' } },
   });
   const state = await api.stores.streams.getStream('team-a', 'app');
@@ -56,14 +57,14 @@ beforeAll(async () => {
         ...tag.items,
       ],
     });
-  await admin('POST', '/v1/namespaces/team-a/secrets', {
+  await admin('POST', '/api/v1/namespaces/team-a/secrets', {
     metadata: { name: 'pull' },
     type: 'kubernetes.io/dockerconfigjson',
     stringData: {
       '.dockerconfigjson': JSON.stringify({ auths: { 'quay.io': { username: 'robot', password: registryPassword } } }),
     },
   });
-  await admin('POST', '/v1/namespaces/team-a/imagetriggers', {
+  await admin('POST', '/apis/imagestreams.dev/v1/namespaces/team-a/imagetriggers', {
     metadata: { name: 'hook' },
     spec: {
       from: { kind: 'ImageStreamTag', name: 'app:v1' },
@@ -71,7 +72,7 @@ beforeAll(async () => {
       target: { webhook: { url: 'https://ci.example.com/hook', secret: webhookSecret } },
     },
   });
-  await admin('PUT', '/v1/namespaces/team-b/imagestreamtags/base:v1', {
+  await admin('PUT', '/apis/image.openshift.io/v1/namespaces/team-b/imagestreamtags/base:v1', {
     tag: { name: 'v1', reference: true, from: { kind: 'DockerImage', name: 'quay.io/b/base:v1' } },
   });
 });
@@ -83,13 +84,13 @@ afterAll(async () => {
 /** Everything in team-a, read as an admin: what a refused request must leave as it was. */
 async function snapshot(): Promise<unknown[]> {
   const read = (path: string) =>
-    api.call('GET', `/v1/namespaces/team-a/${path}`, { token: tokens.admin }).then((r) => r.json);
+    api.call('GET', namespacedPath('team-a', path), { token: tokens.admin }).then((r) => r.json);
   return Promise.all([
     read('imagestreams'),
     read('secrets'),
     read('imagetriggers'),
     read('rolebindings'),
-    api.call('GET', '/v1/namespaces', { token: tokens.admin }).then((r) => r.json),
+    api.call('GET', '/api/v1/namespaces', { token: tokens.admin }).then((r) => r.json),
   ]);
 }
 
@@ -129,17 +130,21 @@ describe('every route × every role', () => {
   for (const route of apiRoutes) {
     for (const who of Object.keys(roleOf) as (keyof typeof roleOf)[]) {
       const role = roleOf[who];
+      const access = typeof route.access === 'string' ? undefined : route.access;
       const allowed =
-        route.resource === 'namespaces' && route.verb === 'list'
+        access === undefined
           ? true
-          : route.resource === 'namespaces' && route.verb === 'create'
-            ? false
-            : role !== undefined && roleAllows(role, route.verb, route.resource);
+          : access.resource === 'namespaces' && access.verb === 'list'
+            ? true
+            : access.resource === 'namespaces' && access.verb === 'create'
+              ? false
+              : role !== undefined && roleAllows(role, access.verb, access.resource);
       it(`${route.method} ${route.path} as ${who}: ${allowed ? 'allowed' : 'denied'}`, async () => {
         const writes = route.method !== 'GET';
         // Allowed writes are sent in a form that fails after authorisation (an empty object, a name that
         // does not exist), so that the matrix proves the decision without changing what the next case sees.
-        const name = route.method === 'DELETE' ? missing[route.resource] : names[route.resource];
+        const plural = route.resource?.plural ?? '';
+        const name = route.method === 'DELETE' ? missing[plural] : names[plural];
         const path = route.path.replace('{namespace}', 'team-a').replace('{name}', encodeURIComponent(name ?? ''));
         const before = await snapshot();
         const response = await api.call(route.method, path, {
@@ -160,7 +165,7 @@ describe('every route × every role', () => {
   }
 
   it('names the role that is missing', async () => {
-    const response = await api.call('POST', '/v1/namespaces/team-a/imagestreams', {
+    const response = await api.call('POST', '/apis/image.openshift.io/v1/namespaces/team-a/imagestreams', {
       token: tokens.viewer,
       body: { metadata: { name: 'x' } },
     });
@@ -179,7 +184,10 @@ describe('principals', () => {
     ['an unknown token', { authorization: 'Bearer not-a-known-token-000000' }],
     ['a token with a suffix', { authorization: `Bearer ${tokens.admin}x` }],
   ])('answers 401 for %s', async (_what, headers) => {
-    const response = await api.call('GET', '/v1/namespaces/team-a/imagestreams', { token: null, headers });
+    const response = await api.call('GET', '/apis/image.openshift.io/v1/namespaces/team-a/imagestreams', {
+      token: null,
+      headers,
+    });
     expect(response.status).toBe(401);
     expect(response.json).toMatchObject({ kind: 'Status', reason: 'Unauthorized', code: 401 });
   });
@@ -189,7 +197,7 @@ describe('principals', () => {
   ) as APIGatewayProxyEventV2;
   const withClaims = (claims: Record<string, unknown>) => {
     const event = structuredClone(captured);
-    event.rawPath = event.requestContext.http.path = '/v1/namespaces/team-a/imagestreams';
+    event.rawPath = event.requestContext.http.path = '/apis/image.openshift.io/v1/namespaces/team-a/imagestreams';
     event.pathParameters = { namespace: 'team-a' };
     (event.requestContext as unknown as { authorizer: unknown }).authorizer = { jwt: { claims, scopes: null } };
     return event;
@@ -213,7 +221,9 @@ describe('principals', () => {
   });
 
   it('refuses a principal with control characters and markup in its names, and escapes it in the answer', async () => {
-    const response = await api.call('GET', '/v1/namespaces/team-a/imagestreams', { token: tokens.odd });
+    const response = await api.call('GET', '/apis/image.openshift.io/v1/namespaces/team-a/imagestreams', {
+      token: tokens.odd,
+    });
     expect(response.status).toBe(403);
     expect(response.headers.get('content-type')).toBe('application/json');
     expect(response.json.message).toContain('\\u0000<script>');
@@ -231,11 +241,11 @@ describe('secrets', () => {
       'imagestreams',
       'rolebindings',
     ]) {
-      everything.push((await api.call('GET', `/v1/namespaces/team-a/${path}`, { token: tokens.owner })).text);
+      everything.push((await api.call('GET', namespacedPath('team-a', path), { token: tokens.owner })).text);
     }
     everything.push(
       (
-        await api.call('POST', '/v1/namespaces/team-a/secrets', {
+        await api.call('POST', '/api/v1/namespaces/team-a/secrets', {
           token: tokens.owner,
           body: {
             metadata: { name: 'pull' },
@@ -251,7 +261,7 @@ describe('secrets', () => {
     );
     everything.push(
       (
-        await api.call('PUT', '/v1/namespaces/team-a/secrets/pull', {
+        await api.call('PUT', '/api/v1/namespaces/team-a/secrets/pull', {
           token: tokens.owner,
           body: {
             metadata: { name: 'pull' },
@@ -276,17 +286,21 @@ describe('secrets', () => {
 describe('sharing across namespaces', () => {
   it("lets a team tag from another team's stream only with view there", async () => {
     const tagFromB = () =>
-      api.call('PUT', '/v1/namespaces/team-a/imagestreamtags/copy:v1', {
+      api.call('PUT', '/apis/image.openshift.io/v1/namespaces/team-a/imagestreamtags/copy:v1', {
         token: tokens.editor,
         body: { tag: { name: 'v1', from: { kind: 'ImageStreamTag', name: 'base:v1', namespace: 'team-b' } } },
       });
     const refused = await tagFromB();
     expect(refused.status).toBe(403);
     expect(refused.json.message).toContain('cannot get imagestreams in namespace "team-b"');
-    expect((await api.call('GET', '/v1/namespaces/team-a/imagestreams/copy', { token: tokens.admin })).status).toBe(
-      404,
-    );
-    await api.call('POST', '/v1/namespaces/team-b/rolebindings', {
+    expect(
+      (
+        await api.call('GET', '/apis/image.openshift.io/v1/namespaces/team-a/imagestreams/copy', {
+          token: tokens.admin,
+        })
+      ).status,
+    ).toBe(404);
+    await api.call('POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/team-b/rolebindings', {
       token: tokens.stranger,
       body: {
         metadata: { name: 'team-a-editor-view' },
@@ -300,14 +314,20 @@ describe('sharing across namespaces', () => {
   });
 
   it('lets an image-puller resolve tagged images and see nothing else', async () => {
-    const tag = await api.call('GET', '/v1/namespaces/team-a/imagestreamtags/app:v1', { token: tokens.puller });
+    const tag = await api.call('GET', '/apis/image.openshift.io/v1/namespaces/team-a/imagestreamtags/app:v1', {
+      token: tokens.puller,
+    });
     expect(tag.status).toBe(200);
     expect(tag.json.image.dockerImageReference).toBe(`quay.io/a/app@${digest}`);
     expect(
       (
-        await api.call('GET', `/v1/namespaces/team-a/imagestreamimages/app@${digest.slice(0, 16)}`, {
-          token: tokens.puller,
-        })
+        await api.call(
+          'GET',
+          `/apis/image.openshift.io/v1/namespaces/team-a/imagestreamimages/app@${digest.slice(0, 16)}`,
+          {
+            token: tokens.puller,
+          },
+        )
       ).status,
     ).toBe(200);
     for (const path of [
@@ -318,23 +338,29 @@ describe('sharing across namespaces', () => {
       'imagetriggers',
       'secrets',
     ]) {
-      expect((await api.call('GET', `/v1/namespaces/team-a/${path}`, { token: tokens.puller })).status, path).toBe(403);
+      expect((await api.call('GET', namespacedPath('team-a', path), { token: tokens.puller })).status, path).toBe(403);
     }
   });
 });
 
 describe('namespaces and AWS targets', () => {
   it("refuses to create a namespace that is already in use, so that nobody becomes admin of another team's data", async () => {
-    await api.call('PUT', '/v1/namespaces/used/imagestreamtags/app:v1', {
+    await api.call('PUT', '/apis/image.openshift.io/v1/namespaces/used/imagestreamtags/app:v1', {
       token: tokens.admin,
       body: { tag: { name: 'v1', reference: true, from: { kind: 'DockerImage', name: 'a/b:1' } } },
     });
-    const response = await api.call('POST', '/v1/namespaces', {
+    const response = await api.call('POST', '/api/v1/namespaces', {
       token: tokens.admin,
       body: { metadata: { name: 'used' } },
     });
     expect(response.status).toBe(409);
-    expect((await api.call('GET', '/v1/namespaces/used/rolebindings', { token: tokens.admin })).json.items).toEqual([]);
+    expect(
+      (
+        await api.call('GET', '/apis/rbac.authorization.k8s.io/v1/namespaces/used/rolebindings', {
+          token: tokens.admin,
+        })
+      ).json.items,
+    ).toEqual([]);
   });
 
   it('lets only deployment admins point a trigger at AWS resources', async () => {
@@ -345,43 +371,62 @@ describe('namespaces and AWS targets', () => {
         target: { lambdaFunction: { functionName: 'billing' } },
       },
     };
-    const refused = await api.call('POST', '/v1/namespaces/team-a/imagetriggers', {
+    const refused = await api.call('POST', '/apis/imagestreams.dev/v1/namespaces/team-a/imagetriggers', {
       token: tokens.owner,
       body: lambda,
     });
     expect(refused.status).toBe(403);
     expect(refused.json.message).toContain('only deployment admins');
-    expect((await api.call('GET', '/v1/namespaces/team-a/imagetriggers/deploy', { token: tokens.admin })).status).toBe(
-      404,
-    );
+    expect(
+      (
+        await api.call('GET', '/apis/imagestreams.dev/v1/namespaces/team-a/imagetriggers/deploy', {
+          token: tokens.admin,
+        })
+      ).status,
+    ).toBe(404);
   });
 });
 
 describe('hostile input', () => {
   const nested = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
   it.each([
-    ['path traversal in a name', 'GET', '/v1/namespaces/team-a/imagestreams/..%2F..%2Fsecrets', undefined],
-    ['an encoded separator in a tag', 'GET', '/v1/namespaces/team-a/imagestreamtags/app%3Av1%2F..', undefined],
-    ['a CRLF in a name', 'GET', '/v1/namespaces/team-a/imagestreams/app%0d%0aSet-Cookie:%20x=1', undefined],
-    ['a NUL in a namespace', 'GET', '/v1/namespaces/team%00-a/imagestreams', undefined],
+    [
+      'path traversal in a name',
+      'GET',
+      '/apis/image.openshift.io/v1/namespaces/team-a/imagestreams/..%2F..%2Fsecrets',
+      undefined,
+    ],
+    [
+      'an encoded separator in a tag',
+      'GET',
+      '/apis/image.openshift.io/v1/namespaces/team-a/imagestreamtags/app%3Av1%2F..',
+      undefined,
+    ],
+    [
+      'a CRLF in a name',
+      'GET',
+      '/apis/image.openshift.io/v1/namespaces/team-a/imagestreams/app%0d%0aSet-Cookie:%20x=1',
+      undefined,
+    ],
+    ['a NUL in a namespace', 'GET', '/apis/image.openshift.io/v1/namespaces/team%00-a/imagestreams', undefined],
     [
       'a confusable (Cyrillic a) in a stream name',
       'POST',
-      '/v1/namespaces/team-a/imagestreams',
+      '/apis/image.openshift.io/v1/namespaces/team-a/imagestreams',
       { metadata: { name: 'аpp' } },
     ],
     [
       'a confusable in a tag name',
       'PUT',
-      '/v1/namespaces/team-a/imagestreamtags/app:v%E2%80%8B1',
+      '/apis/image.openshift.io/v1/namespaces/team-a/imagestreamtags/app:v%E2%80%8B1',
       { tag: { name: 'v\u200b1', reference: true, from: { kind: 'DockerImage', name: 'a/b:1' } } },
     ],
-    ['a deeply nested body', 'POST', '/v1/namespaces/team-a/imagestreams', 'nested'],
-    ['an oversized body', 'POST', '/v1/namespaces/team-a/imagestreams', 'oversized'],
+    ['a deeply nested body', 'POST', '/apis/image.openshift.io/v1/namespaces/team-a/imagestreams', 'nested'],
+    ['an oversized body', 'POST', '/apis/image.openshift.io/v1/namespaces/team-a/imagestreams', 'oversized'],
     [
       'annotations over 256 KiB',
       'POST',
-      '/v1/namespaces/team-a/imagestreams',
+      '/apis/image.openshift.io/v1/namespaces/team-a/imagestreams',
       { metadata: { name: 'fat', annotations: { a: 'x'.repeat(300 * 1024) } } },
     ],
   ])('refuses %s with a 4xx and writes nothing', async (_what, method, path, body) => {
@@ -408,15 +453,15 @@ describe('hostile input', () => {
 describe('audit log', () => {
   it('writes one line per write with who, what and the outcome, allowed or not', async () => {
     const start = logs.length;
-    await api.call('POST', '/v1/namespaces/team-a/imagestreams', {
+    await api.call('POST', '/apis/image.openshift.io/v1/namespaces/team-a/imagestreams', {
       token: tokens.viewer,
       body: { metadata: { name: 'audited' } },
     });
-    await api.call('POST', '/v1/namespaces/team-a/imagestreams', {
+    await api.call('POST', '/apis/image.openshift.io/v1/namespaces/team-a/imagestreams', {
       token: tokens.editor,
       body: { metadata: { name: 'audited' } },
     });
-    await api.call('GET', '/v1/namespaces/team-a/imagestreams', { token: tokens.editor });
+    await api.call('GET', '/apis/image.openshift.io/v1/namespaces/team-a/imagestreams', { token: tokens.editor });
     const lines = logs
       .slice(start)
       .join('')
@@ -424,8 +469,18 @@ describe('audit log', () => {
       .filter((l) => l.includes('"audit"'))
       .map((l) => JSON.parse(l).audit as { user: string; method: string; path: string; status: number });
     expect(lines.map(({ user, method, path, status }) => ({ user, method, path, status }))).toEqual([
-      { user: 'viewer', method: 'POST', path: '/v1/namespaces/team-a/imagestreams', status: 403 },
-      { user: 'editor', method: 'POST', path: '/v1/namespaces/team-a/imagestreams', status: 201 },
+      {
+        user: 'viewer',
+        method: 'POST',
+        path: '/apis/image.openshift.io/v1/namespaces/team-a/imagestreams',
+        status: 403,
+      },
+      {
+        user: 'editor',
+        method: 'POST',
+        path: '/apis/image.openshift.io/v1/namespaces/team-a/imagestreams',
+        status: 201,
+      },
     ]);
   });
 });

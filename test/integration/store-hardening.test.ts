@@ -22,7 +22,7 @@ const admin = (method: string, path: string, body?: unknown) =>
 
 describe('namespace in use', () => {
   it('refuses a namespace creator a namespace that holds only triggers, which stay unread and in place', async () => {
-    const created = await admin('POST', '/v1/namespaces/hooks-only/imagetriggers', {
+    const created = await admin('POST', '/apis/imagestreams.dev/v1/namespaces/hooks-only/imagetriggers', {
       metadata: { name: 'deploy' },
       spec: {
         from: { kind: 'ImageStreamTag', name: 'app:v1' },
@@ -32,26 +32,26 @@ describe('namespace in use', () => {
     });
     expect(created.status).toBe(201);
 
-    const takeover = await api.call('POST', '/v1/namespaces', {
+    const takeover = await api.call('POST', '/api/v1/namespaces', {
       token: tokens.owner,
       body: { metadata: { name: 'hooks-only' } },
     });
     expect(takeover.status).toBe(409);
     expect(takeover.json.reason).toBe('AlreadyExists');
-    expect((await api.call('GET', '/v1/namespaces/hooks-only/imagetriggers', { token: tokens.owner })).status).toBe(
+    expect((await api.call('GET', '/apis/imagestreams.dev/v1/namespaces/hooks-only/imagetriggers', { token: tokens.owner })).status).toBe(
       403,
     );
     expect(
-      (await api.call('DELETE', '/v1/namespaces/hooks-only/imagetriggers/deploy', { token: tokens.owner })).status,
+      (await api.call('DELETE', '/apis/imagestreams.dev/v1/namespaces/hooks-only/imagetriggers/deploy', { token: tokens.owner })).status,
     ).toBe(403);
     expect(
-      (await admin('GET', '/v1/namespaces/hooks-only/imagetriggers')).json.items.map((t: any) => t.metadata.name),
+      (await admin('GET', '/apis/imagestreams.dev/v1/namespaces/hooks-only/imagetriggers')).json.items.map((t: any) => t.metadata.name),
     ).toEqual(['deploy']);
-    expect((await admin('GET', '/v1/namespaces/hooks-only/rolebindings')).json.items).toEqual([]);
+    expect((await admin('GET', '/apis/rbac.authorization.k8s.io/v1/namespaces/hooks-only/rolebindings')).json.items).toEqual([]);
   });
 
   it('still lets a namespace creator create a namespace nobody uses', async () => {
-    const response = await api.call('POST', '/v1/namespaces', {
+    const response = await api.call('POST', '/api/v1/namespaces', {
       token: tokens.owner,
       body: { metadata: { name: 'fresh' } },
     });
@@ -61,7 +61,7 @@ describe('namespace in use', () => {
 
 describe('objects over the store item limit', () => {
   it('answers 413 for a secret too large to store, and stores nothing', async () => {
-    const response = await admin('POST', '/v1/namespaces/sizes/secrets', {
+    const response = await admin('POST', '/api/v1/namespaces/sizes/secrets', {
       metadata: { name: 'huge' },
       type: 'kubernetes.io/dockerconfigjson',
       stringData: {
@@ -75,14 +75,14 @@ describe('objects over the store item limit', () => {
     expect(response.json.message).toBe(
       'secrets "huge" is too large to store (at most 400 KB per object): shorten its history, annotations, subjects or data',
     );
-    expect((await admin('GET', '/v1/namespaces/sizes/secrets/huge')).status).toBe(404);
+    expect((await admin('GET', '/api/v1/namespaces/sizes/secrets/huge')).status).toBe(404);
   });
 
   it('answers 413 for a tag whose annotations no longer fit beside its long history, and leaves the tag as it was', async () => {
     const ref = (i: number) => `quay.io/${'x'.repeat(200)}/app:${i}`;
     expect(
       (
-        await admin('PUT', '/v1/namespaces/sizes/imagestreamtags/app:v1', {
+        await admin('PUT', '/apis/image.openshift.io/v1/namespaces/sizes/imagestreamtags/app:v1', {
           tag: { name: 'v1', reference: true, from: { kind: 'DockerImage', name: ref(0) } },
         })
       ).status,
@@ -100,16 +100,16 @@ describe('objects over the store item limit', () => {
         generation: 1,
       })),
     });
-    const before = (await admin('GET', '/v1/namespaces/sizes/imagestreamtags/app:v1')).json;
+    const before = (await admin('GET', '/apis/image.openshift.io/v1/namespaces/sizes/imagestreamtags/app:v1')).json;
 
-    const response = await admin('PUT', '/v1/namespaces/sizes/imagestreamtags/app:v1', {
+    const response = await admin('PUT', '/apis/image.openshift.io/v1/namespaces/sizes/imagestreamtags/app:v1', {
       metadata: { annotations: { note: 'n'.repeat(250 * 1024) } },
       tag: { name: 'v1', reference: true, from: { kind: 'DockerImage', name: ref(0) } },
     });
     expect(response.status).toBe(413);
     expect(response.json.reason).toBe('RequestEntityTooLarge');
     expect(response.json.message).toContain('imagestreamtags "app:v1" is too large to store');
-    const after = (await admin('GET', '/v1/namespaces/sizes/imagestreamtags/app:v1')).json;
+    const after = (await admin('GET', '/apis/image.openshift.io/v1/namespaces/sizes/imagestreamtags/app:v1')).json;
     expect(after.tag).toEqual(before.tag);
     expect(after.metadata.resourceVersion).toBe(before.metadata.resourceVersion);
     expect(after.image).toEqual(before.image);

@@ -46,7 +46,7 @@ async function deliverEvents(copies = 1): Promise<void> {
 
 async function moveTag(stream: string): Promise<string> {
   const pushed = await pushImage(registry, `trig/${stream}`, 'v1');
-  const response = await api.call('PUT', `/v1/namespaces/trig/imagestreamtags/${stream}:v1`, {
+  const response = await api.call('PUT', `/apis/image.openshift.io/v1/namespaces/trig/imagestreamtags/${stream}:v1`, {
     body: {
       tag: { name: 'v1', from: { kind: 'DockerImage', name: `${registry.host}/trig/${stream}:v1` }, generation: 0 },
     },
@@ -56,7 +56,7 @@ async function moveTag(stream: string): Promise<string> {
 }
 
 const trigger = (name: string, stream: string, target: Record<string, unknown>, spec: Record<string, unknown> = {}) =>
-  api.call('POST', '/v1/namespaces/trig/imagetriggers', {
+  api.call('POST', '/apis/imagestreams.dev/v1/namespaces/trig/imagetriggers', {
     body: {
       apiVersion: 'imagestreams.dev/v1',
       kind: 'ImageTrigger',
@@ -66,7 +66,7 @@ const trigger = (name: string, stream: string, target: Record<string, unknown>, 
   });
 const hooks = (path: string) => receiver.received.filter((r) => r.path === path);
 const statusOf = async (name: string) =>
-  (await api.call('GET', `/v1/namespaces/trig/imagetriggers/${name}`)).json.status;
+  (await api.call('GET', `/apis/imagestreams.dev/v1/namespaces/trig/imagetriggers/${name}`)).json.status;
 
 describe('webhook triggers', () => {
   it('fires on creation for the current image, with a signed CloudEvent, and again once per new image', async () => {
@@ -105,8 +105,8 @@ describe('webhook triggers', () => {
 
   it('never shows the secret', async () => {
     const everything = [
-      (await api.call('GET', '/v1/namespaces/trig/imagetriggers')).text,
-      (await api.call('GET', '/v1/namespaces/trig/imagetriggers/hook')).text,
+      (await api.call('GET', '/apis/imagestreams.dev/v1/namespaces/trig/imagetriggers')).text,
+      (await api.call('GET', '/apis/imagestreams.dev/v1/namespaces/trig/imagetriggers/hook')).text,
     ].join('\n');
     expect(everything).not.toContain(secret);
     expect(JSON.stringify(api.bus.events)).not.toContain(secret);
@@ -147,14 +147,14 @@ describe('webhook triggers', () => {
       from: { kind: 'ImageStreamTag', name: 'quiet:v1' },
       target: { webhook: { url: receiver.url('/quiet'), secret } },
     };
-    await api.call('POST', '/v1/namespaces/trig/imagetriggers', {
+    await api.call('POST', '/apis/imagestreams.dev/v1/namespaces/trig/imagetriggers', {
       body: { metadata: { name: 'quiet' }, spec: { ...spec, paused: true } },
     });
     await moveTag('quiet');
     await deliverEvents();
     await api.deps.triggers.reconcile();
     expect(hooks('/quiet')).toHaveLength(0);
-    const resumed = await api.call('PUT', '/v1/namespaces/trig/imagetriggers/quiet', {
+    const resumed = await api.call('PUT', '/apis/imagestreams.dev/v1/namespaces/trig/imagetriggers/quiet', {
       body: {
         metadata: { name: 'quiet' },
         spec: { ...spec, target: { webhook: { url: receiver.url('/quiet') } }, paused: false },
@@ -195,7 +195,7 @@ describe('webhook triggers', () => {
     await trigger('stale', 'stale', { webhook: { url: receiver.url('/stale-old'), secret } }, { fireOnCreate: false });
     const stale = await api.stores.triggers.getTrigger('trig', 'stale');
     if (!stale) throw new Error('no trigger');
-    const edited = await api.call('PUT', '/v1/namespaces/trig/imagetriggers/stale', {
+    const edited = await api.call('PUT', '/apis/imagestreams.dev/v1/namespaces/trig/imagetriggers/stale', {
       body: {
         apiVersion: 'imagestreams.dev/v1',
         kind: 'ImageTrigger',
@@ -234,7 +234,7 @@ describe('webhook triggers', () => {
     expect(response.json.details.causes).toEqual([
       expect.objectContaining({ field: 'spec.target.webhook.url', message: expect.stringContaining('private') }),
     ]);
-    expect((await api.call('GET', '/v1/namespaces/trig/imagetriggers/inside')).status).toBe(404);
+    expect((await api.call('GET', '/apis/imagestreams.dev/v1/namespaces/trig/imagetriggers/inside')).status).toBe(404);
   });
 
   it.each([
@@ -260,7 +260,7 @@ describe('webhook triggers', () => {
     const response = await trigger('refused', 'app', target);
     expect(response.status).toBe(422);
     expect(response.json.details.causes.map((c: { field: string }) => c.field)).toContain(field);
-    expect((await api.call('GET', '/v1/namespaces/trig/imagetriggers/refused')).status).toBe(404);
+    expect((await api.call('GET', '/apis/imagestreams.dev/v1/namespaces/trig/imagetriggers/refused')).status).toBe(404);
   });
 });
 

@@ -1,0 +1,317 @@
+import type { Resource, Verb } from '../../core/access/authorize.ts';
+
+/** Kubernetes API verbs, as discovery and `kubectl auth can-i` name them. */
+export type KubeVerb = 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection' | 'watch';
+
+/** A column of `kubectl get`'s table (meta.k8s.io/v1 TableColumnDefinition). */
+export interface PrinterColumn {
+  name: string;
+  /** An OpenAPI type: string, integer, number, boolean, date. */
+  type: string;
+  /** `name` marks the column holding the object's name. */
+  format: string;
+  /** 0: always shown; 1: only with `-o wide`. */
+  priority: number;
+  description: string;
+}
+
+/** A path below an object that answers something other than the object, like `pods/log`. */
+export interface Subresource {
+  name: string;
+  verbs: readonly ['get'];
+  /** The media type the subresource answers in. */
+  produces: 'text/plain';
+}
+
+export interface ResourceDefinition {
+  /** '' for the core group (served under /api/v1). */
+  group: string;
+  version: string;
+  kind: string;
+  listKind: string;
+  plural: string;
+  singular: string;
+  shortNames: readonly string[];
+  namespaced: boolean;
+  /** The verbs served; the router derives its routes from them. */
+  verbs: readonly KubeVerb[];
+  categories: readonly string[];
+  /** The name of the zod schema request bodies are validated with (OpenAPI generation maps it); none for read-only kinds. */
+  schema: string | undefined;
+  columns: readonly PrinterColumn[];
+  subresources: readonly Subresource[];
+  /** What the access policy checks; undefined: any authenticated caller (self-subject reviews). */
+  access: Resource | undefined;
+}
+
+const name: PrinterColumn = {
+  name: 'Name',
+  type: 'string',
+  format: 'name',
+  priority: 0,
+  description: 'Name must be unique within a namespace.',
+};
+const age: PrinterColumn = {
+  name: 'Age',
+  type: 'string',
+  format: '',
+  priority: 0,
+  description: 'Time since the object was created.',
+};
+const describe = { name: 'describe', verbs: ['get'], produces: 'text/plain' } as const satisfies Subresource;
+const crud = ['create', 'delete', 'get', 'list', 'update'] as const;
+
+/**
+ * Every kind the API serves, declared once: the router, discovery, sst.config.ts, the tests and the
+ * OpenAPI documents read it. Verbs are sorted and list only what the service answers.
+ */
+export const resourceTable = [
+  {
+    group: 'image.openshift.io',
+    version: 'v1',
+    kind: 'ImageStream',
+    listKind: 'ImageStreamList',
+    plural: 'imagestreams',
+    singular: 'imagestream',
+    shortNames: ['is'],
+    namespaced: true,
+    verbs: crud,
+    categories: ['all'],
+    schema: 'imageStreamSchema',
+    columns: [
+      name,
+      {
+        name: 'Image Repository',
+        type: 'string',
+        format: '',
+        priority: 0,
+        description: 'The repository images of this stream are pulled from.',
+      },
+      {
+        name: 'Tags',
+        type: 'string',
+        format: '',
+        priority: 0,
+        description: 'The tags with an image, most recently updated first.',
+      },
+      { name: 'Updated', type: 'string', format: '', priority: 0, description: 'When a tag last changed.' },
+    ],
+    subresources: [describe],
+    access: 'imagestreams',
+  },
+  {
+    group: 'image.openshift.io',
+    version: 'v1',
+    kind: 'ImageStreamTag',
+    listKind: 'ImageStreamTagList',
+    plural: 'imagestreamtags',
+    singular: 'imagestreamtag',
+    shortNames: ['istag'],
+    namespaced: true,
+    verbs: crud,
+    categories: [],
+    schema: 'imageStreamTagSchema',
+    columns: [
+      name,
+      {
+        name: 'Image Reference',
+        type: 'string',
+        format: '',
+        priority: 0,
+        description: 'The pull spec of the tag’s current image.',
+      },
+      { name: 'Updated', type: 'string', format: '', priority: 0, description: 'When the tag last changed.' },
+      { name: 'Image Name', type: 'string', format: '', priority: 1, description: 'The digest of the image.' },
+    ],
+    subresources: [describe],
+    access: 'imagestreamtags',
+  },
+  {
+    group: 'image.openshift.io',
+    version: 'v1',
+    kind: 'ImageStreamImage',
+    listKind: 'ImageStreamImageList',
+    plural: 'imagestreamimages',
+    singular: 'imagestreamimage',
+    shortNames: ['isimage'],
+    namespaced: true,
+    verbs: ['get'],
+    categories: [],
+    schema: undefined,
+    columns: [],
+    subresources: [],
+    access: 'imagestreamimages',
+  },
+  {
+    group: 'image.openshift.io',
+    version: 'v1',
+    kind: 'ImageStreamImport',
+    listKind: 'ImageStreamImportList',
+    plural: 'imagestreamimports',
+    singular: 'imagestreamimport',
+    shortNames: ['isi'],
+    namespaced: true,
+    verbs: ['create'],
+    categories: [],
+    schema: 'imageStreamImportSchema',
+    columns: [],
+    subresources: [],
+    access: 'imagestreamimports',
+  },
+  {
+    group: 'imagestreams.dev',
+    version: 'v1',
+    kind: 'ImageTrigger',
+    listKind: 'ImageTriggerList',
+    plural: 'imagetriggers',
+    singular: 'imagetrigger',
+    shortNames: [],
+    namespaced: true,
+    verbs: crud,
+    categories: [],
+    schema: 'imageTriggerSchema',
+    columns: [
+      name,
+      {
+        name: 'Source',
+        type: 'string',
+        format: '',
+        priority: 0,
+        description: 'The ImageStreamTag whose changes fire the trigger.',
+      },
+      {
+        name: 'Last Fired Image',
+        type: 'string',
+        format: '',
+        priority: 0,
+        description: 'The image the trigger last fired for.',
+      },
+      age,
+    ],
+    subresources: [],
+    access: 'imagetriggers',
+  },
+  {
+    group: '',
+    version: 'v1',
+    kind: 'Namespace',
+    listKind: 'NamespaceList',
+    plural: 'namespaces',
+    singular: 'namespace',
+    shortNames: ['ns'],
+    namespaced: false,
+    verbs: ['create', 'get', 'list'],
+    categories: [],
+    schema: 'namespaceSchema',
+    columns: [
+      name,
+      { name: 'Status', type: 'string', format: '', priority: 0, description: 'The namespace’s phase.' },
+      age,
+    ],
+    subresources: [],
+    access: 'namespaces',
+  },
+  {
+    group: '',
+    version: 'v1',
+    kind: 'Secret',
+    listKind: 'SecretList',
+    plural: 'secrets',
+    singular: 'secret',
+    shortNames: [],
+    namespaced: true,
+    verbs: crud,
+    categories: [],
+    schema: 'secretSchema',
+    columns: [
+      name,
+      { name: 'Type', type: 'string', format: '', priority: 0, description: 'The type of the secret.' },
+      age,
+    ],
+    subresources: [],
+    access: 'secrets',
+  },
+  {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    kind: 'RoleBinding',
+    listKind: 'RoleBindingList',
+    plural: 'rolebindings',
+    singular: 'rolebinding',
+    shortNames: [],
+    namespaced: true,
+    verbs: crud,
+    categories: [],
+    schema: 'roleBindingSchema',
+    columns: [
+      name,
+      { name: 'Role', type: 'string', format: '', priority: 0, description: 'The role granted.' },
+      age,
+      { name: 'Users', type: 'string', format: '', priority: 1, description: 'The users granted the role.' },
+      { name: 'Groups', type: 'string', format: '', priority: 1, description: 'The groups granted the role.' },
+    ],
+    subresources: [],
+    access: 'rolebindings',
+  },
+  {
+    group: 'authorization.k8s.io',
+    version: 'v1',
+    kind: 'SelfSubjectAccessReview',
+    listKind: 'SelfSubjectAccessReviewList',
+    plural: 'selfsubjectaccessreviews',
+    singular: 'selfsubjectaccessreview',
+    shortNames: [],
+    namespaced: false,
+    verbs: ['create'],
+    categories: [],
+    schema: 'selfSubjectAccessReviewSchema',
+    columns: [],
+    subresources: [],
+    access: undefined,
+  },
+] as const satisfies readonly ResourceDefinition[];
+
+export type ResourceEntry = (typeof resourceTable)[number];
+
+/** A group and version the API serves, with its path prefix (`/api/v1` for the core group). */
+export interface GroupVersion {
+  group: string;
+  version: string;
+  prefix: string;
+}
+
+export function groupVersionPrefix(group: string, version: string): string {
+  return group === '' ? `/api/${version}` : `/apis/${group}/${version}`;
+}
+
+/** Every group version of the table, in the table's order. */
+export const groupVersions: readonly GroupVersion[] = [
+  ...new Map(
+    resourceTable.map((r) => [
+      `${r.group}/${r.version}`,
+      { group: r.group, version: r.version, prefix: groupVersionPrefix(r.group, r.version) },
+    ]),
+  ).values(),
+];
+
+/**
+ * The access-policy verb a Kubernetes verb needs: a patch is an update and a watch a list, so that
+ * a route and `kubectl auth can-i` always ask the policy the same question.
+ */
+export const accessVerbs: Record<KubeVerb, Verb> = {
+  get: 'get',
+  list: 'list',
+  watch: 'list',
+  create: 'create',
+  update: 'update',
+  patch: 'update',
+  delete: 'delete',
+  deletecollection: 'delete',
+};
+
+/** The resource named by group and plural (or a short name, as `kubectl auth can-i` may pass it). */
+export function findResource(group: string, resource: string): ResourceEntry | undefined {
+  return resourceTable.find(
+    (r) => r.group === group && (r.plural === resource || (r.shortNames as readonly string[]).includes(resource)),
+  );
+}

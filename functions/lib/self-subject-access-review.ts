@@ -1,0 +1,97 @@
+import * as z from 'zod/mini';
+import type { AccessPolicy } from '../../core/access/authorize.ts';
+import type { Principal } from '../../core/access/principal.ts';
+import { ForbiddenError, InvalidError } from '../../core/errors.ts';
+import { parseBody } from '../../core/streams/schemas.ts';
+import { accessVerbs, findResource, type KubeVerb } from './resource-table.ts';
+
+const apiVersion = 'authorization.k8s.io/v1';
+const text = z.optional(z.string());
+
+/** authorization.k8s.io/v1 SelfSubjectAccessReview, as `kubectl auth can-i` sends it. */
+export const selfSubjectAccessReviewSchema = z.object({
+  apiVersion: z.optional(z.literal(apiVersion, { error: `must be "${apiVersion}"` })),
+  kind: z.optional(z.literal('SelfSubjectAccessReview', { error: 'must be "SelfSubjectAccessReview"' })),
+  spec: z.object({
+    resourceAttributes: z.optional(
+      z.object({
+        namespace: text,
+        verb: text,
+        group: text,
+        version: text,
+        resource: text,
+        subresource: text,
+        name: text,
+      }),
+    ),
+    nonResourceAttributes: z.optional(z.object({ path: text, verb: text })),
+  }),
+});
+
+/** Paths outside the resources that any authenticated caller may GET. */
+const publicPaths = new Set(['/api', '/apis', '/version', '/healthz']);
+
+interface ReviewStatus {
+  allowed: boolean;
+  reason?: string;
+}
+
+/**
+ * `kubectl auth can-i`: whether the caller may do what the review names, answered by asking the
+ * access policy the very question the route would ask (a patch needs update, a watch list).
+ */
+export async function reviewSelfSubjectAccess(policy: AccessPolicy, principal: Principal, body: unknown) {
+  const parsed = parseBody(selfSubjectAccessReviewSchema, body);
+  if ('causes' in parsed) throw new InvalidError('SelfSubjectAccessReview', '', parsed.causes);
+  const { spec } = parsed.value;
+  if ((spec.resourceAttributes === undefined) === (spec.nonResourceAttributes === undefined))
+    throw new InvalidError('SelfSubjectAccessReview', '', [
+      {
+        reason: 'FieldValueRequired',
+        field: 'spec',
+        message: 'exactly one of nonResourceAttributes or resourceAttributes must be specified',
+      },
+    ]);
+  let status: ReviewStatus;
+  if (spec.resourceAttributes) {
+    status = await resourceDecision(policy, principal, spec.resourceAttributes);
+  } else {
+    const { path = '', verb = '' } = spec.nonResourceAttributes ?? {};
+    status =
+      verb === 'get' && publicPaths.has(path)
+        ? { allowed: true }
+        : { allowed: false, reason: `${verb} ${path} is not served` };
+  }
+  return { apiVersion, kind: 'SelfSubjectAccessReview', metadata: { creationTimestamp: null }, spec, status };
+}
+
+async function resourceDecision(
+  policy: AccessPolicy,
+  principal: Principal,
+  attributes: NonNullable<z.infer<typeof selfSubjectAccessReviewSchema>['spec']['resourceAttributes']>,
+): Promise<ReviewStatus> {
+  const { group = '', resource = '', subresource = '', verb = '', namespace = '', name = '' } = attributes;
+  const entry = findResource(group, resource);
+  if (!entry) return { allowed: false, reason: `the server has no resource "${resource}" in group "${group}"` };
+  const served: readonly string[] =
+    subresource === ''
+      ? entry.verbs
+      : ((entry.subresources as readonly { name: string; verbs: readonly string[] }[]).find(
+          (s) => s.name === subresource,
+        )?.verbs ?? []);
+  const what = subresource === '' ? entry.plural : `${entry.plural}/${subresource}`;
+  if (!served.includes(verb)) return { allowed: false, reason: `${what} do not support the verb "${verb}"` };
+  if (entry.access === undefined) return { allowed: true };
+  const scope = entry.namespaced ? namespace : entry.plural === 'namespaces' ? name : '';
+  try {
+    await policy.authorize(principal, {
+      verb: accessVerbs[verb as KubeVerb],
+      resource: entry.access,
+      namespace: scope,
+    });
+    return { allowed: true };
+  } catch (error) {
+    if (error instanceof ForbiddenError) return { allowed: false, reason: error.message };
+    throw error;
+  }
+}
