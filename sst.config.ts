@@ -105,7 +105,7 @@ export default $config({
       );
     }
 
-    // Every route needs a principal: a JWT from the configured OIDC issuer, or else IAM (SigV4).
+    // Every route but /healthz needs a principal: a JWT from the configured OIDC issuer, or else IAM (SigV4).
     const httpApi = new sst.aws.ApiGatewayV2('HttpApi');
     const issuer = process.env.IMAGESTREAMS_JWT_ISSUER;
     const auth = issuer
@@ -119,8 +119,12 @@ export default $config({
         }
       : { iam: true };
     for (const route of apiRoutes) {
-      httpApi.route(`${route.method} ${route.path}`, api.arn, { auth });
+      if (route.access === 'anonymous') httpApi.route(`${route.method} ${route.path}`, api.arn);
+      else httpApi.route(`${route.method} ${route.path}`, api.arn, { auth });
     }
+    // Anything else reaches the function too (authenticated), so that an unknown path or method gets a
+    // Kubernetes Status (404, or 405 with Allow) rather than API Gateway's own answer.
+    httpApi.route('$default', api.arn, { auth });
 
     return { api: httpApi.url, table: table.name, bus: bus.name };
   },
