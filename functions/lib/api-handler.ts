@@ -14,6 +14,7 @@ import {
   UnauthorizedError,
   UnsupportedMediaTypeError,
 } from '../../core/errors.ts';
+import { decodeKubernetesProtobuf } from '../../core/kube/decode-kubernetes-protobuf.ts';
 import type { Dependencies } from './composition-root.ts';
 import { resourceLists, rootDiscovery, type StaticDocument, versionDocument } from './discovery.ts';
 import { errorResponse } from './error-response.ts';
@@ -101,8 +102,9 @@ const operations: Record<Operation, (services: Services, request: ApiRequest) =>
     created(reviewSelfSubjectAccess(access, r.principal, r.body)),
 };
 
-/** The media types request bodies may be sent in (protobuf and the patch types come with their decoders). */
-const bodyTypes = ['application/json'];
+const protobufType = 'application/vnd.kubernetes.protobuf';
+/** The media types request bodies may be sent in: JSON, and protobuf for the kinds kubectl's typed commands send. */
+const bodyTypes = ['application/json', protobufType];
 const methodsWithBody = new Set(['POST', 'PUT', 'PATCH']);
 const clusterWideLists = new Map<string, ResourceDefinition>(
   (resourceTable as readonly ResourceDefinition[])
@@ -177,6 +179,12 @@ export function createApiHandler({
     // kube-apiserver reads a body without a Content-Type as JSON; so do we.
     const type = contentTypeOf(event.headers?.['content-type']) ?? 'application/json';
     if (!bodyTypes.includes(type)) throw new UnsupportedMediaTypeError(bodyTypes);
+    if (type === protobufType) {
+      // kubectl create namespace|secret|rolebinding and auth can-i: decoded to the object the JSON would be.
+      const bytes = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
+      (event as { body: unknown }).body = decodeKubernetesProtobuf(bytes).object;
+      return;
+    }
     jsonBody.before?.({ event } as never);
   };
 

@@ -115,8 +115,17 @@ function toEvent(req: IncomingMessage, body: Buffer, tokens: ReadonlyMap<string,
       timeEpoch: now.getTime(),
       ...(principal ? { authorizer: { lambda: { user: principal.user, groups: principal.groups } } } : {}),
     },
-    ...(body.length ? { body: body.toString('utf8'), isBase64Encoded: false } : { isBase64Encoded: false }),
+    // As API Gateway does, a body that is not text (a protobuf one) arrives base64-encoded.
+    ...(body.length
+      ? isText(headers['content-type'])
+        ? { body: body.toString('utf8'), isBase64Encoded: false }
+        : { body: body.toString('base64'), isBase64Encoded: true }
+      : { isBase64Encoded: false }),
   } as APIGatewayProxyEventV2;
+}
+
+function isText(contentType: string | undefined): boolean {
+  return contentType === undefined || /^\s*(text\/|application\/([\w.-]+\+)?(json|yaml|xml))/i.test(contentType);
 }
 
 function lambdaContext(requestId: string): Context {

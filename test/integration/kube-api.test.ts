@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import protobuf from 'protobufjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiUnderTest, startApi, tokens } from '../support/api-under-test.ts';
 
@@ -364,7 +365,7 @@ describe('the edge', () => {
   });
 
   it('answers 415 naming the accepted media types, and writes nothing', async () => {
-    for (const type of ['application/vnd.kubernetes.protobuf', 'application/yaml', 'text/plain']) {
+    for (const type of ['application/yaml', 'text/plain', 'application/cbor']) {
       const response = await api.call('POST', streams, {
         raw: JSON.stringify({ metadata: { name: 'typed' } }),
         headers: { 'content-type': type },
@@ -372,7 +373,7 @@ describe('the edge', () => {
       expect(response.status, type).toBe(415);
       expect(response.json).toMatchObject({ kind: 'Status', reason: 'UnsupportedMediaType', code: 415 });
       expect(response.json.message).toBe(
-        'the body of the request was in an unknown format - accepted media types include: application/json',
+        'the body of the request was in an unknown format - accepted media types include: application/json, application/vnd.kubernetes.protobuf',
       );
     }
     expect((await api.call('GET', `${streams}/typed`)).status).toBe(404);
@@ -604,5 +605,89 @@ describe('SelfSubjectAccessReview (kubectl auth can-i)', () => {
       body: { spec: {} },
     });
     expect(response.status).toBe(422);
+  });
+});
+
+// kubectl's typed commands (create namespace|secret|rolebinding, auth can-i) send protobuf. An encoder of
+// our own, from .proto text written here (field numbers of k8s.io/api's generated.proto files).
+const wire = protobuf.parse(`
+  syntax = "proto2";
+  message TypeMeta { optional string apiVersion = 1; optional string kind = 2; }
+  message Unknown { optional TypeMeta typeMeta = 1; optional bytes raw = 2; optional string contentEncoding = 3; optional string contentType = 4; }
+  message ObjectMeta { optional string name = 1; optional string namespace = 3; }
+  message Secret { optional ObjectMeta metadata = 1; map<string,bytes> data = 2; optional string type = 3; }
+  message ResourceAttributes { optional string namespace = 1; optional string verb = 2; optional string group = 3;
+    optional string version = 4; optional string resource = 5; optional string subresource = 6; optional string name = 7; }
+  message SelfSubjectAccessReviewSpec { optional ResourceAttributes resourceAttributes = 1; }
+  message SelfSubjectAccessReview { optional ObjectMeta metadata = 1; optional SelfSubjectAccessReviewSpec spec = 2; }
+  message ImageStream { optional ObjectMeta metadata = 1; }
+`).root;
+
+function envelope(apiVersion: string, kind: string, type: string, value: Record<string, unknown>): Buffer {
+  const raw = wire.lookupType(type).encode(wire.lookupType(type).fromObject(value)).finish();
+  const unknown = wire.lookupType('Unknown');
+  const body = unknown
+    .encode(unknown.fromObject({ typeMeta: { apiVersion, kind }, raw, contentEncoding: '', contentType: '' }))
+    .finish();
+  return Buffer.concat([Buffer.from('k8s\0', 'latin1'), body]);
+}
+
+async function postProtobuf(path: string, body: Buffer, token = tokens.alice) {
+  const response = await fetch(api.url + path, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/vnd.kubernetes.protobuf', accept: aPb },
+    body,
+  });
+  const text = await response.text();
+  return { status: response.status, json: JSON.parse(text), headers: response.headers };
+}
+
+describe('protobuf request bodies', () => {
+  it('answers kubectl auth can-i, sent as protobuf, in JSON', async () => {
+    const body = envelope('authorization.k8s.io/v1', 'SelfSubjectAccessReview', 'SelfSubjectAccessReview', {
+      metadata: {},
+      spec: {
+        resourceAttributes: {
+          namespace: 'pb',
+          verb: 'update',
+          group: 'image.openshift.io',
+          resource: 'imagestreamtags',
+        },
+      },
+    });
+    const admin = await postProtobuf('/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', body);
+    expect(admin.status).toBe(201);
+    expect(admin.headers.get('content-type')).toBe('application/json');
+    expect(admin.json).toMatchObject({ kind: 'SelfSubjectAccessReview', status: { allowed: true } });
+    const viewer = await postProtobuf('/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', body, tokens.viewer);
+    expect(viewer.json.status.allowed).toBe(false);
+  });
+
+  it('creates a docker-registry secret sent as protobuf (binary data bytes)', async () => {
+    const config = Buffer.from(JSON.stringify({ auths: { 'ghcr.io': { username: 'u', password: 'pb-password' } } }));
+    const body = envelope('v1', 'Secret', 'Secret', {
+      metadata: { name: 'pb-reg', namespace: 'pb' },
+      type: 'kubernetes.io/dockerconfigjson',
+      data: { '.dockerconfigjson': config },
+    });
+    const created = await postProtobuf('/api/v1/namespaces/pb/secrets?fieldManager=kubectl-create', body);
+    expect(created.status).toBe(201);
+    expect(created.json.metadata.annotations).toEqual({ 'imagestreams.dev/registries': 'ghcr.io' });
+  });
+
+  it('refuses a protobuf body of a kind kubectl sends as JSON with 415, and writes nothing', async () => {
+    const body = envelope('image.openshift.io/v1', 'ImageStream', 'ImageStream', { metadata: { name: 'pb-stream' } });
+    const response = await postProtobuf('/apis/image.openshift.io/v1/namespaces/pb/imagestreams', body);
+    expect(response.status).toBe(415);
+    expect(response.json).toMatchObject({ kind: 'Status', reason: 'UnsupportedMediaType' });
+    expect((await api.call('GET', '/apis/image.openshift.io/v1/namespaces/pb/imagestreams/pb-stream')).status).toBe(
+      404,
+    );
+  });
+
+  it('refuses bytes that are not a Kubernetes protobuf envelope with 400', async () => {
+    const response = await postProtobuf('/api/v1/namespaces', Buffer.from('{"metadata":{"name":"x"}}'));
+    expect(response.status).toBe(400);
+    expect(response.json.reason).toBe('BadRequest');
   });
 });
