@@ -22,9 +22,11 @@ afterAll(async () => {
 describe('the Clock', () => {
   it('decides when cached role bindings are read again, so a binding made elsewhere counts once they expire', async () => {
     expect(
-      (await api.call('POST', '/api/v1/namespaces', { token: tokens.admin, body: { metadata: { name: 'clk' } } })).status,
+      (await api.call('POST', '/api/v1/namespaces', { token: tokens.admin, body: { metadata: { name: 'clk' } } }))
+        .status,
     ).toBe(201);
-    const list = () => api.call('GET', '/apis/image.openshift.io/v1/namespaces/clk/imagestreams', { token: tokens.viewer });
+    const list = () =>
+      api.call('GET', '/apis/image.openshift.io/v1/namespaces/clk/imagestreams', { token: tokens.viewer });
     expect((await list()).status).toBe(403);
 
     // Another instance of the service (another Lambda) grants the role: this one's cache does not know.

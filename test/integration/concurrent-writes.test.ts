@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiUnderTest, startApi } from '../support/api-under-test.ts';
 
 const writers = 50;
-const base = '/api/v1/namespaces/contention';
+const base = '/apis/image.openshift.io/v1/namespaces/contention';
 const istag = (name: string) => `${base}/imagestreamtags/${name}`;
 const tagBody = (tag: string, from: string, metadata: Record<string, unknown> = {}) => ({
   apiVersion: 'image.openshift.io/v1',

@@ -62,7 +62,8 @@ describe('POST imagestreamimports that fails', () => {
     });
     const spec = await specTag('app', 'v1');
     expect(spec.importPolicy.scheduled).toBe(true);
-    const status = (await api.call('GET', '/apis/image.openshift.io/v1/namespaces/fail/imagestreams/app')).json.status.tags[0];
+    const status = (await api.call('GET', '/apis/image.openshift.io/v1/namespaces/fail/imagestreams/app')).json.status
+      .tags[0];
     expect(status.items[0].image).toBe(pushed.digest);
   });
 

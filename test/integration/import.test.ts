@@ -524,7 +524,9 @@ describe('pull-spec validation at write time', () => {
 
   it.each(badSpecs)('refuses a tag whose source has %s (PUT imagestreamtags)', async (_what, from, message) => {
     await refused(await tag('specs-tag', 'app:v1', from), 'tag.from.name', message);
-    expect((await api.call('GET', '/apis/image.openshift.io/v1/namespaces/specs-tag/imagestreams')).json.items).toEqual([]);
+    expect((await api.call('GET', '/apis/image.openshift.io/v1/namespaces/specs-tag/imagestreams')).json.items).toEqual(
+      [],
+    );
   });
 
   it.each(badSpecs)('refuses a stream whose spec tag has %s (POST imagestreams)', async (_what, from, message) => {
@@ -535,7 +537,9 @@ describe('pull-spec validation at write time', () => {
       },
     });
     await refused(response, 'spec.tags[0].from.name', message);
-    expect((await api.call('GET', '/apis/image.openshift.io/v1/namespaces/specs-stream/imagestreams')).json.items).toEqual([]);
+    expect(
+      (await api.call('GET', '/apis/image.openshift.io/v1/namespaces/specs-stream/imagestreams')).json.items,
+    ).toEqual([]);
   });
 
   it.each(badSpecs)('refuses an import of an image with %s (POST imagestreamimports)', async (_what, from, message) => {
@@ -546,6 +550,8 @@ describe('pull-spec validation at write time', () => {
       },
     });
     await refused(response, 'spec.images[0].from.name', message);
-    expect((await api.call('GET', '/apis/image.openshift.io/v1/namespaces/specs-import/imagestreams')).json.items).toEqual([]);
+    expect(
+      (await api.call('GET', '/apis/image.openshift.io/v1/namespaces/specs-import/imagestreams')).json.items,
+    ).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import protobuf from 'protobufjs';
+import { fetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiUnderTest, startApi, tokens } from '../support/api-under-test.ts';
 
@@ -471,7 +472,7 @@ describe('Kubernetes kinds', () => {
     expect(list.json.kind).toBe('SecretList');
     expect(list.text).not.toContain('value-two');
     expect(list.text).not.toContain(Buffer.from('value-one').toString('base64'));
-    const stored = JSON.stringify(await api.store.listSecrets('kinds'));
+    const stored = JSON.stringify(await api.stores.secrets.listSecrets('kinds'));
     expect(stored).not.toContain('value-two');
   });
 
@@ -634,6 +635,7 @@ function envelope(apiVersion: string, kind: string, type: string, value: Record<
 
 async function postProtobuf(path: string, body: Buffer, token = tokens.alice) {
   const response = await fetch(api.url + path, {
+    dispatcher: api.dispatcher,
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/vnd.kubernetes.protobuf', accept: aPb },
     body,

@@ -87,7 +87,9 @@ describe('local mode (npm start)', () => {
     await expect
       .poll(() => first.output())
       .toContain('event ImageStreamTag Changed: {"namespace":"demo","imageStream":"python","tag":"3.12"');
-    const before = await (await first.fetch('/apis/image.openshift.io/v1/namespaces/demo/imagestreams/python', { headers })).json();
+    const before = await (
+      await first.fetch('/apis/image.openshift.io/v1/namespaces/demo/imagestreams/python', { headers })
+    ).json();
     expect(await first.stop()).toBe(0);
 
     const second = await startService({ IMAGESTREAMS_DATA_DIR: dataDir });
@@ -95,7 +97,9 @@ describe('local mode (npm start)', () => {
     expect(second.output()).not.toContain('new local certificate authority');
     // The same CA, so a kubeconfig or trust store set up once keeps working.
     expect(await readFile(join(dataDir, 'ca.crt'), 'utf8')).toBe(ca);
-    const after = (await (await second.fetch('/apis/image.openshift.io/v1/namespaces/demo/imagestreams/python', { headers })).json()) as {
+    const after = (await (
+      await second.fetch('/apis/image.openshift.io/v1/namespaces/demo/imagestreams/python', { headers })
+    ).json()) as {
       status: { tags: { items: { dockerImageReference: string }[] }[] };
     };
     expect(after).toEqual(before);
@@ -104,7 +108,11 @@ describe('local mode (npm start)', () => {
     // The kubeconfig it wrote, unchanged, is all kubectl needs: this start's port, the CA, the token.
     const kubectl = await kubectlFor({ kubeconfig: join(dataDir, 'kubeconfig') });
     try {
-      const got = await kubectl.run(['get', '--raw', '/apis/image.openshift.io/v1/namespaces/demo/imagestreams/python']);
+      const got = await kubectl.run([
+        'get',
+        '--raw',
+        '/apis/image.openshift.io/v1/namespaces/demo/imagestreams/python',
+      ]);
       expect(got.stderr).toBe('');
       expect(JSON.parse(got.stdout)).toEqual(before);
       const context = await kubectl.run([
@@ -213,9 +221,12 @@ describe('local API gateway', () => {
       const kubectl = await kubectlFor({ url: api.url, ca: api.ca, token: tokens.alice });
       try {
         const big = `{"kind":"ImageStream","apiVersion":"image.openshift.io/v1","metadata":{"name":"big","annotations":{"a":"${'x'.repeat(11 * 1024 * 1024)}"}}}`;
-        const refused = await kubectl.run(['create', '--raw', '/apis/image.openshift.io/v1/namespaces/demo/imagestreams', '-f', '-'], {
-          input: big,
-        });
+        const refused = await kubectl.run(
+          ['create', '--raw', '/apis/image.openshift.io/v1/namespaces/demo/imagestreams', '-f', '-'],
+          {
+            input: big,
+          },
+        );
         expect(refused.stderr).toContain('Error from server (RequestEntityTooLarge)');
       } finally {
         await kubectl.close();

@@ -38,16 +38,25 @@ describe('namespace in use', () => {
     });
     expect(takeover.status).toBe(409);
     expect(takeover.json.reason).toBe('AlreadyExists');
-    expect((await api.call('GET', '/apis/imagestreams.dev/v1/namespaces/hooks-only/imagetriggers', { token: tokens.owner })).status).toBe(
-      403,
-    );
     expect(
-      (await api.call('DELETE', '/apis/imagestreams.dev/v1/namespaces/hooks-only/imagetriggers/deploy', { token: tokens.owner })).status,
+      (await api.call('GET', '/apis/imagestreams.dev/v1/namespaces/hooks-only/imagetriggers', { token: tokens.owner }))
+        .status,
     ).toBe(403);
     expect(
-      (await admin('GET', '/apis/imagestreams.dev/v1/namespaces/hooks-only/imagetriggers')).json.items.map((t: any) => t.metadata.name),
+      (
+        await api.call('DELETE', '/apis/imagestreams.dev/v1/namespaces/hooks-only/imagetriggers/deploy', {
+          token: tokens.owner,
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (await admin('GET', '/apis/imagestreams.dev/v1/namespaces/hooks-only/imagetriggers')).json.items.map(
+        (t: any) => t.metadata.name,
+      ),
     ).toEqual(['deploy']);
-    expect((await admin('GET', '/apis/rbac.authorization.k8s.io/v1/namespaces/hooks-only/rolebindings')).json.items).toEqual([]);
+    expect(
+      (await admin('GET', '/apis/rbac.authorization.k8s.io/v1/namespaces/hooks-only/rolebindings')).json.items,
+    ).toEqual([]);
   });
 
   it('still lets a namespace creator create a namespace nobody uses', async () => {
@@ -108,7 +117,7 @@ describe('objects over the store item limit', () => {
     });
     expect(response.status).toBe(413);
     expect(response.json.reason).toBe('RequestEntityTooLarge');
-    expect(response.json.message).toContain('imagestreamtags "app:v1" is too large to store');
+    expect(response.json.message).toContain('imagestreamtags.image.openshift.io "app:v1" is too large to store');
     const after = (await admin('GET', '/apis/image.openshift.io/v1/namespaces/sizes/imagestreamtags/app:v1')).json;
     expect(after.tag).toEqual(before.tag);
     expect(after.metadata.resourceVersion).toBe(before.metadata.resourceVersion);
