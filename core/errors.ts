@@ -214,3 +214,11 @@ export class StoreFailureError extends ImageStreamsError {
     super('store.failed', 'InternalError', `the store failed to ${operation}`, undefined, options);
   }
 }
+
+/** A dependency answered with a transient failure (throttling, 5xx, timeout); the same call may succeed later. */
+export class DependencyUnavailableError extends ImageStreamsError {
+  readonly retryable = true;
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(code, 'ServiceUnavailable', message, undefined, options);
+  }
+}

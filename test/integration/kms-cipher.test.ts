@@ -10,6 +10,8 @@ let server: Server;
 let client: KMSClient;
 const calls: string[] = [];
 const master = randomBytes(32);
+/** Operations the endpoint answers once with KMS's throttling error before serving them again. */
+const throttleOnce = new Set<string>();
 
 /** A loopback endpoint speaking KMS's JSON protocol for GenerateDataKey and Decrypt, wrapping data keys under one master key. */
 beforeAll(async () => {
@@ -25,6 +27,7 @@ beforeAll(async () => {
     const aad = Buffer.from(JSON.stringify(input.EncryptionContext ?? {}));
     const send = (status: number, body: unknown) =>
       res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(body));
+    if (throttleOnce.delete(operation)) return send(400, { __type: 'ThrottlingException', message: 'Rate exceeded' });
     if (operation === 'GenerateDataKey') {
       const key = randomBytes(32);
       const iv = randomBytes(12);
@@ -76,6 +79,22 @@ describe('KmsEnvelopeCipher', () => {
       'secret-c',
     ]);
     expect(calls.filter((c) => c === 'Decrypt')).toHaveLength(1);
+  });
+
+  it('answers a throttled KMS call with a retryable error and asks KMS again on the next use', async () => {
+    const cipher = new KmsEnvelopeCipher(client, 'alias/imagestreams');
+    throttleOnce.add('GenerateDataKey');
+    await expect(cipher.seal('secret', 'team-a/pull')).rejects.toMatchObject({
+      code: 'secrets.kms_unavailable',
+      reason: 'ServiceUnavailable',
+      message: expect.stringMatching(/ThrottlingException.*try again/),
+    });
+    const sealed = await cipher.seal('secret', 'team-a/pull');
+
+    const reader = new KmsEnvelopeCipher(client, 'alias/imagestreams');
+    throttleOnce.add('Decrypt');
+    await expect(reader.open(sealed, 'team-a/pull')).rejects.toMatchObject({ code: 'secrets.kms_unavailable' });
+    expect(await reader.open(sealed, 'team-a/pull')).toBe('secret');
   });
 
   it('refuses a secret moved to another record, or tampered with', async () => {

@@ -1,4 +1,6 @@
 import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { isThrottlingError, isTransientError } from '@smithy/core/retry';
+import { DependencyUnavailableError } from '../../errors.ts';
 import type { SecretCipher } from '../../ports.ts';
 import { openWith, sealWith } from './aes-gcm-cipher.ts';
 
@@ -20,7 +22,12 @@ export class KmsEnvelopeCipher implements SecretCipher {
   }
 
   async seal(plaintext: string, context: string): Promise<string> {
-    const key = await (this.dataKey ??= this.generate());
+    const pending = (this.dataKey ??= this.generate());
+    // A failed GenerateDataKey must not stick: the next seal asks KMS again.
+    pending.catch(() => {
+      if (this.dataKey === pending) this.dataKey = undefined;
+    });
+    const key = await pending;
     return `kms1.${key.encrypted}.${sealWith(key.plaintext, plaintext, context)}`;
   }
 
@@ -37,8 +44,10 @@ export class KmsEnvelopeCipher implements SecretCipher {
   }
 
   private async generate(): Promise<{ plaintext: Buffer; encrypted: string }> {
-    const result = await this.kms.send(
-      new GenerateDataKeyCommand({ KeyId: this.keyId, KeySpec: 'AES_256', EncryptionContext: encryptionContext }),
+    const result = await this.call(() =>
+      this.kms.send(
+        new GenerateDataKeyCommand({ KeyId: this.keyId, KeySpec: 'AES_256', EncryptionContext: encryptionContext }),
+      ),
     );
     if (!result.Plaintext || !result.CiphertextBlob) throw new Error('KMS returned no data key');
     const encrypted = Buffer.from(result.CiphertextBlob).toString('base64');
@@ -47,14 +56,33 @@ export class KmsEnvelopeCipher implements SecretCipher {
   }
 
   private async decrypt(encrypted: string): Promise<Buffer> {
-    const result = await this.kms.send(
-      new DecryptCommand({
-        CiphertextBlob: Buffer.from(encrypted, 'base64'),
-        EncryptionContext: encryptionContext,
-        KeyId: this.keyId,
-      }),
+    const result = await this.call(() =>
+      this.kms.send(
+        new DecryptCommand({
+          CiphertextBlob: Buffer.from(encrypted, 'base64'),
+          EncryptionContext: encryptionContext,
+          KeyId: this.keyId,
+        }),
+      ),
     );
     if (!result.Plaintext) throw new Error('KMS returned no plaintext');
     return Buffer.from(result.Plaintext);
+  }
+
+  /** A throttle, 5xx or network failure from KMS becomes a 503 the caller may retry; anything else stays as it is. */
+  private async call<T>(send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      // The SDK's own classification: the same errors its retry strategy would retry.
+      const sdkError = error as Parameters<typeof isTransientError>[0];
+      if (error instanceof Error && (isThrottlingError(sdkError) || isTransientError(sdkError)))
+        throw new DependencyUnavailableError(
+          'secrets.kms_unavailable',
+          `KMS is unavailable (${error.name}): secrets cannot be sealed or opened now; try again`,
+          { cause: error },
+        );
+      throw error;
+    }
   }
 }
