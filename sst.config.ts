@@ -26,20 +26,18 @@ export default $config({
       enableKeyRotation: true,
     });
 
-    const shards = Number(process.env.IMAGESTREAMS_SCHEDULER_SHARDS ?? '1');
-    const environment = {
+    // Every setting is declared once in functions/lib/config.ts: the deployer's own are validated here and
+    // passed through as set (unset ones take their defaults in the function); the ones naming resources
+    // created here are required by the type, so a new setting cannot be left out.
+    const { deploymentEnvironment, loadConfig } = await import('./functions/lib/config.ts');
+    const passed = deploymentEnvironment(process.env);
+    const fromResources: Record<import('./functions/lib/config.ts').InfrastructureVariable, $util.Input<string>> = {
       IMAGESTREAMS_TABLE: table.name,
       IMAGESTREAMS_EVENT_BUS: bus.name,
       IMAGESTREAMS_KMS_KEY_ID: credentialsKey.arn,
-      IMAGESTREAMS_ADMINS: process.env.IMAGESTREAMS_ADMINS ?? '',
-      IMAGESTREAMS_NAMESPACE_CREATORS: process.env.IMAGESTREAMS_NAMESPACE_CREATORS ?? '',
-      IMAGESTREAMS_HISTORY_LIMIT: process.env.IMAGESTREAMS_HISTORY_LIMIT ?? '100',
-      IMAGESTREAMS_ALLOWED_REGISTRIES: process.env.IMAGESTREAMS_ALLOWED_REGISTRIES ?? '',
-      IMAGESTREAMS_INSECURE_REGISTRIES: process.env.IMAGESTREAMS_INSECURE_REGISTRIES ?? '',
-      IMAGESTREAMS_IMPORT_TIMEOUT_MS: process.env.IMAGESTREAMS_IMPORT_TIMEOUT_MS ?? '20000',
-      IMAGESTREAMS_SCHEDULE_INTERVAL_SECONDS: process.env.IMAGESTREAMS_SCHEDULE_INTERVAL_SECONDS ?? '900',
-      IMAGESTREAMS_SCHEDULER_SHARDS: String(shards),
     };
+    const environment = { ...passed, ...fromResources };
+    const shards = loadConfig({ ...passed, IMAGESTREAMS_TABLE: 'validated-at-deploy' }).schedulerShards;
     // Triggers act on the user's build and deploy targets, wherever their triggers name them.
     const targetPermissions = [
       {

@@ -9,6 +9,7 @@ import { adminsGroup } from '../core/access/principal.ts';
 import { ensureTable } from '../core/adapters/dynamodb/create-table.ts';
 import { createDependencies } from '../functions/lib/composition-root.ts';
 import { loadConfig } from '../functions/lib/config.ts';
+import { createLogger } from '../functions/lib/create-logger.ts';
 import { connectSubscriptions } from '../functions/local/connect-subscriptions.ts';
 import { startDynalite } from '../functions/local/dynalite.ts';
 import { InProcessBus } from '../functions/local/in-process-bus.ts';
@@ -37,8 +38,9 @@ export async function triggersBench(options: { triggers: number; rounds: number 
     credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
   });
   await ensureTable(dynamo, config.tableName);
-  const bus = new InProcessBus(() => undefined);
-  const deps = createDependencies(config, { publisher: bus });
+  const logger = createLogger({ logLevel: 'SILENT' });
+  const bus = new InProcessBus(logger);
+  const deps = createDependencies(config, { publisher: bus, logger });
   await connectSubscriptions(bus, deps);
   const admin = { user: 'bench', groups: [adminsGroup] };
   const rows: string[][] = [];

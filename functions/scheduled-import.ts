@@ -1,3 +1,5 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
 import { createDependencies } from './lib/composition-root.ts';
 import { loadConfig } from './lib/config.ts';
 import { runSchedule } from './lib/run-schedule.ts';
@@ -5,7 +7,7 @@ import { runSchedule } from './lib/run-schedule.ts';
 const deps = createDependencies(loadConfig());
 
 /** The EventBridge schedule's target: one tick for the shard in the schedule's input. */
-export const handler = async (event: { shard?: number; shards?: number } = {}) => {
+export const handler = middy(async (event: { shard?: number; shards?: number } = {}) => {
   const shards = event.shards ?? 1;
   const shard = event.shard ?? 0;
   if (!Number.isInteger(shards) || shards < 1 || !Number.isInteger(shard) || shard < 0 || shard >= shards) {
@@ -16,4 +18,4 @@ export const handler = async (event: { shard?: number; shards?: number } = {}) =
   const report = await runSchedule(deps, shard, shards);
   deps.logger.info('scheduled tick', { ...report });
   return report;
-};
+}).use(injectLambdaContext(deps.logger, { resetKeys: true }));

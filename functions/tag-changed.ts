@@ -1,4 +1,6 @@
-import type { EventBridgeEvent } from 'aws-lambda';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { createDependencies, type Dependencies } from './lib/composition-root.ts';
 import { loadConfig } from './lib/config.ts';
 
@@ -15,8 +17,13 @@ export function create({ triggers, logger }: Pick<Dependencies, 'triggers' | 'lo
   };
 }
 
-let deployed: ReturnType<typeof create> | undefined;
+/** The deployed handler, built on first use so that importing this module (local mode does) reads no configuration. */
+function deployed() {
+  const deps = createDependencies(loadConfig());
+  return middy(create(deps)).use(injectLambdaContext(deps.logger, { resetKeys: true }));
+}
+let instance: ReturnType<typeof deployed> | undefined;
 
 /** Subscribed to `ImageStreamTag Changed` (functions/lib/subscriptions.ts): fires the changed tag's triggers. */
-export const handler = (event: EventBridgeEvent<string, unknown>) =>
-  (deployed ??= create(createDependencies(loadConfig())))(event);
+export const handler = (event: EventBridgeEvent<string, unknown>, context: Context) =>
+  (instance ??= deployed())(event, context);

@@ -48,11 +48,11 @@ export class RegistryCredentialsService {
   /** Secrets per namespace, read once for a burst of imports (a scheduled tick checks many tags of one namespace). */
   private readonly cache = new Map<string, { at: number; secrets: Promise<StoredSecret[]> }>();
 
-  constructor(options: { secrets: SecretStore; cipher: SecretCipher; clock: Clock; cacheMs?: number }) {
+  constructor(options: { secrets: SecretStore; cipher: SecretCipher; clock: Clock; cacheMs: number }) {
     this.secrets = options.secrets;
     this.cipher = options.cipher;
     this.clock = options.clock;
-    this.cacheMs = options.cacheMs ?? 30_000;
+    this.cacheMs = options.cacheMs;
   }
 
   /** POST (create) or PUT (create or replace) a secret. */

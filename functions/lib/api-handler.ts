@@ -1,3 +1,4 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
@@ -190,6 +191,7 @@ export function createApiHandler({
 
   /** One structured line per write, allowed or not: who, what, the outcome. Bodies (which may hold secrets) are never logged. */
   const audit = (event: APIGatewayProxyEventV2, status: number) => {
+    if (!config.auditLog) return;
     const method = event.requestContext.http.method;
     if (!methodsWithBody.has(method) && method !== 'DELETE') return;
     const principal = principalFromEvent(event);
@@ -206,6 +208,7 @@ export function createApiHandler({
   };
 
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(httpHeaderNormalizer())
     .use({
       after: (request) => audit(request.event, request.response?.statusCode ?? 200),

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { AccessPolicy, type AccessRequest } from '../../core/access/authorize.ts';
@@ -22,6 +22,7 @@ import { ScheduledImport } from '../../core/use-cases/scheduled-import.ts';
 import { TagWriter } from '../../core/use-cases/tag-writer.ts';
 import { TriggerService } from '../../core/use-cases/trigger-service.ts';
 import type { Config } from './config.ts';
+import { createLogger } from './create-logger.ts';
 import { LazyRegistryClient } from './lazy-registry-client.ts';
 
 export interface Dependencies {
@@ -62,7 +63,7 @@ export function createDependencies(
   config: Config,
   options: { logger?: Logger; publisher?: EventPublisher; clock?: Clock } = {},
 ): Dependencies {
-  const logger = options.logger ?? new Logger({ serviceName: 'imagestreams' });
+  const logger = options.logger ?? createLogger(config);
   const dynamo = new DynamoDBClient({
     region: config.region,
     ...(config.dynamoEndpoint
@@ -78,7 +79,7 @@ export function createDependencies(
     newUid: randomUUID,
     clock,
     admins: config.admins,
-    cacheMs: 5_000,
+    cacheMs: config.accessCacheMs,
   });
   const access = new AccessPolicy({
     bindings: (namespace) => accessAdmin.bindings(namespace),
@@ -90,12 +91,18 @@ export function createDependencies(
     streams: store.streams,
     publisher,
     clock,
-    schedule: { intervalSeconds: config.scheduleIntervalSeconds, retryBaseSeconds: 60 },
+    schedule: { intervalSeconds: config.scheduleIntervalSeconds, retryBaseSeconds: config.importRetryBaseSeconds },
   });
   const registry = new LazyRegistryClient({
-    ...config.registry,
-    maxManifestBytes: 4 * 1024 * 1024,
-    maxBlobBytes: 8 * 1024 * 1024,
+    userAgent: config.userAgent,
+    connectTimeoutMs: config.registryConnectTimeoutMs,
+    headersTimeoutMs: config.registryHeadersTimeoutMs,
+    bodyTimeoutMs: config.registryBodyTimeoutMs,
+    maxRetries: config.registryMaxRetries,
+    minRetryDelayMs: config.registryMinRetryDelayMs,
+    maxRetryDelayMs: config.registryMaxRetryDelayMs,
+    maxManifestBytes: config.registryMaxManifestBytes,
+    maxBlobBytes: config.registryMaxBlobBytes,
     localHosts: new Set(config.insecureRegistries),
     insecureSetting: 'IMAGESTREAMS_INSECURE_REGISTRIES',
   });
@@ -119,7 +126,12 @@ export function createDependencies(
     : config.credentialsKey
       ? new AesGcmCipher(config.credentialsKey)
       : noCipher;
-  const credentials = new RegistryCredentialsService({ secrets: store.secrets, cipher, clock });
+  const credentials = new RegistryCredentialsService({
+    secrets: store.secrets,
+    cipher,
+    clock,
+    cacheMs: config.credentialsCacheMs,
+  });
   const allowedPrivateHosts = new Set(config.allowedPrivateHosts);
   const webhook = once(
     async () =>
@@ -151,8 +163,8 @@ export function createDependencies(
     newUid: randomUUID,
     historyLimit: config.historyLimit,
     checkWebhookUrl: (url) => checkWebhookUrl(url, allowedPrivateHosts),
-    concurrency: 16,
-    leaseMs: 5 * 60_000,
+    concurrency: config.triggerConcurrency,
+    leaseMs: config.triggerLeaseMs,
   });
   const imports = new ImportService({
     streams: store.streams,
@@ -171,8 +183,8 @@ export function createDependencies(
     historyLimit: config.historyLimit,
     insecureRegistries: new Set(config.insecureRegistries),
     maxBulkImport: config.maxBulkImport,
-    concurrency: 4,
-    budgetMs: config.importTimeoutMs || 20_000,
+    concurrency: config.importConcurrency,
+    budgetMs: config.importBudgetMs,
   });
   const service = new ImageStreamService({
     streams: store.streams,
@@ -203,14 +215,14 @@ export function createDependencies(
     clock,
     pacer: new HostPacer({
       ratePerSecond: config.registryRatePerSecond,
-      burst: config.registryRatePerSecond * 2,
+      burst: config.registryBurst,
       now: () => Date.now(),
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     }),
     rateLimitRemaining: (host) => registry.rateLimitRemaining(host),
     intervalSeconds: config.scheduleIntervalSeconds,
     tickSeconds: config.scheduleTickSeconds,
-    concurrency: 16,
+    concurrency: config.schedulerConcurrency,
     maxChecksPerTick: config.maxChecksPerTick,
     budgetMs: config.tickBudgetMs,
   });

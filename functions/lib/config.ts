@@ -1,135 +1,408 @@
+import * as z from 'zod/mini';
 import packageJson from '../../package.json' with { type: 'json' };
 
-/** Deployment configuration, read once at the edge from the environment. */
-export interface Config {
-  tableName: string;
-  /** Set in local mode and tests: where DynamoDB (dynalite) listens. */
-  dynamoEndpoint: string | undefined;
-  region: string;
-  historyLimit: number;
-  maxBodyBytes: number;
-  /** Registries (host or host:port) that may be plain HTTP and on loopback or private addresses. */
-  insecureRegistries: string[];
-  /** Registry host patterns imports may use (`*` wildcards); empty allows all. */
-  allowedRegistries: string[];
-  /** 32-byte key that seals registry credentials at rest (local mode); without it or a KMS key, credentials cannot be stored. */
-  credentialsKey: Buffer | undefined;
-  /** In AWS: the KMS key whose data keys seal secrets (envelope encryption). */
-  kmsKeyId: string | undefined;
-  /** Tests point the KMS client at a loopback endpoint. */
-  kmsEndpoint: string | undefined;
-  /** How long a tag write waits for its import before leaving the tag pending; 0 leaves every import to the scheduled pass. */
-  importTimeoutMs: number;
-  maxBulkImport: number;
-  /** The EventBridge bus events go to (AWS); local mode uses its in-process bus instead. */
-  eventBusName: string | undefined;
-  /** Tests point the EventBridge client at a loopback endpoint. */
-  eventBridgeEndpoint: string | undefined;
-  /** Every scheduled tag is re-checked once per interval. */
-  scheduleIntervalSeconds: number;
-  /** How often the schedule ticks: every minute in AWS; local mode ticks faster for short intervals. */
-  scheduleTickSeconds: number;
-  schedulerShards: number;
-  /** Requests per second per registry host for scheduled checks. */
-  registryRatePerSecond: number;
-  maxChecksPerTick: number;
-  tickBudgetMs: number;
-  /** Users and `group:<name>` entries that are admins in every namespace (besides the group system:admins). */
-  admins: string[];
-  /** Who may create namespaces: users, `group:<name>`, or `*`. */
-  namespaceCreators: string[];
-  /** host:port of webhook receivers that may be plain HTTP on private or loopback addresses (local mode, tests). */
-  allowedPrivateHosts: string[];
-  /** Tests point the CodeBuild, ECS, Lambda and EventBridge target clients at a loopback endpoint. */
-  awsTargetsEndpoint: string | undefined;
-  webhookTimeoutMs: number;
-  deliveryAttempts: number;
-  deliveryRetryDelayMs: number;
-  /** Entries a manifest list may have; a longer one fails its import before any child is fetched. */
-  maxManifestListEntries: number;
-  /** Child manifests of one manifest list fetched at once, per import. */
-  manifestListConcurrency: number;
-  registry: {
-    /** `imagestreams/<version>`, sent on every registry request. */
-    userAgent: string;
-    connectTimeoutMs: number;
-    headersTimeoutMs: number;
-    bodyTimeoutMs: number;
-    maxRetries: number;
-    minRetryDelayMs: number;
-    maxRetryDelayMs: number;
-  };
+/**
+ * Who provides a setting in AWS: `deployment` settings are the deployer's choice and sst.config.ts passes
+ * each one that is set through to every function; `infrastructure` ones sst.config.ts sets from the
+ * resources it creates; `runtime` ones Lambda sets itself; `local` ones exist only in local mode and tests.
+ */
+export type SettingScope = 'deployment' | 'infrastructure' | 'runtime' | 'local';
+
+interface Setting<T> {
+  env: string;
+  scope: SettingScope;
+  /** One line for the README's configuration table. */
+  doc: string;
+  /** Parses the variable's text; an unset or empty variable arrives as `undefined`. */
+  schema: z.ZodMiniType<T, string | undefined>;
+  /** The default as the README shows it. */
+  shown?: string;
 }
 
+const integer = (fallback: number | undefined, min = 1) => {
+  const value = z
+    .string()
+    .check(z.regex(/^\d+$/, { error: `must be an integer of at least ${min}` }))
+    .check(z.refine((text) => Number(text) >= min, { error: `must be an integer of at least ${min}` }));
+  const parsed = z.pipe(value, z.transform(Number));
+  return (fallback === undefined ? z.optional(parsed) : z._default(parsed, fallback)) as z.ZodMiniType<
+    number,
+    string | undefined
+  >;
+};
+const optionalText = z.optional(z.string()) as z.ZodMiniType<string | undefined, string | undefined>;
+const requiredText = z.string({ error: 'must be set' }) as z.ZodMiniType<string, string | undefined>;
+/** A comma-separated list; spaces around entries are ignored. */
+const list = z.pipe(
+  z.optional(z.string()),
+  z.transform((text) =>
+    (text ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+  ),
+) as z.ZodMiniType<string[], string | undefined>;
+const flag = (fallback: boolean) =>
+  z._default(z.stringbool({ error: 'must be true or false' }), fallback) as z.ZodMiniType<boolean, string | undefined>;
+const base64Key = z.optional(
+  z.pipe(
+    z.string(),
+    z.transform((text, ctx) => {
+      const bytes = Buffer.from(text, 'base64');
+      if (bytes.length !== 32) ctx.issues.push({ code: 'custom', message: 'must be 32 bytes in base64', input: text });
+      return bytes;
+    }),
+  ),
+) as z.ZodMiniType<Buffer | undefined, string | undefined>;
+const logLevels = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
+const logLevel = z._default(
+  z.pipe(
+    z.pipe(
+      z.string(),
+      z.transform((text) => text.toUpperCase()),
+    ),
+    z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }),
+  ),
+  'INFO',
+) as z.ZodMiniType<(typeof logLevels)[number], string | undefined>;
+
+const second = 1_000;
+const mebibyte = 1024 * 1024;
+
+/** Every setting of the service, once: read by loadConfig, passed through by sst.config.ts, listed in the README. */
+export const settings = {
+  tableName: { env: 'IMAGESTREAMS_TABLE', scope: 'infrastructure', doc: 'the DynamoDB table', schema: requiredText },
+  eventBusName: {
+    env: 'IMAGESTREAMS_EVENT_BUS',
+    scope: 'infrastructure',
+    doc: 'the EventBridge bus events go to; local mode uses its in-process bus instead',
+    schema: optionalText,
+  },
+  kmsKeyId: {
+    env: 'IMAGESTREAMS_KMS_KEY_ID',
+    scope: 'infrastructure',
+    doc: 'the KMS key whose data keys seal secrets (envelope encryption)',
+    schema: optionalText,
+  },
+  region: {
+    env: 'AWS_REGION',
+    scope: 'runtime',
+    doc: 'the AWS region (set by Lambda)',
+    schema: z._default(z.string(), 'us-east-1') as z.ZodMiniType<string, string | undefined>,
+  },
+  logLevel: {
+    env: 'POWERTOOLS_LOG_LEVEL',
+    scope: 'deployment',
+    doc: 'the least level logged (Powertools levels)',
+    schema: logLevel,
+  },
+  auditLog: {
+    env: 'IMAGESTREAMS_AUDIT_LOG',
+    scope: 'deployment',
+    doc: 'one log line per write request, allowed or not (who, what, outcome)',
+    schema: flag(true),
+  },
+  historyLimit: {
+    env: 'IMAGESTREAMS_HISTORY_LIMIT',
+    scope: 'deployment',
+    doc: 'history entries kept per tag',
+    schema: integer(100),
+  },
+  maxBodyBytes: {
+    env: 'IMAGESTREAMS_MAX_BODY_BYTES',
+    scope: 'deployment',
+    doc: 'largest request body accepted',
+    schema: integer(mebibyte),
+    shown: '1048576 (1 MiB)',
+  },
+  insecureRegistries: {
+    env: 'IMAGESTREAMS_INSECURE_REGISTRIES',
+    scope: 'deployment',
+    doc: 'registries (host or host:port) that may be plain HTTP and on loopback or private addresses',
+    schema: list,
+  },
+  allowedRegistries: {
+    env: 'IMAGESTREAMS_ALLOWED_REGISTRIES',
+    scope: 'deployment',
+    doc: 'registry host patterns imports may use (`*` wildcards); empty allows all',
+    schema: list,
+  },
+  importTimeoutMs: {
+    env: 'IMAGESTREAMS_IMPORT_TIMEOUT_MS',
+    scope: 'deployment',
+    doc: 'how long a tag write waits for its import; 0 leaves every import to the schedule',
+    schema: integer(20 * second, 0),
+  },
+  importBudgetMs: {
+    env: 'IMAGESTREAMS_IMPORT_BUDGET_MS',
+    scope: 'deployment',
+    doc: 'how long one ImageStreamImport may take in all',
+    schema: integer(20 * second),
+  },
+  importConcurrency: {
+    env: 'IMAGESTREAMS_IMPORT_CONCURRENCY',
+    scope: 'deployment',
+    doc: 'tags one import fetches at a time',
+    schema: integer(4),
+  },
+  maxBulkImport: {
+    env: 'IMAGESTREAMS_MAX_BULK_IMPORT',
+    scope: 'deployment',
+    doc: 'most tags one ImageStreamImport may name or find',
+    schema: integer(50),
+  },
+  maxManifestListEntries: {
+    env: 'IMAGESTREAMS_MAX_MANIFEST_LIST_ENTRIES',
+    scope: 'deployment',
+    doc: 'entries a manifest list may have; a longer one fails its import before any child is fetched',
+    schema: integer(256),
+  },
+  manifestListConcurrency: {
+    env: 'IMAGESTREAMS_MANIFEST_LIST_CONCURRENCY',
+    scope: 'deployment',
+    doc: 'child manifests of one manifest list fetched at once, per import',
+    schema: integer(8),
+  },
+  importRetryBaseSeconds: {
+    env: 'IMAGESTREAMS_IMPORT_RETRY_BASE_SECONDS',
+    scope: 'deployment',
+    doc: 'first delay before a failed scheduled import is retried (doubling, at most the interval)',
+    schema: integer(60),
+  },
+  scheduleIntervalSeconds: {
+    env: 'IMAGESTREAMS_SCHEDULE_INTERVAL_SECONDS',
+    scope: 'deployment',
+    doc: 'every scheduled tag is re-checked once per interval',
+    schema: integer(900),
+  },
+  scheduleTickSeconds: {
+    env: 'IMAGESTREAMS_SCHEDULE_TICK_SECONDS',
+    scope: 'local',
+    doc: 'how often local mode plays the schedule (AWS: every minute); `npm start` uses min(60, interval)',
+    schema: integer(60),
+  },
+  schedulerShards: {
+    env: 'IMAGESTREAMS_SCHEDULER_SHARDS',
+    scope: 'deployment',
+    doc: 'scheduled-import invocations per minute, each with its share of the slots',
+    schema: integer(1),
+  },
+  schedulerConcurrency: {
+    env: 'IMAGESTREAMS_SCHEDULER_CONCURRENCY',
+    scope: 'deployment',
+    doc: 'tags one scheduled tick checks at a time',
+    schema: integer(16),
+  },
+  registryRatePerSecond: {
+    env: 'IMAGESTREAMS_REGISTRY_RATE_PER_SECOND',
+    scope: 'deployment',
+    doc: 'requests per second per registry host for scheduled checks',
+    schema: integer(20),
+  },
+  registryBurst: {
+    env: 'IMAGESTREAMS_REGISTRY_BURST',
+    scope: 'deployment',
+    doc: 'requests a registry host may get at once before the rate applies',
+    schema: integer(40),
+  },
+  maxChecksPerTick: {
+    env: 'IMAGESTREAMS_MAX_CHECKS_PER_TICK',
+    scope: 'deployment',
+    doc: 'most tags one tick checks; the rest wait for the next',
+    schema: integer(5000),
+  },
+  tickBudgetMs: {
+    env: 'IMAGESTREAMS_TICK_BUDGET_MS',
+    scope: 'deployment',
+    doc: 'how long one scheduled tick may run (the function times out at 60 s)',
+    schema: integer(50 * second),
+  },
+  admins: {
+    env: 'IMAGESTREAMS_ADMINS',
+    scope: 'deployment',
+    doc: 'users and `group:<name>` entries that are admins everywhere (besides the group system:admins)',
+    schema: list,
+  },
+  namespaceCreators: {
+    env: 'IMAGESTREAMS_NAMESPACE_CREATORS',
+    scope: 'deployment',
+    doc: 'who may create namespaces: users, `group:<name>`, or `*`',
+    schema: list,
+  },
+  accessCacheMs: {
+    env: 'IMAGESTREAMS_ACCESS_CACHE_MS',
+    scope: 'deployment',
+    doc: "how long a namespace's role bindings are cached per instance (a change takes effect within it)",
+    schema: integer(5 * second, 0),
+  },
+  credentialsCacheMs: {
+    env: 'IMAGESTREAMS_CREDENTIALS_CACHE_MS',
+    scope: 'deployment',
+    doc: "how long a namespace's registry secrets are cached per instance for a burst of imports",
+    schema: integer(30 * second, 0),
+  },
+  allowedPrivateHosts: {
+    env: 'IMAGESTREAMS_ALLOWED_PRIVATE_HOSTS',
+    scope: 'deployment',
+    doc: 'host:port of webhook receivers that may be plain HTTP on private or loopback addresses',
+    schema: list,
+  },
+  webhookTimeoutMs: {
+    env: 'IMAGESTREAMS_WEBHOOK_TIMEOUT_MS',
+    scope: 'deployment',
+    doc: 'timeout of one webhook delivery',
+    schema: integer(10 * second),
+  },
+  deliveryAttempts: {
+    env: 'IMAGESTREAMS_DELIVERY_ATTEMPTS',
+    scope: 'deployment',
+    doc: 'attempts per trigger delivery',
+    schema: integer(4),
+  },
+  deliveryRetryDelayMs: {
+    env: 'IMAGESTREAMS_DELIVERY_RETRY_DELAY_MS',
+    scope: 'deployment',
+    doc: 'first delay between delivery attempts (doubling)',
+    schema: integer(500),
+  },
+  triggerConcurrency: {
+    env: 'IMAGESTREAMS_TRIGGER_CONCURRENCY',
+    scope: 'deployment',
+    doc: 'triggers fired at a time by one fan-out or reconcile',
+    schema: integer(16),
+  },
+  triggerLeaseMs: {
+    env: 'IMAGESTREAMS_TRIGGER_LEASE_MS',
+    scope: 'deployment',
+    doc: 'how long a trigger firing holds its claim before another instance may retry it',
+    schema: integer(5 * 60 * second),
+  },
+  registryConnectTimeoutMs: {
+    env: 'IMAGESTREAMS_REGISTRY_CONNECT_TIMEOUT_MS',
+    scope: 'deployment',
+    doc: 'registry connect timeout',
+    schema: integer(5 * second),
+  },
+  registryHeadersTimeoutMs: {
+    env: 'IMAGESTREAMS_REGISTRY_HEADERS_TIMEOUT_MS',
+    scope: 'deployment',
+    doc: 'registry response-headers timeout',
+    schema: integer(10 * second),
+  },
+  registryBodyTimeoutMs: {
+    env: 'IMAGESTREAMS_REGISTRY_BODY_TIMEOUT_MS',
+    scope: 'deployment',
+    doc: 'registry body timeout (between chunks)',
+    schema: integer(10 * second),
+  },
+  registryMaxRetries: {
+    env: 'IMAGESTREAMS_REGISTRY_MAX_RETRIES',
+    scope: 'deployment',
+    doc: 'retries of a transient registry failure (timeouts, 5xx, 429)',
+    schema: integer(3, 0),
+  },
+  registryMinRetryDelayMs: {
+    env: 'IMAGESTREAMS_REGISTRY_MIN_RETRY_DELAY_MS',
+    scope: 'deployment',
+    doc: 'first registry retry delay',
+    schema: integer(200),
+  },
+  registryMaxRetryDelayMs: {
+    env: 'IMAGESTREAMS_REGISTRY_MAX_RETRY_DELAY_MS',
+    scope: 'deployment',
+    doc: 'longest registry retry delay (a longer Retry-After is not waited for)',
+    schema: integer(5 * second),
+  },
+  registryMaxManifestBytes: {
+    env: 'IMAGESTREAMS_REGISTRY_MAX_MANIFEST_BYTES',
+    scope: 'deployment',
+    doc: 'largest manifest, index or tag list read from a registry',
+    schema: integer(4 * mebibyte),
+    shown: '4194304 (4 MiB)',
+  },
+  registryMaxBlobBytes: {
+    env: 'IMAGESTREAMS_REGISTRY_MAX_BLOB_BYTES',
+    scope: 'deployment',
+    doc: 'largest image config blob read from a registry',
+    schema: integer(8 * mebibyte),
+    shown: '8388608 (8 MiB)',
+  },
+  credentialsKey: {
+    env: 'IMAGESTREAMS_CREDENTIALS_KEY',
+    scope: 'local',
+    doc: '32-byte base64 key sealing secrets at rest without KMS; `npm start` creates one in the data folder',
+    schema: base64Key,
+  },
+  dynamoEndpoint: {
+    env: 'IMAGESTREAMS_DYNAMODB_ENDPOINT',
+    scope: 'local',
+    doc: 'where DynamoDB (dynalite) listens',
+    schema: optionalText,
+  },
+  kmsEndpoint: {
+    env: 'IMAGESTREAMS_KMS_ENDPOINT',
+    scope: 'local',
+    doc: 'a KMS endpoint (tests)',
+    schema: optionalText,
+  },
+  eventBridgeEndpoint: {
+    env: 'IMAGESTREAMS_EVENTBRIDGE_ENDPOINT',
+    scope: 'local',
+    doc: 'an EventBridge endpoint (tests)',
+    schema: optionalText,
+  },
+  awsTargetsEndpoint: {
+    env: 'IMAGESTREAMS_AWS_TARGETS_ENDPOINT',
+    scope: 'local',
+    doc: 'one endpoint for the CodeBuild, ECS, Lambda and EventBridge targets (tests)',
+    schema: optionalText,
+  },
+} as const satisfies Record<string, Setting<unknown>>;
+
+type Settings = typeof settings;
+
+/** Deployment configuration, read once at the edge and validated; plus what is fixed by the build. */
+export type Config = { readonly [K in keyof Settings]: z.output<Settings[K]['schema']> } & {
+  /** `imagestreams/<version>`, sent on every registry request. */
+  readonly userAgent: string;
+};
+
+/** The variables sst.config.ts must set from the resources it creates. */
+export type InfrastructureVariable = {
+  [K in keyof Settings]: Settings[K]['scope'] extends 'infrastructure' ? Settings[K]['env'] : never;
+}[keyof Settings];
+
+/** Reads and validates every setting; one error names every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  return {
-    tableName: required(env, 'IMAGESTREAMS_TABLE'),
-    dynamoEndpoint: env.IMAGESTREAMS_DYNAMODB_ENDPOINT || undefined,
-    region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
-    historyLimit: positiveInteger(env, 'IMAGESTREAMS_HISTORY_LIMIT', 100),
-    maxBodyBytes: positiveInteger(env, 'IMAGESTREAMS_MAX_BODY_BYTES', 1024 * 1024),
-    insecureRegistries: list(env, 'IMAGESTREAMS_INSECURE_REGISTRIES'),
-    allowedRegistries: list(env, 'IMAGESTREAMS_ALLOWED_REGISTRIES'),
-    credentialsKey: key(env, 'IMAGESTREAMS_CREDENTIALS_KEY'),
-    kmsKeyId: env.IMAGESTREAMS_KMS_KEY_ID || undefined,
-    kmsEndpoint: env.IMAGESTREAMS_KMS_ENDPOINT || undefined,
-    importTimeoutMs: positiveInteger(env, 'IMAGESTREAMS_IMPORT_TIMEOUT_MS', 20_000, 0),
-    maxBulkImport: positiveInteger(env, 'IMAGESTREAMS_MAX_BULK_IMPORT', 50),
-    eventBusName: env.IMAGESTREAMS_EVENT_BUS || undefined,
-    eventBridgeEndpoint: env.IMAGESTREAMS_EVENTBRIDGE_ENDPOINT || undefined,
-    scheduleIntervalSeconds: positiveInteger(env, 'IMAGESTREAMS_SCHEDULE_INTERVAL_SECONDS', 900),
-    scheduleTickSeconds: positiveInteger(env, 'IMAGESTREAMS_SCHEDULE_TICK_SECONDS', 60),
-    schedulerShards: positiveInteger(env, 'IMAGESTREAMS_SCHEDULER_SHARDS', 1),
-    registryRatePerSecond: positiveInteger(env, 'IMAGESTREAMS_REGISTRY_RATE_PER_SECOND', 20),
-    maxChecksPerTick: positiveInteger(env, 'IMAGESTREAMS_MAX_CHECKS_PER_TICK', 5000),
-    tickBudgetMs: positiveInteger(env, 'IMAGESTREAMS_TICK_BUDGET_MS', 50_000),
-    admins: list(env, 'IMAGESTREAMS_ADMINS'),
-    namespaceCreators: list(env, 'IMAGESTREAMS_NAMESPACE_CREATORS'),
-    allowedPrivateHosts: list(env, 'IMAGESTREAMS_ALLOWED_PRIVATE_HOSTS'),
-    awsTargetsEndpoint: env.IMAGESTREAMS_AWS_TARGETS_ENDPOINT || undefined,
-    webhookTimeoutMs: positiveInteger(env, 'IMAGESTREAMS_WEBHOOK_TIMEOUT_MS', 10_000),
-    deliveryAttempts: positiveInteger(env, 'IMAGESTREAMS_DELIVERY_ATTEMPTS', 4),
-    deliveryRetryDelayMs: positiveInteger(env, 'IMAGESTREAMS_DELIVERY_RETRY_DELAY_MS', 500),
-    maxManifestListEntries: positiveInteger(env, 'IMAGESTREAMS_MAX_MANIFEST_LIST_ENTRIES', 256),
-    manifestListConcurrency: positiveInteger(env, 'IMAGESTREAMS_MANIFEST_LIST_CONCURRENCY', 8),
-    registry: {
-      userAgent: `imagestreams/${packageJson.version}`,
-      connectTimeoutMs: positiveInteger(env, 'IMAGESTREAMS_REGISTRY_CONNECT_TIMEOUT_MS', 5_000),
-      headersTimeoutMs: positiveInteger(env, 'IMAGESTREAMS_REGISTRY_HEADERS_TIMEOUT_MS', 10_000),
-      bodyTimeoutMs: positiveInteger(env, 'IMAGESTREAMS_REGISTRY_BODY_TIMEOUT_MS', 10_000),
-      maxRetries: positiveInteger(env, 'IMAGESTREAMS_REGISTRY_MAX_RETRIES', 3),
-      minRetryDelayMs: positiveInteger(env, 'IMAGESTREAMS_REGISTRY_MIN_RETRY_DELAY_MS', 200),
-      maxRetryDelayMs: positiveInteger(env, 'IMAGESTREAMS_REGISTRY_MAX_RETRY_DELAY_MS', 5_000),
-    },
-  };
+  const values: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [key, setting] of Object.entries(settings) as [keyof Settings, Setting<unknown>][]) {
+    // Empty counts as unset; the region may also come from the SDK's other variable.
+    const raw = env[setting.env] || (key === 'region' ? env.AWS_DEFAULT_REGION : undefined) || undefined;
+    const result = z.safeParse(setting.schema, raw);
+    if (result.success) values[key] = result.data;
+    else
+      problems.push(
+        `${setting.env} ${result.error.issues[0]?.message ?? 'is invalid'}${raw === undefined ? '' : `, not ${JSON.stringify(raw)}`}`,
+      );
+  }
+  if (problems.length) throw new Error(`configuration: ${problems.join('; ')}`);
+  return { ...values, userAgent: `imagestreams/${packageJson.version}` } as Config;
 }
 
-function required(env: NodeJS.ProcessEnv, name: string): string {
-  const value = env[name];
-  if (!value) throw new Error(`configuration: ${name} must be set`);
-  return value;
-}
-
-function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min)
-    throw new Error(`configuration: ${name} must be an integer of at least ${min}, not ${JSON.stringify(raw)}`);
-  return value;
-}
-
-function list(env: NodeJS.ProcessEnv, name: string): string[] {
-  return (env[name] ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
-function key(env: NodeJS.ProcessEnv, name: string): Buffer | undefined {
-  const raw = env[name];
-  if (!raw) return undefined;
-  const bytes = Buffer.from(raw, 'base64');
-  if (bytes.length !== 32) throw new Error(`configuration: ${name} must be 32 bytes in base64`);
-  return bytes;
+/**
+ * The deployer's settings to pass to every function, validated before anything is deployed: each
+ * `deployment` setting that is set in `env`. Unset ones take their defaults in the function.
+ */
+export function deploymentEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
+  const passed: Record<string, string> = {};
+  for (const setting of Object.values(settings) as Setting<unknown>[]) {
+    const value = env[setting.env];
+    if (setting.scope !== 'deployment' || value === undefined || value === '') continue;
+    const result = z.safeParse(setting.schema, value);
+    if (!result.success)
+      throw new Error(`configuration: ${setting.env} ${result.error.issues[0]?.message}, not ${JSON.stringify(value)}`);
+    passed[setting.env] = value;
+  }
+  return passed;
 }

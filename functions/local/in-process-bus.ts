@@ -1,3 +1,4 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { type BusEvent, parseBusEvent } from '../../core/events/bus-events.ts';
 import type { EventPublisher } from '../../core/ports.ts';
 import type { Subscription } from '../lib/subscriptions.ts';
@@ -28,11 +29,11 @@ export function matchesPattern(pattern: Record<string, unknown>, event: Record<s
 /** Local mode's bus: logs every event and hands it to the subscribed handlers, as EventBridge rules would. */
 export class InProcessBus implements EventPublisher {
   private readonly routes: { subscription: Subscription; handler: EventHandler }[] = [];
-  private readonly log: (line: string) => void;
+  private readonly logger: Pick<Logger, 'info' | 'error'>;
   private counter = 0;
 
-  constructor(log: (line: string) => void) {
-    this.log = log;
+  constructor(logger: Pick<Logger, 'info' | 'error'>) {
+    this.logger = logger;
   }
 
   subscribe(subscription: Subscription, handler: EventHandler): void {
@@ -48,13 +49,11 @@ export class InProcessBus implements EventPublisher {
         time: new Date().toISOString(),
         id: `local-${++this.counter}`,
       };
-      this.log(`event ${event.detailType}: ${JSON.stringify(event.detail)}`);
+      this.logger.info('event published', { detailType: event.detailType, detail: event.detail });
       for (const { subscription, handler } of this.routes) {
         if (!matchesPattern(subscription.pattern, envelope)) continue;
         handler(envelope).catch((error: unknown) =>
-          this.log(
-            `subscription ${subscription.name} failed: ${error instanceof Error ? error.message : String(error)}`,
-          ),
+          this.logger.error('subscription failed', { subscription: subscription.name, error: error as Error }),
         );
       }
     }

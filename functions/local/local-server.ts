@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Principal } from '../../core/access/principal.ts';
 import { PayloadTooLargeError } from '../../core/errors.ts';
@@ -25,7 +26,12 @@ export interface LocalTls {
  * turns each request into a v2 (HTTP API) event, authenticates bearer tokens as a Lambda authorizer
  * would, and calls the same handler the Lambda runs.
  */
-export function createLocalServer(handler: ApiHandler, tokens: ReadonlyMap<string, Principal>, tls: LocalTls): Server {
+export function createLocalServer(
+  handler: ApiHandler,
+  tokens: ReadonlyMap<string, Principal>,
+  tls: LocalTls,
+  logger: Pick<Logger, 'error'>,
+): Server {
   return createServer({ cert: tls.cert, key: tls.key }, async (req, res) => {
     try {
       const body = await readBody(req);
@@ -37,7 +43,7 @@ export function createLocalServer(handler: ApiHandler, tokens: ReadonlyMap<strin
       const result = await handler(event, lambdaContext(event.requestContext.requestId));
       res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>).end(result.body ?? '');
     } catch (error) {
-      console.error('local server: request failed', error);
+      logger.error('local server: request failed', { error: error as Error });
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ message: 'Internal Server Error' }));
     }

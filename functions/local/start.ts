@@ -1,6 +1,9 @@
 // `npm start`: the whole service on this machine — the API handler behind a local API Gateway over
 // HTTPS, DynamoDB as dynalite persisted under the data folder, and a kubeconfig for kubectl. No AWS
 // account needed.
+// What the service logs goes to stdout as the same JSON lines as in Lambda (one logger). What the person
+// at the terminal needs — the URL, the token to use, a startup failure — goes to stderr as plain text:
+// a token belongs on their screen, not in a log a collector ships, and stdout stays pure JSON for jq.
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
@@ -10,6 +13,7 @@ import { ensureTable } from '../../core/adapters/dynamodb/create-table.ts';
 import { createApiHandler } from '../lib/api-handler.ts';
 import { createDependencies } from '../lib/composition-root.ts';
 import { loadConfig } from '../lib/config.ts';
+import { createLogger } from '../lib/create-logger.ts';
 import { connectSubscriptions } from './connect-subscriptions.ts';
 import { startDynalite } from './dynalite.ts';
 import { InProcessBus } from './in-process-bus.ts';
@@ -50,26 +54,23 @@ async function main(): Promise<void> {
   let kubeconfigToken: string | undefined;
   if (tokensFile) {
     tokens = await readTokensFile(tokensFile);
-    console.log(`imagestreams: ${tokens.size} API token(s) from ${tokensFile}`);
+    tell(`${tokens.size} API token(s) from ${tokensFile}`);
   } else {
     const admin = await adminToken(dataDir);
     tokens = new Map([[admin.token, localAdmin]]);
     kubeconfigToken = admin.token;
-    console.log(
-      `imagestreams: admin token (${admin.created ? 'new, ' : ''}kept in ${resolve(dataDir, 'admin-token')}):\n  ${admin.token}`,
-    );
+    tell(`admin token (${admin.created ? 'new, ' : ''}kept in ${resolve(dataDir, 'admin-token')}):\n  ${admin.token}`);
   }
 
   // Events go through an in-process bus to the same subscribers as EventBridge rules in AWS.
-  const bus = new InProcessBus((line) => console.log(`imagestreams: ${line}`));
-  const deps = createDependencies(config, { publisher: bus });
+  const logger = createLogger(config);
+  const bus = new InProcessBus(logger);
+  const deps = createDependencies(config, { publisher: bus, logger });
   await connectSubscriptions(bus, deps);
   const tls = await ensureLocalCertificates(dataDir);
-  if (tls.issued.ca) console.log(`imagestreams: new local certificate authority in ${resolve(dataDir, 'ca.crt')}`);
-  const server = createLocalServer(createApiHandler(deps), tokens, tls);
-  const ticker = startTicker(deps, config.scheduleTickSeconds, config.schedulerShards, (line) =>
-    console.log(`imagestreams: ${line}`),
-  );
+  if (tls.issued.ca) tell(`new local certificate authority in ${resolve(dataDir, 'ca.crt')}`);
+  const server = createLocalServer(createApiHandler(deps), tokens, tls, logger);
+  const ticker = startTicker(deps, config.scheduleTickSeconds, config.schedulerShards, logger);
   server.listen(port, host, () => {
     const { port: actual } = server.address() as AddressInfo;
     // The certificate names the loopback addresses only, so the kubeconfig points at one of them.
@@ -79,17 +80,19 @@ async function main(): Promise<void> {
     writeKubeconfig(kubeconfig, { server: url, ca: tls.ca, token: kubeconfigToken, namespace: 'default' })
       .then(() => {
         // One write, so that whoever waits for the "listening" line reads the whole banner with it.
-        const banner = [
-          `imagestreams: listening on ${url} (data in ${dataDir})`,
-          `imagestreams: to use kubectl (context ${localContext}):\n  export KUBECONFIG=${kubeconfig}`,
-          ...(kubeconfigToken === undefined
-            ? ['imagestreams: the kubeconfig holds no token with a tokens file: add --token=<yours> to kubectl']
-            : []),
-        ];
-        console.log(banner.join('\n'));
+        tell(
+          [
+            `listening on ${url} (data in ${dataDir})`,
+            `to use kubectl (context ${localContext}):\n  export KUBECONFIG=${kubeconfig}`,
+            ...(kubeconfigToken === undefined
+              ? ['the kubeconfig holds no token with a tokens file: add --token=<yours> to kubectl']
+              : []),
+          ].join('\nimagestreams: '),
+        );
+        logger.info('local mode started', { url, dataDir });
       })
       .catch((error: unknown) => {
-        console.error(`imagestreams: cannot write ${kubeconfig}: ${error instanceof Error ? error.message : error}`);
+        tell(`cannot write ${kubeconfig}: ${error instanceof Error ? error.message : error}`);
         process.exit(1);
       });
   });
@@ -104,7 +107,12 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
+/** A line for the person who ran `npm start` (see the top of this file). */
+function tell(line: string): void {
+  process.stderr.write(`imagestreams: ${line}\n`);
+}
+
 main().catch((error: unknown) => {
-  console.error(`imagestreams: ${error instanceof Error ? error.message : String(error)}`);
+  tell(error instanceof Error ? error.message : String(error));
   process.exit(1);
 });

@@ -1,3 +1,4 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Dependencies } from '../lib/composition-root.ts';
 import { runSchedule } from '../lib/run-schedule.ts';
 
@@ -6,7 +7,7 @@ export function startTicker(
   deps: Pick<Dependencies, 'scheduler' | 'triggers'>,
   seconds: number,
   shards: number,
-  log: (line: string) => void,
+  logger: Pick<Logger, 'info' | 'error'>,
 ): NodeJS.Timeout {
   const running = new Set<number>();
   const tick = () => {
@@ -16,11 +17,9 @@ export function startTicker(
       runSchedule(deps, shard, shards)
         .then((report) => {
           if (report.checked || report.announced || report.triggers.fired || report.triggers.failed)
-            log(`scheduled tick: ${JSON.stringify({ ...report, slots: report.slots.length })}`);
+            logger.info('scheduled tick', { ...report, slots: report.slots.length });
         })
-        .catch((error: unknown) =>
-          log(`scheduled import failed: ${error instanceof Error ? error.message : String(error)}`),
-        )
+        .catch((error: unknown) => logger.error('scheduled tick failed', { shard, error: error as Error }))
         .finally(() => running.delete(shard));
     }
   };

@@ -20,6 +20,8 @@ async function startService(env: Record<string, string>): Promise<{
     path: string,
     init?: { method?: string; headers?: Record<string, string>; body?: string },
   ) => ReturnType<typeof fetch>;
+  /** The service's own lines: the logger's JSON on stdout, one per line, as in Lambda. */
+  logLines: () => any[];
   stop: () => Promise<number | null>;
 }> {
   const child = spawn(process.execPath, ['functions/local/start.ts'], {
@@ -29,11 +31,15 @@ async function startService(env: Record<string, string>): Promise<{
   });
   children.push(child);
   let output = '';
-  child.stdout?.on('data', (chunk) => (output += chunk));
+  let stdout = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+    stdout += chunk;
+  });
   child.stderr?.on('data', (chunk) => (output += chunk));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`service did not start:\n${output}`)), 20_000);
-    child.stdout?.on('data', () => {
+    child.stderr?.on('data', () => {
       const match = /listening on (https:\/\/[\d.]+:\d+)/.exec(output);
       if (match?.[1]) {
         clearTimeout(timer);
@@ -48,6 +54,11 @@ async function startService(env: Record<string, string>): Promise<{
     url,
     output: () => output,
     fetch: (path, init = {}) => fetch(url + path, { ...init, dispatcher }),
+    logLines: () =>
+      stdout
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line)),
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve(child.exitCode);
@@ -85,8 +96,13 @@ describe('local mode (npm start)', () => {
     });
     expect(put.status).toBe(200);
     await expect
-      .poll(() => first.output())
-      .toContain('event ImageStreamTag Changed: {"namespace":"demo","imageStream":"python","tag":"3.12"');
+      .poll(() => first.logLines().find((line) => line.message === 'event published'))
+      .toMatchObject({
+        level: 'INFO',
+        service: 'imagestreams',
+        detailType: 'ImageStreamTag Changed',
+        detail: { namespace: 'demo', imageStream: 'python', tag: '3.12' },
+      });
     const before = await (
       await first.fetch('/apis/image.openshift.io/v1/namespaces/demo/imagestreams/python', { headers })
     ).json();

@@ -70,6 +70,8 @@ export async function startApi(env: Record<string, string> = {}, clock?: { now()
     IMAGESTREAMS_EVENT_BUS: 'imagestreams-test',
     IMAGESTREAMS_EVENTBRIDGE_ENDPOINT: bus.url,
     AWS_REGION: 'local',
+    // Audit lines stay out of the test output; the test of the audit log turns them on.
+    IMAGESTREAMS_AUDIT_LOG: 'false',
     ...env,
   });
   const dynamo = new DynamoDBClient({
@@ -85,6 +87,7 @@ export async function startApi(env: Record<string, string> = {}, clock?: { now()
     handler,
     new Map(Object.entries(tokens).map(([key, token]) => [token, principals[key as keyof typeof tokens]])),
     tls,
+    deps.logger,
   );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
