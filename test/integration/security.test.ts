@@ -178,6 +178,11 @@ describe('every route × every role', () => {
     expect(new Set(checked)).toEqual(new Set(Object.keys(expected)));
   });
 
+  it('needs no principal only for the health check', () => {
+    const anonymous = apiRoutes.filter((r) => r.access === 'anonymous').map((r) => `${r.method} ${r.path}`);
+    expect(anonymous).toEqual(['GET /healthz']);
+  });
+
   for (const route of apiRoutes) {
     for (const who of columns) {
       const access = typeof route.access === 'string' ? undefined : route.access;
