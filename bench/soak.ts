@@ -55,7 +55,9 @@ deadline.unref();
 try {
   const { url, inspector } = await whenListening(child);
   const token = (await readFile(join(dataDir, 'admin-token'), 'utf8')).trim();
-  const pool = new Pool(url, { connections: concurrency, pipelining: 1 });
+  // Local mode may serve HTTPS with a CA of its own in the data folder.
+  const tls = url.startsWith('https:') ? { connect: { ca: await readFile(join(dataDir, 'ca.crt'), 'utf8') } } : {};
+  const pool = new Pool(url, { connections: concurrency, pipelining: 1, ...tls });
   const cdp = await connectInspector(inspector);
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
 
@@ -197,7 +199,7 @@ function whenListening(service: ChildProcess): Promise<{ url: string; inspector:
     const timer = setTimeout(() => reject(new Error(`local mode did not start:\n${output}`)), 30_000);
     service.stderr?.on('data', (chunk) => {
       output += chunk;
-      const url = /listening on (http:\/\/[\d.]+:\d+)/.exec(output)?.[1];
+      const url = /listening on (https?:\/\/[\d.]+:\d+)/.exec(output)?.[1];
       const inspector = /Debugger listening on (ws:\/\/\S+)/.exec(output)?.[1];
       if (url && inspector) {
         clearTimeout(timer);
