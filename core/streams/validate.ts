@@ -1,4 +1,5 @@
 import { type FieldCause, InvalidError } from '../errors.ts';
+import { validateTagPolicy } from '../policy/validate-tag-policy.ts';
 import { InvalidReferenceError, parseDockerImageReference } from '../references/docker-image-reference.ts';
 import { isObjectName, validateNamespace, validateStreamName, validateTagName } from './names.ts';
 import type { ImageStreamInput, TagReferenceInput } from './schemas.ts';
@@ -56,6 +57,7 @@ export function validateTagReference(
   const causes = [
     ...validateTagName(tag.name, `${field}.name`),
     ...validateLabels(tag.annotations, `${field}.annotations`, 'annotations'),
+    ...validateTagPolicy(tag, field),
   ];
   const from = tag.from;
   if (!from) {
