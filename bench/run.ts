@@ -10,6 +10,7 @@ import { build } from 'esbuild';
 import { keys } from '../core/adapters/dynamodb/dynamo-table.ts';
 import { startApi } from '../test/support/api-under-test.ts';
 import { manifestListBench } from './manifest-list.ts';
+import { policyBench } from './policy.ts';
 import { registryBench } from './registry.ts';
 import { scheduledBench } from './scheduled.ts';
 import { triggersBench } from './triggers.ts';
@@ -264,6 +265,13 @@ rows.push(
 );
 rows.push(['']);
 rows.push(...(await manifestListBench({ entries: Number(process.env.BENCH_INDEX_ENTRIES ?? 2000) })));
+rows.push(['']);
+rows.push(
+  ...(await policyBench({
+    tags: Number(process.env.BENCH_POLICY_TAGS ?? 1000),
+    rounds: Number(process.env.BENCH_POLICY_ROUNDS ?? 200),
+  })),
+);
 
 const widths = rows.reduce<number[]>((w, r) => r.map((c, i) => Math.max(w[i] ?? 0, c.length)), []);
 console.log(
