@@ -1,3 +1,5 @@
+import { sourceTagOf } from '../policy/source-tag.ts';
+import { describeTagPolicy, parseTagPolicy, type TagPolicy } from '../policy/tag-policy.ts';
 import { parseDockerImageReference } from '../references/docker-image-reference.ts';
 import { isPendingImport } from '../streams/generations.ts';
 import { prioritizeTags } from '../streams/prioritize-tags.ts';
@@ -68,6 +70,8 @@ function tagBlock(state: StreamState, tag: TagRecord, aliases: string[], now: Da
     aliases.length ? `${tag.name} (${aliases.join(', ')})` : tag.name,
     `  ${sourceLine(tag.spec, state.stream.namespace)}`,
   ];
+  const policy = policyLine(tag);
+  if (policy) out.push(`    ${policy}`);
   if (tag.spec?.importPolicy?.insecure) out.push('    will use insecure HTTPS or HTTP connections');
   if (tag.spec?.referencePolicy?.type === 'Local')
     out.push('    prefer registry pullthrough when referencing this tag');
@@ -97,6 +101,17 @@ function tagBlock(state: StreamState, tag: TagRecord, aliases: string[], now: Da
   });
   while (out.at(-1) === '') out.pop();
   return out.join('\n');
+}
+
+/** `newest matching semver >=3.11.0 <4.0.0: 3.12.7` for a policy tag: the policy and the tag it chose. */
+function policyLine(tag: TagRecord): string | undefined {
+  let policy: TagPolicy | undefined;
+  try {
+    policy = parseTagPolicy(tag.spec?.annotations);
+  } catch {
+    return undefined;
+  }
+  return policy && `${describeTagPolicy(policy)}: ${sourceTagOf(tag.spec, tag.items[0]) ?? none}`;
 }
 
 function sourceLine(spec: TagReference | null, namespace: string): string {

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { sourceTagOf } from '../policy/source-tag.ts';
 import type { StreamRecord, TagChange, TagEventCondition, TagRecord } from '../streams/types.ts';
 
 export const eventSource = 'imagestreams';
@@ -19,6 +20,8 @@ export const tagChangedDetail = z.object({
   cause: z.enum(['tag', 'rollback', 'alias', 'import', 'scheduled-import']),
   actor: z.string(),
   changedAt: z.string(),
+  /** For a policy tag (imagestreams.dev/policy): the repository's tag that won. */
+  sourceTag: z.optional(z.string()),
 });
 
 /** `ImageStreamTag Import Failed`: an import did not move the tag; for alerting. */
@@ -74,6 +77,7 @@ export function tagChangedEvent(
   tag: TagRecord & { unpublished: TagChange },
 ): BusEvent {
   const head = tag.items[0];
+  const sourceTag = sourceTagOf(tag.spec, head);
   return parseBusEvent({
     source: eventSource,
     detailType: tagChangedType,
@@ -85,6 +89,7 @@ export function tagChangedEvent(
       dockerImageReference: head?.dockerImageReference ?? '',
       generation: head?.generation ?? 0,
       ...tag.unpublished,
+      ...(sourceTag !== undefined ? { sourceTag } : {}),
     },
   });
 }
