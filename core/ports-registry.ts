@@ -22,6 +22,15 @@ export interface ResolvedManifest {
   body?: Uint8Array | undefined;
 }
 
+/** A repository's tag listing as far as it was read. */
+export interface TagListing {
+  tags: string[];
+  /** Pages requested. */
+  pages: number;
+  /** The page cap stopped the listing while the registry still offered a next page. */
+  truncated: boolean;
+}
+
 /** Reads from OCI / Docker registries. Failures are ImportFailure with an OpenShift reason and whether they are transient. */
 export interface RegistryClient {
   /** What the reference's digest or tag points at now: one HEAD when the registry sends the digest. */
@@ -36,4 +45,6 @@ export interface RegistryClient {
   getBlob(repo: RegistryRepository, digest: string, access: RegistryAccess): Promise<Uint8Array>;
   /** The repository's tags, following `Link` pages, at most `limit`. */
   listTags(repo: RegistryRepository, access: RegistryAccess, limit: number): Promise<string[]>;
+  /** Every tag of the repository, following `Link` pages, reading at most `maxPages` pages. */
+  listTagPages(repo: RegistryRepository, access: RegistryAccess, maxPages: number): Promise<TagListing>;
 }

@@ -8,7 +8,9 @@ export type ImportReason =
   | 'RateLimited'
   | 'BadRequest'
   | 'InternalError'
-  | 'Timeout';
+  | 'Timeout'
+  /** A policy tag (imagestreams.dev/policy) found no tag of its repository that qualifies. */
+  | 'NoMatchingTag';
 
 export class ImportFailure extends ImageStreamsError {
   readonly importReason: ImportReason;

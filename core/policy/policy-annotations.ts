@@ -11,3 +11,8 @@ export const filterExtractAnnotation = 'imagestreams.dev/filter-extract';
 export function annotationField(tagField: string, key: string): string {
   return `${tagField}.annotations[${key}]`;
 }
+
+/** The policy annotations of a tag in one string: a change of any of them asks for a new evaluation. */
+export function policyFingerprint(annotations: Readonly<Record<string, string>> | null | undefined): string {
+  return JSON.stringify([policyAnnotation, filterTagsAnnotation, filterExtractAnnotation].map((k) => annotations?.[k]));
+}

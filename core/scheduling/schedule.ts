@@ -1,3 +1,6 @@
+import { policyAnnotation } from '../policy/policy-annotations.ts';
+import { parseDockerImageReference } from '../references/docker-image-reference.ts';
+import { registryReference, repositoryLabel } from '../references/registry-reference.ts';
 import { isPendingImport } from '../streams/generations.ts';
 import type { TagRecord } from '../streams/types.ts';
 
@@ -13,8 +16,26 @@ export interface ScheduleOptions {
 
 /** A stable slot for a tag (FNV-1a of its name), so that it is checked at the same point of every cycle. */
 export function slotOf(namespace: string, stream: string, tag: string): number {
+  return hashSlot(`${namespace}/${stream}:${tag}`);
+}
+
+/**
+ * Policy tags (imagestreams.dev/policy) take the slot of the repository they follow, so that every tag
+ * following it, in any stream or namespace, is checked in the same tick and shares one tag listing.
+ */
+function policySlotOf(from: string): number | undefined {
+  try {
+    const ref = parseDockerImageReference(from);
+    if (ref.tag || ref.id) return undefined;
+    return hashSlot(repositoryLabel(registryReference(ref)));
+  } catch {
+    return undefined;
+  }
+}
+
+function hashSlot(key: string): number {
   let hash = 0x811c9dc5;
-  for (const char of `${namespace}/${stream}:${tag}`) {
+  for (const char of key) {
     hash ^= char.codePointAt(0) ?? 0;
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
@@ -34,7 +55,8 @@ export function scheduleOf(
 ): Pick<TagRecord, 'dueAt' | 'scheduleSlot'> {
   const spec = tag.spec;
   if (spec?.from?.kind !== 'DockerImage' || spec.reference) return {};
-  const slot = spec.importPolicy?.scheduled ? { scheduleSlot: slotOf(namespace, stream, tag.name) } : {};
+  const policySlot = spec.annotations?.[policyAnnotation] === undefined ? undefined : policySlotOf(spec.from.name);
+  const slot = spec.importPolicy?.scheduled ? { scheduleSlot: policySlot ?? slotOf(namespace, stream, tag.name) } : {};
   if (isPendingImport(tag)) return { ...slot, dueAt: now.toISOString() };
   const failure = tag.conditions.find((c) => c.type === 'ImportSuccess' && c.status === 'False');
   // importAttempts is kept only while the last failure was transient (recordImport reads ImportFailure.transient).

@@ -1,3 +1,4 @@
+import { policyFingerprint } from '../policy/policy-annotations.ts';
 import type { TagRecord, TagReference } from './types.ts';
 
 /** The generation a tag's status has caught up with: its head's, or that of its last import failure (reference §3.1). */
@@ -16,8 +17,8 @@ export function isPendingImport(tag: Pick<TagRecord, 'spec' | 'items' | 'conditi
 
 /**
  * Whether a spec change asks for new content (reference §3.1 tagRefChanged): a different source,
- * `reference` or import mode, or generation 0 sent by the client. Scheduling, insecure, reference
- * policy and annotations alone do not.
+ * `reference` or import mode, a policy tag's policy annotations, or generation 0 sent by the client.
+ * Scheduling, insecure, reference policy and other annotations alone do not.
  */
 export function isReferenceChange(
   old: TagReference | null | undefined,
@@ -32,7 +33,8 @@ export function isReferenceChange(
     old.from.name !== next.from.name ||
     (old.from.namespace || namespace) !== (next.from.namespace || namespace) ||
     Boolean(old.reference) !== Boolean(next.reference) ||
-    old.importPolicy?.importMode !== next.importPolicy?.importMode
+    old.importPolicy?.importMode !== next.importPolicy?.importMode ||
+    policyFingerprint(old.annotations) !== policyFingerprint(next.annotations)
   );
 }
 

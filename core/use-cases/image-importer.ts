@@ -3,12 +3,15 @@ import { ImportFailure } from '../importing/import-failure.ts';
 import { type Manifest, parseManifest, pickPlatform, platformEntries } from '../importing/manifests.ts';
 import { mapBounded } from '../importing/map-bounded.ts';
 import { isIndex } from '../importing/media-types.ts';
+import { selectTag } from '../policy/select-tag.ts';
+import { describeTagPolicy, type TagPolicy } from '../policy/tag-policy.ts';
 import type { ImageStore } from '../ports.ts';
 import type { RegistryAccess, RegistryClient, RegistryCredentials } from '../ports-registry.ts';
 import {
   type DockerImageReference,
   parseDockerImageReference,
   pinnedReference,
+  repositoryName,
 } from '../references/docker-image-reference.ts';
 import {
   parseRegistryReference,
@@ -18,6 +21,7 @@ import {
   repositoryLabel,
 } from '../references/registry-reference.ts';
 import type { Image, ImportMode } from '../streams/types.ts';
+import type { TagListings } from './tag-listings.ts';
 
 export interface ImportSpec {
   /** The pull spec as the user wrote it. */
@@ -83,6 +87,52 @@ export class ImageImporter {
       }
       throw error;
     }
+  }
+
+  /**
+   * Imports the tag of repository `spec.from` that wins `policy` (imagestreams.dev/policy) among the
+   * repository's tags. The listing goes through `listings`, so tags following the same repository with
+   * the same credentials share it; the winner then costs what any import of it costs (one HEAD when its
+   * digest is still `spec.current`). The pull spec recorded is `repository:tag@digest`, naming the winner.
+   */
+  async importByPolicy(
+    spec: ImportSpec,
+    policy: TagPolicy,
+    options: {
+      credentials: RegistryCredentials | undefined;
+      listings: TagListings;
+      maxPages: number;
+      /** The tag's current pull spec: a new winner with the same digest still moves the tag. */
+      currentReference?: string | undefined;
+      signal?: AbortSignal | undefined;
+      record?: boolean;
+    },
+  ): Promise<ImportedImage & { sourceTag: string; truncated: boolean }> {
+    const { ref, target } = this.locate(spec.from);
+    const { credentials, signal } = options;
+    const listing = await options.listings.read(repositoryLabel(target), spec.insecure, credentials, () =>
+      this.options.registry.listTagPages(target, { insecure: spec.insecure, credentials, signal }, options.maxPages),
+    );
+    const choice = selectTag(policy, listing.tags);
+    if (!choice) {
+      const cut = listing.truncated ? `; the listing stopped at its cap of ${options.maxPages} pages` : '';
+      throw new ImportFailure(
+        'NoMatchingTag',
+        `no tag of ${spec.from} matches the policy (${describeTagPolicy(policy)}): ${listing.tags.length} tags read${cut}`,
+        { transient: false },
+      );
+    }
+    const from = `${repositoryName(ref)}:${choice.tag}`;
+    const imported = await this.import({ ...spec, from }, credentials, signal, options.record ?? true);
+    const dockerImageReference = `${from}@${imported.digest}`;
+    const renamed = options.currentReference !== undefined && options.currentReference !== dockerImageReference;
+    return {
+      ...imported,
+      dockerImageReference,
+      ...(imported.unchanged && renamed ? { unchanged: false } : {}),
+      sourceTag: choice.tag,
+      truncated: listing.truncated,
+    };
   }
 
   /** The tags of a repository (`--all` imports), at most `limit`. */

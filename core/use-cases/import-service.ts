@@ -4,6 +4,9 @@ import { AlreadyExistsError, ConflictError, type FieldCause, InvalidError, NotFo
 import { ImportFailure } from '../importing/import-failure.ts';
 import { type ImageStreamImportInput, imageStreamImportSchema } from '../importing/import-schemas.ts';
 import { type ImportOutcome, recordImport } from '../importing/record-import.ts';
+import { policyAnnotation } from '../policy/policy-annotations.ts';
+import { parseTagPolicy, type TagPolicy } from '../policy/tag-policy.ts';
+import { TagPolicyError } from '../policy/tag-policy-error.ts';
 import type { Clock, StreamKey, StreamStore } from '../ports.ts';
 import {
   InvalidReferenceError,
@@ -25,6 +28,7 @@ import { withTagDefaults } from '../streams/validate.ts';
 import { timestamp } from '../timestamp.ts';
 import type { ImageImporter, ImportedImage } from './image-importer.ts';
 import type { RegistryCredentialsService } from './registry-credentials.ts';
+import { TagListings } from './tag-listings.ts';
 import type { TagWriter } from './tag-writer.ts';
 
 export interface ImportServiceOptions {
@@ -39,6 +43,8 @@ export interface ImportServiceOptions {
   insecureRegistries: ReadonlySet<string>;
   /** Tags imported from a repository (`--all`); the rest are reported as additional tags. */
   maxBulkImport: number;
+  /** Pages of a repository's tag listing a policy tag reads at most; the condition says when it cut the list. */
+  maxPolicyTagPages: number;
   /** Imports run at once within one request. */
   concurrency: number;
   /** How long an ImageStreamImport may spend on registries; what is left is reported as timed out. */
@@ -107,10 +113,11 @@ export class ImportService {
     budgetMs: number,
   ): Promise<void> {
     const signal = AbortSignal.timeout(budgetMs);
+    const listings = new TagListings();
     let next = 0;
     const worker = async () => {
       while (next < tagNames.length && !signal.aborted)
-        await this.importPendingTag(namespace, stream, tagNames[next++] as string, principal, signal);
+        await this.importPendingTag(namespace, stream, tagNames[next++] as string, principal, signal, listings);
     };
     await Promise.all(Array.from({ length: Math.min(this.options.concurrency, tagNames.length) }, worker));
   }
@@ -121,11 +128,12 @@ export class ImportService {
     tagName: string,
     principal: Principal,
     signal: AbortSignal,
+    listings: TagListings,
   ): Promise<void> {
     const state = await this.options.streams.getStream(namespace, stream);
     const tag = state?.tags.find((t) => t.name === tagName);
     if (!state || !tag || !isPendingImport(tag)) return;
-    await this.importTag(state.stream, tag, { cause: 'import', actor: actorOf(principal), signal });
+    await this.importTag(state.stream, tag, { cause: 'import', actor: actorOf(principal), signal, listings });
   }
 
   /**
@@ -136,7 +144,13 @@ export class ImportService {
   async importTag(
     stream: StreamKey,
     tag: TagRecord,
-    context: { cause: 'import' | 'scheduled-import'; actor: string; signal?: AbortSignal | undefined },
+    context: {
+      cause: 'import' | 'scheduled-import';
+      actor: string;
+      signal?: AbortSignal | undefined;
+      /** Tag listings shared by the policy tags of one pass or request. */
+      listings?: TagListings | undefined;
+    },
   ): Promise<TagImportResult> {
     const spec = tag.spec;
     if (!spec?.from || spec.from.kind !== 'DockerImage' || spec.reference) return { status: 'skipped' };
@@ -144,7 +158,14 @@ export class ImportService {
     const current = pending ? undefined : tag.items[0]?.image;
     let result: Awaited<ReturnType<ImportService['run']>>;
     try {
-      result = await this.run(stream.namespace, spec, true, context.signal, current);
+      result = await this.run(
+        stream.namespace,
+        spec,
+        true,
+        context.signal,
+        { image: current, reference: pending ? undefined : tag.items[0]?.dockerImageReference },
+        context.listings,
+      );
     } catch (error) {
       if (context.signal?.aborted) return { status: 'skipped' };
       throw error;
@@ -205,11 +226,14 @@ export class ImportService {
 
     const entries =
       input.spec.images?.map((image) =>
-        this.entryFor(
-          image.from.name,
-          image.to?.name ?? tagOf(image.from.name),
-          image.importPolicy,
-          image.referencePolicy,
+        withPolicyOf(
+          existing,
+          this.entryFor(
+            image.from.name,
+            image.to?.name ?? tagOf(image.from.name),
+            image.importPolicy,
+            image.referencePolicy,
+          ),
         ),
       ) ?? [];
     let repository: { entries: Entry[]; additionalTags: string[]; failure?: ImportFailure } | undefined;
@@ -383,26 +407,33 @@ export class ImportService {
     spec: TagReference,
     record: boolean,
     signal?: AbortSignal,
-    current?: string,
+    current?: { image?: string | undefined; reference?: string | undefined },
+    listings: TagListings = new TagListings(),
   ): Promise<{ outcome: ImportOutcome; imported?: ImportedImage; failure?: ImportFailure; unchanged?: boolean }> {
     const from = spec.from?.name ?? '';
     try {
       const ref = parseDockerImageReference(from);
       const host = registryHost(withDefaults(ref));
       const credentials = await this.options.credentials.credentialsFor(namespace, host);
-      const imported = await this.options.importer.import(
-        {
-          from,
-          importMode: (spec.importPolicy?.importMode || 'PreserveOriginal') as ImportMode,
-          preferArch: spec.annotations?.['importer.image.openshift.io/prefer-arch'],
-          preferOs: spec.annotations?.['importer.image.openshift.io/prefer-os'],
-          insecure: Boolean(spec.importPolicy?.insecure) || this.isInsecure(host, ref.registry),
-          ...(current ? { current } : {}),
-        },
-        credentials,
-        signal,
-        record,
-      );
+      const importSpec = {
+        from,
+        importMode: (spec.importPolicy?.importMode || 'PreserveOriginal') as ImportMode,
+        preferArch: spec.annotations?.['importer.image.openshift.io/prefer-arch'],
+        preferOs: spec.annotations?.['importer.image.openshift.io/prefer-os'],
+        insecure: Boolean(spec.importPolicy?.insecure) || this.isInsecure(host, ref.registry),
+        ...(current?.image ? { current: current.image } : {}),
+      };
+      const policy = ref.tag || ref.id ? undefined : policyOf(spec);
+      const imported = policy
+        ? await this.options.importer.importByPolicy(importSpec, policy, {
+            credentials,
+            listings,
+            maxPages: this.options.maxPolicyTagPages,
+            currentReference: current?.reference,
+            signal,
+            record,
+          })
+        : await this.options.importer.import(importSpec, credentials, signal, record);
       return {
         outcome: { ok: true, image: imported.digest, dockerImageReference: imported.dockerImageReference },
         imported,
@@ -438,13 +469,16 @@ export class ImportService {
         transient: true,
       },
     };
+    const listings = new TagListings();
     let next = 0;
     const worker = async () => {
       while (next < entries.length) {
         const i = next++;
         results[i] = signal.aborted
           ? timedOut
-          : await this.run(namespace, (entries[i] as Entry).spec, record, signal).catch(() => timedOut);
+          : await this.run(namespace, (entries[i] as Entry).spec, record, signal, undefined, listings).catch(
+              () => timedOut,
+            );
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.options.concurrency, entries.length) }, worker));
@@ -512,6 +546,7 @@ function tagOf(from: string): string | undefined {
 
 const httpCodeOf: Record<string, number> = {
   NotFound: 404,
+  NoMatchingTag: 404,
   Unauthorized: 401,
   Forbidden: 403,
   RateLimited: 429,
@@ -564,4 +599,24 @@ function repositoryStatus(repository: { additionalTags: string[]; failure?: Impo
         }
       : { metadata: {}, status: 'Success' };
   return { status, images, additionalTags: repository.additionalTags };
+}
+
+/** A spec tag's policy; one stored before validation knew it, and now refused, fails the import as a bad request. */
+function policyOf(spec: TagReference): TagPolicy | undefined {
+  try {
+    return parseTagPolicy(spec.annotations);
+  } catch (error) {
+    if (error instanceof TagPolicyError) throw new ImportFailure('BadRequest', error.message, { transient: false });
+    throw error;
+  }
+}
+
+/**
+ * `oc import-image stream:tag` of a policy tag names the tag's repository: the import then evaluates
+ * the tag's policy, as the scheduled pass would, instead of importing the repository's `latest`.
+ */
+function withPolicyOf(existing: StreamState | undefined, entry: Entry): Entry {
+  const annotations = existing?.tags.find((t) => t.name === entry.to)?.spec?.annotations;
+  if (annotations?.[policyAnnotation] === undefined) return entry;
+  return { ...entry, spec: { ...entry.spec, annotations } };
 }

@@ -3,6 +3,7 @@ import { parseDockerImageReference, registryHost, withDefaults } from '../refere
 import type { HostPacer } from '../scheduling/host-pacer.ts';
 import { scheduleSlots, slotKey, slotOf, slotsForTick } from '../scheduling/schedule.ts';
 import type { ImportService } from './import-service.ts';
+import { TagListings } from './tag-listings.ts';
 import type { TagWriter } from './tag-writer.ts';
 
 export interface ScheduledImportOptions {
@@ -110,6 +111,8 @@ export class ScheduledImport {
   ): Promise<Map<number, string>> {
     let next = 0;
     const unfinished = new Map<number, string>();
+    // Policy tags following the same repository read its tag list once per tick.
+    const listings = new TagListings();
     const worker = async () => {
       while (next < work.length) {
         if (this.options.clock.now().getTime() >= deadline || report.checked >= this.options.maxChecksPerTick) {
@@ -135,6 +138,7 @@ export class ScheduledImport {
             cause: 'scheduled-import',
             actor: 'scheduler',
             signal,
+            listings,
           });
           report[result.status]++;
           if (host && result.retryAfterSeconds !== undefined) this.options.pacer.pause(host, result.retryAfterSeconds);

@@ -183,6 +183,7 @@ export function createDependencies(
     historyLimit: config.historyLimit,
     insecureRegistries: new Set(config.insecureRegistries),
     maxBulkImport: config.maxBulkImport,
+    maxPolicyTagPages: config.policyMaxTagPages,
     concurrency: config.importConcurrency,
     budgetMs: config.importBudgetMs,
   });

@@ -151,6 +151,12 @@ export const settings = {
     doc: 'most tags one ImageStreamImport may name or find',
     schema: integer(50),
   },
+  policyMaxTagPages: {
+    env: 'IMAGESTREAMS_POLICY_MAX_TAG_PAGES',
+    scope: 'deployment',
+    doc: 'pages of a repository\'s tag listing a policy tag (imagestreams.dev/policy) reads at most',
+    schema: integer(20),
+  },
   maxManifestListEntries: {
     env: 'IMAGESTREAMS_MAX_MANIFEST_LIST_ENTRIES',
     scope: 'deployment',

@@ -54,6 +54,10 @@ export class LazyRegistryClient implements RegistryClient {
     return (await this.load()).listTags(repo, access, limit);
   }
 
+  async listTagPages(repo: RegistryRepository, access: RegistryAccess, maxPages: number) {
+    return (await this.load()).listTagPages(repo, access, maxPages);
+  }
+
   async close(): Promise<void> {
     await (await this.client)?.close();
   }

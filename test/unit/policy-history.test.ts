@@ -61,7 +61,7 @@ describe('policy tag history', () => {
     expect(
       sourceTagOf(policyTag.spec, {
         ...(policyTag.items[0] as TagRecord['items'][0]),
-        dockerImageReference: 'python@' + digest('c'),
+        dockerImageReference: `python@${digest('c')}`,
       }),
     ).toBeUndefined();
   });

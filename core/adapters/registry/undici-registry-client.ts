@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { manifestAccept } from '../../importing/media-types.ts';
-import type { RegistryAccess, RegistryClient, ResolvedManifest } from '../../ports-registry.ts';
+import type { RegistryAccess, RegistryClient, ResolvedManifest, TagListing } from '../../ports-registry.ts';
 import {
   type RegistryReference,
   type RegistryRepository,
@@ -109,9 +109,24 @@ export class UndiciRegistryClient implements RegistryClient {
   }
 
   async listTags(repo: RegistryRepository, access: RegistryAccess, limit: number): Promise<string[]> {
+    return (await this.readTagPages(repo, access, limit, maxTagPages)).tags.slice(0, limit);
+  }
+
+  async listTagPages(repo: RegistryRepository, access: RegistryAccess, maxPages: number): Promise<TagListing> {
+    return this.readTagPages(repo, access, Number.POSITIVE_INFINITY, maxPages);
+  }
+
+  /** Follows `Link: <…>; rel="next"` until the registry offers no next page, `limit` tags, or `maxPages` pages. */
+  private async readTagPages(
+    repo: RegistryRepository,
+    access: RegistryAccess,
+    limit: number,
+    maxPages: number,
+  ): Promise<TagListing> {
     const tags: string[] = [];
     let path: string | undefined = `/v2/${repo.repository}/tags/list?n=${Math.min(limit, 1000)}`;
-    for (let page = 0; path && tags.length < limit && page < maxTagPages; page++) {
+    let pages = 0;
+    for (; path && tags.length < limit && pages < maxPages; pages++) {
       const response = await this.auth.exchange(repo, access, 'GET', path, { accept: 'application/json' });
       const body = parseJson(
         await this.wire.readBody(response, this.options.maxManifestBytes, 'tag list'),
@@ -120,7 +135,7 @@ export class UndiciRegistryClient implements RegistryClient {
       if (Array.isArray(body.tags)) tags.push(...body.tags.filter((t): t is string => typeof t === 'string'));
       path = nextPage(header(response, 'link'));
     }
-    return tags.slice(0, limit);
+    return { tags, pages, truncated: path !== undefined && tags.length < limit };
   }
 }
 
