@@ -3,6 +3,7 @@
 import { performance } from 'node:perf_hooks';
 import { selectTag } from '../core/policy/select-tag.ts';
 import type { TagPolicy } from '../core/policy/tag-policy.ts';
+import { policyPassBench } from './policy-pass.ts';
 
 /** A repository's worth of tags as real ones look: versions with variants, builds, and junk. */
 export function sampleTags(count: number, seed = 1): string[] {
@@ -60,10 +61,18 @@ export async function policyBench(options: { tags: number; rounds: number }): Pr
 }
 
 if (import.meta.main) {
-  const rows = await policyBench({
-    tags: Number(process.env.BENCH_POLICY_TAGS ?? 1000),
-    rounds: Number(process.env.BENCH_POLICY_ROUNDS ?? 200),
-  });
+  const rows = [
+    ...(await policyBench({
+      tags: Number(process.env.BENCH_POLICY_TAGS ?? 1000),
+      rounds: Number(process.env.BENCH_POLICY_ROUNDS ?? 200),
+    })),
+    [''],
+    ...(await policyPassBench({
+      repositories: Number(process.env.BENCH_POLICY_REPOSITORIES ?? 50),
+      tagsPerRepository: Number(process.env.BENCH_POLICY_REPOSITORY_TAGS ?? 1000),
+      policyTags: Number(process.env.BENCH_POLICY_PASS_TAGS ?? 500),
+    })),
+  ];
   const widths = rows.reduce<number[]>((w, r) => r.map((c, i) => Math.max(w[i] ?? 0, c.length)), []);
   console.log(
     rows

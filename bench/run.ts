@@ -11,6 +11,7 @@ import { keys } from '../core/adapters/dynamodb/dynamo-table.ts';
 import { startApi } from '../test/support/api-under-test.ts';
 import { manifestListBench } from './manifest-list.ts';
 import { policyBench } from './policy.ts';
+import { policyPassBench } from './policy-pass.ts';
 import { registryBench } from './registry.ts';
 import { scheduledBench } from './scheduled.ts';
 import { triggersBench } from './triggers.ts';
@@ -270,6 +271,14 @@ rows.push(
   ...(await policyBench({
     tags: Number(process.env.BENCH_POLICY_TAGS ?? 1000),
     rounds: Number(process.env.BENCH_POLICY_ROUNDS ?? 200),
+  })),
+);
+rows.push(['']);
+rows.push(
+  ...(await policyPassBench({
+    repositories: Number(process.env.BENCH_POLICY_REPOSITORIES ?? 50),
+    tagsPerRepository: Number(process.env.BENCH_POLICY_REPOSITORY_TAGS ?? 1000),
+    policyTags: Number(process.env.BENCH_POLICY_PASS_TAGS ?? 500),
   })),
 );
 

@@ -154,7 +154,7 @@ export const settings = {
   policyMaxTagPages: {
     env: 'IMAGESTREAMS_POLICY_MAX_TAG_PAGES',
     scope: 'deployment',
-    doc: 'pages of a repository\'s tag listing a policy tag (imagestreams.dev/policy) reads at most',
+    doc: "pages of a repository's tag listing a policy tag (imagestreams.dev/policy) reads at most",
     schema: integer(20),
   },
   maxManifestListEntries: {

@@ -20,7 +20,12 @@ const tagListPath = /^\/v2\/(.+)\/tags\/list(?:\?(.*))?$/;
  * (distribution 2.8 answers every tag at once, whatever `n` says). Everything else, auth challenges
  * included, is passed through unchanged; every request is recorded so that tests can count them.
  */
-export async function startPagingProxy(target: string, pageSize = 100): Promise<PagingProxy> {
+export async function startPagingProxy(
+  target: string,
+  pageSize = 100,
+  /** Names added to a repository's listing (benchmarks: a thousand tags without pushing a thousand manifests). */
+  extraTags: (repository: string) => string[] = () => [],
+): Promise<PagingProxy> {
   const upstream = new URL(target);
   const seen: string[] = [];
   let failures: { status: number; times: number; repository: string } | undefined;
@@ -80,7 +85,8 @@ export async function startPagingProxy(target: string, pageSize = 100): Promise<
     const last = new URLSearchParams(query).get('last') ?? '';
     forward(req, `/v2/${name}/tags/list`, (status, headers, body) => {
       if (status !== 200) return void res.writeHead(status, headers).end(body);
-      const all = ((JSON.parse(body.toString('utf8')) as { tags?: string[] | null }).tags ?? []).sort();
+      const listed = (JSON.parse(body.toString('utf8')) as { tags?: string[] | null }).tags ?? [];
+      const all = [...new Set([...listed, ...extraTags(name)])].sort();
       const rest = last ? all.filter((t) => t > last) : all;
       const page = rest.slice(0, proxy.pageSize);
       const more = rest.length > page.length;
