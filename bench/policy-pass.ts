@@ -26,20 +26,27 @@ export async function policyPassBench(options: {
     IMAGESTREAMS_REGISTRY_RATE_PER_SECOND: '1000000',
     IMAGESTREAMS_MAX_CHECKS_PER_TICK: String(policyTags * 2),
     IMAGESTREAMS_POLICY_MAX_TAG_PAGES: String(Math.ceil(tagsPerRepository / pageSize) + 1),
+    IMAGESTREAMS_TICK_BUDGET_MS: '600000', // the first pass imports every tag; it must finish in one tick
   });
   try {
     for (let r = 0; r < repositories; r++) await pushImage(registry, `bench/p${r}`, '9.0.0');
-    const stream = { namespace: 'bench', name: 'policy', uid: 'bench-policy' };
-    await api.stores.streams.createStream({
-      ...stream,
-      creationTimestamp: new Date().toISOString(),
-      labels: {},
-      annotations: {},
-      lookupLocal: false,
-      dockerImageRepository: '',
-      generation: 1,
-      version: 1,
-    });
+    // Ten tags per stream, as a team would have them: each import re-reads only its own stream.
+    const streams = Array.from({ length: Math.ceil(policyTags / 10) }, (_, s) => ({
+      namespace: 'bench',
+      name: `policy-${s}`,
+      uid: `bench-policy-${s}`,
+    }));
+    for (const stream of streams)
+      await api.stores.streams.createStream({
+        ...stream,
+        creationTimestamp: new Date().toISOString(),
+        labels: {},
+        annotations: {},
+        lookupLocal: false,
+        dockerImageRepository: '',
+        generation: 1,
+        version: 1,
+      });
     const tags: TagRecord[] = Array.from({ length: policyTags }, (_, i) => ({
       name: `t${i}`,
       spec: {
@@ -56,7 +63,12 @@ export async function policyPassBench(options: {
     }));
     for (let i = 0; i < tags.length; i += 50)
       await Promise.all(
-        tags.slice(i, i + 50).map((tag) => api.deps.writer.write(stream, [], [tag], { cause: 'tag', actor: 'bench' })),
+        tags.slice(i, i + 50).map((tag, k) =>
+          api.deps.writer.write(streams[Math.floor((i + k) / 10)] as (typeof streams)[0], [], [tag], {
+            cause: 'tag',
+            actor: 'bench',
+          }),
+        ),
       );
 
     const pass = async () => {
