@@ -19,7 +19,7 @@ const push = async (repo: string, tag: string) => {
   pushed.set(`${repo}:${tag}`, image);
   return image;
 };
-const ns = (namespace: string) => `/v1/namespaces/${namespace}`;
+const ns = (namespace: string) => `/apis/image.openshift.io/v1/namespaces/${namespace}`;
 const policyKey = 'imagestreams.dev/policy';
 
 beforeAll(async () => {
