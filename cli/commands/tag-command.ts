@@ -88,23 +88,23 @@ export const tagCommand: Command = {
     delete: { type: 'boolean', short: 'd', description: 'Delete the given tags.' },
   },
   async run(context, positionals, values) {
-    const client = context.client();
-    if (values.delete) return deleteTags(context, client, positionals, values);
+    if (values.delete) return deleteTags(context, positionals, values);
+    // Every refusal that needs no server comes before the kubeconfig is read.
     const flags = tagFlags(values);
     if (positionals.length < 2)
       throw new CliError('usage.arguments', 'you must specify a source and at least one destination');
     const [sourceArg = '', ...destArgs] = positionals;
-    const destinations = destArgs.map((d) => parseStreamTagName(d, client.namespace, 'destination'));
     const kind = sourceKindOf(sourceArg, values.source as string | undefined);
     checkFlags(kind, flags);
+    for (const d of destArgs) parseStreamTagName(d, 'current', 'destination'); // the shape, before the kubeconfig
+    const client = context.client();
+    const destinations = destArgs.map((d) => parseStreamTagName(d, client.namespace, 'destination'));
     const source = await resolveSource(client, sourceArg, kind, flags, destinations);
     for (const dest of destinations) {
       const from: ObjectReference = { ...source.from };
       // A source without a namespace lives in the current one; say so when the destination is elsewhere.
       if (kind !== 'DockerImage' && !from.namespace && dest.namespace !== client.namespace)
         from.namespace = client.namespace;
-      if (flags.alias && (from.namespace ?? dest.namespace) !== dest.namespace)
-        throw new CliError('tag.alias', 'cannot set alias across different Image Streams');
       await putTag(client, dest, tagReference(dest.tag, from, source.kind, flags));
       context.output.out(`${message(dest, client.namespace, source, flags)}\n`);
     }
@@ -274,12 +274,7 @@ function message(dest: StreamTagName, namespace: string, source: TagSource, flag
   return `Tag ${name} set to ${source.shown}.`;
 }
 
-async function deleteTags(
-  context: CommandContext,
-  client: KubeClient,
-  positionals: string[],
-  values: OptionValues,
-): Promise<void> {
+async function deleteTags(context: CommandContext, positionals: string[], values: OptionValues): Promise<void> {
   if (values.alias) throw new CliError('tag.flags', '--alias and --delete may not be both specified');
   if (values.source !== undefined) throw new CliError('tag.flags', '--source may not be used with --delete');
   if (values.scheduled || values.insecure || values.reference || values['reference-policy'] !== undefined)
@@ -287,6 +282,7 @@ async function deleteTags(
   if (values['import-mode'] !== undefined)
     throw new CliError('tag.flags', '--import-mode may not be used with --delete');
   if (!positionals.length) throw new CliError('usage.arguments', 'you must specify at least one tag to delete');
+  const client = context.client();
   const destinations = positionals.map((d) => parseStreamTagName(d, client.namespace, 'tag'));
   for (const dest of destinations) {
     await client.json('DELETE', apiPaths(dest.namespace).imageStreamTag(dest.stream, dest.tag));
