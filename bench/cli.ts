@@ -10,6 +10,8 @@ import { writeKubeconfig } from '../functions/local/kubeconfig.ts';
 import { startApi, tokens } from '../test/support/api-under-test.ts';
 import { cliBin, ensureCliBuilt } from '../test/support/cli-process.ts';
 import { kubectlBinary } from '../test/support/kubectl.ts';
+import { pushImage } from '../test/support/push-image.ts';
+import { startRegistry } from '../test/support/registry.ts';
 
 const rounds = Number(process.env.BENCH_CLI_ROUNDS || 15);
 
@@ -35,14 +37,18 @@ const summary = (values: number[]) =>
 
 export async function cliBench(): Promise<void> {
   await ensureCliBuilt();
-  const api = await startApi();
+  const registry = await startRegistry();
+  const api = await startApi({ IMAGESTREAMS_INSECURE_REGISTRIES: registry.host });
   const dir = await mkdtemp(join(tmpdir(), 'imagestreams-bench-cli-'));
   try {
     const kubeconfig = join(dir, 'kubeconfig');
     await writeKubeconfig(kubeconfig, { server: api.url, ca: api.ca, token: tokens.alice, namespace: 'demo' });
     const env = { PATH: process.env.PATH, HOME: dir, KUBECONFIG: kubeconfig };
-    const tagArgs = ['tag', 'quay.io/org/app:1', 'app:ref', '--reference'];
-    const rawArgs = ['get', '--raw', '/apis/image.openshift.io/v1/namespaces/demo/imagestreamtags/app:ref'];
+    const pushed = await pushImage(registry, 'team/app', 'v1');
+    await timed(cliBin, ['tag', `${registry.host}/team/app:v1`, 'app:v1'], env);
+    // Pinning to an image of the stream: the CLI sends one PUT, the service reads no registry.
+    const tagArgs = ['tag', `app@${pushed.digest}`, 'app:pinned'];
+    const rawArgs = ['get', '--raw', '/apis/image.openshift.io/v1/namespaces/demo/imagestreamtags/app:pinned'];
     await timed(cliBin, tagArgs, env); // creates the tag; warms the compile cache as a user's second run would be
     await timed(kubectlBinary, rawArgs, env);
     const cli: number[] = [];
@@ -59,6 +65,7 @@ export async function cliBench(): Promise<void> {
   } finally {
     await rm(dir, { recursive: true, force: true });
     await api.close();
+    await registry.stop();
   }
 }
 

@@ -2,13 +2,15 @@
 // and of the CLI tests. Why a bundle: @kubernetes/client-node loads its whole generated API client
 // (thousands of modules) even for KubeConfig alone, which costs seconds per run; bundled with its
 // modules marked side-effect free, only KubeConfig and what it uses remain, in one file.
-import { mkdir, rename } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const cliBundle = resolve(root, 'dist/imagestreams.mjs');
+const outdir = resolve(root, 'dist/cli');
+/** The entry the bin runs; the chunks beside it load on demand (YAML only for -o yaml and the library). */
+export const cliBundle = resolve(outdir, 'imagestreams.mjs');
 
 /** client-node's modules only declare things; letting esbuild drop the unused ones is what makes it small. */
 const sideEffectFree: Plugin = {
@@ -29,13 +31,15 @@ const sideEffectFree: Plugin = {
 };
 
 export async function buildCli(): Promise<string> {
-  await mkdir(dirname(cliBundle), { recursive: true });
-  // Written aside and renamed, so that a run (or a parallel test file) never sees half a file.
-  const temporary = `${cliBundle}.${process.pid}.tmp`;
+  // Built aside and renamed, so that a run (or a parallel test file) never sees half a bundle.
+  const temporary = `${outdir}.${process.pid}.tmp`;
+  await rm(temporary, { recursive: true, force: true });
   await build({
-    entryPoints: [resolve(root, 'cli/main.ts')],
-    outfile: temporary,
+    entryPoints: { imagestreams: resolve(root, 'cli/main.ts') },
+    outdir: temporary,
+    outExtension: { '.js': '.mjs' },
     bundle: true,
+    splitting: true,
     platform: 'node',
     format: 'esm',
     target: 'node24',
@@ -43,13 +47,21 @@ export async function buildCli(): Promise<string> {
     legalComments: 'eof',
     // ws's optional native helpers; absent, ws uses its JavaScript code.
     external: ['bufferutil', 'utf-8-validate'],
+    alias: {
+      undici: resolve(root, 'cli/bundle-shims/undici.ts'),
+      'openid-client': resolve(root, 'cli/bundle-shims/openid-client.ts'),
+    },
     banner: {
       js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
     },
     plugins: [sideEffectFree],
     logLevel: 'warning',
   });
-  await rename(temporary, cliBundle);
+  await mkdir(dirname(outdir), { recursive: true });
+  const old = `${outdir}.${process.pid}.old`;
+  await rename(outdir, old).catch(() => undefined);
+  await rename(temporary, outdir);
+  await rm(old, { recursive: true, force: true });
   return cliBundle;
 }
 

@@ -95,6 +95,6 @@ export const getCommand: Command = {
       objects = (await client.json<{ items?: unknown[] }>('GET', kind.collection(ns))).items ?? [];
       if (!objects.length && format === 'name') context.output.err(`No resources found in ${ns} namespace.\n`);
     }
-    context.output.out(printObjects(objects, format, kind.kind, names.length === 1));
+    context.output.out(await printObjects(objects, format, kind.kind, names.length === 1));
   },
 };

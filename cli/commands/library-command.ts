@@ -1,6 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
 import type { ImageStream } from '../../core/streams/types.ts';
 import { apiPaths } from '../api-paths.ts';
 import { ApiStatusError } from '../api-status-error.ts';
@@ -18,7 +17,8 @@ export interface LibraryStream {
 }
 
 /** Every manifest of the library, by stream name. */
-export function readLibrary(dir = libraryDir): Map<string, LibraryStream> {
+export async function readLibrary(dir = libraryDir): Promise<Map<string, LibraryStream>> {
+  const { parse } = await import('../yaml-codec.ts');
   const streams = new Map<string, LibraryStream>();
   for (const file of readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
@@ -52,7 +52,7 @@ export const libraryCommand: Command = {
   subcommands: ['install', 'list'],
   async run(context, positionals) {
     const [verb, ...names] = positionals;
-    const library = readLibrary();
+    const library = await readLibrary();
     if (verb === 'list') {
       for (const [name, { manifest }] of library)
         context.output.out(`${name}\t${manifest.metadata.annotations?.['openshift.io/display-name'] ?? ''}\n`);

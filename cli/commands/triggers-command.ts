@@ -149,7 +149,7 @@ async function listTriggers(context: CommandContext, values: OptionValues): Prom
     return;
   }
   const items = (await client.json<{ items?: unknown[] }>('GET', path)).items ?? [];
-  context.output.out(printObjects(items, format, kindName, false));
+  context.output.out(await printObjects(items, format, kindName, false));
 }
 
 async function pauseTriggers(context: CommandContext, names: string[], paused: boolean): Promise<void> {

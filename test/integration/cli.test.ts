@@ -253,7 +253,7 @@ describe('imagestreams triggers', () => {
 describe('imagestreams library install', () => {
   it('creates every manifest of the library through the API, with its tags and latest alias', async () => {
     const result = await cli(['library', 'install', '-n', 'library']);
-    const library = readLibrary();
+    const library = await readLibrary();
     expect(result.code).toBe(0);
     expect(result.stdout.split('\n').filter(Boolean).sort()).toEqual(
       [...library.keys()].map((n) => `imagestream.image.openshift.io/${n} created`).sort(),

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { whyOf } from '../../cli/commands/history-command.ts';
 import { readLibrary } from '../../cli/commands/library-command.ts';
 import { sourceKindOf, tagReference } from '../../cli/commands/tag-command.ts';
@@ -179,7 +179,10 @@ describe('runCli without a server', () => {
 });
 
 describe('the library', () => {
-  const library = readLibrary();
+  let library: Awaited<ReturnType<typeof readLibrary>>;
+  beforeAll(async () => {
+    library = await readLibrary();
+  });
 
   it('holds the ten curated streams', () => {
     expect([...library.keys()].sort()).toEqual(
