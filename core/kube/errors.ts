@@ -68,3 +68,23 @@ export class ProtobufKindUnsupportedError extends ImageStreamsError {
     );
   }
 }
+
+/**
+ * `?watch=true` where no watch is served: on a kind without the watch verb, or on a platform that cannot stream
+ * a response (API Gateway's HTTP API). 405 as kube-apiserver answers a verb a resource lacks; kubectl wait then
+ * falls back to listing again.
+ */
+export class WatchNotServedError extends ImageStreamsError {
+  constructor(message: string) {
+    super('watch.not_served', 'MethodNotAllowed', message);
+  }
+}
+
+/** Too many watches open at once on this server (429: the client backs off and tries again). */
+export class TooManyWatchesError extends ImageStreamsError {
+  constructor(limit: number) {
+    super('watch.too_many', 'TooManyRequests', `too many watches are open on this server (at most ${limit})`, {
+      retryAfterSeconds: 1,
+    });
+  }
+}

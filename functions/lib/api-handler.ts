@@ -16,6 +16,7 @@ import {
   UnsupportedMediaTypeError,
 } from '../../core/errors.ts';
 import { decodeKubernetesProtobuf } from '../../core/kube/decode-kubernetes-protobuf.ts';
+import { withListVersion } from '../../core/kube/snapshot-version.ts';
 import type { Dependencies } from './composition-root.ts';
 import { resourceLists, rootDiscovery, type StaticDocument, versionDocument } from './discovery.ts';
 import { errorResponse } from './error-response.ts';
@@ -24,6 +25,10 @@ import { principalFromEvent } from './principal-from-event.ts';
 import { type ResourceDefinition, resourceTable } from './resource-table.ts';
 import { type ApiRoute, matchRoute, type Operation } from './routes.ts';
 import { reviewSelfSubjectAccess } from './self-subject-access-review.ts';
+import { streamingResponse } from './streaming-response.ts';
+import { watchCollection } from './watch-collection.ts';
+import { watchOperation } from './watch-route.ts';
+import type { WatchBody, WatchStreams } from './watch-streams.ts';
 
 interface ApiRequest {
   principal: Principal;
@@ -32,12 +37,19 @@ interface ApiRequest {
   body: unknown;
   path: string;
   accept: MediaRange[];
+  /** The Accept header as sent, and the query parameters. */
+  acceptHeader: string | undefined;
+  query: Readonly<Record<string, string | undefined>>;
 }
 
-type Result = { status?: number; json?: unknown; text?: string; document?: StaticDocument };
+type Result = { status?: number; json?: unknown; text?: string; document?: StaticDocument; stream?: WatchBody };
 
 /** Each route's use case: parse is done, authorisation is done, shape the response. */
-type Services = Pick<Dependencies, 'service' | 'imports' | 'credentials' | 'triggers' | 'access' | 'accessAdmin'>;
+type Services = Pick<Dependencies, 'service' | 'imports' | 'credentials' | 'triggers' | 'access' | 'accessAdmin'> & {
+  /** Watches, where the transport can stream a response (local mode); undefined behind API Gateway. */
+  watches: WatchStreams | undefined;
+  now: () => Date;
+};
 
 const created = async (json: Promise<unknown>): Promise<Result> => ({ status: 201, json: await json });
 
@@ -60,7 +72,8 @@ const operations: Record<Operation, (services: Services, request: ApiRequest) =>
   'rolebindings.delete': async ({ accessAdmin }, r) => ({
     json: await accessAdmin.deleteRoleBinding(r.namespace, r.name),
   }),
-  'imagestreams.list': async ({ service: s }, r) => ({ json: await s.listImageStreams(r.namespace) }),
+  'imagestreams.list': async ({ service: s }, r) => ({ json: withListVersion(await s.listImageStreams(r.namespace)) }),
+  'imagestreams.watch': async (services, r) => watchCollection(services, r, 'imagestreams'),
   'imagestreams.create': async ({ service: s }, r) => created(s.createImageStream(r.principal, r.namespace, r.body)),
   'imagestreams.get': async ({ service: s }, r) => ({ json: await s.getImageStream(r.namespace, r.name) }),
   'imagestreams.update': async ({ service: s }, r) => ({
@@ -70,7 +83,10 @@ const operations: Record<Operation, (services: Services, request: ApiRequest) =>
   'imagestreams/describe.get': async ({ service: s }, r) => ({
     text: await s.describeImageStream(r.namespace, r.name),
   }),
-  'imagestreamtags.list': async ({ service: s }, r) => ({ json: await s.listImageStreamTags(r.namespace) }),
+  'imagestreamtags.list': async ({ service: s }, r) => ({
+    json: withListVersion(await s.listImageStreamTags(r.namespace)),
+  }),
+  'imagestreamtags.watch': async (services, r) => watchCollection(services, r, 'imagestreamtags'),
   // `oc tag` POSTs the collection when its PUT gets a 404; the tag's name is the body's.
   'imagestreamtags.create': async ({ service: s }, r) =>
     created(s.putImageStreamTag(r.principal, r.namespace, bodyName(r.body, 'ImageStreamTag'), r.body)),
@@ -85,7 +101,10 @@ const operations: Record<Operation, (services: Services, request: ApiRequest) =>
   'imagestreamimages.get': async ({ service: s }, r) => ({ json: await s.getImageStreamImage(r.namespace, r.name) }),
   'imagestreamimports.create': async ({ imports }, r) =>
     created(imports.createImageStreamImport(r.principal, r.namespace, r.body)),
-  'imagetriggers.list': async ({ triggers }, r) => ({ json: await triggers.listTriggers(r.namespace) }),
+  'imagetriggers.list': async ({ triggers }, r) => ({
+    json: withListVersion(await triggers.listTriggers(r.namespace)),
+  }),
+  'imagetriggers.watch': async (services, r) => watchCollection(services, r, 'imagetriggers'),
   'imagetriggers.create': async ({ triggers }, r) => created(triggers.createTrigger(r.principal, r.namespace, r.body)),
   'imagetriggers.get': async ({ triggers }, r) => ({ json: await triggers.getTrigger(r.namespace, r.name) }),
   'imagetriggers.update': async ({ triggers }, r) => ({
@@ -113,21 +132,29 @@ const clusterWideLists = new Map<string, ResourceDefinition>(
     .map((r) => [`/apis/${r.group}/${r.version}/${r.plural}`, r]),
 );
 
-/** The API Lambda: one middy chain for every route of `apiRoutes`. */
-export function createApiHandler({
-  service,
-  imports,
-  credentials,
-  triggers,
-  access,
-  accessAdmin,
-  logger,
-  config,
-}: Pick<
-  Dependencies,
-  'service' | 'imports' | 'credentials' | 'triggers' | 'access' | 'accessAdmin' | 'logger' | 'config'
->) {
-  const services: Services = { service, imports, credentials, triggers, access, accessAdmin };
+/**
+ * The API Lambda: one middy chain for every route of `apiRoutes`. `watches` only where the transport streams
+ * responses (local mode); without it a watch gets a 405 Status saying so.
+ */
+export function createApiHandler(
+  {
+    service,
+    imports,
+    credentials,
+    triggers,
+    access,
+    accessAdmin,
+    logger,
+    config,
+    clock,
+  }: Pick<
+    Dependencies,
+    'service' | 'imports' | 'credentials' | 'triggers' | 'access' | 'accessAdmin' | 'logger' | 'config' | 'clock'
+  >,
+  { watches }: { watches?: WatchStreams } = {},
+) {
+  const now = () => clock.now();
+  const services: Services = { service, imports, credentials, triggers, access, accessAdmin, watches, now };
   const jsonBody = httpJsonBodyParser({ disableContentTypeCheck: true });
 
   /**
@@ -144,6 +171,7 @@ export function createApiHandler({
     if (!match) throw notFound(method, rawPath);
     if (!match.route) throw new MethodNotAllowedError(method, match.allowed, kindOf(matchRoute('GET', rawPath)?.route));
     const route = match.route;
+    const operation = watchOperation(route, event.queryStringParameters) ?? route.operation;
     const accept = parseMediaTypes(event.headers?.accept);
     const isDiscoveryRoot = route.operation === 'discovery.api' || route.operation === 'discovery.apis';
     if (!anonymous && !isDiscoveryRoot && accept.length && !accept.some((range) => admits(range, route.produces)))
@@ -155,14 +183,17 @@ export function createApiHandler({
       route.access === 'anonymous' || route.access === 'authenticated'
         ? caller
         : await access.authorize(caller, { ...route.access, namespace });
-    const result = await operations[route.operation](services, {
+    const result = await operations[operation](services, {
       principal: principal as Principal,
       namespace,
       name: pathParameter(match.params, 'name'),
       body: event.body,
       path: rawPath,
       accept,
+      acceptHeader: event.headers?.accept,
+      query: event.queryStringParameters ?? {},
     });
+    if (result.stream) return streamingResponse(result.stream);
     if (result.document) return documentResponse(result.document, event.headers?.['if-none-match']);
     if (result.text !== undefined)
       return { statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: result.text };

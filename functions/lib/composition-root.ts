@@ -38,6 +38,7 @@ export interface Dependencies {
   logger: Logger;
   config: Config;
   dynamo: DynamoDBClient;
+  clock: Clock;
 }
 
 /** Without a configured key, storing credentials is refused rather than done in the clear. */
@@ -240,6 +241,7 @@ export function createDependencies(
     logger,
     config,
     dynamo,
+    clock,
   };
 }
 

@@ -181,6 +181,30 @@ export const settings = {
     doc: 'every scheduled tag is re-checked once per interval',
     schema: integer(900),
   },
+  watchPollMs: {
+    env: 'IMAGESTREAMS_WATCH_POLL_MS',
+    scope: 'local',
+    doc: 'local mode: how often a watch (kubectl get -w, kubectl wait) lists its namespace again',
+    schema: integer(1000),
+  },
+  watchTimeoutSeconds: {
+    env: 'IMAGESTREAMS_WATCH_TIMEOUT_SECONDS',
+    scope: 'local',
+    doc: 'local mode: how long a watch lasts when the client names no timeoutSeconds',
+    schema: integer(1800),
+  },
+  watchMaxTimeoutSeconds: {
+    env: 'IMAGESTREAMS_WATCH_MAX_TIMEOUT_SECONDS',
+    scope: 'local',
+    doc: 'local mode: the longest a watch may last, whatever the client asks',
+    schema: integer(3600),
+  },
+  watchMaxActive: {
+    env: 'IMAGESTREAMS_WATCH_MAX_ACTIVE',
+    scope: 'local',
+    doc: 'local mode: watches open at once (429 beyond)',
+    schema: integer(100),
+  },
   scheduleTickSeconds: {
     env: 'IMAGESTREAMS_SCHEDULE_TICK_SECONDS',
     scope: 'local',

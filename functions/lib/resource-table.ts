@@ -60,6 +60,8 @@ const age: PrinterColumn = {
 };
 const describe = { name: 'describe', verbs: ['get'], produces: 'text/plain' } as const satisfies Subresource;
 const crud = ['create', 'delete', 'get', 'list', 'update'] as const;
+/** Kinds a watch can follow (local mode streams it; see functions/lib/watch-streams.ts). */
+const watchable = [...crud, 'watch'] as const;
 
 /**
  * Every kind the API serves, declared once: the router, discovery, sst.config.ts, the tests and the
@@ -75,7 +77,7 @@ export const resourceTable = [
     singular: 'imagestream',
     shortNames: ['is'],
     namespaced: true,
-    verbs: crud,
+    verbs: watchable,
     categories: ['all'],
     schema: 'imageStreamSchema',
     columns: [
@@ -108,7 +110,7 @@ export const resourceTable = [
     singular: 'imagestreamtag',
     shortNames: ['istag'],
     namespaced: true,
-    verbs: crud,
+    verbs: watchable,
     categories: [],
     schema: 'imageStreamTagSchema',
     columns: [
@@ -167,7 +169,7 @@ export const resourceTable = [
     singular: 'imagetrigger',
     shortNames: [],
     namespaced: true,
-    verbs: crud,
+    verbs: watchable,
     categories: [],
     schema: 'imageTriggerSchema',
     columns: [

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -6,6 +7,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { Principal } from '../../core/access/principal.ts';
 import { PayloadTooLargeError } from '../../core/errors.ts';
 import { errorResponse } from '../lib/error-response.ts';
+import { streamingBodyOf } from '../lib/streaming-response.ts';
+import type { WatchBody } from '../lib/watch-streams.ts';
 
 export type ApiHandler = (
   event: APIGatewayProxyEventV2,
@@ -41,6 +44,8 @@ export function createLocalServer(
       }
       const event = toEvent(req, body, tokens);
       const result = await handler(event, lambdaContext(event.requestContext.requestId));
+      const stream = streamingBodyOf(result);
+      if (stream) return await pipeStream(res, result, stream);
       res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>).end(result.body ?? '');
     } catch (error) {
       logger.error('local server: request failed', { error: error as Error });
@@ -48,6 +53,25 @@ export function createLocalServer(
       res.end(JSON.stringify({ message: 'Internal Server Error' }));
     }
   });
+}
+
+/**
+ * A streamed answer (a watch): headers at once, then each chunk as it is produced, with backpressure; the
+ * body is aborted as soon as the client goes away, so nothing of it outlives the connection.
+ */
+async function pipeStream(res: ServerResponse, result: APIGatewayProxyStructuredResultV2, body: WatchBody) {
+  const gone = new AbortController();
+  res.once('close', () => gone.abort());
+  res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
+  res.flushHeaders();
+  try {
+    for await (const chunk of body(gone.signal)) {
+      if (!res.write(chunk)) await once(res, 'drain', { signal: gone.signal });
+    }
+  } catch (error) {
+    if (!gone.signal.aborted) throw error;
+  }
+  res.end();
 }
 
 /** The body, or undefined as soon as it is known to exceed the gateway's limit (declared or counted). */

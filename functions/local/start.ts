@@ -14,6 +14,7 @@ import { createApiHandler } from '../lib/api-handler.ts';
 import { createDependencies } from '../lib/composition-root.ts';
 import { loadConfig } from '../lib/config.ts';
 import { createLogger } from '../lib/create-logger.ts';
+import { WatchStreams, watchSettings } from '../lib/watch-streams.ts';
 import { connectSubscriptions } from './connect-subscriptions.ts';
 import { startDynalite } from './dynalite.ts';
 import { InProcessBus } from './in-process-bus.ts';
@@ -69,7 +70,9 @@ async function main(): Promise<void> {
   await connectSubscriptions(bus, deps);
   const tls = await ensureLocalCertificates(dataDir);
   if (tls.issued.ca) tell(`new local certificate authority in ${resolve(dataDir, 'ca.crt')}`);
-  const server = createLocalServer(createApiHandler(deps), tokens, tls, logger);
+  // This server streams, so it serves watches (kubectl get -w, kubectl wait).
+  const watches = new WatchStreams(watchSettings(config));
+  const server = createLocalServer(createApiHandler(deps, { watches }), tokens, tls, logger);
   const ticker = startTicker(deps, config.scheduleTickSeconds, config.schedulerShards, logger);
   server.listen(port, host, () => {
     const { port: actual } = server.address() as AddressInfo;

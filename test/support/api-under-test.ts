@@ -6,6 +6,7 @@ import { type DynamoStores, dynamoStores } from '../../core/adapters/dynamodb/dy
 import { createApiHandler } from '../../functions/lib/api-handler.ts';
 import { createDependencies } from '../../functions/lib/composition-root.ts';
 import { loadConfig } from '../../functions/lib/config.ts';
+import { WatchStreams, watchSettings } from '../../functions/lib/watch-streams.ts';
 import { type RunningDynalite, startDynalite } from '../../functions/local/dynalite.ts';
 import { createLocalServer } from '../../functions/local/local-server.ts';
 import { type EventBridgeEndpoint, startEventBridgeEndpoint } from './eventbridge-endpoint.ts';
@@ -51,6 +52,10 @@ export interface ApiUnderTest {
   /** Where the service publishes its events (a loopback PutEvents endpoint). */
   bus: EventBridgeEndpoint;
   deps: ReturnType<typeof createDependencies>;
+  /** The local server's watches (it streams; the Lambda behind API Gateway has none). */
+  watches: WatchStreams;
+  /** The local server's open connections. */
+  connections(): Promise<number>;
   /** Sends a request as a token holder (alice by default); JSON bodies are serialised. */
   call(
     method: string,
@@ -81,7 +86,8 @@ export async function startApi(env: Record<string, string> = {}, clock?: { now()
   });
   await ensureTable(dynamo, config.tableName);
   const deps = createDependencies(config, clock ? { clock } : {});
-  const handler = createApiHandler(deps);
+  const watches = new WatchStreams(watchSettings(config));
+  const handler = createApiHandler(deps, { watches });
   const tls = await localTls();
   const server = createLocalServer(
     handler,
@@ -100,6 +106,11 @@ export async function startApi(env: Record<string, string> = {}, clock?: { now()
     handler,
     bus,
     deps,
+    watches,
+    connections: () =>
+      new Promise((resolve, reject) =>
+        server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+      ),
     stores: dynamoStores(dynamo, config.tableName),
     async call(method, path, options = {}) {
       const token = options.token === undefined ? tokens.alice : options.token;

@@ -18,7 +18,17 @@ export interface Kubectl {
   kubeconfig: string;
   /** Runs kubectl with this kubeconfig and a cache of its own; never rejects on a non-zero exit. */
   run(args: string[], options?: { input?: string }): Promise<KubectlResult>;
+  /** Starts kubectl for a command that keeps running (get -w): read its output as it comes, stop it when done. */
+  start(args: string[]): RunningKubectl;
   close(): Promise<void>;
+}
+
+export interface RunningKubectl {
+  /** Resolves once kubectl's output so far satisfies `until` (rejects if kubectl exits first). */
+  output(until: (stdout: string) => boolean): Promise<string>;
+  /** Resolves when kubectl exits, with all it wrote. */
+  exited: Promise<KubectlResult>;
+  kill(): void;
 }
 
 export type KubectlTarget = { kubeconfig: string } | { url: string; ca: string; token?: string; namespace?: string };
@@ -63,6 +73,45 @@ export async function kubectlFor(target: KubectlTarget): Promise<Kubectl> {
         child.once('close', (code) => resolve({ stdout, stderr, code }));
         child.stdin.end(options.input ?? '');
       }),
+    start: (args) => {
+      const child = spawn(kubectlBinary, ['--cache-dir', join(dir, 'cache'), ...args], {
+        env: { ...process.env, KUBECONFIG: kubeconfig },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      const waiters = new Set<() => void>();
+      child.stdout.on('data', (chunk) => {
+        stdout += chunk;
+        for (const check of waiters) check();
+      });
+      child.stderr.on('data', (chunk) => (stderr += chunk));
+      const exited = new Promise<KubectlResult>((resolve, reject) => {
+        child.once('error', reject);
+        child.once('close', (code) => {
+          for (const check of waiters) check();
+          resolve({ stdout, stderr, code });
+        });
+      });
+      return {
+        exited,
+        output: (until) =>
+          new Promise((resolve, reject) => {
+            const check = () => {
+              if (until(stdout)) {
+                waiters.delete(check);
+                resolve(stdout);
+              } else if (child.exitCode !== null || child.signalCode !== null) {
+                waiters.delete(check);
+                reject(new Error(`kubectl exited before the expected output; stdout: ${stdout}; stderr: ${stderr}`));
+              }
+            };
+            waiters.add(check);
+            check();
+          }),
+        kill: () => void child.kill(),
+      };
+    },
     close: () => rm(dir, { recursive: true, force: true }),
   };
 }
