@@ -1,7 +1,7 @@
 import { sourceTagOf } from '../policy/source-tag.ts';
 import { describeTagPolicy, parseTagPolicy, type TagPolicy } from '../policy/tag-policy.ts';
 import { parseDockerImageReference } from '../references/docker-image-reference.ts';
-import { isPendingImport } from '../streams/generations.ts';
+import { observedGeneration } from '../streams/generations.ts';
 import { prioritizeTags } from '../streams/prioritize-tags.ts';
 import { isSameStreamTag } from '../streams/source-references.ts';
 import type { StreamState, TagRecord, TagReference } from '../streams/types.ts';
@@ -28,7 +28,10 @@ export function describeImageStream(state: StreamState, now: Date): string {
   ];
   if (state.tags.length === 0) return `${alignTabs([...lines, field('Tags', '')].join('\n'))}\n`;
 
-  const uniqueImages = new Set(state.tags.flatMap((t) => t.items.map((i) => i.image)).filter((i) => i !== ''));
+  // As oc counts: by image id; entries with only a pull spec all land on the empty id, so they count once.
+  const uniqueImages = new Set(
+    state.tags.flatMap((t) => t.items.filter((i) => i.image || i.dockerImageReference).map((i) => i.image)),
+  );
   lines.push(field('Unique Images', String(uniqueImages.size)), field('Tags', String(state.tags.length)), '');
 
   const byName = new Map(state.tags.map((t) => [t.name, t]));
@@ -40,16 +43,18 @@ export function describeImageStream(state: StreamState, now: Date): string {
   return `${alignTabs([...lines, blocks.join('\n\n')].join('\n'))}\n`;
 }
 
-/** Same-stream aliases, listed under the tag at the end of their chain; dangling or cyclic chains print on their own. */
+/**
+ * Same-stream aliases (`reference: true` ones too, as oc follows them), listed under the spec tag at the end of
+ * their chain; dangling or cyclic chains print on their own.
+ */
 function aliasesByTarget(state: StreamState, byName: Map<string, TagRecord>): Map<string, string[]> {
   const { namespace, name } = state.stream;
-  const targetOf = (tag: TagRecord) =>
-    tag.spec?.reference ? undefined : isSameStreamTag(tag.spec?.from, namespace, name);
+  const targetOf = (tag: TagRecord) => isSameStreamTag(tag.spec?.from, namespace, name);
   const finalTarget = (tag: TagRecord): string | undefined => {
     const seen = new Set([tag.name]);
     for (let target = targetOf(tag); target !== undefined; ) {
       const next = byName.get(target);
-      if (!next || seen.has(target)) return undefined;
+      if (!next?.spec || seen.has(target)) return undefined;
       seen.add(target);
       const further = targetOf(next);
       if (further === undefined) return target;
@@ -60,8 +65,9 @@ function aliasesByTarget(state: StreamState, byName: Map<string, TagRecord>): Ma
   const result = new Map<string, string[]>();
   for (const tag of byName.values()) {
     const target = finalTarget(tag);
-    if (target !== undefined) result.set(target, [...(result.get(target) ?? []), tag.name].sort());
+    if (target !== undefined) result.set(target, [...(result.get(target) ?? []), tag.name]);
   }
+  for (const [target, aliases] of result) result.set(target, prioritizeTags(aliases));
   return result;
 }
 
@@ -86,7 +92,7 @@ function tagBlock(state: StreamState, tag: TagRecord, aliases: string[], now: Da
   ].filter((line): line is string => Boolean(line));
   if (extra.length) out.push(...extra.map((line) => `  ${line}`), '');
 
-  if (isPendingImport(tag)) out.push('  ~ importing latest image ...');
+  if (awaitsImport(tag)) out.push('  ~ importing latest image ...');
   for (const condition of tag.conditions) {
     if (condition.type !== 'ImportSuccess' || condition.status !== 'False') continue;
     out.push(
@@ -112,6 +118,17 @@ function policyLine(tag: TagRecord): string | undefined {
     return undefined;
   }
   return policy && `${describeTagPolicy(policy)}: ${sourceTagOf(tag.spec, tag.items[0]) ?? none}`;
+}
+
+/**
+ * oc's own test, whatever the source kind: a spec generation newer than the status has seen. So an alias whose
+ * target has no image yet reads as importing, where our import logic (isPendingImport) only imports DockerImage.
+ */
+function awaitsImport(tag: TagRecord): boolean {
+  const spec = tag.spec;
+  return (
+    Boolean(spec?.from) && !spec?.reference && spec?.generation != null && spec.generation > observedGeneration(tag)
+  );
 }
 
 function sourceLine(spec: TagReference | null, namespace: string): string {

@@ -76,6 +76,73 @@ describe('describeImageStream', () => {
   });
 });
 
+describe('describeImageStream as oc counts and lists (openshift/oc describer.go)', () => {
+  const stream = { ...state.stream, labels: {}, annotations: {} };
+  const tag = (name: string, spec: Record<string, unknown> | null, items: { image: string; ref: string }[] = []) => ({
+    name,
+    spec: spec && { name, ...spec },
+    items: items.map(({ image, ref }) => ({
+      created: '2025-05-01T09:00:00Z',
+      dockerImageReference: ref,
+      image,
+      generation: 1,
+    })),
+    conditions: [],
+    version: 1,
+  });
+
+  it('counts history entries without an image id once, as one more unique image', () => {
+    const text = describeImageStream(
+      {
+        stream,
+        tags: [
+          tag('a', { from: { kind: 'DockerImage', name: 'quay.io/x/a:1' } }, [
+            { image: 'sha256:aaaa', ref: 'quay.io/x/a@sha256:aaaa' },
+          ]),
+          tag('b', { reference: true, from: { kind: 'DockerImage', name: 'quay.io/x/b:1' } }, [
+            { image: '', ref: 'quay.io/x/b:1' },
+          ]),
+          tag('c', { reference: true, from: { kind: 'DockerImage', name: 'quay.io/x/c:1' } }, [
+            { image: '', ref: 'quay.io/x/c:1' },
+          ]),
+        ] as StreamState['tags'],
+      },
+      now,
+    );
+    expect(text).toContain('Unique Images:\t\t2\nTags:\t\t\t3\n');
+  });
+
+  it('lists a reference: true alias after its target, as any alias', () => {
+    const text = describeImageStream(
+      {
+        stream,
+        tags: [
+          tag('3.11', { from: { kind: 'DockerImage', name: 'quay.io/x/py:3.11' } }, [
+            { image: 'sha256:bbbb', ref: 'quay.io/x/py@sha256:bbbb' },
+          ]),
+          tag('stable', { reference: true, from: { kind: 'ImageStreamTag', name: '3.11' } }),
+        ] as StreamState['tags'],
+      },
+      now,
+    );
+    expect(text).toContain('\n3.11 (stable)\n  tagged from quay.io/x/py:3.11\n');
+    expect(text).not.toContain('reference to 3.11');
+  });
+
+  it('prints ~ importing latest image ... for an alias whose target is not in the status', () => {
+    const text = describeImageStream(
+      {
+        stream,
+        tags: [
+          tag('next', { from: { kind: 'ImageStreamTag', name: 'missing' }, generation: 2 }),
+        ] as StreamState['tags'],
+      },
+      now,
+    );
+    expect(text).toContain('\nnext\n  tagged from missing\n\n  ~ importing latest image ...\n');
+  });
+});
+
 describe('alignTabs', () => {
   it('pads each column to the widest cell of its block, in tabs', () => {
     expect(alignTabs('a:\tx\nlonger label:\ty\n\nb:\tz')).toBe('a:\t\tx\nlonger label:\ty\n\nb:\tz');
