@@ -44,6 +44,19 @@ function streamMeta(stream: StreamRecord): ObjectMeta {
   };
 }
 
+/**
+ * A spec tag as OpenShift answers it: `annotations` null when empty (Go's encoding of a nil map without
+ * omitempty) and `importPolicy.importMode` always set, to our default PreserveOriginal when the tag names none.
+ */
+function answeredSpecTag(spec: TagReference): TagReference {
+  const annotations = spec.annotations && Object.keys(spec.annotations).length ? spec.annotations : null;
+  return {
+    ...spec,
+    annotations,
+    importPolicy: { ...spec.importPolicy, importMode: spec.importPolicy?.importMode || 'PreserveOriginal' },
+  };
+}
+
 /** The ImageStream as OpenShift serialises it: spec and status tags sorted by name, empty status entries left out. */
 export function toImageStream(state: StreamState): ImageStream {
   const tags = [...state.tags].sort(byName);
@@ -57,7 +70,7 @@ export function toImageStream(state: StreamState): ImageStream {
     spec: {
       lookupPolicy: { local: state.stream.lookupLocal },
       ...(state.stream.dockerImageRepository ? { dockerImageRepository: state.stream.dockerImageRepository } : {}),
-      tags: tags.flatMap((t) => (t.spec ? [t.spec] : [])),
+      tags: tags.flatMap((t) => (t.spec ? [answeredSpecTag(t.spec)] : [])),
     },
     status: { dockerImageRepository: '', tags: status },
   };
@@ -107,9 +120,11 @@ export function toImageStreamTag(stream: StreamRecord, tag: TagRecord, known: Im
       uid: stream.uid,
       resourceVersion: String(tag.version),
       creationTimestamp: head?.created ?? stream.creationTimestamp,
+      // As openshift-apiserver's istags do: the stream's labels.
+      ...(Object.keys(stream.labels).length ? { labels: stream.labels } : {}),
       ...(annotations && Object.keys(annotations).length ? { annotations } : {}),
     },
-    tag: tag.spec,
+    tag: tag.spec && answeredSpecTag(tag.spec),
     generation: head?.generation ?? 0,
     lookupPolicy: { local: stream.lookupLocal },
     ...(tag.conditions.length ? { conditions: tag.conditions } : {}),
