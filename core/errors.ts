@@ -90,18 +90,17 @@ export class ConflictError extends ImageStreamsError {
   }
 }
 
+/** Kubernetes' words for a write based on a resourceVersion that is no longer current. */
+export const objectModifiedMessage =
+  'the object has been modified; please apply your changes to the latest version and try again';
+
 /**
  * A write based on a version of the object that is no longer current: the client's resourceVersion, or
  * what a blind write read just before another write landed. Only this conflict is worth re-reading for.
  */
 export class StaleObjectError extends ConflictError {
   constructor(kind: string, name: string, options?: ErrorOptions) {
-    super(
-      kind,
-      name,
-      'the object has been modified; please apply your changes to the latest version and try again',
-      options,
-    );
+    super(kind, name, objectModifiedMessage, options);
   }
 }
 

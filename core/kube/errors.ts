@@ -88,3 +88,25 @@ export class TooManyWatchesError extends ImageStreamsError {
     });
   }
 }
+
+/** A JSON patch operation that would read a write-only field (a Secret's data): reads never reveal it, patches neither. */
+export class WriteOnlyFieldReadError extends ImageStreamsError {
+  constructor(index: number, op: string, pointer: string, fields: readonly string[]) {
+    super(
+      'patch.write_only',
+      'Invalid',
+      `the JSON patch's operation ${index} (${op} ${JSON.stringify(pointer)}) reads ${fields.join(' and ')}, which are write-only: add, replace and remove may change them, test, copy and move may not read them`,
+    );
+  }
+}
+
+/** `application/apply-patch+yaml`: server-side apply is not served; kubectl's client-side apply is. */
+export class ServerSideApplyUnsupportedError extends ImageStreamsError {
+  constructor(accepted: readonly string[]) {
+    super(
+      'patch.server_side_apply',
+      'UnsupportedMediaType',
+      `server-side apply (application/apply-patch+yaml) is not supported: use client-side apply (kubectl apply without --server-side) - accepted media types include: ${accepted.join(', ')}`,
+    );
+  }
+}

@@ -11,7 +11,7 @@ const rbacGroup = 'rbac.authorization.k8s.io';
 const apiVersion = `${rbacGroup}/v1`;
 
 /** rbac.authorization.k8s.io/v1 RoleBinding, as `kubectl create rolebinding` builds it: ClusterRoles only (the roles are fixed). */
-const roleBindingSchema = z.object({
+export const roleBindingSchema = z.object({
   apiVersion: z.optional(z.literal(apiVersion, { error: `must be "${apiVersion}"` })),
   kind: z.optional(z.literal('RoleBinding', { error: 'must be "RoleBinding"' })),
   metadata: z.object({
@@ -39,7 +39,7 @@ const roleBindingSchema = z.object({
     .check(z.minLength(1, 'at least one subject'), z.maxLength(100, 'at most 100 subjects')),
 });
 
-const namespaceSchema = z.object({
+export const namespaceSchema = z.object({
   apiVersion: z.optional(z.literal('v1', { error: 'must be "v1"' })),
   kind: z.optional(z.literal('Namespace', { error: 'must be "Namespace"' })),
   metadata: z.object({ name: z.string() }),

@@ -16,7 +16,7 @@ const dataKeyRegExp = /^[-._a-zA-Z0-9]+$/;
 const base64RegExp = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** A core/v1 Secret: registry credentials (`kubernetes.io/dockerconfigjson`) or other values (`Opaque`, the default). */
-const secretSchema = z.object({
+export const secretSchema = z.object({
   apiVersion: z.optional(z.literal('v1', { error: 'must be "v1"' })),
   kind: z.optional(z.literal('Secret', { error: 'must be "Secret"' })),
   metadata: z.object({ name: z.optional(z.string()), namespace: z.optional(z.string()) }),
@@ -120,6 +120,22 @@ export class RegistryCredentialsService {
     const secret = (await this.secrets.listSecrets(namespace)).find((s) => s.name === name);
     if (!secret) throw new NotFoundError('secrets', name);
     return view(namespace, secret);
+  }
+
+  /**
+   * The secret with its data opened, for a patch to merge into on the server (Kubernetes merges a patch's
+   * data keys with the stored ones). Never an answer: the API shows secrets without data.
+   */
+  async openSecret(namespace: string, name: string): Promise<SecretView & { data: Record<string, string> }> {
+    requireNamespace(namespace);
+    const secret = (await this.secrets.listSecrets(namespace)).find((s) => s.name === name);
+    if (!secret) throw new NotFoundError('secrets', name);
+    const plaintext = await this.cipher.open(secret.sealed, `${namespace}/${name}`);
+    const data =
+      secret.secretType === dockerConfigType
+        ? { [configKey]: Buffer.from(plaintext, 'utf8').toString('base64') }
+        : (JSON.parse(plaintext) as Record<string, string>);
+    return { ...view(namespace, secret), data };
   }
 
   async deleteSecret(

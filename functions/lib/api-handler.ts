@@ -21,6 +21,8 @@ import type { Dependencies } from './composition-root.ts';
 import { resourceLists, rootDiscovery, type StaticDocument, versionDocument } from './discovery.ts';
 import { errorResponse } from './error-response.ts';
 import { admits, contentTypeOf, type MediaRange, parseMediaTypes } from './media-types.ts';
+import { openApiAnswer } from './openapi.ts';
+import { patchRequest, patchTypeOf } from './patch-request.ts';
 import { principalFromEvent } from './principal-from-event.ts';
 import { type ResourceDefinition, resourceTable } from './resource-table.ts';
 import { type ApiRoute, matchRoute, type Operation } from './routes.ts';
@@ -40,12 +42,26 @@ interface ApiRequest {
   /** The Accept header as sent, and the query parameters. */
   acceptHeader: string | undefined;
   query: Readonly<Record<string, string | undefined>>;
+  /** The body's media type (without parameters). */
+  contentType: string;
+  /** The kind the route serves. */
+  resource: ResourceDefinition | undefined;
 }
 
-type Result = { status?: number; json?: unknown; text?: string; document?: StaticDocument; stream?: WatchBody };
+type Result = {
+  status?: number;
+  json?: unknown;
+  text?: string;
+  document?: StaticDocument;
+  stream?: WatchBody;
+  headers?: Record<string, string>;
+};
 
 /** Each route's use case: parse is done, authorisation is done, shape the response. */
-type Services = Pick<Dependencies, 'service' | 'imports' | 'credentials' | 'triggers' | 'access' | 'accessAdmin'> & {
+type Services = Pick<
+  Dependencies,
+  'service' | 'imports' | 'credentials' | 'triggers' | 'access' | 'accessAdmin' | 'clock'
+> & {
   /** Watches, where the transport can stream a response (local mode); undefined behind API Gateway. */
   watches: WatchStreams | undefined;
   now: () => Date;
@@ -59,6 +75,8 @@ const operations: Record<Operation, (services: Services, request: ApiRequest) =>
   'discovery.api': async (_, r) => ({ document: negotiated(rootDiscovery('/api', r.accept)) }),
   'discovery.apis': async (_, r) => ({ document: negotiated(rootDiscovery('/apis', r.accept)) }),
   'discovery.resources': async (_, r) => ({ document: resourceLists.get(r.path) }),
+  'openapi.index': async ({ clock }, r) => openApi(r, clock.now()),
+  'openapi.document': async ({ clock }, r) => openApi(r, clock.now()),
   'namespaces.list': async ({ accessAdmin }, r) => ({ json: await accessAdmin.listNamespaces(r.principal) }),
   'namespaces.create': async ({ accessAdmin }, r) => created(accessAdmin.createNamespace(r.principal, r.body)),
   'namespaces.get': async ({ accessAdmin }, r) => ({ json: await accessAdmin.getNamespace(r.namespace) }),
@@ -69,6 +87,14 @@ const operations: Record<Operation, (services: Services, request: ApiRequest) =>
   'rolebindings.update': async ({ accessAdmin }, r) => ({
     json: await accessAdmin.putRoleBinding(r.namespace, r.name, r.body),
   }),
+  'rolebindings.patch': async ({ accessAdmin, clock }, r) => ({
+    json: await patchRequest(
+      r,
+      clock,
+      () => accessAdmin.getRoleBinding(r.namespace, r.name),
+      (body) => accessAdmin.putRoleBinding(r.namespace, r.name, body),
+    ),
+  }),
   'rolebindings.delete': async ({ accessAdmin }, r) => ({
     json: await accessAdmin.deleteRoleBinding(r.namespace, r.name),
   }),
@@ -78,6 +104,14 @@ const operations: Record<Operation, (services: Services, request: ApiRequest) =>
   'imagestreams.get': async ({ service: s }, r) => ({ json: await s.getImageStream(r.namespace, r.name) }),
   'imagestreams.update': async ({ service: s }, r) => ({
     json: await s.replaceImageStream(r.principal, r.namespace, r.name, r.body),
+  }),
+  'imagestreams.patch': async ({ service: s, clock }, r) => ({
+    json: await patchRequest(
+      r,
+      clock,
+      () => s.getImageStream(r.namespace, r.name),
+      (body) => s.replaceImageStream(r.principal, r.namespace, r.name, body),
+    ),
   }),
   'imagestreams.delete': async ({ service: s }, r) => ({ json: await s.deleteImageStream(r.namespace, r.name) }),
   'imagestreams/describe.get': async ({ service: s }, r) => ({
@@ -93,6 +127,14 @@ const operations: Record<Operation, (services: Services, request: ApiRequest) =>
   'imagestreamtags.get': async ({ service: s }, r) => ({ json: await s.getImageStreamTag(r.namespace, r.name) }),
   'imagestreamtags.update': async ({ service: s }, r) => ({
     json: await s.putImageStreamTag(r.principal, r.namespace, r.name, r.body),
+  }),
+  'imagestreamtags.patch': async ({ service: s, clock }, r) => ({
+    json: await patchRequest(
+      r,
+      clock,
+      () => s.getImageStreamTag(r.namespace, r.name),
+      (body) => s.putImageStreamTag(r.principal, r.namespace, r.name, body),
+    ),
   }),
   'imagestreamtags.delete': async ({ service: s }, r) => ({ json: await s.deleteImageStreamTag(r.namespace, r.name) }),
   'imagestreamtags/describe.get': async ({ service: s }, r) => ({
@@ -110,12 +152,29 @@ const operations: Record<Operation, (services: Services, request: ApiRequest) =>
   'imagetriggers.update': async ({ triggers }, r) => ({
     json: await triggers.replaceTrigger(r.principal, r.namespace, r.name, r.body),
   }),
+  'imagetriggers.patch': async ({ triggers, clock }, r) => ({
+    json: await patchRequest(
+      r,
+      clock,
+      () => triggers.getTrigger(r.namespace, r.name),
+      (body) => triggers.replaceTrigger(r.principal, r.namespace, r.name, body),
+    ),
+  }),
   'imagetriggers.delete': async ({ triggers }, r) => ({ json: await triggers.deleteTrigger(r.namespace, r.name) }),
   'secrets.list': async ({ credentials }, r) => ({ json: await credentials.listSecrets(r.namespace) }),
   'secrets.create': async ({ credentials }, r) => created(credentials.putSecret(r.namespace, undefined, r.body)),
   'secrets.get': async ({ credentials }, r) => ({ json: await credentials.getSecret(r.namespace, r.name) }),
   'secrets.update': async ({ credentials }, r) => ({
     json: await credentials.putSecret(r.namespace, r.name, r.body),
+  }),
+  // A Secret's patch merges into its stored data, opened on the server; the answer never shows data.
+  'secrets.patch': async ({ credentials, clock }, r) => ({
+    json: await patchRequest(
+      r,
+      clock,
+      () => credentials.openSecret(r.namespace, r.name),
+      (body) => credentials.putSecret(r.namespace, r.name, body),
+    ),
   }),
   'secrets.delete': async ({ credentials }, r) => ({ json: await credentials.deleteSecret(r.namespace, r.name) }),
   'selfsubjectaccessreviews.create': async ({ access }, r) =>
@@ -154,7 +213,7 @@ export function createApiHandler(
   { watches }: { watches?: WatchStreams } = {},
 ) {
   const now = () => clock.now();
-  const services: Services = { service, imports, credentials, triggers, access, accessAdmin, watches, now };
+  const services: Services = { service, imports, credentials, triggers, access, accessAdmin, clock, watches, now };
   const jsonBody = httpJsonBodyParser({ disableContentTypeCheck: true });
 
   /**
@@ -176,7 +235,8 @@ export function createApiHandler(
     const isDiscoveryRoot = route.operation === 'discovery.api' || route.operation === 'discovery.apis';
     if (!anonymous && !isDiscoveryRoot && accept.length && !accept.some((range) => admits(range, route.produces)))
       throw new NotAcceptableError([route.produces]);
-    if (methodsWithBody.has(method)) parseBody(event);
+    const contentType = contentTypeOf(event.headers?.['content-type']) ?? 'application/json';
+    if (methodsWithBody.has(method)) parseBody(event, method === 'PATCH' ? route : undefined);
 
     const namespace = pathParameter(match.params, 'namespace');
     const principal =
@@ -192,25 +252,29 @@ export function createApiHandler(
       accept,
       acceptHeader: event.headers?.accept,
       query: event.queryStringParameters ?? {},
+      contentType,
+      resource: route.resource,
     });
     if (result.stream) return streamingResponse(result.stream);
-    if (result.document) return documentResponse(result.document, event.headers?.['if-none-match']);
+    if (result.document) return documentResponse(result.document, event.headers?.['if-none-match'], result.headers);
     if (result.text !== undefined)
       return { statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: result.text };
     return {
       statusCode: result.status ?? 200,
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...result.headers },
       body: JSON.stringify(result.json),
     };
   };
 
-  const parseBody = (event: APIGatewayProxyEventV2) => {
+  /** `patch`: the PATCH route, whose body must be one of the patch types its kind takes. */
+  const parseBody = (event: APIGatewayProxyEventV2, patch: ApiRoute | undefined) => {
     const size =
       event.body === undefined ? 0 : Buffer.byteLength(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
     if (size > config.maxBodyBytes) throw new PayloadTooLargeError(config.maxBodyBytes);
     // kube-apiserver reads a body without a Content-Type as JSON; so do we.
     const type = contentTypeOf(event.headers?.['content-type']) ?? 'application/json';
-    if (!bodyTypes.includes(type)) throw new UnsupportedMediaTypeError(bodyTypes);
+    if (patch) patchTypeOf(type, patch.resource);
+    else if (!bodyTypes.includes(type)) throw new UnsupportedMediaTypeError(bodyTypes);
     if (type === protobufType) {
       // kubectl create namespace|secret|rolebinding and auth can-i: decoded to the object the JSON would be.
       const bytes = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
@@ -267,12 +331,26 @@ function negotiated(document: StaticDocument | undefined): StaticDocument {
   return document;
 }
 
+/** OpenAPI v3 from memory; an old `?hash=` is redirected to the current document. */
+function openApi(request: ApiRequest, now: Date): Result {
+  const answer = openApiAnswer(request.path, request.query, now);
+  if (!answer) throw new NotFoundError('openapi', request.path);
+  if ('redirect' in answer)
+    return {
+      status: 301,
+      headers: { location: answer.redirect },
+      json: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', message: answer.redirect, code: 301 },
+    };
+  return answer;
+}
+
 /** A document that never changes while the instance lives: a matching If-None-Match gets a 304. */
 function documentResponse(
   document: StaticDocument,
   ifNoneMatch: string | undefined,
+  extra: Record<string, string> = {},
 ): APIGatewayProxyStructuredResultV2 {
-  const headers = { 'content-type': document.contentType, etag: document.etag, vary: 'Accept' };
+  const headers = { 'content-type': document.contentType, etag: document.etag, vary: 'Accept', ...extra };
   const tags = (ifNoneMatch ?? '').split(',').map((tag) => tag.trim().replace(/^W\//, ''));
   if (tags.includes(document.etag) || tags.includes('*')) return { statusCode: 304, headers };
   return { statusCode: 200, headers, body: document.body };

@@ -42,6 +42,8 @@ export interface ResourceDefinition {
   subresources: readonly Subresource[];
   /** What the access policy checks; undefined: any authenticated caller (self-subject reviews). */
   access: Resource | undefined;
+  /** Kubernetes' own kinds, which kubectl patches with strategic merge only: served and listed in OpenAPI. */
+  strategicMergePatch?: boolean;
 }
 
 const name: PrinterColumn = {
@@ -59,7 +61,7 @@ const age: PrinterColumn = {
   description: 'Time since the object was created.',
 };
 const describe = { name: 'describe', verbs: ['get'], produces: 'text/plain' } as const satisfies Subresource;
-const crud = ['create', 'delete', 'get', 'list', 'update'] as const;
+const crud = ['create', 'delete', 'get', 'list', 'patch', 'update'] as const;
 /** Kinds a watch can follow (local mode streams it; see functions/lib/watch-streams.ts). */
 const watchable = [...crud, 'watch'] as const;
 
@@ -212,6 +214,7 @@ export const resourceTable = [
     ],
     subresources: [],
     access: 'namespaces',
+    strategicMergePatch: true,
   },
   {
     group: '',
@@ -232,6 +235,7 @@ export const resourceTable = [
     ],
     subresources: [],
     access: 'secrets',
+    strategicMergePatch: true,
   },
   {
     group: 'rbac.authorization.k8s.io',
@@ -254,6 +258,7 @@ export const resourceTable = [
     ],
     subresources: [],
     access: 'rolebindings',
+    strategicMergePatch: true,
   },
   {
     group: 'authorization.k8s.io',

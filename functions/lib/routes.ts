@@ -20,6 +20,8 @@ export type Operation =
   | 'discovery.api'
   | 'discovery.apis'
   | 'discovery.resources'
+  | 'openapi.index'
+  | 'openapi.document'
   | 'version'
   | 'healthz';
 
@@ -101,6 +103,8 @@ export const apiRoutes: readonly ApiRoute[] = [
   discovery('/api', 'discovery.api'),
   discovery('/apis', 'discovery.apis'),
   ...groupVersions.map((gv) => discovery(gv.prefix, 'discovery.resources')),
+  discovery('/openapi/v3', 'openapi.index'),
+  ...groupVersions.map((gv) => discovery(`/openapi/v3${gv.prefix}`, 'openapi.document')),
   ...resourceTable.flatMap(resourceRoutes),
 ];
 

@@ -31,7 +31,7 @@ const imageResources = [
     singularName: 'imagestream',
     namespaced: true,
     kind: 'ImageStream',
-    verbs: ['create', 'delete', 'get', 'list', 'update', 'watch'],
+    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
     shortNames: ['is'],
     categories: ['all'],
   },
@@ -41,7 +41,7 @@ const imageResources = [
     singularName: 'imagestreamtag',
     namespaced: true,
     kind: 'ImageStreamTag',
-    verbs: ['create', 'delete', 'get', 'list', 'update', 'watch'],
+    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
     shortNames: ['istag'],
   },
   { name: 'imagestreamtags/describe', singularName: '', namespaced: true, kind: 'ImageStreamTag', verbs: ['get'] },
@@ -120,7 +120,7 @@ describe('discovery', () => {
       responseKind: { group: 'image.openshift.io', version: 'v1', kind: 'ImageStream' },
       scope: 'Namespaced',
       singularResource: 'imagestream',
-      verbs: ['create', 'delete', 'get', 'list', 'update', 'watch'],
+      verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
       shortNames: ['is'],
       categories: ['all'],
       subresources: [
@@ -141,7 +141,7 @@ describe('discovery', () => {
         responseKind: { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'RoleBinding' },
         scope: 'Namespaced',
         singularResource: 'rolebinding',
-        verbs: ['create', 'delete', 'get', 'list', 'update'],
+        verbs: ['create', 'delete', 'get', 'list', 'patch', 'update'],
       },
     ]);
     expect(body.items[3].versions[0].resources).toEqual([
@@ -211,7 +211,7 @@ describe('discovery', () => {
           singularName: 'secret',
           namespaced: true,
           kind: 'Secret',
-          verbs: ['create', 'delete', 'get', 'list', 'update'],
+          verbs: ['create', 'delete', 'get', 'list', 'patch', 'update'],
         },
       ],
     });
@@ -314,7 +314,7 @@ describe('the edge', () => {
         ?.split(',')
         .map((m) => m.trim())
         .sort(),
-    ).toEqual(['DELETE', 'GET', 'PUT']);
+    ).toEqual(['DELETE', 'GET', 'PATCH', 'PUT']);
     expect(response.json).toMatchObject({
       kind: 'Status',
       apiVersion: 'v1',
