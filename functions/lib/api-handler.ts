@@ -21,7 +21,7 @@ import type { Dependencies } from './composition-root.ts';
 import { resourceLists, rootDiscovery, type StaticDocument, versionDocument } from './discovery.ts';
 import { errorResponse } from './error-response.ts';
 import { admits, contentTypeOf, type MediaRange, parseMediaTypes } from './media-types.ts';
-import { openApiAnswer } from './openapi.ts';
+import { openApiAnswer, openApiV2Document } from './openapi.ts';
 import { patchRequest, patchTypeOf } from './patch-request.ts';
 import { principalFromEvent } from './principal-from-event.ts';
 import { type ResourceDefinition, resourceTable } from './resource-table.ts';
@@ -55,6 +55,8 @@ type Result = {
   document?: StaticDocument;
   stream?: WatchBody;
   headers?: Record<string, string>;
+  /** A document whose body is base64 of its bytes. */
+  binary?: StaticDocument;
 };
 
 /** Each route's use case: parse is done, authorisation is done, shape the response. */
@@ -77,6 +79,7 @@ const operations: Record<Operation, (services: Services, request: ApiRequest) =>
   'discovery.resources': async (_, r) => ({ document: resourceLists.get(r.path) }),
   'openapi.index': async ({ clock }, r) => openApi(r, clock.now()),
   'openapi.document': async ({ clock }, r) => openApi(r, clock.now()),
+  'openapi.v2': async () => ({ binary: openApiV2Document() }),
   'namespaces.list': async ({ accessAdmin }, r) => ({ json: await accessAdmin.listNamespaces(r.principal) }),
   'namespaces.create': async ({ accessAdmin }, r) => created(accessAdmin.createNamespace(r.principal, r.body)),
   'namespaces.get': async ({ accessAdmin }, r) => ({ json: await accessAdmin.getNamespace(r.namespace) }),
@@ -257,6 +260,8 @@ export function createApiHandler(
     });
     if (result.stream) return streamingResponse(result.stream);
     if (result.document) return documentResponse(result.document, event.headers?.['if-none-match'], result.headers);
+    if (result.binary)
+      return { ...documentResponse(result.binary, event.headers?.['if-none-match']), isBase64Encoded: true };
     if (result.text !== undefined)
       return { statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: result.text };
     return {

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import protobuf from 'protobufjs';
 import * as z from 'zod/mini';
 import { imageStreamImportSchema } from '../../core/importing/import-schemas.ts';
 import {
@@ -109,4 +111,24 @@ export function openApiAnswer(
       expires: new Date(now.getTime() + oneYearMs).toUTCString(),
     },
   };
+}
+
+let v2: StaticDocument | undefined;
+
+/**
+ * `GET /openapi/v2`, which kubectl asks for in protobuf only, to validate `kind: List` files on the client
+ * (reference §2): an OpenAPI v2 document with no definitions, so that it validates nothing there and the
+ * server validates every item, as it does any write. The body is base64, as API Gateway sends binary.
+ */
+export function openApiV2Document(): StaticDocument {
+  if (v2) return v2;
+  // openapi_v2.Document (gnostic): field 1, `swagger`.
+  const bytes = Buffer.from(protobuf.Writer.create().uint32(10).string('2.0').finish());
+  v2 = {
+    body: bytes.toString('base64'),
+    // kube-openapi answers with this spelling: Go's media type parser refuses the "@" of the one asked for.
+    contentType: 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf',
+    etag: `"${createHash('sha512').update(bytes).digest('hex').toUpperCase()}"`,
+  };
+  return v2;
 }

@@ -22,6 +22,7 @@ export type Operation =
   | 'discovery.resources'
   | 'openapi.index'
   | 'openapi.document'
+  | 'openapi.v2'
   | 'version'
   | 'healthz';
 
@@ -35,10 +36,13 @@ export interface ApiRoute {
   operation: Operation;
   access: RouteAccess;
   /** The media type the route answers in. */
-  produces: 'application/json' | 'text/plain';
+  produces: 'application/json' | 'text/plain' | typeof openApiV2Type;
   /** The kind the route serves, for messages (405) and error details; undefined for discovery. */
   resource: ResourceEntry | undefined;
 }
+
+/** The only form kubectl asks OpenAPI v2 in. */
+export const openApiV2Type = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
 
 const methods: Partial<Record<KubeVerb, { method: ApiRoute['method']; on: 'collection' | 'item' }>> = {
   list: { method: 'GET', on: 'collection' },
@@ -104,6 +108,7 @@ export const apiRoutes: readonly ApiRoute[] = [
   discovery('/apis', 'discovery.apis'),
   ...groupVersions.map((gv) => discovery(gv.prefix, 'discovery.resources')),
   discovery('/openapi/v3', 'openapi.index'),
+  { ...discovery('/openapi/v2', 'openapi.v2'), produces: openApiV2Type },
   ...groupVersions.map((gv) => discovery(`/openapi/v3${gv.prefix}`, 'openapi.document')),
   ...resourceTable.flatMap(resourceRoutes),
 ];

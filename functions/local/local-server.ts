@@ -46,7 +46,9 @@ export function createLocalServer(
       const result = await handler(event, lambdaContext(event.requestContext.requestId));
       const stream = streamingBodyOf(result);
       if (stream) return await pipeStream(res, result, stream);
-      res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>).end(result.body ?? '');
+      // As API Gateway does, a base64 body (a protobuf one) goes out as its bytes.
+      const bytes = result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? '');
+      res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>).end(bytes);
     } catch (error) {
       logger.error('local server: request failed', { error: error as Error });
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });

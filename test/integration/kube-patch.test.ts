@@ -412,6 +412,20 @@ describe('OpenAPI v3', () => {
     expect(old.headers.get('location')).toBe(`/openapi/v3/apis/image.openshift.io/v1?hash=${etag.replaceAll('"', '')}`);
   });
 
+  it('answers kubectl’s protobuf OpenAPI v2 request with a document of no definitions (client-side validation of Lists)', async () => {
+    const response = await fetch(`${api.url}/openapi/v2?timeout=32s`, {
+      headers: {
+        authorization: `Bearer ${tokens.alice}`,
+        accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf',
+      },
+      dispatcher: api.dispatcher,
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
+    // openapi_v2.Document: field 1 (swagger), length 3, "2.0".
+    expect([...new Uint8Array(await response.arrayBuffer())]).toEqual([0x0a, 0x03, 0x32, 0x2e, 0x30]);
+  });
+
   it('needs a token, as discovery does', async () => {
     expect((await api.call('GET', '/openapi/v3', { token: null })).status).toBe(401);
     expect((await api.call('GET', '/openapi/v3/api/v1', { token: null })).status).toBe(401);

@@ -17,7 +17,7 @@ export interface KubectlResult {
 export interface Kubectl {
   kubeconfig: string;
   /** Runs kubectl with this kubeconfig and a cache of its own; never rejects on a non-zero exit. */
-  run(args: string[], options?: { input?: string }): Promise<KubectlResult>;
+  run(args: string[], options?: { input?: string; env?: Record<string, string> }): Promise<KubectlResult>;
   /** Starts kubectl for a command that keeps running (get -w): read its output as it comes, stop it when done. */
   start(args: string[]): RunningKubectl;
   close(): Promise<void>;
@@ -58,7 +58,7 @@ export async function kubectlFor(target: KubectlTarget): Promise<Kubectl> {
     run: (args, options = {}) =>
       new Promise((resolve, reject) => {
         const child = spawn(kubectlBinary, ['--cache-dir', join(dir, 'cache'), ...args], {
-          env: { ...process.env, KUBECONFIG: kubeconfig },
+          env: { ...process.env, ...options.env, KUBECONFIG: kubeconfig },
           stdio: ['pipe', 'pipe', 'pipe'],
         });
         let stdout = '';
