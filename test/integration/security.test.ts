@@ -189,15 +189,17 @@ describe('every route × every role', () => {
       const allowed = access === undefined || expectedFor(access.resource, access.verb, who);
       it(`${route.method} ${route.path} as ${who}: ${allowed ? 'allowed' : 'denied'}`, async () => {
         const writes = route.method !== 'GET';
-        // Allowed writes are sent in a form that fails after authorisation (an empty object, a name that
-        // does not exist), so that the matrix proves the decision without changing what the next case sees.
+        // Allowed writes are sent in a form that fails after authorisation (an empty object; for PATCH and
+        // DELETE a name that does not exist), so that the matrix proves the decision without changing what
+        // the next case sees.
         const plural = route.resource?.plural ?? '';
-        const name = route.method === 'DELETE' ? missing[plural] : names[plural];
+        const name = route.method === 'DELETE' || route.method === 'PATCH' ? missing[plural] : names[plural];
         const path = route.path.replace('{namespace}', 'team-a').replace('{name}', encodeURIComponent(name ?? ''));
         const before = await snapshot();
         const response = await api.call(route.method, path, {
           token: tokens[who],
           ...(writes && route.method !== 'DELETE' ? { body: {} } : {}),
+          ...(route.method === 'PATCH' ? { headers: { 'content-type': 'application/merge-patch+json' } } : {}),
         });
         if (allowed) {
           expect([401, 403]).not.toContain(response.status);
