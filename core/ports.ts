@@ -24,6 +24,15 @@ export interface StreamStore {
   getStream(namespace: string, name: string): Promise<StreamState | undefined>;
   /** Every stream of a namespace with its tags, ordered by name. */
   listStreams(namespace: string): Promise<StreamState[]>;
+  /**
+   * A namespace's streams with their tags, ordered by name, from `start` on (after the named stream, or at it),
+   * read from the store as the caller consumes them; `pageSize` hints how many items to read at a time.
+   */
+  streamsFrom(
+    namespace: string,
+    start: { after: string } | { at: string } | undefined,
+    pageSize?: number,
+  ): AsyncIterable<StreamState>;
   /** Stores a new stream record; AlreadyExistsError when the name is taken. */
   createStream(stream: StreamRecord): Promise<void>;
   /** Replaces the stream record if its stored version is `expectedVersion`; ConflictError otherwise. Returns it with the new version. */
@@ -58,6 +67,8 @@ export interface ScheduleIndex {
 export interface AccessStore {
   /** A namespace's role bindings, ordered by name. */
   listRoleBindings(namespace: string): Promise<RoleBindingRecord[]>;
+  /** A namespace's role bindings ordered by name, after the one named `after`, read as consumed. */
+  roleBindingsAfter(namespace: string, after: string | undefined, pageSize?: number): AsyncIterable<RoleBindingRecord>;
   /** Creates (`expectedVersion` 0) or replaces a role binding at that version; AlreadyExistsError / ConflictError otherwise. */
   putRoleBinding(binding: RoleBindingRecord, expectedVersion: number): Promise<RoleBindingRecord>;
   /** Removes a role binding; NotFoundError when there is none. */
@@ -68,6 +79,8 @@ export interface AccessStore {
   namespaceInUse(namespace: string): Promise<boolean>;
   /** Every namespace created through the API, ordered by name. */
   listNamespaces(): Promise<NamespaceRecord[]>;
+  /** The namespaces created through the API ordered by name, after the one named `after`, read as consumed. */
+  namespacesAfter(after: string | undefined, pageSize?: number): AsyncIterable<NamespaceRecord>;
 }
 
 /** Image triggers, their claims on images and the outcomes of their firings. */
@@ -80,6 +93,8 @@ export interface TriggerStore {
   getTrigger(namespace: string, name: string): Promise<TriggerRecord | undefined>;
   /** A namespace's triggers ordered by name, or every trigger (for the reconcile, from an index: eventually consistent). */
   listTriggers(namespace?: string): Promise<TriggerRecord[]>;
+  /** A namespace's triggers ordered by name, after the one named `after`, read consistently as consumed. */
+  triggersAfter(namespace: string, after: string | undefined, pageSize?: number): AsyncIterable<TriggerRecord>;
   /** Removes a trigger; NotFoundError when there is none. */
   deleteTrigger(namespace: string, name: string): Promise<void>;
   /** The triggers of one source tag (from an index: eventually consistent). */
@@ -110,6 +125,8 @@ export interface SecretStore {
   putSecret(namespace: string, secret: StoredSecret, mustNotExist: boolean): Promise<void>;
   /** The namespace's sealed secrets, ordered by name. */
   listSecrets(namespace: string): Promise<StoredSecret[]>;
+  /** The namespace's sealed secrets ordered by name, after the one named `after`, read as consumed. */
+  secretsAfter(namespace: string, after: string | undefined, pageSize?: number): AsyncIterable<StoredSecret>;
   /** Removes a secret; NotFoundError when there is none. */
   deleteSecret(namespace: string, name: string): Promise<void>;
 }

@@ -3,7 +3,8 @@ import type { ImageStream, ImageStreamTag, NamedTagEventList } from '../streams/
 import type { ImageTrigger } from '../triggers/types.ts';
 import type { TableColumn } from './build-table.ts';
 
-// The columns `oc get` prints, as openshift-apiserver's image printers compute them (reference §4).
+// The columns `kubectl get` / `oc get` print for each kind, computed as kube-apiserver's and openshift-apiserver's
+// printers compute them (reference §4). The resource table names these; nothing else declares columns.
 
 const nameColumn = {
   name: 'Name',
@@ -164,3 +165,138 @@ function tagsUpToWidth(tags: readonly NamedTagEventList[], width: number): strin
   const list = sorted.slice(0, shown).join(',');
   return hidden > 0 ? `${list} + ${hidden} more...` : list;
 }
+
+/** Kubernetes' short age ("45s", "3m20s", "5h", "12d"), as kubectl's AGE columns print it (apimachinery's HumanDuration). */
+export function shortAge(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  if (seconds < -1) return '<invalid>';
+  if (seconds < 0) return '0s';
+  if (seconds < 120) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 10) return seconds % 60 === 0 ? `${minutes}m` : `${minutes}m${seconds % 60}s`;
+  if (minutes < 180) return `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 8) return minutes % 60 === 0 ? `${hours}h` : `${hours}h${minutes % 60}m`;
+  if (hours < 48) return `${hours}h`;
+  if (hours < 24 * 8)
+    return hours % 24 === 0 ? `${Math.floor(hours / 24)}d` : `${Math.floor(hours / 24)}d${hours % 24}h`;
+  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24)}d`;
+  const days = Math.floor(hours / 24);
+  if (hours < 24 * 365 * 8)
+    return days % 365 === 0 ? `${Math.floor(days / 365)}y` : `${Math.floor(days / 365)}y${days % 365}d`;
+  return `${Math.floor(days / 365)}y`;
+}
+
+interface Described {
+  metadata: { name: string; creationTimestamp?: string | undefined };
+}
+
+const ageColumn = {
+  name: 'Age',
+  type: 'string',
+  format: '',
+  description:
+    'CreationTimestamp is a timestamp representing the server time when this object was created, shown as an age.',
+  priority: 0,
+  cell: (object: Described, now: Date) =>
+    object.metadata.creationTimestamp
+      ? shortAge(now.getTime() - Date.parse(object.metadata.creationTimestamp))
+      : '<unknown>',
+};
+
+/** `kubectl get secrets`: NAME, TYPE, DATA, AGE. Data is write-only: a docker config secret holds one key; an Opaque secret's count is not known without opening it (null). */
+export const secretColumns: readonly TableColumn<Described & { type: string }>[] = [
+  { ...nameColumn, cell: (secret) => secret.metadata.name },
+  {
+    name: 'Type',
+    type: 'string',
+    format: '',
+    description: 'Used to facilitate programmatic handling of secret data.',
+    priority: 0,
+    cell: (secret) => secret.type,
+  },
+  {
+    name: 'Data',
+    type: 'string',
+    format: '',
+    description: 'The number of keys in the secret’s data.',
+    priority: 0,
+    cell: (secret) => (secret.type === 'kubernetes.io/dockerconfigjson' ? 1 : null),
+  },
+  ageColumn,
+];
+
+/** `kubectl get namespaces`: NAME, STATUS, AGE. */
+export const namespaceColumns: readonly TableColumn<Described & { status?: { phase?: string } }>[] = [
+  { ...nameColumn, cell: (namespace) => namespace.metadata.name },
+  {
+    name: 'Status',
+    type: 'string',
+    format: '',
+    description: 'The status of the namespace.',
+    priority: 0,
+    cell: (namespace) => namespace.status?.phase ?? '',
+  },
+  ageColumn,
+];
+
+type Binding = Described & {
+  roleRef: { kind: string; name: string };
+  subjects: { kind: string; name: string }[];
+};
+const subjectsOf = (binding: Binding, kind: string) =>
+  binding.subjects
+    .filter((s) => s.kind === kind)
+    .map((s) => s.name)
+    .join(', ');
+
+/** `kubectl get rolebindings`: NAME, ROLE, AGE, and USERS, GROUPS, SERVICEACCOUNTS with -o wide. */
+export const roleBindingColumns: readonly TableColumn<Binding>[] = [
+  { ...nameColumn, cell: (binding) => binding.metadata.name },
+  {
+    name: 'Role',
+    type: 'string',
+    format: '',
+    description: 'RoleRef is the role the binding grants.',
+    priority: 0,
+    cell: (binding) => `${binding.roleRef.kind}/${binding.roleRef.name}`,
+  },
+  ageColumn,
+  {
+    name: 'Users',
+    type: 'string',
+    format: '',
+    description: 'Users in the binding.',
+    priority: 1,
+    cell: (binding) => subjectsOf(binding, 'User'),
+  },
+  {
+    name: 'Groups',
+    type: 'string',
+    format: '',
+    description: 'Groups in the binding.',
+    priority: 1,
+    cell: (binding) => subjectsOf(binding, 'Group'),
+  },
+  {
+    name: 'ServiceAccounts',
+    type: 'string',
+    format: '',
+    description: 'ServiceAccounts in the binding.',
+    priority: 1,
+    cell: (binding) => subjectsOf(binding, 'ServiceAccount'),
+  },
+];
+
+/** Kinds without a printer of their own: NAME and CREATED AT, as kube-apiserver's default table. */
+export const defaultColumns: readonly TableColumn<Described>[] = [
+  { ...nameColumn, cell: (object) => object.metadata.name },
+  {
+    name: 'Created At',
+    type: 'date',
+    format: '',
+    description: 'CreationTimestamp is a timestamp representing the server time when this object was created.',
+    priority: 0,
+    cell: (object) => object.metadata.creationTimestamp ?? null,
+  },
+];

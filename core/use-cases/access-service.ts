@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import type { Principal } from '../access/principal.ts';
 import { isDeploymentAdmin, type RoleBindingRecord, roles, rolesOf } from '../access/roles.ts';
 import { AlreadyExistsError, InvalidError, NotFoundError, staleObjectError } from '../errors.ts';
+import { type ListRequest, takePage, wholeList } from '../kube/list-request.ts';
 import type { AccessStore, Clock, NamespaceRecord } from '../ports.ts';
 import { checkBodyIdentity, isObjectName, requireNamespace, validateNamespace } from '../streams/names.ts';
 import { parseBody } from '../streams/schemas.ts';
@@ -125,16 +126,24 @@ export class AccessService {
   }
 
   /** GET /api/v1/namespaces: the namespaces the principal holds a role in (all of them for admins). */
-  async listNamespaces(principal: Principal) {
-    const all = await this.options.access.listNamespaces();
-    const visible = isDeploymentAdmin(principal, this.options.admins)
-      ? all
-      : (
-          await Promise.all(
-            all.map(async (ns) => (rolesOf(principal, await this.bindings(ns.name)).length ? ns : undefined)),
-          )
-        ).filter((ns): ns is NamespaceRecord => ns !== undefined);
-    return { apiVersion: 'v1', kind: 'NamespaceList', metadata: {}, items: visible.map(toNamespace) };
+  async listNamespaces(principal: Principal, request: ListRequest = wholeList) {
+    const records = this.options.access.namespacesAfter(request.after, request.limit && request.limit + 1);
+    const visible = isDeploymentAdmin(principal, this.options.admins) ? records : this.visibleTo(principal, records);
+    const page = await takePage(visible, request, (ns) => ({ position: ns.name, metadata: { name: ns.name } }));
+    return { apiVersion: 'v1', kind: 'NamespaceList', metadata: page.metadata, items: page.items.map(toNamespace) };
+  }
+
+  /** The namespaces in which the principal holds a role; their bindings are read a few namespaces at a time. */
+  private async *visibleTo(principal: Principal, namespaces: AsyncIterable<NamespaceRecord>) {
+    const batch: NamespaceRecord[] = [];
+    const check = async () => {
+      const roles = await Promise.all(batch.map(async (ns) => rolesOf(principal, await this.bindings(ns.name))));
+      const visible = batch.filter((_, i) => roles[i]?.length);
+      batch.length = 0;
+      return visible;
+    };
+    for await (const ns of namespaces) if (batch.push(ns) === 16) yield* await check();
+    yield* await check();
   }
 
   /** A namespace created explicitly, or one that only holds data (written into by an admin): both exist for kubectl. */
@@ -146,14 +155,11 @@ export class AccessService {
     throw new NotFoundError('namespaces', name);
   }
 
-  async listRoleBindings(namespace: string) {
+  async listRoleBindings(namespace: string, request: ListRequest = wholeList) {
     requireNamespace(namespace);
-    return {
-      apiVersion,
-      kind: 'RoleBindingList',
-      metadata: {},
-      items: (await this.options.access.listRoleBindings(namespace)).map(toRoleBinding),
-    };
+    const records = this.options.access.roleBindingsAfter(namespace, request.after, request.limit && request.limit + 1);
+    const page = await takePage(records, request, (b) => ({ position: b.name, metadata: { name: b.name, namespace } }));
+    return { apiVersion, kind: 'RoleBindingList', metadata: page.metadata, items: page.items.map(toRoleBinding) };
   }
 
   async getRoleBinding(namespace: string, name: string) {

@@ -11,6 +11,8 @@ import {
   StaleObjectError,
   staleObjectError,
 } from '../errors.ts';
+import type { ListMetadata } from '../kube/build-table.ts';
+import { type ListRequest, takePage, wholeList } from '../kube/list-request.ts';
 import type { Clock, ImageStore, StreamStore } from '../ports.ts';
 import { applySpecTag } from '../streams/apply-spec-tag.ts';
 import { findImageInHistory, matchesImageId } from '../streams/find-image.ts';
@@ -62,7 +64,7 @@ export interface ImageStreamServiceOptions {
 export interface List<T> {
   apiVersion: string;
   kind: string;
-  metadata: Record<string, never>;
+  metadata: ListMetadata;
   items: T[];
 }
 
@@ -120,13 +122,19 @@ export class ImageStreamService {
     return toImageStream(await this.load(namespace, name));
   }
 
-  /** GET imagestreams */
-  async listImageStreams(namespace: string): Promise<List<ImageStream>> {
+  /** GET imagestreams: a page of whole streams (a stream's tags are items of its own in the store). */
+  async listImageStreams(namespace: string, request: ListRequest = wholeList): Promise<List<ImageStream>> {
     requireNamespace(namespace);
-    const states = await this.streams.listStreams(namespace);
+    const after = request.after === undefined ? undefined : { after: request.after };
+    const page = await takePage(
+      this.streams.streamsFrom(namespace, after, itemsToRead(request)),
+      request,
+      ({ stream }) => ({ position: stream.name, metadata: { name: stream.name, namespace, labels: stream.labels } }),
+    );
     return list(
       'ImageStreamList',
-      states.map((s) => toImageStream(this.withAliases(s))),
+      page.items.map((s) => toImageStream(this.withAliases(s))),
+      page.metadata,
     );
   }
 
@@ -209,27 +217,53 @@ export class ImageStreamService {
     return describeImage(tag.image, tag.metadata.creationTimestamp, this.clock.now());
   }
 
-  /** GET imagestreamtags: one entry per tag that has an image; entries name the image only. */
-  async listImageStreamTags(namespace: string): Promise<List<ImageStreamTag>> {
+  /**
+   * GET imagestreamtags: one entry per tag that has an image; entries name the image only. A page may end
+   * inside a stream: the next one reads that stream again (aliases resolve within the whole stream) and
+   * goes on after the tag the page ended with.
+   */
+  async listImageStreamTags(namespace: string, request: ListRequest = wholeList): Promise<List<ImageStreamTag>> {
     requireNamespace(namespace);
-    const states = await this.streams.listStreams(namespace);
-    const items = states.flatMap((raw) => {
+    const page = await takePage(
+      this.imageStreamTagsFrom(namespace, request.after === undefined ? undefined : splitStreamTag(request.after), {
+        pageSize: itemsToRead(request),
+      }),
+      request,
+      ({ istag, labels }) => ({ position: istag.metadata.name, metadata: { ...istag.metadata, labels } }),
+    );
+    return list(
+      'ImageStreamTagList',
+      page.items.map((entry) => entry.istag),
+      page.metadata,
+    );
+  }
+
+  private async *imageStreamTagsFrom(
+    namespace: string,
+    start: { stream: string; tag: string } | undefined,
+    options: { pageSize: number | undefined },
+  ): AsyncIterable<{ istag: ImageStreamTag; labels: Record<string, string> }> {
+    const at = start === undefined ? undefined : { at: start.stream };
+    for await (const raw of this.streams.streamsFrom(namespace, at, options.pageSize)) {
       const state = this.withAliases(raw);
-      return [...state.tags]
+      const resumed = start !== undefined && raw.stream.name === start.stream;
+      const tags = [...state.tags]
         .sort((a, b) => (a.name < b.name ? -1 : 1))
-        .filter((t) => t.items[0]?.image)
-        .map((t) => {
-          const istag = toImageStreamTag(state.stream, t, undefined);
-          return {
+        .filter((t) => t.items[0]?.image && !(resumed && t.name <= start.tag));
+      for (const t of tags) {
+        const istag = toImageStreamTag(state.stream, t, undefined);
+        yield {
+          istag: {
             ...istag,
             image: {
               metadata: { name: istag.image.metadata.name },
               dockerImageReference: istag.image.dockerImageReference,
             },
-          };
-        });
-    });
-    return list('ImageStreamTagList', items);
+          },
+          labels: state.stream.labels,
+        };
+      }
+    }
   }
 
   /** PUT imagestreamtags/{name}:{tag}: `oc tag`. Creates the stream when missing; returns the tag, whose image may still be pending. */
@@ -536,8 +570,13 @@ function successStatus(kind: string, name: string): Status {
   };
 }
 
-function list<T>(kind: string, items: T[]): List<T> {
-  return { apiVersion: imageApiVersion, kind, metadata: {}, items };
+function list<T>(kind: string, items: T[], metadata: ListMetadata = {}): List<T> {
+  return { apiVersion: imageApiVersion, kind, metadata, items };
+}
+
+/** How many store items to read at a time for a page: a stream is its record and a few tag items. */
+function itemsToRead(request: ListRequest): number | undefined {
+  return request.limit === undefined ? undefined : Math.min(1000, 4 * (request.limit + 1));
 }
 
 function parsed<T>(schema: Parameters<typeof parseBody<T>>[0], body: unknown, kind: string, name: string): T {

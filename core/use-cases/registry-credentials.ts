@@ -1,6 +1,8 @@
 import * as z from 'zod/mini';
 import { type FieldCause, InvalidError, NotFoundError } from '../errors.ts';
 import { parseDockerConfig, registryKey } from '../importing/docker-config.ts';
+import type { ListMetadata } from '../kube/build-table.ts';
+import { type ListRequest, takePage, wholeList } from '../kube/list-request.ts';
 import type { Clock, SecretCipher, SecretStore, StoredSecret } from '../ports.ts';
 import type { RegistryCredentials } from '../ports-registry.ts';
 import { checkBodyIdentity, isObjectName, requireNamespace } from '../streams/names.ts';
@@ -105,13 +107,16 @@ export class RegistryCredentialsService {
 
   async listSecrets(
     namespace: string,
-  ): Promise<{ apiVersion: 'v1'; kind: 'SecretList'; metadata: Record<string, never>; items: SecretView[] }> {
+    request: ListRequest = wholeList,
+  ): Promise<{ apiVersion: 'v1'; kind: 'SecretList'; metadata: ListMetadata; items: SecretView[] }> {
     requireNamespace(namespace);
+    const secrets = this.secrets.secretsAfter(namespace, request.after, request.limit && request.limit + 1);
+    const page = await takePage(secrets, request, (s) => ({ position: s.name, metadata: { name: s.name, namespace } }));
     return {
       apiVersion: 'v1',
       kind: 'SecretList',
-      metadata: {},
-      items: (await this.secrets.listSecrets(namespace)).map((s) => view(namespace, s)),
+      metadata: page.metadata,
+      items: page.items.map((s) => view(namespace, s)),
     };
   }
 

@@ -2,6 +2,8 @@ import type { AccessRequest } from '../access/authorize.ts';
 import type { Principal } from '../access/principal.ts';
 import { type FieldCause, InvalidError, NotFoundError, staleObjectError } from '../errors.ts';
 import { eventSource, parseBusEvent, tagChangedType, triggerFailedType } from '../events/bus-events.ts';
+import type { ListMetadata } from '../kube/build-table.ts';
+import { type ListRequest, takePage, wholeList } from '../kube/list-request.ts';
 import type { Clock, EventPublisher, SecretCipher, StreamStore, TriggerStore, TriggerTargets } from '../ports.ts';
 import { slotOf } from '../scheduling/schedule.ts';
 import {
@@ -117,13 +119,16 @@ export class TriggerService {
 
   async listTriggers(
     namespace: string,
-  ): Promise<{ apiVersion: string; kind: 'ImageTriggerList'; metadata: Record<string, never>; items: ImageTrigger[] }> {
+    request: ListRequest = wholeList,
+  ): Promise<{ apiVersion: string; kind: 'ImageTriggerList'; metadata: ListMetadata; items: ImageTrigger[] }> {
     requireNamespace(namespace);
+    const records = this.options.triggers.triggersAfter(namespace, request.after, request.limit && request.limit + 1);
+    const page = await takePage(records, request, (t) => ({ position: t.name, metadata: { name: t.name, namespace } }));
     return {
       apiVersion: triggerApiVersion,
       kind: 'ImageTriggerList',
-      metadata: {},
-      items: (await this.options.triggers.listTriggers(namespace)).map(toImageTrigger),
+      metadata: page.metadata,
+      items: page.items.map(toImageTrigger),
     };
   }
 

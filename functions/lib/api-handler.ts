@@ -16,10 +16,13 @@ import {
   UnsupportedMediaTypeError,
 } from '../../core/errors.ts';
 import { decodeKubernetesProtobuf } from '../../core/kube/decode-kubernetes-protobuf.ts';
+import type { NamedObject } from '../../core/kube/diff-snapshots.ts';
+import { type ListRequest, wholeList } from '../../core/kube/list-request.ts';
 import { withListVersion } from '../../core/kube/snapshot-version.ts';
 import type { Dependencies } from './composition-root.ts';
 import { resourceLists, rootDiscovery, type StaticDocument, versionDocument } from './discovery.ts';
 import { errorResponse } from './error-response.ts';
+import { kubeGetAnswer } from './kube-get-answer.ts';
 import { admits, contentTypeOf, type MediaRange, parseMediaTypes } from './media-types.ts';
 import { openApiAnswer, openApiV2Document } from './openapi.ts';
 import { patchRequest, patchTypeOf } from './patch-request.ts';
@@ -46,6 +49,8 @@ interface ApiRequest {
   contentType: string;
   /** The kind the route serves. */
   resource: ResourceDefinition | undefined;
+  /** The page a list asks for (limit, continue, selectors); the whole list for other routes. */
+  list: ListRequest;
 }
 
 type Result = {
@@ -80,10 +85,12 @@ const operations: Record<Operation, (services: Services, request: ApiRequest) =>
   'openapi.index': async ({ clock }, r) => openApi(r, clock.now()),
   'openapi.document': async ({ clock }, r) => openApi(r, clock.now()),
   'openapi.v2': async () => ({ binary: openApiV2Document() }),
-  'namespaces.list': async ({ accessAdmin }, r) => ({ json: await accessAdmin.listNamespaces(r.principal) }),
+  'namespaces.list': async ({ accessAdmin }, r) => ({ json: await accessAdmin.listNamespaces(r.principal, r.list) }),
   'namespaces.create': async ({ accessAdmin }, r) => created(accessAdmin.createNamespace(r.principal, r.body)),
   'namespaces.get': async ({ accessAdmin }, r) => ({ json: await accessAdmin.getNamespace(r.namespace) }),
-  'rolebindings.list': async ({ accessAdmin }, r) => ({ json: await accessAdmin.listRoleBindings(r.namespace) }),
+  'rolebindings.list': async ({ accessAdmin }, r) => ({
+    json: await accessAdmin.listRoleBindings(r.namespace, r.list),
+  }),
   'rolebindings.create': async ({ accessAdmin }, r) =>
     created(accessAdmin.putRoleBinding(r.namespace, undefined, r.body)),
   'rolebindings.get': async ({ accessAdmin }, r) => ({ json: await accessAdmin.getRoleBinding(r.namespace, r.name) }),
@@ -101,7 +108,9 @@ const operations: Record<Operation, (services: Services, request: ApiRequest) =>
   'rolebindings.delete': async ({ accessAdmin }, r) => ({
     json: await accessAdmin.deleteRoleBinding(r.namespace, r.name),
   }),
-  'imagestreams.list': async ({ service: s }, r) => ({ json: withListVersion(await s.listImageStreams(r.namespace)) }),
+  'imagestreams.list': async ({ service: s }, r) => ({
+    json: resumable(await s.listImageStreams(r.namespace, r.list), r),
+  }),
   'imagestreams.watch': async (services, r) => watchCollection(services, r, 'imagestreams'),
   'imagestreams.create': async ({ service: s }, r) => created(s.createImageStream(r.principal, r.namespace, r.body)),
   'imagestreams.get': async ({ service: s }, r) => ({ json: await s.getImageStream(r.namespace, r.name) }),
@@ -121,7 +130,7 @@ const operations: Record<Operation, (services: Services, request: ApiRequest) =>
     text: await s.describeImageStream(r.namespace, r.name),
   }),
   'imagestreamtags.list': async ({ service: s }, r) => ({
-    json: withListVersion(await s.listImageStreamTags(r.namespace)),
+    json: resumable(await s.listImageStreamTags(r.namespace, r.list), r),
   }),
   'imagestreamtags.watch': async (services, r) => watchCollection(services, r, 'imagestreamtags'),
   // `oc tag` POSTs the collection when its PUT gets a 404; the tag's name is the body's.
@@ -147,7 +156,7 @@ const operations: Record<Operation, (services: Services, request: ApiRequest) =>
   'imagestreamimports.create': async ({ imports }, r) =>
     created(imports.createImageStreamImport(r.principal, r.namespace, r.body)),
   'imagetriggers.list': async ({ triggers }, r) => ({
-    json: withListVersion(await triggers.listTriggers(r.namespace)),
+    json: resumable(await triggers.listTriggers(r.namespace, r.list), r),
   }),
   'imagetriggers.watch': async (services, r) => watchCollection(services, r, 'imagetriggers'),
   'imagetriggers.create': async ({ triggers }, r) => created(triggers.createTrigger(r.principal, r.namespace, r.body)),
@@ -164,7 +173,7 @@ const operations: Record<Operation, (services: Services, request: ApiRequest) =>
     ),
   }),
   'imagetriggers.delete': async ({ triggers }, r) => ({ json: await triggers.deleteTrigger(r.namespace, r.name) }),
-  'secrets.list': async ({ credentials }, r) => ({ json: await credentials.listSecrets(r.namespace) }),
+  'secrets.list': async ({ credentials }, r) => ({ json: await credentials.listSecrets(r.namespace, r.list) }),
   'secrets.create': async ({ credentials }, r) => created(credentials.putSecret(r.namespace, undefined, r.body)),
   'secrets.get': async ({ credentials }, r) => ({ json: await credentials.getSecret(r.namespace, r.name) }),
   'secrets.update': async ({ credentials }, r) => ({
@@ -209,9 +218,19 @@ export function createApiHandler(
     logger,
     config,
     clock,
+    continueTokens,
   }: Pick<
     Dependencies,
-    'service' | 'imports' | 'credentials' | 'triggers' | 'access' | 'accessAdmin' | 'logger' | 'config' | 'clock'
+    | 'service'
+    | 'imports'
+    | 'credentials'
+    | 'triggers'
+    | 'access'
+    | 'accessAdmin'
+    | 'logger'
+    | 'config'
+    | 'clock'
+    | 'continueTokens'
   >,
   { watches }: { watches?: WatchStreams } = {},
 ) {
@@ -236,7 +255,9 @@ export function createApiHandler(
     const operation = watchOperation(route, event.queryStringParameters) ?? route.operation;
     const accept = parseMediaTypes(event.headers?.accept);
     const isDiscoveryRoot = route.operation === 'discovery.api' || route.operation === 'discovery.apis';
-    if (!anonymous && !isDiscoveryRoot && accept.length && !accept.some((range) => admits(range, route.produces)))
+    // A GET of a kind may answer a Table, and reads list parameters; other routes answer only what they produce.
+    const answer = kubeGetAnswer(route, event, { continueTokens, clock }, match.params.namespace ?? '');
+    if (!answer && !anonymous && !isDiscoveryRoot && accept.length && !accept.some((r) => admits(r, route.produces)))
       throw new NotAcceptableError([route.produces]);
     const contentType = contentTypeOf(event.headers?.['content-type']) ?? 'application/json';
     if (methodsWithBody.has(method)) parseBody(event, method === 'PATCH' ? route : undefined);
@@ -257,6 +278,7 @@ export function createApiHandler(
       query: event.queryStringParameters ?? {},
       contentType,
       resource: route.resource,
+      list: answer?.list ?? wholeList,
     });
     if (result.stream) return streamingResponse(result.stream);
     if (result.document) return documentResponse(result.document, event.headers?.['if-none-match'], result.headers);
@@ -267,7 +289,7 @@ export function createApiHandler(
     return {
       statusCode: result.status ?? 200,
       headers: { 'content-type': 'application/json', ...result.headers },
-      body: JSON.stringify(result.json),
+      body: JSON.stringify(answer ? answer.render(result.json) : result.json),
     };
   };
 
@@ -395,4 +417,18 @@ function pathParameter(params: Record<string, string>, name: string): string {
   } catch {
     throw new BadRequestError(`the path parameter ${name} is not valid percent-encoding`);
   }
+}
+
+/**
+ * A whole, unfiltered list answers the digest of its items as its resourceVersion, the one a watch resumes from
+ * (functions/lib/watch-streams.ts); a page of a longer list, or a filtered one, keeps the time it was read, and a
+ * watch from that starts over (410 Expired, then the client lists again).
+ */
+function resumable<L extends { metadata: { continue?: string }; items: readonly NamedObject[] }>(
+  list: L,
+  r: Pick<ApiRequest, 'query'>,
+): L {
+  const { query } = r;
+  if (query.continue || query.labelSelector || query.fieldSelector || list.metadata.continue) return list;
+  return withListVersion(list);
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { hkdfSync, randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -9,6 +9,7 @@ import { dynamoStores } from '../../core/adapters/dynamodb/dynamo-stores.ts';
 import { EventBridgePublisher } from '../../core/adapters/eventbridge/eventbridge-publisher.ts';
 import { TargetDispatcher } from '../../core/adapters/targets/target-dispatcher.ts';
 import { ImageStreamsError } from '../../core/errors.ts';
+import { type ContinueTokens, continueTokens } from '../../core/kube/continue-tokens.ts';
 import type { Clock, EventPublisher, SecretCipher } from '../../core/ports.ts';
 import { HostPacer } from '../../core/scheduling/host-pacer.ts';
 import { timestamp } from '../../core/timestamp.ts';
@@ -39,6 +40,8 @@ export interface Dependencies {
   config: Config;
   dynamo: DynamoDBClient;
   clock: Clock;
+  /** Signs and checks list continue tokens; undefined when no key is configured (lists then come whole). */
+  continueTokens: ContinueTokens | undefined;
 }
 
 /** Without a configured key, storing credentials is refused rather than done in the clear. */
@@ -242,7 +245,17 @@ export function createDependencies(
     config,
     dynamo,
     clock,
+    continueTokens: continueTokenKey(config),
   };
+}
+
+/** The configured key, or one derived from the credentials key for this purpose alone (local mode, tests). */
+function continueTokenKey(config: Config): ContinueTokens | undefined {
+  if (config.continueTokenKey) return continueTokens(config.continueTokenKey);
+  if (!config.credentialsKey) return undefined;
+  return continueTokens(
+    Buffer.from(hkdfSync('sha256', config.credentialsKey, '', 'imagestreams list continue tokens', 32)),
+  );
 }
 
 /** Builds a dependency on first use: what most invocations never touch stays out of the cold start. */

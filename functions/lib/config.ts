@@ -54,6 +54,18 @@ const base64Key = z.optional(
     }),
   ),
 ) as z.ZodMiniType<Buffer | undefined, string | undefined>;
+/** A key of at least 32 bytes, in base64. */
+const longBase64Key = z.optional(
+  z.pipe(
+    z.string(),
+    z.transform((text, ctx) => {
+      const bytes = Buffer.from(text, 'base64');
+      if (bytes.length < 32)
+        ctx.issues.push({ code: 'custom', message: 'must be at least 32 bytes in base64', input: text });
+      return bytes;
+    }),
+  ),
+) as z.ZodMiniType<Buffer | undefined, string | undefined>;
 const logLevels = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
 const logLevel = z._default(
   z.pipe(
@@ -356,6 +368,13 @@ export const settings = {
     doc: 'largest image config blob read from a registry',
     schema: integer(8 * mebibyte),
     shown: '8388608 (8 MiB)',
+  },
+  continueTokenKey: {
+    env: 'IMAGESTREAMS_CONTINUE_TOKEN_KEY',
+    scope: 'deployment',
+    doc: 'base64 key (at least 32 bytes) signing list continue tokens; unset, one derived from the credentials key, and without that lists ignore `limit`',
+    schema: longBase64Key,
+    shown: 'derived',
   },
   credentialsKey: {
     env: 'IMAGESTREAMS_CREDENTIALS_KEY',

@@ -1,19 +1,17 @@
 import type { Resource, Verb } from '../../core/access/authorize.ts';
+import type { TableColumn } from '../../core/kube/build-table.ts';
+import {
+  defaultColumns,
+  imageStreamColumns,
+  imageStreamTagColumns,
+  imageTriggerColumns,
+  namespaceColumns,
+  roleBindingColumns,
+  secretColumns,
+} from '../../core/kube/table-columns.ts';
 
 /** Kubernetes API verbs, as discovery and `kubectl auth can-i` name them. */
 export type KubeVerb = 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection' | 'watch';
-
-/** A column of `kubectl get`'s table (meta.k8s.io/v1 TableColumnDefinition). */
-export interface PrinterColumn {
-  name: string;
-  /** An OpenAPI type: string, integer, number, boolean, date. */
-  type: string;
-  /** `name` marks the column holding the object's name. */
-  format: string;
-  /** 0: always shown; 1: only with `-o wide`. */
-  priority: number;
-  description: string;
-}
 
 /** A path below an object that answers something other than the object, like `pods/log`. */
 export interface Subresource {
@@ -38,7 +36,8 @@ export interface ResourceDefinition {
   categories: readonly string[];
   /** The name of the zod schema request bodies are validated with (OpenAPI generation maps it); none for read-only kinds. */
   schema: string | undefined;
-  columns: readonly PrinterColumn[];
+  /** The columns of `kubectl get` (a meta.k8s.io Table), with how each cell is computed; [] for kinds never listed or got. */
+  columns: readonly TableColumn<never>[];
   subresources: readonly Subresource[];
   /** What the access policy checks; undefined: any authenticated caller (self-subject reviews). */
   access: Resource | undefined;
@@ -46,20 +45,6 @@ export interface ResourceDefinition {
   strategicMergePatch?: boolean;
 }
 
-const name: PrinterColumn = {
-  name: 'Name',
-  type: 'string',
-  format: 'name',
-  priority: 0,
-  description: 'Name must be unique within a namespace.',
-};
-const age: PrinterColumn = {
-  name: 'Age',
-  type: 'string',
-  format: '',
-  priority: 0,
-  description: 'Time since the object was created.',
-};
 const describe = { name: 'describe', verbs: ['get'], produces: 'text/plain' } as const satisfies Subresource;
 const crud = ['create', 'delete', 'get', 'list', 'patch', 'update'] as const;
 /** Kinds a watch can follow (local mode streams it; see functions/lib/watch-streams.ts). */
@@ -82,24 +67,7 @@ export const resourceTable = [
     verbs: watchable,
     categories: ['all'],
     schema: 'imageStreamSchema',
-    columns: [
-      name,
-      {
-        name: 'Image Repository',
-        type: 'string',
-        format: '',
-        priority: 0,
-        description: 'The repository images of this stream are pulled from.',
-      },
-      {
-        name: 'Tags',
-        type: 'string',
-        format: '',
-        priority: 0,
-        description: 'The tags with an image, most recently updated first.',
-      },
-      { name: 'Updated', type: 'string', format: '', priority: 0, description: 'When a tag last changed.' },
-    ],
+    columns: imageStreamColumns,
     subresources: [describe],
     access: 'imagestreams',
   },
@@ -115,18 +83,7 @@ export const resourceTable = [
     verbs: watchable,
     categories: [],
     schema: 'imageStreamTagSchema',
-    columns: [
-      name,
-      {
-        name: 'Image Reference',
-        type: 'string',
-        format: '',
-        priority: 0,
-        description: 'The pull spec of the tag’s current image.',
-      },
-      { name: 'Updated', type: 'string', format: '', priority: 0, description: 'When the tag last changed.' },
-      { name: 'Image Name', type: 'string', format: '', priority: 1, description: 'The digest of the image.' },
-    ],
+    columns: imageStreamTagColumns,
     subresources: [describe],
     access: 'imagestreamtags',
   },
@@ -142,7 +99,7 @@ export const resourceTable = [
     verbs: ['get'],
     categories: [],
     schema: undefined,
-    columns: [],
+    columns: defaultColumns,
     subresources: [],
     access: 'imagestreamimages',
   },
@@ -174,24 +131,7 @@ export const resourceTable = [
     verbs: watchable,
     categories: [],
     schema: 'imageTriggerSchema',
-    columns: [
-      name,
-      {
-        name: 'Source',
-        type: 'string',
-        format: '',
-        priority: 0,
-        description: 'The ImageStreamTag whose changes fire the trigger.',
-      },
-      {
-        name: 'Last Fired Image',
-        type: 'string',
-        format: '',
-        priority: 0,
-        description: 'The image the trigger last fired for.',
-      },
-      age,
-    ],
+    columns: imageTriggerColumns,
     subresources: [],
     access: 'imagetriggers',
   },
@@ -207,11 +147,7 @@ export const resourceTable = [
     verbs: ['create', 'get', 'list'],
     categories: [],
     schema: 'namespaceSchema',
-    columns: [
-      name,
-      { name: 'Status', type: 'string', format: '', priority: 0, description: 'The namespace’s phase.' },
-      age,
-    ],
+    columns: namespaceColumns,
     subresources: [],
     access: 'namespaces',
     strategicMergePatch: true,
@@ -228,11 +164,7 @@ export const resourceTable = [
     verbs: crud,
     categories: [],
     schema: 'secretSchema',
-    columns: [
-      name,
-      { name: 'Type', type: 'string', format: '', priority: 0, description: 'The type of the secret.' },
-      age,
-    ],
+    columns: secretColumns,
     subresources: [],
     access: 'secrets',
     strategicMergePatch: true,
@@ -249,13 +181,7 @@ export const resourceTable = [
     verbs: crud,
     categories: [],
     schema: 'roleBindingSchema',
-    columns: [
-      name,
-      { name: 'Role', type: 'string', format: '', priority: 0, description: 'The role granted.' },
-      age,
-      { name: 'Users', type: 'string', format: '', priority: 1, description: 'The users granted the role.' },
-      { name: 'Groups', type: 'string', format: '', priority: 1, description: 'The groups granted the role.' },
-    ],
+    columns: roleBindingColumns,
     subresources: [],
     access: 'rolebindings',
     strategicMergePatch: true,

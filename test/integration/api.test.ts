@@ -567,7 +567,8 @@ describe('bad input changes nothing and gets a clear Status', () => {
       api.call('GET', streams, { token: tokens.admin }),
       api.call('GET', '/apis/image.openshift.io/v1/namespaces/team-b/imagestreams', { token: tokens.admin }),
     ]);
-    return [a.json, b.json];
+    // A list's resourceVersion is when it was read (README: lists); what is stored is in the items.
+    return [a.json.items, b.json.items];
   }
 });
 

@@ -1,7 +1,7 @@
 import type { RoleBindingRecord } from '../../access/roles.ts';
 import { AlreadyExistsError, NotFoundError, staleObjectError } from '../../errors.ts';
 import type { AccessStore, NamespaceRecord } from '../../ports.ts';
-import { type DynamoTable, keys } from './dynamo-table.ts';
+import { type DynamoTable, type Item, keys } from './dynamo-table.ts';
 
 /** AccessStore on the table: role bindings in their namespace's partition, namespace records in one partition of their own. */
 export class DynamoAccessStore implements AccessStore {
@@ -12,18 +12,18 @@ export class DynamoAccessStore implements AccessStore {
   }
 
   async listRoleBindings(namespace: string): Promise<RoleBindingRecord[]> {
-    return (await this.table.query(keys.inNamespace(namespace).allRoleBindings)).map((item) => {
-      const {
-        namespace: ns,
-        name,
-        role,
-        subjects,
-        uid,
-        creationTimestamp,
-        version,
-      } = item as unknown as RoleBindingRecord;
-      return { namespace: ns, name, role, subjects, uid, creationTimestamp, version };
-    });
+    return (await this.table.query(keys.inNamespace(namespace).allRoleBindings)).map(roleBindingOf);
+  }
+
+  async *roleBindingsAfter(
+    namespace: string,
+    after: string | undefined,
+    pageSize?: number,
+  ): AsyncIterable<RoleBindingRecord> {
+    const inNamespace = keys.inNamespace(namespace);
+    const start = after === undefined ? undefined : inNamespace.roleBinding(after).sk;
+    for await (const item of this.table.itemsAfter(inNamespace.allRoleBindings, start, pageSize))
+      yield roleBindingOf(item);
   }
 
   async putRoleBinding(binding: RoleBindingRecord, expectedVersion: number): Promise<RoleBindingRecord> {
@@ -66,9 +66,21 @@ export class DynamoAccessStore implements AccessStore {
   }
 
   async listNamespaces(): Promise<NamespaceRecord[]> {
-    return (await this.table.query(keys.allNamespaces)).map((item) => {
-      const { name, uid, creationTimestamp, createdBy } = item as unknown as NamespaceRecord;
-      return { name, uid, creationTimestamp, createdBy };
-    });
+    return (await this.table.query(keys.allNamespaces)).map(namespaceOf);
   }
+
+  async *namespacesAfter(after: string | undefined, pageSize?: number): AsyncIterable<NamespaceRecord> {
+    const start = after === undefined ? undefined : keys.namespace(after).sk;
+    for await (const item of this.table.itemsAfter(keys.allNamespaces, start, pageSize)) yield namespaceOf(item);
+  }
+}
+
+function roleBindingOf(item: Item): RoleBindingRecord {
+  const { namespace, name, role, subjects, uid, creationTimestamp, version } = item as unknown as RoleBindingRecord;
+  return { namespace, name, role, subjects, uid, creationTimestamp, version };
+}
+
+function namespaceOf(item: Item): NamespaceRecord {
+  const { name, uid, creationTimestamp, createdBy } = item as unknown as NamespaceRecord;
+  return { name, uid, creationTimestamp, createdBy };
 }

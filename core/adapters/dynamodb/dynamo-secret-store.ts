@@ -1,6 +1,6 @@
 import { AlreadyExistsError, NotFoundError } from '../../errors.ts';
 import type { SecretStore, StoredSecret } from '../../ports.ts';
-import { type DynamoTable, keys } from './dynamo-table.ts';
+import { type DynamoTable, type Item, keys } from './dynamo-table.ts';
 
 /** SecretStore on the table: sealed secrets in their namespace's partition. */
 export class DynamoSecretStore implements SecretStore {
@@ -20,10 +20,13 @@ export class DynamoSecretStore implements SecretStore {
   }
 
   async listSecrets(namespace: string): Promise<StoredSecret[]> {
-    return (await this.table.query(keys.inNamespace(namespace).allSecrets)).map((item) => {
-      const { name, secretType, registries, creationTimestamp, sealed } = item as unknown as StoredSecret;
-      return { name, secretType, registries, creationTimestamp, sealed };
-    });
+    return (await this.table.query(keys.inNamespace(namespace).allSecrets)).map(secretOf);
+  }
+
+  async *secretsAfter(namespace: string, after: string | undefined, pageSize?: number): AsyncIterable<StoredSecret> {
+    const inNamespace = keys.inNamespace(namespace);
+    const start = after === undefined ? undefined : inNamespace.secret(after).sk;
+    for await (const item of this.table.itemsAfter(inNamespace.allSecrets, start, pageSize)) yield secretOf(item);
   }
 
   async deleteSecret(namespace: string, name: string): Promise<void> {
@@ -34,4 +37,9 @@ export class DynamoSecretStore implements SecretStore {
     );
     if (!deleted.ok) throw new NotFoundError('secrets', name);
   }
+}
+
+function secretOf(item: Item): StoredSecret {
+  const { name, secretType, registries, creationTimestamp, sealed } = item as unknown as StoredSecret;
+  return { name, secretType, registries, creationTimestamp, sealed };
 }

@@ -20,6 +20,30 @@ export class DynamoStreamStore implements StreamStore {
     return groupStreams(await this.table.query(keys.inNamespace(namespace).allStreams));
   }
 
+  async *streamsFrom(
+    namespace: string,
+    start: { after: string } | { at: string } | undefined,
+    pageSize?: number,
+  ): AsyncIterable<StreamState> {
+    const inNamespace = keys.inNamespace(namespace);
+    const after =
+      start === undefined
+        ? undefined
+        : 'after' in start
+          ? inNamespace.afterStream(start.after)
+          : inNamespace.beforeStream(start.at);
+    // A stream is whole once the next stream's record (or the end) is read: its tags sort between the two.
+    let current: Item[] = [];
+    for await (const item of this.table.itemsAfter(inNamespace.allStreams, after, pageSize)) {
+      if (item.type === 'stream' && current.length) {
+        yield* groupStreams(current);
+        current = [];
+      }
+      current.push(item);
+    }
+    if (current.length) yield* groupStreams(current);
+  }
+
   async createStream(stream: StreamRecord): Promise<void> {
     const written = await this.table.put(streamItem(stream), subjectOf(stream), {
       expression: 'attribute_not_exists(pk)',

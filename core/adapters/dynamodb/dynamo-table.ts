@@ -72,6 +72,12 @@ function inNamespace(namespace: string) {
     /** The stream record and its tags. */
     streamAndTags: (name: string): Range => ({ pk, prefix: `${streamPrefix}${name}#` }),
     allStreams: { pk, prefix: streamPrefix } as Range,
+    // Where a list of streams resumes: '#' ends a stream's name in its keys; '"' sorts just before it and '$'
+    // just after, and every character a stream name may hold sorts after '$'. So a page ends on whole streams.
+    /** The sort key just after stream `name` and all its tags. */
+    afterStream: (name: string) => `${streamPrefix}${name}$`,
+    /** The sort key just before stream `name`'s record. */
+    beforeStream: (name: string) => `${streamPrefix}${name}"`,
     tag: (stream: string, tag: string): Key => ({ pk, sk: `${streamPrefix}${stream}${tagInfix}${tag}` }),
     secret: (name: string): Key => ({ pk, sk: `SECRET#${name}` }),
     allSecrets: { pk, prefix: 'SECRET#' } as Range,
@@ -159,6 +165,36 @@ export class DynamoTable {
 
   /** The items of a range in key order, every page of it (or the first `limit`). Index reads are eventually consistent. */
   async query(range: Range, limit = Number.POSITIVE_INFINITY): Promise<Item[]> {
+    const items: Item[] = [];
+    let start: Item | undefined;
+    do {
+      const page = await this.queryPage(range, start, Math.min(this.pageSize, limit - items.length));
+      items.push(...page.items);
+      start = page.last;
+    } while (start && items.length < limit);
+    return items;
+  }
+
+  /**
+   * The items of a range in key order from just after the sort key `after` (which need not exist), read a
+   * page at a time as the caller consumes them: a caller that stops early has read at most one page more
+   * than it used. `pageSize` bounds each Query (DynamoDB also ends a page at 1 MB). Main table only.
+   */
+  async *itemsAfter(range: Range, after: string | undefined, pageSize = this.pageSize): AsyncGenerator<Item> {
+    if (range.index) throw new Error('itemsAfter reads the main table only');
+    let start: Item | undefined = after === undefined ? undefined : { pk: range.pk, sk: after };
+    do {
+      const page = await this.queryPage(range, start, Math.max(1, Math.min(this.pageSize, pageSize)));
+      yield* page.items;
+      start = page.last;
+    } while (start);
+  }
+
+  private async queryPage(
+    range: Range,
+    ExclusiveStartKey: Item | undefined,
+    Limit: number,
+  ): Promise<{ items: Item[]; last: Item | undefined }> {
     const partition = range.index ? `${range.index}pk` : 'pk';
     const sort = range.index ? `${range.index}sk` : 'sk';
     const condition = [`${partition} = :pk`];
@@ -171,28 +207,22 @@ export class DynamoTable {
       condition.push(`${sort} <= :upTo`);
       values[':upTo'] = range.upTo;
     }
-    const items: Item[] = [];
-    let ExclusiveStartKey: Item | undefined;
-    do {
-      const page = await this.send(
-        () =>
-          this.documents.send(
-            new QueryCommand({
-              TableName: this.tableName,
-              ...(range.index ? { IndexName: range.index } : { ConsistentRead: true }),
-              KeyConditionExpression: condition.join(' AND '),
-              ExpressionAttributeValues: values,
-              Limit: Math.min(this.pageSize, limit - items.length),
-              ExclusiveStartKey,
-            }),
-          ),
-        'read',
-        { kind: 'items', name: range.pk },
-      );
-      items.push(...(page.Items ?? []));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey && items.length < limit);
-    return items;
+    const page = await this.send(
+      () =>
+        this.documents.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            ...(range.index ? { IndexName: range.index } : { ConsistentRead: true }),
+            KeyConditionExpression: condition.join(' AND '),
+            ExpressionAttributeValues: values,
+            Limit,
+            ExclusiveStartKey,
+          }),
+        ),
+      'read',
+      { kind: 'items', name: range.pk },
+    );
+    return { items: page.Items ?? [], last: page.LastEvaluatedKey };
   }
 
   /** Writes a whole item, under `condition` when given. */

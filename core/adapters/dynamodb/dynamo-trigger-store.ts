@@ -48,6 +48,12 @@ export class DynamoTriggerStore implements TriggerStore {
     return (await this.table.query(range)).map(triggerRecord);
   }
 
+  async *triggersAfter(namespace: string, after: string | undefined, pageSize?: number): AsyncIterable<TriggerRecord> {
+    const inNamespace = keys.inNamespace(namespace);
+    const start = after === undefined ? undefined : inNamespace.trigger(after).sk;
+    for await (const item of this.table.itemsAfter(inNamespace.allTriggers, start, pageSize)) yield triggerRecord(item);
+  }
+
   async deleteTrigger(namespace: string, name: string): Promise<void> {
     const deleted = await this.table.delete(keys.inNamespace(namespace).trigger(name), subjectOf(name), {
       expression: 'attribute_exists(pk)',
