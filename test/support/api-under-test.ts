@@ -56,6 +56,8 @@ export interface ApiUnderTest {
   watches: WatchStreams;
   /** The local server's open connections. */
   connections(): Promise<number>;
+  /** Every request the handler served, in order: method, path and query as API Gateway passed them. */
+  requests: { method: string; path: string; query: string }[];
   /** Sends a request as a token holder (alice by default); JSON bodies are serialised. */
   call(
     method: string,
@@ -89,8 +91,12 @@ export async function startApi(env: Record<string, string> = {}, clock?: { now()
   const watches = new WatchStreams(watchSettings(config));
   const handler = createApiHandler(deps, { watches });
   const tls = await localTls();
+  const requests: ApiUnderTest['requests'] = [];
   const server = createLocalServer(
-    handler,
+    (event, context) => {
+      requests.push({ method: event.requestContext.http.method, path: event.rawPath, query: event.rawQueryString });
+      return handler(event, context);
+    },
     new Map(Object.entries(tokens).map(([key, token]) => [token, principals[key as keyof typeof tokens]])),
     tls,
     deps.logger,
@@ -111,6 +117,7 @@ export async function startApi(env: Record<string, string> = {}, clock?: { now()
       new Promise((resolve, reject) =>
         server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
       ),
+    requests,
     stores: dynamoStores(dynamo, config.tableName),
     async call(method, path, options = {}) {
       const token = options.token === undefined ? tokens.alice : options.token;
