@@ -329,11 +329,23 @@ export function createApiHandler(
     });
   };
 
+  // Server-Timing: the handler's own share of a request's time, for clients and benchmarks to read.
+  const started = new WeakMap<object, number>();
+  const timed = (event: object, response: APIGatewayProxyStructuredResultV2 | undefined) => {
+    const start = started.get(event);
+    if (response && start !== undefined)
+      response.headers = { ...response.headers, 'server-timing': `app;dur=${(performance.now() - start).toFixed(2)}` };
+  };
+
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
+    .use({ before: (request) => void started.set(request.event, performance.now()) })
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(httpHeaderNormalizer())
     .use({
-      after: (request) => audit(request.event, request.response?.statusCode ?? 200),
+      after: (request) => {
+        timed(request.event, request.response);
+        audit(request.event, request.response?.statusCode ?? 200);
+      },
       onError: (request) => {
         const { response, internal } = errorResponse(request.error, request.context.awsRequestId);
         if (internal)
@@ -343,6 +355,7 @@ export function createApiHandler(
             error: request.error as Error,
           });
         request.response = response;
+        timed(request.event, response);
         audit(request.event, response.statusCode ?? 500);
       },
     })

@@ -278,6 +278,7 @@ describe('Table answers', () => {
       metadata: { name: 'python', namespace: 'demo', labels: { app: 'python' } },
     });
     expect(response.json.metadata.resourceVersion).toBe(String(now.getTime()));
+    expect(response.headers.get('server-timing')).toMatch(/^app;dur=\d+\.\d\d$/);
   });
 
   it('pages a Table like a list', async () => {

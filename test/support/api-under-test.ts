@@ -56,8 +56,8 @@ export interface ApiUnderTest {
   watches: WatchStreams;
   /** The local server's open connections. */
   connections(): Promise<number>;
-  /** Every request the handler served, in order: method, path and query as API Gateway passed them. */
-  requests: { method: string; path: string; query: string }[];
+  /** Every request the handler served, in order: method, path and query as API Gateway passed them, and the handler's time. */
+  requests: { method: string; path: string; query: string; ms: number }[];
   /** Sends a request as a token holder (alice by default); JSON bodies are serialised. */
   call(
     method: string,
@@ -93,9 +93,12 @@ export async function startApi(env: Record<string, string> = {}, clock?: { now()
   const tls = await localTls();
   const requests: ApiUnderTest['requests'] = [];
   const server = createLocalServer(
-    (event, context) => {
-      requests.push({ method: event.requestContext.http.method, path: event.rawPath, query: event.rawQueryString });
-      return handler(event, context);
+    async (event, context) => {
+      const start = performance.now();
+      const result = await handler(event, context);
+      const { method } = event.requestContext.http;
+      requests.push({ method, path: event.rawPath, query: event.rawQueryString, ms: performance.now() - start });
+      return result;
     },
     new Map(Object.entries(tokens).map(([key, token]) => [token, principals[key as keyof typeof tokens]])),
     tls,
