@@ -85,15 +85,16 @@ afterAll(async () => {
 });
 
 /** Everything in team-a, read as an admin: what a refused request must leave as it was. */
+/** What is stored: the lists' items (a list's resourceVersion is when it was read). */
 async function snapshot(): Promise<unknown[]> {
   const read = (path: string) =>
-    api.call('GET', namespacedPath('team-a', path), { token: tokens.admin }).then((r) => r.json);
+    api.call('GET', namespacedPath('team-a', path), { token: tokens.admin }).then((r) => r.json.items);
   return Promise.all([
     read('imagestreams'),
     read('secrets'),
     read('imagetriggers'),
     read('rolebindings'),
-    api.call('GET', '/api/v1/namespaces', { token: tokens.admin }).then((r) => r.json),
+    api.call('GET', '/api/v1/namespaces', { token: tokens.admin }).then((r) => r.json.items),
   ]);
 }
 
