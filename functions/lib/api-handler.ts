@@ -433,15 +433,15 @@ function pathParameter(params: Record<string, string>, name: string): string {
 }
 
 /**
- * A whole, unfiltered list answers the digest of its items as its resourceVersion, the one a watch resumes from
- * (functions/lib/watch-streams.ts); a page of a longer list, or a filtered one, keeps the time it was read, and a
- * watch from that starts over (410 Expired, then the client lists again).
+ * A list answered in one page carries the digest of its (selected) items as its resourceVersion, the one a watch
+ * with the same selectors resumes from (functions/lib/watch-streams.ts); a page of a longer list keeps the time
+ * its first page was read, and a watch from that starts over (410 Expired, then the client lists again).
  */
 function resumable<L extends { metadata: { continue?: string }; items: readonly NamedObject[] }>(
   list: L,
   r: Pick<ApiRequest, 'query'>,
 ): L {
   const { query } = r;
-  if (query.continue || query.labelSelector || query.fieldSelector || list.metadata.continue) return list;
+  if (query.continue || list.metadata.continue) return list;
   return withListVersion(list);
 }

@@ -117,7 +117,7 @@ export class WatchStreams {
     return async function* watch(signal: AbortSignal) {
       watches.#active++;
       try {
-        let version = snapshotVersion(all);
+        let version = snapshotVersion(selected(all));
         const fromScratch = resourceVersion === '' || resourceVersion === '0' || initialEvents;
         if (!fromScratch && resourceVersion !== version) {
           // We keep no history to replay from: the client lists again (client-go's reflector does so on a 410).
@@ -146,7 +146,7 @@ export class WatchStreams {
           const next = selected(all);
           for (const change of diffSnapshots(current, next)) yield line(change.type, change.object);
           current = next;
-          const nextVersion = snapshotVersion(all);
+          const nextVersion = snapshotVersion(selected(all));
           // After every change the client's last version is one we can resume from (not an object's own).
           if (bookmarks && nextVersion !== version) yield bookmark(nextVersion);
           version = nextVersion;
