@@ -153,7 +153,7 @@ export class ImportService {
     },
   ): Promise<TagImportResult> {
     const spec = tag.spec;
-    if (!spec?.from || spec.from.kind !== 'DockerImage' || spec.reference) return { status: 'skipped' };
+    if (spec?.from?.kind !== 'DockerImage' || spec.reference) return { status: 'skipped' };
     const pending = isPendingImport(tag);
     const current = pending ? undefined : tag.items[0]?.image;
     let result: Awaited<ReturnType<ImportService['run']>>;
