@@ -1,6 +1,7 @@
 import { type FieldCause, InvalidError } from '../errors.ts';
 import { validateTagPolicy } from '../policy/validate-tag-policy.ts';
 import { InvalidReferenceError, parseDockerImageReference } from '../references/docker-image-reference.ts';
+import { validateVerifyPolicy } from '../signatures/verify-policy.ts';
 import { isObjectName, validateNamespace, validateStreamName, validateTagName } from './names.ts';
 import type { ImageStreamInput, TagReferenceInput } from './schemas.ts';
 import { streamSourceOf } from './source-references.ts';
@@ -58,6 +59,7 @@ export function validateTagReference(
     ...validateTagName(tag.name, `${field}.name`),
     ...validateLabels(tag.annotations, `${field}.annotations`, 'annotations'),
     ...validateTagPolicy(tag, field),
+    ...validateVerifyPolicy(tag, field),
   ];
   const from = tag.from;
   if (!from) {
