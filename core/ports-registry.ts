@@ -47,4 +47,24 @@ export interface RegistryClient {
   listTags(repo: RegistryRepository, access: RegistryAccess, limit: number): Promise<string[]>;
   /** Every tag of the repository, following `Link` pages, reading at most `maxPages` pages. */
   listTagPages(repo: RegistryRepository, access: RegistryAccess, maxPages: number): Promise<TagListing>;
+  /**
+   * The manifest a tag points at (a cosign `sha256-<hex>.sig` tag), undefined when the tag does not exist.
+   * Size-capped; refused when the bytes do not hash to the digest the registry claims.
+   */
+  getTaggedManifest(repo: RegistryRepository, tag: string, access: RegistryAccess): Promise<TaggedManifest | undefined>;
+  /**
+   * The OCI 1.1 referrers of `digest` as an image index: from the referrers API, or, where the registry has
+   * none, from the referrers tag schema (`sha256-<hex>`); undefined when neither exists.
+   */
+  getReferrers(
+    repo: RegistryRepository,
+    digest: string,
+    access: RegistryAccess,
+  ): Promise<{ mediaType: string; body: Uint8Array } | undefined>;
+}
+
+export interface TaggedManifest {
+  digest: string;
+  mediaType: string;
+  body: Uint8Array;
 }

@@ -10,7 +10,11 @@ export type ImportReason =
   | 'InternalError'
   | 'Timeout'
   /** A policy tag (imagestreams.dev/policy) found no tag of its repository that qualifies. */
-  | 'NoMatchingTag';
+  | 'NoMatchingTag'
+  /** imagestreams.dev/verify: the new digest has no signature (issue 16). */
+  | 'SignatureMissing'
+  /** imagestreams.dev/verify: no signature of the new digest verifies or satisfies the policy. */
+  | 'SignatureInvalid';
 
 export class ImportFailure extends ImageStreamsError {
   readonly importReason: ImportReason;

@@ -3,7 +3,7 @@ import type { TagEvent, TagEventCondition, TagRecord, TagReference } from '../st
 import type { ImportReason } from './import-failure.ts';
 
 export type ImportOutcome =
-  | { ok: true; image: string; dockerImageReference: string }
+  | { ok: true; image: string; dockerImageReference: string; signedBy?: string | undefined }
   | {
       ok: false;
       reason: ImportReason;
@@ -49,6 +49,7 @@ export function recordImport(
       image: outcome.image,
       generation: ctx.generation,
       actor: ctx.actor,
+      ...(outcome.signedBy ? { signedBy: outcome.signedBy } : {}),
     };
     const result = addTagEvent(base, event, ctx.historyLimit);
     const changed = result.changed || base.conditions.length > 0 || !tag?.spec || base.importAttempts !== undefined;

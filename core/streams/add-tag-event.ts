@@ -35,6 +35,7 @@ export function addTagEvent(history: TagHistory, event: TagEvent, limit: number)
       generation: event.generation,
     };
     if (event.actor !== undefined) updated.actor = event.actor;
+    if (event.signedBy !== undefined) updated.signedBy = event.signedBy;
     return { items: [updated, ...older], conditions: [], changed: true, dropped: [] };
   }
   const items = [event, ...history.items];

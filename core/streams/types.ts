@@ -37,6 +37,8 @@ export interface TagEvent {
   image: string;
   generation: number;
   actor?: string;
+  /** Our addition (issue 16): who signed the image, when the tag verifies signatures (imagestreams.dev/verify). */
+  signedBy?: string;
 }
 
 export interface TagEventCondition {

@@ -21,6 +21,7 @@ import {
   repositoryLabel,
 } from '../references/registry-reference.ts';
 import type { Image, ImportMode } from '../streams/types.ts';
+import type { SignatureGate, SignaturePolicy } from './signature-gate.ts';
 import type { TagListings } from './tag-listings.ts';
 
 export interface ImportSpec {
@@ -32,6 +33,8 @@ export interface ImportSpec {
   insecure: boolean;
   /** The tag's current image: when the registry still points there, nothing more is fetched or read. */
   current?: string | undefined;
+  /** imagestreams.dev/verify: a new digest must carry a signature satisfying this before it is imported. */
+  verify?: SignaturePolicy | undefined;
 }
 
 export interface ImportedImage {
@@ -43,6 +46,8 @@ export interface ImportedImage {
   manifests: Image[];
   /** The registry still points at the tag's current image; `image` is then a stub. */
   unchanged?: boolean;
+  /** Who signed the digest, when the tag asks for verification (imagestreams.dev/verify). */
+  signedBy?: string;
 }
 
 export interface ImageImporterOptions {
@@ -55,6 +60,8 @@ export interface ImageImporterOptions {
   maxIndexEntries: number;
   /** Child manifests of one manifest list fetched at once. */
   childConcurrency: number;
+  /** Verifies signatures for tags with imagestreams.dev/verify; without it such tags fail to import. */
+  signatures?: SignatureGate | undefined;
 }
 
 /**
@@ -178,6 +185,11 @@ export class ImageImporter {
         unchanged: true,
       };
     }
+    // cosign's convention: the signature is on the digest the tag records — the index for PreserveOriginal
+    // (what `cosign sign <tag>` signs), the chosen platform's manifest for Legacy (`cosign sign -r` signs those).
+    const legacyIndex = spec.importMode === 'Legacy' && isIndex(resolved.mediaType);
+    const signedBy = legacyIndex ? undefined : await this.verified(repo, resolved.digest, spec, access);
+    const signed = signedBy === undefined ? {} : { signedBy };
     const known = await this.trusted(repo, resolved.digest, access);
     const manifest = known
       ? undefined
@@ -195,6 +207,7 @@ export class ImageImporter {
         dockerImageReference: pinnedReference(ref, resolved.digest),
         image,
         manifests: [],
+        ...signed,
       };
     }
 
@@ -225,8 +238,15 @@ export class ImageImporter {
         throw new ImportFailure('BadRequest', `the manifest list of ${spec.from} has no platform image`, {
           transient: false,
         });
+      const platformSigner = await this.verified(repo, chosen.digest, spec, access);
       const image = await this.child(repo, chosen.digest, ref, access, store);
-      return { digest: chosen.digest, dockerImageReference: pinnedReference(ref, chosen.digest), image, manifests: [] };
+      return {
+        digest: chosen.digest,
+        dockerImageReference: pinnedReference(ref, chosen.digest),
+        image,
+        manifests: [],
+        ...(platformSigner === undefined ? {} : { signedBy: platformSigner }),
+      };
     }
     // PreserveOriginal: every platform must import, or the tag does not move. A few at a time, so that one
     // large manifest list cannot open hundreds of registry requests at once.
@@ -238,7 +258,23 @@ export class ImageImporter {
       dockerImageReference: pinnedReference(ref, resolved.digest),
       image: index,
       manifests,
+      ...signed,
     };
+  }
+
+  /** Who signed `digest` when the tag asks for a signature; undefined when it does not. */
+  private async verified(
+    repo: RegistryRepository,
+    digest: string,
+    spec: ImportSpec,
+    access: RegistryAccess,
+  ): Promise<string | undefined> {
+    if (!spec.verify) return undefined;
+    if (!this.options.signatures)
+      throw new ImportFailure('InternalError', 'signature verification is not configured in this deployment', {
+        transient: false,
+      });
+    return this.options.signatures.check(repo, digest, spec.verify, access);
   }
 
   /**

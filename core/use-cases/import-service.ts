@@ -15,6 +15,7 @@ import {
   repositoryName,
   withDefaults,
 } from '../references/docker-image-reference.ts';
+import { parseVerifyPolicy, publicKeyDataKey, VerifyPolicyError } from '../signatures/verify-policy.ts';
 import { isPendingImport } from '../streams/generations.ts';
 import { checkBodyIdentity, requireNamespace, validateStreamName, validateTagName } from '../streams/names.ts';
 import { emptyStream, toImageStream } from '../streams/objects.ts';
@@ -28,6 +29,7 @@ import { withTagDefaults } from '../streams/validate.ts';
 import { timestamp } from '../timestamp.ts';
 import type { ImageImporter, ImportedImage } from './image-importer.ts';
 import type { RegistryCredentialsService } from './registry-credentials.ts';
+import type { SignaturePolicy } from './signature-gate.ts';
 import { TagListings } from './tag-listings.ts';
 import type { TagWriter } from './tag-writer.ts';
 
@@ -35,7 +37,7 @@ export interface ImportServiceOptions {
   streams: StreamStore;
   writer: TagWriter;
   importer: ImageImporter;
-  credentials: Pick<RegistryCredentialsService, 'credentialsFor'>;
+  credentials: Pick<RegistryCredentialsService, 'credentialsFor' | 'opaqueValue'>;
   clock: Clock;
   newUid: () => string;
   historyLimit: number;
@@ -422,6 +424,7 @@ export class ImportService {
         preferOs: spec.annotations?.['importer.image.openshift.io/prefer-os'],
         insecure: Boolean(spec.importPolicy?.insecure) || this.isInsecure(host, ref.registry),
         ...(current?.image ? { current: current.image } : {}),
+        ...(await this.signaturePolicy(namespace, spec)),
       };
       const policy = ref.tag || ref.id ? undefined : policyOf(spec);
       const imported = policy
@@ -435,7 +438,12 @@ export class ImportService {
           })
         : await this.options.importer.import(importSpec, credentials, signal, record);
       return {
-        outcome: { ok: true, image: imported.digest, dockerImageReference: imported.dockerImageReference },
+        outcome: {
+          ok: true,
+          image: imported.digest,
+          dockerImageReference: imported.dockerImageReference,
+          ...(imported.signedBy ? { signedBy: imported.signedBy } : {}),
+        },
         imported,
         unchanged: imported.unchanged,
       };
@@ -450,6 +458,28 @@ export class ImportService {
         failure,
       };
     }
+  }
+
+  /** The tag's imagestreams.dev/verify policy with its key read from the namespace's Secret. */
+  private async signaturePolicy(namespace: string, spec: TagReference): Promise<{ verify?: SignaturePolicy }> {
+    let policy: ReturnType<typeof parseVerifyPolicy>;
+    try {
+      policy = parseVerifyPolicy(spec.annotations);
+    } catch (error) {
+      if (error instanceof VerifyPolicyError)
+        throw new ImportFailure('BadRequest', error.message, { transient: false });
+      throw error;
+    }
+    if (!policy) return {};
+    if (policy.mode === 'keyless') return { verify: policy };
+    const pem = await this.options.credentials.opaqueValue(namespace, policy.secret, publicKeyDataKey);
+    if (pem === undefined)
+      throw new ImportFailure(
+        'SignatureInvalid',
+        `the verification key secret/${policy.secret} does not exist in namespace ${namespace} or has no ${publicKeyDataKey} (an Opaque Secret is expected)`,
+        { transient: false },
+      );
+    return { verify: { ...policy, publicKeyPem: pem } };
   }
 
   private async runAll(
@@ -553,6 +583,8 @@ const httpCodeOf: Record<string, number> = {
   BadRequest: 400,
   InternalError: 500,
   Timeout: 504,
+  SignatureMissing: 403,
+  SignatureInvalid: 403,
 };
 
 function importStatus(entry: Entry, result: { outcome: ImportOutcome; imported?: ImportedImage }): ImportStatus {

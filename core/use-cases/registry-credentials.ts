@@ -180,6 +180,22 @@ export class RegistryCredentialsService {
     }
     return undefined;
   }
+
+  /**
+   * One value of an Opaque secret, decoded, for server-side use (a signature key's `cosign.pub`); undefined
+   * when the namespace has no such secret, it is not Opaque, or it lacks `key`. Read fresh: a key rotation
+   * must not wait for the credentials cache.
+   */
+  async opaqueValue(namespace: string, name: string, key: string): Promise<string | undefined> {
+    const secret = (await this.secrets.listSecrets(namespace)).find((s) => s.name === name);
+    if (!secret || secret.secretType !== opaqueType) return undefined;
+    const data = JSON.parse(await this.cipher.open(secret.sealed, `${namespace}/${secret.name}`)) as Record<
+      string,
+      string
+    >;
+    const value = data[key];
+    return value === undefined ? undefined : Buffer.from(value, 'base64').toString('utf8');
+  }
 }
 
 function configText(data: Record<string, string> | undefined, stringData: Record<string, string> | undefined): string {

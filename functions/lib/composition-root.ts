@@ -20,11 +20,13 @@ import { ImageStreamService } from '../../core/use-cases/image-stream-service.ts
 import { ImportService } from '../../core/use-cases/import-service.ts';
 import { RegistryCredentialsService } from '../../core/use-cases/registry-credentials.ts';
 import { ScheduledImport } from '../../core/use-cases/scheduled-import.ts';
+import { SignatureGate } from '../../core/use-cases/signature-gate.ts';
 import { TagWriter } from '../../core/use-cases/tag-writer.ts';
 import { TriggerService } from '../../core/use-cases/trigger-service.ts';
 import type { Config } from './config.ts';
 import { createLogger } from './create-logger.ts';
 import { LazyRegistryClient } from './lazy-registry-client.ts';
+import { LazySignatureVerifier } from './lazy-signature-verifier.ts';
 
 export interface Dependencies {
   service: ImageStreamService;
@@ -180,6 +182,12 @@ export function createDependencies(
       allowedRegistries: config.allowedRegistries,
       maxIndexEntries: config.maxManifestListEntries,
       childConcurrency: config.manifestListConcurrency,
+      signatures: new SignatureGate({
+        registry,
+        verifier: new LazySignatureVerifier(config.sigstoreTrustedRoot),
+        verdicts: store.verifications,
+        now,
+      }),
     }),
     credentials,
     clock,

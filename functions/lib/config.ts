@@ -169,6 +169,13 @@ export const settings = {
     doc: "pages of a repository's tag listing a policy tag (imagestreams.dev/policy) reads at most",
     schema: integer(20),
   },
+  sigstoreTrustedRoot: {
+    env: 'IMAGESTREAMS_SIGSTORE_TRUSTED_ROOT',
+    scope: 'deployment',
+    doc: 'a trusted_root.json file (Fulcio CAs, Rekor and CT log keys) for keyless verification (`imagestreams.dev/verify`): a private Sigstore or an air-gapped copy',
+    schema: optionalText,
+    shown: 'the public-good root in @sigstore/tuf',
+  },
   maxManifestListEntries: {
     env: 'IMAGESTREAMS_MAX_MANIFEST_LIST_ENTRIES',
     scope: 'deployment',

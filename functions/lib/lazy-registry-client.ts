@@ -58,6 +58,14 @@ export class LazyRegistryClient implements RegistryClient {
     return (await this.load()).listTagPages(repo, access, maxPages);
   }
 
+  async getTaggedManifest(repo: RegistryRepository, tag: string, access: RegistryAccess) {
+    return (await this.load()).getTaggedManifest(repo, tag, access);
+  }
+
+  async getReferrers(repo: RegistryRepository, digest: string, access: RegistryAccess) {
+    return (await this.load()).getReferrers(repo, digest, access);
+  }
+
   async close(): Promise<void> {
     await (await this.client)?.close();
   }

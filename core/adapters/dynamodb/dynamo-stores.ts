@@ -6,6 +6,7 @@ import { DynamoSecretStore } from './dynamo-secret-store.ts';
 import { DynamoStreamStore } from './dynamo-stream-store.ts';
 import { DynamoTable } from './dynamo-table.ts';
 import { DynamoTriggerStore } from './dynamo-trigger-store.ts';
+import { DynamoVerificationStore } from './dynamo-verification-store.ts';
 
 /** Every store, one per kind of record, over one table. */
 export interface DynamoStores {
@@ -15,6 +16,7 @@ export interface DynamoStores {
   triggers: DynamoTriggerStore;
   images: DynamoImageStore;
   secrets: DynamoSecretStore;
+  verifications: DynamoVerificationStore;
 }
 
 /** The stores of the table `tableName`; `pageSize` bounds the items of one Query page (tests use a small one). */
@@ -31,5 +33,6 @@ export function dynamoStores(
     triggers: new DynamoTriggerStore(table),
     images: new DynamoImageStore(table),
     secrets: new DynamoSecretStore(table),
+    verifications: new DynamoVerificationStore(table),
   };
 }

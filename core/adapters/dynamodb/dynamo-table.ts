@@ -9,6 +9,7 @@
 //   NS#<namespace> / TRIGGER#<name>            an image trigger
 //   NAMESPACES / <namespace>                   namespaces created through the API (outside their own partition)
 //   IMAGE#<digest> / IMAGE                     image metadata, written once
+//   IMAGE#<digest> / VERIFY#<policy hash>      a signature verification that passed (issue 16)
 //   SCHEDULER#<shard> / SCHEDULER#<shard>      where a scheduler shard left off
 // Every record that belongs to a namespace is in the namespace's partition, whatever its kind: the key of a
 // namespaced record can only be built through `inNamespace`, and "is this namespace in use" is one Query of that
@@ -96,6 +97,7 @@ export const keys = {
   namespace: (name: string): Key => ({ pk: 'NAMESPACES', sk: name }),
   allNamespaces: { pk: 'NAMESPACES' } as Range,
   image: (digest: string): Key => ({ pk: `IMAGE#${digest}`, sk: 'IMAGE' }),
+  verification: (digest: string, policyHash: string): Key => ({ pk: `IMAGE#${digest}`, sk: `VERIFY#${policyHash}` }),
   cursor: (shard: number): Key => ({ pk: `SCHEDULER#${shard}`, sk: `SCHEDULER#${shard}` }),
   /** Index entry of a tag due for an import at `dueAt`. */
   due: (dueAt: string, namespace: string, stream: string, tag: string) => ({

@@ -1,13 +1,20 @@
 import { createHash } from 'node:crypto';
-import { manifestAccept } from '../../importing/media-types.ts';
-import type { RegistryAccess, RegistryClient, ResolvedManifest, TagListing } from '../../ports-registry.ts';
+import { ImportFailure } from '../../importing/import-failure.ts';
+import { manifestAccept, mediaTypes } from '../../importing/media-types.ts';
+import type {
+  RegistryAccess,
+  RegistryClient,
+  ResolvedManifest,
+  TaggedManifest,
+  TagListing,
+} from '../../ports-registry.ts';
 import {
   type RegistryReference,
   type RegistryRepository,
   repositoryLabel,
 } from '../../references/registry-reference.ts';
 import { parseJson, RegistryAuthenticator } from './transport/auth.ts';
-import { integrityError } from './transport/registry-error.ts';
+import { integrityError, RegistryError } from './transport/registry-error.ts';
 import { SchemeProbe } from './transport/scheme.ts';
 import { contentType, header, RegistryWire, type WireOptions } from './transport/wire.ts';
 
@@ -108,6 +115,46 @@ export class UndiciRegistryClient implements RegistryClient {
     return body;
   }
 
+  async getTaggedManifest(
+    repo: RegistryRepository,
+    tag: string,
+    access: RegistryAccess,
+  ): Promise<TaggedManifest | undefined> {
+    const path = `/v2/${repo.repository}/manifests/${tag}`;
+    const response = await absentOn404(() => this.auth.exchange(repo, access, 'GET', path, { accept: manifestAccept }));
+    if (!response) return undefined;
+    const body = await this.wire.readBody(response, this.options.maxManifestBytes, 'manifest');
+    const computed = sha256(body);
+    const claimed = header(response, 'docker-content-digest');
+    if (claimed && claimed !== computed) throw integrityError(`${repositoryLabel(repo)}:${tag}`, claimed, computed);
+    return { digest: computed, mediaType: contentType(response) ?? mediaTypeOf(body), body };
+  }
+
+  async getReferrers(
+    repo: RegistryRepository,
+    digest: string,
+    access: RegistryAccess,
+  ): Promise<{ mediaType: string; body: Uint8Array } | undefined> {
+    // The API first; a registry without it answers 404 (distribution 2.8), some 400/406 or a non-index
+    // body, and then the index lives under the referrers tag, which the pusher maintains.
+    // https://github.com/opencontainers/distribution-spec/blob/main/spec.md#listing-referrers
+    const response = await absentOn404(() =>
+      this.auth.exchange(repo, access, 'GET', `/v2/${repo.repository}/referrers/${digest}`, {
+        accept: mediaTypes.ociIndex,
+      }),
+    ).catch((error: unknown) => {
+      if (error instanceof RegistryError && (error.status === 400 || error.status === 406)) return undefined;
+      throw error;
+    });
+    if (response && contentType(response) === mediaTypes.ociIndex) {
+      const body = await this.wire.readBody(response, this.options.maxManifestBytes, 'referrers');
+      return { mediaType: mediaTypes.ociIndex, body };
+    }
+    if (response) await this.wire.readBody(response, this.options.maxManifestBytes, 'referrers').catch(() => undefined);
+    const tagged = await this.getTaggedManifest(repo, referrersTag(digest), access);
+    return tagged && { mediaType: tagged.mediaType, body: tagged.body };
+  }
+
   async listTags(repo: RegistryRepository, access: RegistryAccess, limit: number): Promise<string[]> {
     return (await this.readTagPages(repo, access, limit, maxTagPages)).tags.slice(0, limit);
   }
@@ -136,6 +183,22 @@ export class UndiciRegistryClient implements RegistryClient {
       path = nextPage(header(response, 'link'));
     }
     return { tags, pages, truncated: path !== undefined && tags.length < limit };
+  }
+}
+
+/** The referrers tag schema: `<alg>-<hex>`, each part truncated as the spec says. */
+function referrersTag(digest: string): string {
+  const [alg = '', hex = ''] = digest.split(':');
+  return `${alg.slice(0, 32)}-${hex.slice(0, 64)}`.replace(/[^a-zA-Z0-9_.-]/g, '-');
+}
+
+/** A response, or undefined when the registry answered 404 (a tag or endpoint that does not exist). */
+async function absentOn404<T>(request: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await request();
+  } catch (error) {
+    if (error instanceof ImportFailure && error.importReason === 'NotFound') return undefined;
+    throw error;
   }
 }
 
