@@ -241,3 +241,54 @@ export async function pushWideIndex(
   const digest = await pushManifest(registry, repository, tag, mediaTypes.ociIndex, body, headers);
   return { digest, children: children.map((c) => c.digest) };
 }
+
+/** A cosign simple-signing payload naming `digest`, as `cosign sign` writes it (sigstore's payload.Cosign). */
+export function simpleSigningPayload(repository: string, digest: string): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      critical: {
+        identity: { 'docker-reference': repository },
+        image: { 'docker-manifest-digest': digest },
+        type: 'cosign container image signature',
+      },
+      optional: null,
+    }),
+  );
+}
+
+/**
+ * Pushes cosign's classic signature manifest for `digest` under tag `sha256-<hex>.sig`: one layer per
+ * signature, the payload as the layer blob, the base64 signature (and any other cosign annotation) on it.
+ */
+export async function pushCosignSignature(
+  registry: RunningRegistry,
+  repository: string,
+  digest: string,
+  signatures: { payload: Buffer; annotations: Record<string, string> }[],
+): Promise<string> {
+  const headers = authHeader(registry, await pushToken(registry, repository));
+  const config = Buffer.from('{}');
+  const configDigest = await pushBlob(registry, repository, config, headers);
+  const layers = [];
+  for (const s of signatures)
+    layers.push({
+      mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json',
+      size: s.payload.length,
+      digest: await pushBlob(registry, repository, s.payload, headers),
+      annotations: s.annotations,
+    });
+  const manifest = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: mediaTypes.ociManifest,
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', size: config.length, digest: configDigest },
+    layers,
+  });
+  return pushManifest(
+    registry,
+    repository,
+    `${digest.replace(':', '-')}.sig`,
+    mediaTypes.ociManifest,
+    manifest,
+    headers,
+  );
+}
