@@ -1,6 +1,7 @@
 import { sourceTagOf } from '../policy/source-tag.ts';
 import { describeTagPolicy, parseTagPolicy, type TagPolicy } from '../policy/tag-policy.ts';
 import { parseDockerImageReference } from '../references/docker-image-reference.ts';
+import { describeMatcher, parseVerifyPolicy, type VerifyPolicy } from '../signatures/verify-policy.ts';
 import { observedGeneration } from '../streams/generations.ts';
 import { prioritizeTags } from '../streams/prioritize-tags.ts';
 import { isSameStreamTag } from '../streams/source-references.ts';
@@ -78,6 +79,8 @@ function tagBlock(state: StreamState, tag: TagRecord, aliases: string[], now: Da
   ];
   const policy = policyLine(tag);
   if (policy) out.push(`    ${policy}`);
+  const verify = verifyLine(tag);
+  if (verify) out.push(`    ${verify}`);
   if (tag.spec?.importPolicy?.insecure) out.push('    will use insecure HTTPS or HTTP connections');
   if (tag.spec?.referencePolicy?.type === 'Local')
     out.push('    prefer registry pullthrough when referencing this tag');
@@ -104,9 +107,24 @@ function tagBlock(state: StreamState, tag: TagRecord, aliases: string[], now: Da
     out.push(`  ${i === 0 ? '*' : ' '} ${item.dockerImageReference}`);
     const id = item.image && idOf(item.dockerImageReference) !== item.image ? `\t${item.image}` : '';
     out.push(`      ${ago(item.created, now)}${id}`);
+    if (item.signedBy) out.push(`      signed by ${item.signedBy}`);
   });
   while (out.at(-1) === '') out.pop();
   return out.join('\n');
+}
+
+/** `only signed images: key secret/cosign-pub` for a tag with imagestreams.dev/verify. */
+function verifyLine(tag: TagRecord): string | undefined {
+  let policy: VerifyPolicy | undefined;
+  try {
+    policy = parseVerifyPolicy(tag.spec?.annotations);
+  } catch {
+    return undefined;
+  }
+  if (!policy) return undefined;
+  return policy.mode === 'key'
+    ? `only signed images: key secret/${policy.secret}`
+    : `only signed images: identity ${describeMatcher(policy.identity)}, issuer ${describeMatcher(policy.issuer)}`;
 }
 
 /** `newest matching semver >=3.11.0 <4.0.0: 3.12.7` for a policy tag: the policy and the tag it chose. */

@@ -22,6 +22,8 @@ export const tagChangedDetail = z.object({
   changedAt: z.string(),
   /** For a policy tag (imagestreams.dev/policy): the repository's tag that won. */
   sourceTag: z.optional(z.string()),
+  /** For a tag that verifies signatures (imagestreams.dev/verify): who signed the new image. */
+  signedBy: z.optional(z.string()),
 });
 
 /** `ImageStreamTag Import Failed`: an import did not move the tag; for alerting. */
@@ -90,6 +92,7 @@ export function tagChangedEvent(
       generation: head?.generation ?? 0,
       ...tag.unpublished,
       ...(sourceTag !== undefined ? { sourceTag } : {}),
+      ...(head?.signedBy !== undefined ? { signedBy: head.signedBy } : {}),
     },
   });
 }

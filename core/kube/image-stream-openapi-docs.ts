@@ -43,6 +43,11 @@ const tagEvent = {
       description:
         'Extension of imagestreams (not in OpenShift): who or what caused this entry — a principal, "scheduler" or "trigger".',
     },
+    signedBy: {
+      type: 'string',
+      description:
+        'Extension of imagestreams (not in OpenShift): who signed the image, for a tag with imagestreams.dev/verify — "key secret/<name> (SHA256:<key hint>)" or "<identity> (<issuer>)".',
+    },
   },
 };
 

@@ -134,6 +134,14 @@ describe('signature verification (imagestreams.dev/verify)', () => {
     const moved = await statusOf('app');
     expect(moved?.items?.map((i) => i.image)).toEqual([unsigned.digest, signed.digest]);
     expect(moved?.conditions ?? []).toEqual([]);
+    const changed = api.bus.events
+      .filter((e) => e.DetailType === 'ImageStreamTag Changed')
+      .map((e) => JSON.parse(e.Detail) as { imageStream: string; image: string; signedBy?: string })
+      .filter((d) => d.imageStream === 'app');
+    expect(changed.at(-1)).toMatchObject({ image: unsigned.digest, signedBy: moved?.items?.[0]?.signedBy });
+    const described = (await api.call('GET', `${ns('sig')}/imagestreams/app/describe`)).text;
+    expect(described).toContain('only signed images: key secret/cosign-pub');
+    expect(described).toContain(`signed by ${moved?.items?.[0]?.signedBy}`);
   });
 
   it.each([
