@@ -292,3 +292,38 @@ export async function pushCosignSignature(
     headers,
   );
 }
+
+/**
+ * Attaches `blob` to `subject` as an OCI 1.1 referrer the way a client does on a registry without the
+ * referrers API (distribution 2.8): an artifact manifest with `subject`, listed in the index under the
+ * referrers tag `sha256-<hex>`.
+ */
+export async function pushReferrer(
+  registry: RunningRegistry,
+  repository: string,
+  subject: { digest: string; mediaType: string; size: number },
+  artifactType: string,
+  blob: Buffer,
+): Promise<string> {
+  const headers = authHeader(registry, await pushToken(registry, repository));
+  const empty = Buffer.from('{}');
+  const emptyDigest = await pushBlob(registry, repository, empty, headers);
+  const manifest = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: mediaTypes.ociManifest,
+    artifactType,
+    config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: emptyDigest, size: empty.length },
+    layers: [
+      { mediaType: artifactType, digest: await pushBlob(registry, repository, blob, headers), size: blob.length },
+    ],
+    subject,
+  });
+  const digest = await pushManifest(registry, repository, sha256(manifest), mediaTypes.ociManifest, manifest, headers);
+  const index = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: mediaTypes.ociIndex,
+    manifests: [{ mediaType: mediaTypes.ociManifest, digest, size: Buffer.byteLength(manifest), artifactType }],
+  });
+  await pushManifest(registry, repository, subject.digest.replace(':', '-'), mediaTypes.ociIndex, index, headers);
+  return digest;
+}
