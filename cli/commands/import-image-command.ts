@@ -3,6 +3,7 @@ import { apiPaths } from '../api-paths.ts';
 import { ApiStatusError } from '../api-status-error.ts';
 import { CliError } from '../cli-error.ts';
 import type { Command, OptionValues } from '../command.ts';
+import { importOptions } from './import-options.ts';
 
 interface ImportSpecPolicy {
   importPolicy: { insecure?: boolean; scheduled?: boolean; importMode?: string };
@@ -58,20 +59,7 @@ export const importImageCommand: Command = {
     confirm: { type: 'boolean', description: 'Create the stream, or change its repository, if needed.' },
     all: { type: 'boolean', description: "Import every tag of the repository (up to the service's limit)." },
     scheduled: { type: 'boolean', description: 'Re-import the imported tags periodically.' },
-    insecure: {
-      type: 'boolean',
-      description: 'The registry may be reached over HTTP or with an unverified certificate.',
-    },
-    'reference-policy': {
-      type: 'string',
-      placeholder: 'source|local',
-      description: "How consumers pull: 'source' or 'local'.",
-    },
-    'import-mode': {
-      type: 'string',
-      placeholder: 'Legacy|PreserveOriginal',
-      description: "Legacy imports one platform; PreserveOriginal the whole manifest list (the service's default).",
-    },
+    ...importOptions,
     'dry-run': { type: 'boolean', description: 'Look the images up without recording them.' },
   },
   async run(context, positionals, values) {

@@ -6,6 +6,7 @@ import { CliError } from '../cli-error.ts';
 import type { Command, CommandContext, OptionValues } from '../command.ts';
 import type { KubeClient } from '../kube-client.ts';
 import { parseStreamTagName, type StreamTagName } from '../stream-tag-name.ts';
+import { importOptions } from './import-options.ts';
 
 const sourceKinds: Record<string, SourceKind> = {
   imagestreamtag: 'ImageStreamTag',
@@ -71,20 +72,7 @@ export const tagCommand: Command = {
     alias: { type: 'boolean', description: 'The destination tracks the source tag (same stream only).' },
     reference: { type: 'boolean', description: 'Record the source without importing it.' },
     scheduled: { type: 'boolean', description: 'Re-import the pull spec periodically.' },
-    insecure: {
-      type: 'boolean',
-      description: 'The registry may be reached over HTTP or with an unverified certificate.',
-    },
-    'reference-policy': {
-      type: 'string',
-      placeholder: 'source|local',
-      description: "How consumers pull: 'source' (the registry) or 'local' (through the service's repository).",
-    },
-    'import-mode': {
-      type: 'string',
-      placeholder: 'Legacy|PreserveOriginal',
-      description: "Legacy imports one platform; PreserveOriginal the whole manifest list (the service's default).",
-    },
+    ...importOptions,
     delete: { type: 'boolean', short: 'd', description: 'Delete the given tags.' },
   },
   async run(context, positionals, values) {
