@@ -88,8 +88,28 @@ export default $config({
       });
     }
 
-    // The service's own bus subscriptions, declared once in functions/lib/subscriptions.ts.
+    // The bus subscriptions, declared once in functions/lib/subscriptions.ts: the service's own events on its
+    // bus; AWS services' events (ECR pushes) on the account's default bus, the only one they reach.
     for (const subscription of subscriptions) {
+      if (subscription.bus === 'default') {
+        const rule = new aws.cloudwatch.EventRule(`${subscription.name}Rule`, {
+          eventBusName: 'default',
+          eventPattern: JSON.stringify(subscription.pattern),
+        });
+        const fn = new sst.aws.Function(subscription.name, {
+          ...functionDefaults,
+          handler: subscription.handler,
+          timeout: '60 seconds',
+        });
+        new aws.lambda.Permission(`${subscription.name}Permission`, {
+          action: 'lambda:InvokeFunction',
+          function: fn.name,
+          principal: 'events.amazonaws.com',
+          sourceArn: rule.arn,
+        });
+        new aws.cloudwatch.EventTarget(`${subscription.name}Target`, { rule: rule.name, arn: fn.arn });
+        continue;
+      }
       bus.subscribe(
         subscription.name,
         { ...functionDefaults, handler: subscription.handler },

@@ -1,5 +1,6 @@
 import type { RoleBindingRecord } from './access/roles.ts';
 import type { BusEvent } from './events/bus-events.ts';
+import type { ReceiverDelivery, ReceiverRecord } from './receivers/types.ts';
 import type { SlotCursor } from './scheduling/schedule.ts';
 import type { Image, StreamRecord, StreamState, TagRecord } from './streams/types.ts';
 import type { TriggerFiring, TriggerRecord, TriggerStatus } from './triggers/types.ts';
@@ -47,6 +48,20 @@ export interface StreamStore {
   deleteTag(stream: StreamKey, tag: TagRecord): Promise<void>;
   /** Clears a tag's unpublished change once announced, if the tag is still at `version`; false when it moved on. */
   markPublished(stream: StreamKey, tagName: string, version: number): Promise<boolean>;
+  /** Scheduled tags importing from `repository` (normalised), in one namespace or in all (from an index: eventually consistent). */
+  listFollowers(repository: string, namespace?: string): Promise<IndexedTag[]>;
+  /**
+   * Asks for a push import of a tag at `at`: true for exactly one asker (that one imports) unless a push
+   * import is running (started after `since`: the asker joins it, leaving the digest it names) or the last
+   * one left the tag at the digest the asker names (nothing to do).
+   */
+  requestPushImport(stream: StreamKey, tagName: string, at: string, since: string, digest?: string): Promise<boolean>;
+  /** Ends a push import at `at`, taking what pushes that joined it left: the digest they named, and whether one named none or another. */
+  takeJoinedPushes(
+    stream: StreamKey,
+    tagName: string,
+    at: string,
+  ): Promise<{ digest: string | undefined; again: boolean }>;
 }
 
 /** The scheduler's view of tags: what is due, what each slot holds, what is unannounced, where each shard left off. */
@@ -108,6 +123,27 @@ export interface TriggerStore {
     trigger: TriggerRecord,
     image: string,
     result: Pick<TriggerStatus, 'lastAttemptAt' | 'attempts' | 'lastSuccessAt' | 'lastError'>,
+  ): Promise<void>;
+}
+
+/** Registry push receivers, found by name in their namespace or by the digest of their webhook token. */
+export interface ReceiverStore {
+  /** Stores a new receiver; AlreadyExistsError when the name is taken. */
+  createReceiver(receiver: ReceiverRecord): Promise<void>;
+  /** Replaces a receiver's spec if it is at `receiver.version`, keeping its status; ConflictError otherwise. */
+  replaceReceiver(receiver: ReceiverRecord): Promise<ReceiverRecord>;
+  /** One receiver, read consistently; undefined when there is none. */
+  getReceiver(namespace: string, name: string): Promise<ReceiverRecord | undefined>;
+  /** A namespace's receivers, ordered by name. */
+  listReceivers(namespace: string): Promise<ReceiverRecord[]>;
+  /** Removes a receiver; NotFoundError when there is none. */
+  deleteReceiver(namespace: string, name: string): Promise<void>;
+  /** The receiver whose webhook token has this SHA-256 (from an index: eventually consistent); one read. */
+  findReceiverByToken(digest: string): Promise<ReceiverRecord | undefined>;
+  /** Records the outcome of a delivery on the receiver, if it is still the same incarnation. */
+  recordDelivery(
+    receiver: Pick<ReceiverRecord, 'namespace' | 'name' | 'uid'>,
+    delivery: ReceiverDelivery,
   ): Promise<void>;
 }
 

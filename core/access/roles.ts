@@ -9,6 +9,7 @@ export type Resource =
   | 'imagestreamimages'
   | 'imagestreamimports'
   | 'imagetriggers'
+  | 'receivers'
   | 'secrets'
   | 'rolebindings'
   | 'namespaces'
@@ -25,6 +26,7 @@ const view: Partial<Record<Resource, readonly Verb[]>> = {
   imagestreamtags: read,
   imagestreamimages: read,
   imagetriggers: read,
+  receivers: read,
   namespaces: ['get'],
 };
 const edit: Partial<Record<Resource, readonly Verb[]>> = {
@@ -33,6 +35,7 @@ const edit: Partial<Record<Resource, readonly Verb[]>> = {
   imagestreamtags: [...read, ...write],
   imagestreamimports: ['create'],
   imagetriggers: [...read, ...write],
+  receivers: [...read, ...write],
 };
 
 /** What each namespace role may do: each includes the one before it, except that image-puller only reads tags and images. */

@@ -17,7 +17,7 @@ export const tagChangedDetail = z.object({
   dockerImageReference: z.string(),
   generation: z.number(),
   previous: z.nullable(pullSpec),
-  cause: z.enum(['tag', 'rollback', 'alias', 'import', 'scheduled-import']),
+  cause: z.enum(['tag', 'rollback', 'alias', 'import', 'scheduled-import', 'push']),
   actor: z.string(),
   changedAt: z.string(),
   /** For a policy tag (imagestreams.dev/policy): the repository's tag that won. */

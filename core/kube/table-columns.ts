@@ -1,4 +1,5 @@
 import { ago } from '../describe/human-duration.ts';
+import type { Receiver } from '../receivers/types.ts';
 import type { ImageStream, ImageStreamTag, NamedTagEventList } from '../streams/types.ts';
 import type { ImageTrigger } from '../triggers/types.ts';
 import type { TableColumn } from './build-table.ts';
@@ -224,6 +225,36 @@ export const secretColumns: readonly TableColumn<Described & { type: string }>[]
     cell: (secret) => (secret.type === 'kubernetes.io/dockerconfigjson' ? 1 : null),
   },
   ageColumn,
+];
+
+/** `kubectl get receivers`: NAME, TYPE, LAST DELIVERY, AGE; WEBHOOK PATH with `-o wide`. */
+export const receiverColumns: readonly TableColumn<Receiver>[] = [
+  { ...nameColumn, cell: (receiver) => receiver.metadata.name },
+  {
+    name: 'Type',
+    type: 'string',
+    format: '',
+    description: 'The registry that sends the notifications.',
+    priority: 0,
+    cell: (receiver) => receiver.spec.type,
+  },
+  {
+    name: 'Last Delivery',
+    type: 'string',
+    format: '',
+    description: 'The outcome of the last notification accepted.',
+    priority: 0,
+    cell: (receiver) => receiver.status.lastDelivery?.outcome ?? '',
+  },
+  ageColumn,
+  {
+    name: 'Webhook Path',
+    type: 'string',
+    format: '',
+    description: 'Where the registry posts its notifications.',
+    priority: 1,
+    cell: (receiver) => receiver.status.webhookPath,
+  },
 ];
 
 /** `kubectl get namespaces`: NAME, STATUS, AGE. */

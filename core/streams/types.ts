@@ -143,6 +143,14 @@ export interface TagRecord {
   scheduleSlot?: number | undefined;
   /** Transient import failures in a row, for the retry backoff; absent after a success or a permanent failure. */
   importAttempts?: number | undefined;
+  /** When a push notification last started an import of this tag: others within the coalescing window join it. */
+  pushRequestedAt?: string | undefined;
+  /** The digest named by pushes that joined the running import, checked against what it imported. */
+  pushDigest?: string | undefined;
+  /** A push that named no digest, or another one, joined the running import: the tag is checked once more after. */
+  pushAgain?: boolean | undefined;
+  /** When the last push import of this tag finished. */
+  pushDoneAt?: string | undefined;
 }
 
 /** Who or what moved a tag's current image, and from where. */
@@ -153,7 +161,7 @@ export interface TagChange {
   changedAt: string;
 }
 
-export type ChangeCause = 'tag' | 'rollback' | 'alias' | 'import' | 'scheduled-import';
+export type ChangeCause = 'tag' | 'rollback' | 'alias' | 'import' | 'scheduled-import' | 'push';
 
 /** A stream as read in one Query: its record and every tag. */
 export interface StreamState {

@@ -147,7 +147,7 @@ export class ImportService {
     stream: StreamKey,
     tag: TagRecord,
     context: {
-      cause: 'import' | 'scheduled-import';
+      cause: 'import' | 'scheduled-import' | 'push';
       actor: string;
       signal?: AbortSignal | undefined;
       /** Tag listings shared by the policy tags of one pass or request. */
@@ -322,7 +322,7 @@ export class ImportService {
   private async persist(
     state: StreamState,
     recorded: TagRecord[],
-    context: { cause: 'import' | 'scheduled-import'; actor: string },
+    context: { cause: 'import' | 'scheduled-import' | 'push'; actor: string },
     primary?: string,
   ): Promise<void> {
     const names = new Set(recorded.map((t) => t.name));

@@ -160,6 +160,18 @@ export class RegistryCredentialsService {
   }
 
   /**
+   * One value of an `Opaque` secret, opened server-side (a receiver's shared token); undefined when the
+   * secret or the key is missing or the secret is of another type.
+   */
+  async secretValue(namespace: string, name: string, key: string): Promise<string | undefined> {
+    const secret = (await this.secrets.listSecrets(namespace)).find((s) => s.name === name);
+    if (!secret || secret.secretType !== opaqueType) return undefined;
+    const data = JSON.parse(await this.cipher.open(secret.sealed, `${namespace}/${name}`)) as Record<string, string>;
+    const value = data[key];
+    return value === undefined ? undefined : Buffer.from(value, 'base64').toString('utf8');
+  }
+
+  /**
    * The credentials a namespace holds for a registry host, for an import; undefined when it has none.
    * Another instance's change to the namespace's secrets is seen within `cacheMs`.
    */

@@ -20,6 +20,7 @@ import type { NamedObject } from '../../core/kube/diff-snapshots.ts';
 import { type ListRequest, wholeList } from '../../core/kube/list-request.ts';
 import { withListVersion } from '../../core/kube/snapshot-version.ts';
 import type { Dependencies } from './composition-root.ts';
+import { deliverHook } from './deliver-hook.ts';
 import { resourceLists, rootDiscovery, type StaticDocument, versionDocument } from './discovery.ts';
 import { errorResponse } from './error-response.ts';
 import { kubeGetAnswer } from './kube-get-answer.ts';
@@ -51,6 +52,8 @@ interface ApiRequest {
   resource: ResourceDefinition | undefined;
   /** The page a list asks for (limit, continue, selectors); the whole list for other routes. */
   list: ListRequest;
+  /** Lower-cased request headers. */
+  headers: Record<string, string | undefined>;
 }
 
 type Result = {
@@ -67,7 +70,7 @@ type Result = {
 /** Each route's use case: parse is done, authorisation is done, shape the response. */
 type Services = Pick<
   Dependencies,
-  'service' | 'imports' | 'credentials' | 'triggers' | 'access' | 'accessAdmin' | 'clock'
+  'service' | 'imports' | 'credentials' | 'triggers' | 'access' | 'accessAdmin' | 'clock' | 'receivers' | 'pushes'
 > & {
   /** Watches, where the transport can stream a response (local mode); undefined behind API Gateway. */
   watches: WatchStreams | undefined;
@@ -191,6 +194,22 @@ const operations: Record<Operation, (services: Services, request: ApiRequest) =>
   'secrets.delete': async ({ credentials }, r) => ({ json: await credentials.deleteSecret(r.namespace, r.name) }),
   'selfsubjectaccessreviews.create': async ({ access }, r) =>
     created(reviewSelfSubjectAccess(access, r.principal, r.body)),
+  'receivers.list': async ({ receivers }, r) => ({ json: await receivers.listReceivers(r.namespace, r.list) }),
+  'receivers.create': async ({ receivers }, r) => created(receivers.createReceiver(r.namespace, r.body)),
+  'receivers.get': async ({ receivers }, r) => ({ json: await receivers.getReceiver(r.namespace, r.name) }),
+  'receivers.update': async ({ receivers }, r) => ({
+    json: await receivers.replaceReceiver(r.namespace, r.name, r.body),
+  }),
+  'receivers.patch': async ({ receivers, clock }, r) => ({
+    json: await patchRequest(
+      r,
+      clock,
+      () => receivers.getReceiver(r.namespace, r.name),
+      (body) => receivers.replaceReceiver(r.namespace, r.name, body),
+    ),
+  }),
+  'receivers.delete': async ({ receivers }, r) => ({ json: await receivers.deleteReceiver(r.namespace, r.name) }),
+  'hooks.deliver': async ({ pushes }, r) => deliverHook(pushes, r.name, r.headers, r.body as Buffer),
 };
 
 const protobufType = 'application/vnd.kubernetes.protobuf';
@@ -219,6 +238,8 @@ export function createApiHandler(
     config,
     clock,
     continueTokens,
+    receivers,
+    pushes,
   }: Pick<
     Dependencies,
     | 'service'
@@ -231,11 +252,25 @@ export function createApiHandler(
     | 'config'
     | 'clock'
     | 'continueTokens'
+    | 'receivers'
+    | 'pushes'
   >,
   { watches }: { watches?: WatchStreams } = {},
 ) {
   const now = () => clock.now();
-  const services: Services = { service, imports, credentials, triggers, access, accessAdmin, clock, watches, now };
+  const services: Services = {
+    service,
+    imports,
+    credentials,
+    triggers,
+    access,
+    accessAdmin,
+    clock,
+    watches,
+    now,
+    receivers,
+    pushes,
+  };
   const jsonBody = httpJsonBodyParser({ disableContentTypeCheck: true });
 
   /**
@@ -260,7 +295,8 @@ export function createApiHandler(
     if (!answer && !anonymous && !isDiscoveryRoot && accept.length && !accept.some((r) => admits(r, route.produces)))
       throw new NotAcceptableError([route.produces]);
     const contentType = contentTypeOf(event.headers?.['content-type']) ?? 'application/json';
-    if (methodsWithBody.has(method)) parseBody(event, method === 'PATCH' ? route : undefined);
+    if (methodsWithBody.has(method))
+      route.body === 'raw' ? rawBody(event) : parseBody(event, method === 'PATCH' ? route : undefined);
 
     const namespace = pathParameter(match.params, 'namespace');
     const principal =
@@ -270,7 +306,7 @@ export function createApiHandler(
     const result = await operations[operation](services, {
       principal: principal as Principal,
       namespace,
-      name: pathParameter(match.params, 'name'),
+      name: pathParameter(match.params, route.body === 'raw' ? 'token' : 'name'),
       body: event.body,
       path: rawPath,
       accept,
@@ -279,6 +315,7 @@ export function createApiHandler(
       contentType,
       resource: route.resource,
       list: answer?.list ?? wholeList,
+      headers: event.headers ?? {},
     });
     if (result.stream) return streamingResponse(result.stream);
     if (result.document) return documentResponse(result.document, event.headers?.['if-none-match'], result.headers);
@@ -291,6 +328,13 @@ export function createApiHandler(
       headers: { 'content-type': 'application/json', ...result.headers },
       body: JSON.stringify(answer ? answer.render(result.json) : result.json),
     };
+  };
+
+  /** The bytes as sent, capped before anything reads them. */
+  const rawBody = (event: APIGatewayProxyEventV2) => {
+    const bytes = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
+    if (bytes.length > config.maxHookBodyBytes) throw new PayloadTooLargeError(config.maxHookBodyBytes);
+    (event as { body: unknown }).body = bytes;
   };
 
   /** `patch`: the PATCH route, whose body must be one of the patch types its kind takes. */
@@ -322,7 +366,7 @@ export function createApiHandler(
         user: principal?.user ?? null,
         groups: principal?.groups ?? [],
         method,
-        path: event.requestContext.http.path,
+        path: loggedPath(event.requestContext.http.path),
         status,
         requestId: event.requestContext.requestId,
       },
@@ -351,7 +395,7 @@ export function createApiHandler(
         if (internal)
           logger.error('request failed', {
             requestId: request.context.awsRequestId,
-            path: request.event.rawPath,
+            path: loggedPath(request.event.rawPath),
             error: request.error as Error,
           });
         request.response = response;
@@ -360,6 +404,11 @@ export function createApiHandler(
       },
     })
     .handler(handle);
+}
+
+/** A webhook token is a credential: logs name the route, not the token. */
+function loggedPath(path: string | undefined): string | undefined {
+  return path?.startsWith('/hooks/') ? '/hooks/{token}' : path;
 }
 
 function negotiated(document: StaticDocument | undefined): StaticDocument {

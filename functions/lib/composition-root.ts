@@ -18,6 +18,8 @@ import { AccessService } from '../../core/use-cases/access-service.ts';
 import { ImageImporter } from '../../core/use-cases/image-importer.ts';
 import { ImageStreamService } from '../../core/use-cases/image-stream-service.ts';
 import { ImportService } from '../../core/use-cases/import-service.ts';
+import { PushService } from '../../core/use-cases/push-service.ts';
+import { ReceiverService } from '../../core/use-cases/receiver-service.ts';
 import { RegistryCredentialsService } from '../../core/use-cases/registry-credentials.ts';
 import { ScheduledImport } from '../../core/use-cases/scheduled-import.ts';
 import { SignatureGate } from '../../core/use-cases/signature-gate.ts';
@@ -37,6 +39,8 @@ export interface Dependencies {
   writer: TagWriter;
   imports: ImportService;
   credentials: RegistryCredentialsService;
+  receivers: ReceiverService;
+  pushes: PushService;
   registry: LazyRegistryClient;
   logger: Logger;
   config: Config;
@@ -199,6 +203,24 @@ export function createDependencies(
     concurrency: config.importConcurrency,
     budgetMs: config.importBudgetMs,
   });
+  const receivers = new ReceiverService({
+    receivers: store.receivers,
+    secretValue: (namespace, name, key) => credentials.secretValue(namespace, name, key),
+    cipher,
+    clock,
+    newUid: randomUUID,
+  });
+  const pushes = new PushService({
+    receivers: store.receivers,
+    streams: store.streams,
+    imports,
+    cipher,
+    clock,
+    coalesceMs: config.pushCoalesceMs,
+    cacheMs: 5_000,
+    budgetMs: config.importTimeoutMs || 20_000,
+    concurrency: 4,
+  });
   const service = new ImageStreamService({
     streams: store.streams,
     images: store.images,
@@ -246,6 +268,8 @@ export function createDependencies(
     triggers,
     imports,
     credentials,
+    receivers,
+    pushes,
     registry,
     scheduler,
     writer,

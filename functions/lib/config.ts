@@ -127,6 +127,19 @@ export const settings = {
     schema: integer(mebibyte),
     shown: '1048576 (1 MiB)',
   },
+  maxHookBodyBytes: {
+    env: 'IMAGESTREAMS_MAX_HOOK_BODY_BYTES',
+    scope: 'deployment',
+    doc: 'largest push notification body (`POST /hooks/{token}`), refused before it is read',
+    schema: integer(256 * 1024),
+    shown: '262144 (256 KiB)',
+  },
+  pushCoalesceMs: {
+    env: 'IMAGESTREAMS_PUSH_COALESCE_MS',
+    scope: 'deployment',
+    doc: 'a push import of a tag still running after this long no longer holds back the next notification of it',
+    schema: integer(5 * second),
+  },
   insecureRegistries: {
     env: 'IMAGESTREAMS_INSECURE_REGISTRIES',
     scope: 'deployment',

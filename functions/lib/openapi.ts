@@ -9,6 +9,7 @@ import {
   type OpenApiVerb,
 } from '../../core/kube/build-openapi-documents.ts';
 import { imageStreamFieldDescriptions, imageStreamStatusSchema } from '../../core/kube/image-stream-openapi-docs.ts';
+import { receiverSchema } from '../../core/receivers/receiver-schema.ts';
 import { imageStreamSchema, imageStreamTagSchema } from '../../core/streams/schemas.ts';
 import { imageTriggerSchema } from '../../core/triggers/trigger-schema.ts';
 import { namespaceSchema, roleBindingSchema } from '../../core/use-cases/access-service.ts';
@@ -25,6 +26,7 @@ const schemas: Record<SchemaName, z.core.$ZodType> = {
   imageStreamTagSchema,
   imageStreamImportSchema,
   imageTriggerSchema,
+  receiverSchema,
   namespaceSchema,
   secretSchema,
   roleBindingSchema,
@@ -40,6 +42,8 @@ const descriptions: Record<string, string> = {
   ImageStreamImport: 'A request to import images into a stream (`oc import-image`); answered with what was imported.',
   ImageTrigger:
     'Extension of imagestreams (not in OpenShift): fires a target (webhook, build, deployment, event) once per new image of an ImageStreamTag.',
+  Receiver:
+    'Extension of imagestreams (not in OpenShift): where a registry posts its push notifications (status.webhookPath), so that the tags following the pushed repository are imported at once.',
   Namespace: 'A namespace: the scope of streams, secrets and role bindings.',
   Secret:
     'Registry credentials (kubernetes.io/dockerconfigjson) or other secret values (Opaque). Write-only: data and stringData are accepted, sealed at rest and never returned.',

@@ -24,7 +24,8 @@ export type Operation =
   | 'openapi.document'
   | 'openapi.v2'
   | 'version'
-  | 'healthz';
+  | 'healthz'
+  | 'hooks.deliver';
 
 /** Who may call a route: whoever the access policy lets do `verb` on `resource`, any authenticated caller, or anyone. */
 export type RouteAccess = { verb: Verb; resource: Resource } | 'authenticated' | 'anonymous';
@@ -39,6 +40,8 @@ export interface ApiRoute {
   produces: 'application/json' | 'text/plain' | typeof openApiV2Type;
   /** The kind the route serves, for messages (405) and error details; undefined for discovery. */
   resource: ResourceEntry | undefined;
+  /** `raw`: the body reaches the operation as sent (size-capped, not parsed), for senders that sign their bytes. */
+  body?: 'raw';
 }
 
 /** The only form kubectl asks OpenAPI v2 in. */
@@ -111,6 +114,17 @@ export const apiRoutes: readonly ApiRoute[] = [
   { ...discovery('/openapi/v2', 'openapi.v2'), produces: openApiV2Type },
   ...groupVersions.map((gv) => discovery(`/openapi/v3${gv.prefix}`, 'openapi.document')),
   ...resourceTable.flatMap(resourceRoutes),
+  // Registry push notifications: no principal (registries cannot send one); the token in the path and the
+  // sender's signature are checked by the operation, and refusals all look alike.
+  {
+    method: 'POST',
+    path: '/hooks/{token}',
+    operation: 'hooks.deliver',
+    access: 'anonymous',
+    produces: 'application/json',
+    resource: undefined,
+    body: 'raw',
+  },
 ];
 
 export type RouteMatch =

@@ -8,6 +8,8 @@ export interface Subscription {
   pattern: { source: string[]; 'detail-type': string[]; detail?: Record<string, unknown> };
   /** A module under functions/ exporting `handler` (for Lambda) and `create(deps)` (for local mode), as SST names handlers. */
   handler: string;
+  /** `default`: the account's default bus, where AWS services publish (ECR pushes); else the service's own bus. */
+  bus?: 'default';
 }
 
 export const subscriptions: Subscription[] = [
@@ -15,5 +17,15 @@ export const subscriptions: Subscription[] = [
     name: 'TagChanged',
     pattern: { source: ['imagestreams'], 'detail-type': ['ImageStreamTag Changed'] },
     handler: 'functions/tag-changed.handler',
+  },
+  {
+    name: 'EcrPush',
+    pattern: {
+      source: ['aws.ecr'],
+      'detail-type': ['ECR Image Action'],
+      detail: { 'action-type': ['PUSH'], result: ['SUCCESS'] },
+    },
+    handler: 'functions/ecr-push.handler',
+    bus: 'default',
   },
 ];

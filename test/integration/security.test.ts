@@ -10,6 +10,7 @@ import { namespacedPath } from '../support/kube-paths.ts';
 const digest = `sha256:${'a'.repeat(64)}`;
 const webhookSecret = 'trigger-secret-never-shown-1234';
 const registryPassword = 'registry-password-never-shown';
+const receiverToken = 'receiver-token-never-shown-5678';
 let api: ApiUnderTest;
 const logs: string[] = [];
 const originalWrite = process.stdout.write.bind(process.stdout);
@@ -75,6 +76,15 @@ beforeAll(async () => {
       target: { webhook: { url: 'https://ci.example.com/hook', secret: webhookSecret } },
     },
   });
+  await admin('POST', '/api/v1/namespaces/team-a/secrets', {
+    metadata: { name: 'quay-hook' },
+    type: 'Opaque',
+    stringData: { token: receiverToken },
+  });
+  await admin('POST', '/apis/imagestreams.dev/v1/namespaces/team-a/receivers', {
+    metadata: { name: 'quay' },
+    spec: { type: 'quay', secretRef: { name: 'quay-hook' } },
+  });
   await admin('PUT', '/apis/image.openshift.io/v1/namespaces/team-b/imagestreamtags/base:v1', {
     tag: { name: 'v1', reference: true, from: { kind: 'DockerImage', name: 'quay.io/b/base:v1' } },
   });
@@ -93,6 +103,7 @@ async function snapshot(): Promise<unknown[]> {
     read('imagestreams'),
     read('secrets'),
     read('imagetriggers'),
+    read('receivers'),
     read('rolebindings'),
     api.call('GET', '/api/v1/namespaces', { token: tokens.admin }).then((r) => r.json.items),
   ]);
@@ -103,6 +114,7 @@ const names: Record<string, string> = {
   imagestreamtags: 'app:v1',
   imagestreamimages: `app@${digest}`,
   imagetriggers: 'hook',
+  receivers: 'quay',
   secrets: 'pull',
   rolebindings: 'viewers',
   namespaces: 'team-a',
@@ -112,6 +124,7 @@ const missing: Record<string, string> = {
   imagestreams: 'ghost',
   imagestreamtags: 'ghost:v1',
   imagetriggers: 'ghost',
+  receivers: 'ghost',
   secrets: 'ghost',
   rolebindings: 'ghost',
 };
@@ -289,6 +302,7 @@ describe('secrets', () => {
       'secrets/pull',
       'imagetriggers',
       'imagetriggers/hook',
+      'receivers/quay',
       'imagestreams',
       'rolebindings',
     ]) {
@@ -327,7 +341,12 @@ describe('secrets', () => {
     everything.push(JSON.stringify(api.bus.events), logs.join(''));
     const all = everything.join('\n');
     expect(all).toContain('"kind":"Secret"');
-    for (const secret of [registryPassword, webhookSecret, Buffer.from(`robot:${registryPassword}`).toString('base64')])
+    for (const secret of [
+      registryPassword,
+      webhookSecret,
+      receiverToken,
+      Buffer.from(`robot:${registryPassword}`).toString('base64'),
+    ])
       expect(all).not.toContain(secret);
     expect(JSON.stringify(await api.stores.secrets.listSecrets('team-a'))).not.toContain(registryPassword);
     expect(JSON.stringify(await api.stores.triggers.listTriggers('team-a'))).not.toContain(webhookSecret);

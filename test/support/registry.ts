@@ -20,7 +20,17 @@ export interface RunningRegistry {
 
 export type RegistryAuth = { kind: 'none' } | { kind: 'htpasswd' } | { kind: 'token' };
 
-async function freePort(): Promise<number> {
+/** Where the registry sends its push notifications (its `notifications.endpoints`), and the CA that endpoint's certificate chains to. */
+export interface RegistryNotifications {
+  url: string;
+  /** Sent as `Authorization: Bearer <token>` on every notification. */
+  bearer: string;
+  /** PEM of the CA to trust (Go reads it through SSL_CERT_FILE). */
+  ca: string;
+}
+
+/** A loopback port nothing listens on (yet). */
+export async function freePort(): Promise<number> {
   const server = createNetServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -33,9 +43,14 @@ async function freePort(): Promise<number> {
  * generated config: anonymous, Basic auth from an htpasswd file (bcrypt), or Bearer tokens from a small
  * token server that signs RS256 JWTs the registry verifies with its certificate.
  */
-export async function startRegistry(auth: RegistryAuth = { kind: 'none' }): Promise<RunningRegistry> {
+export async function startRegistry(
+  auth: RegistryAuth = { kind: 'none' },
+  notifications?: RegistryNotifications,
+  /** A port chosen beforehand (freePort), when the service must know the registry before it starts. */
+  chosenPort?: number,
+): Promise<RunningRegistry> {
   const dir = await mkdtemp(join(tmpdir(), 'imagestreams-registry-'));
-  const port = await freePort();
+  const port = chosenPort ?? (await freePort());
   const user = { username: 'feas', password: 's3cret-password' };
   let authConfig = '';
   let tokenServer: Server | undefined;
@@ -86,10 +101,12 @@ storage:
 http:
   addr: 127.0.0.1:${port}
   secret: ${randomUUID()}
-${authConfig}`;
+${authConfig}${notifications ? notificationsConfig(notifications) : ''}`;
   await writeFile(join(dir, 'config.yml'), config);
+  if (notifications) await writeFile(join(dir, 'ca.crt'), notifications.ca);
   const child: ChildProcess = spawn('docker-registry', ['serve', join(dir, 'config.yml')], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    ...(notifications ? { env: { ...process.env, SSL_CERT_FILE: join(dir, 'ca.crt') } } : {}),
   });
   let stderr = '';
   child.stderr?.on('data', (chunk) => (stderr += chunk));
@@ -115,6 +132,22 @@ ${authConfig}`;
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** One notifications endpoint, as the README shows it; blob events are left out (noise to a receiver). */
+function notificationsConfig(n: RegistryNotifications): string {
+  return `notifications:
+  endpoints:
+    - name: imagestreams
+      url: ${n.url}
+      headers:
+        Authorization: [Bearer ${n.bearer}]
+      timeout: 5s
+      threshold: 5
+      backoff: 200ms
+      ignoredmediatypes:
+        - application/octet-stream
+`;
 }
 
 /** Distribution's token protocol: Basic credentials in, an RS256 JWT granting the requested repository actions out. */

@@ -1,7 +1,7 @@
 import type { IndexedTag, ScheduleIndex } from '../../ports.ts';
 import type { SlotCursor } from '../../scheduling/schedule.ts';
-import { type DynamoTable, type Item, keys } from './dynamo-table.ts';
-import { tagFromItem } from './tag-items.ts';
+import { type DynamoTable, keys } from './dynamo-table.ts';
+import { indexedTagFromItem as indexedTag } from './tag-items.ts';
 
 /** ScheduleIndex on the table's sparse indexes (due and slot entries in gsi1, the outbox in gsi2) and one cursor item per shard. */
 export class DynamoScheduleIndex implements ScheduleIndex {
@@ -34,8 +34,3 @@ export class DynamoScheduleIndex implements ScheduleIndex {
 }
 
 const cursorSubject = (shard: number) => ({ kind: 'scheduler cursor', name: String(shard) });
-
-function indexedTag(item: Item): IndexedTag {
-  const { namespace, stream } = keys.tagOf(item);
-  return { stream: { namespace, name: stream, uid: String(item.streamUid) }, tag: tagFromItem(item) };
-}

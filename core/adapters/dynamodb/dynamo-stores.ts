@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoAccessStore } from './dynamo-access-store.ts';
 import { DynamoImageStore } from './dynamo-image-store.ts';
+import { DynamoReceiverStore } from './dynamo-receiver-store.ts';
 import { DynamoScheduleIndex } from './dynamo-schedule-index.ts';
 import { DynamoSecretStore } from './dynamo-secret-store.ts';
 import { DynamoStreamStore } from './dynamo-stream-store.ts';
@@ -17,6 +18,7 @@ export interface DynamoStores {
   images: DynamoImageStore;
   secrets: DynamoSecretStore;
   verifications: DynamoVerificationStore;
+  receivers: DynamoReceiverStore;
 }
 
 /** The stores of the table `tableName`; `pageSize` bounds the items of one Query page (tests use a small one). */
@@ -34,5 +36,6 @@ export function dynamoStores(
     images: new DynamoImageStore(table),
     secrets: new DynamoSecretStore(table),
     verifications: new DynamoVerificationStore(table),
+    receivers: new DynamoReceiverStore(table),
   };
 }

@@ -1,8 +1,8 @@
 import { AlreadyExistsError, NotFoundError, staleObjectError } from '../../errors.ts';
-import type { StreamKey, StreamStore } from '../../ports.ts';
+import type { IndexedTag, StreamKey, StreamStore } from '../../ports.ts';
 import type { StreamRecord, StreamState, TagRecord } from '../../streams/types.ts';
 import { type DynamoTable, type Item, keys, type Subject } from './dynamo-table.ts';
-import { tagFromItem, tagItem } from './tag-items.ts';
+import { indexedTagFromItem, tagFromItem, tagItem } from './tag-items.ts';
 
 /** StreamStore on the table: a stream and its tags share a prefix of the namespace's partition and are read by one Query. */
 export class DynamoStreamStore implements StreamStore {
@@ -118,6 +118,86 @@ export class DynamoStreamStore implements StreamStore {
       { expression: 'version = :v AND streamUid = :uid', values: { ':v': version, ':uid': stream.uid } },
     );
     return written.ok;
+  }
+
+  async listFollowers(repository: string, namespace?: string): Promise<IndexedTag[]> {
+    return (await this.table.query(keys.followersOf(repository, namespace))).map(indexedTagFromItem);
+  }
+
+  async requestPushImport(
+    stream: StreamKey,
+    tagName: string,
+    at: string,
+    since: string,
+    digest?: string,
+  ): Promise<boolean> {
+    const key = keys.inNamespace(stream.namespace).tag(stream.name, tagName);
+    const subject = tagSubject(stream, tagName);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      // Claimed when the last push import is done and the tag is not at the digest this push names (a push
+      // that names none always asks again), or when none ran, or one started before `since` never finished.
+      const claimed = await this.table.update(
+        key,
+        {
+          expression: 'SET pushRequestedAt = :at REMOVE pushDigest, pushAgain, pushDoneAt',
+          values: { ':at': at },
+        },
+        subject,
+        {
+          expression:
+            'streamUid = :uid AND (attribute_not_exists(pushRequestedAt) OR pushRequestedAt > :at OR (attribute_not_exists(pushDoneAt) AND pushRequestedAt < :since) OR (attribute_exists(pushDoneAt) AND NOT #items[0].image = :digest))',
+          names: { '#items': 'items' },
+          values: { ':uid': stream.uid, ':since': since, ':digest': digest ?? 'none' },
+        },
+      );
+      if (claimed.ok) return true;
+      // An import is running: join it, leaving the digest named. A second, different digest (or none) asks for one more check after.
+      const running = {
+        expression: 'streamUid = :uid AND attribute_not_exists(pushDoneAt)',
+        values: { ':uid': stream.uid },
+      };
+      if (digest !== undefined) {
+        const joined = await this.table.update(
+          key,
+          { expression: 'SET pushDigest = :digest', values: { ':digest': digest } },
+          subject,
+          {
+            expression: `${running.expression} AND (attribute_not_exists(pushDigest) OR pushDigest = :digest)`,
+            values: { ...running.values, ':digest': digest },
+          },
+        );
+        if (joined.ok) return false;
+      }
+      const again = await this.table.update(
+        key,
+        { expression: 'SET pushAgain = :true', values: { ':true': true } },
+        subject,
+        running,
+      );
+      if (again.ok) return false;
+      // Not running any more: the tag is at the digest named (nothing to do), or the claim is tried again.
+      const current = again.current ?? (await this.table.get(key, subject));
+      if (!current || current.streamUid !== stream.uid) return false;
+      const items = current.items as { image?: string }[] | undefined;
+      if (digest !== undefined && items?.[0]?.image === digest) return false;
+    }
+    return false;
+  }
+
+  async takeJoinedPushes(
+    stream: StreamKey,
+    tagName: string,
+    at: string,
+  ): Promise<{ digest: string | undefined; again: boolean }> {
+    const taken = await this.table.update(
+      keys.inNamespace(stream.namespace).tag(stream.name, tagName),
+      { expression: 'SET pushDoneAt = :at REMOVE pushDigest, pushAgain', values: { ':at': at } },
+      tagSubject(stream, tagName),
+      { expression: 'streamUid = :uid', values: { ':uid': stream.uid } },
+      'ALL_OLD',
+    );
+    const old = taken.ok ? taken.attributes : undefined;
+    return { digest: old?.pushDigest as string | undefined, again: old?.pushAgain === true };
   }
 }
 

@@ -7,6 +7,7 @@
 //   NS#<namespace> / SECRET#<name>             registry credentials, sealed
 //   NS#<namespace> / RB#<name>                 a role binding
 //   NS#<namespace> / TRIGGER#<name>            an image trigger
+//   NS#<namespace> / RECEIVER#<name>           a registry push receiver
 //   NAMESPACES / <namespace>                   namespaces created through the API (outside their own partition)
 //   IMAGE#<digest> / IMAGE                     image metadata, written once
 //   IMAGE#<digest> / VERIFY#<policy hash>      a signature verification that passed (issue 16)
@@ -20,7 +21,9 @@
 //         SLOT#<n> / <ns>|<stream>|<tag>        scheduled tags, by slot of the re-import cycle
 //   gsi2  OUTBOX / <changedAt>|<ns>|<stream>|<tag>   tags with an unannounced change
 //         TRIGGERS / <ns>|<name>                every trigger, for the reconcile
+//         HOOK#<sha256 of token> / <ns>|<name>  a receiver, by the digest of its webhook token
 //   gsi3  SRC#<ns>|<stream>|<tag> / <ns>|<name>   the triggers of a source tag
+//         REPO#<repository> / <ns>|<stream>|<tag> scheduled tags, by the normalised repository they import from
 // Names and tags cannot contain '#' or '|', so a prefix never matches a neighbour's items.
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
@@ -86,6 +89,8 @@ function inNamespace(namespace: string) {
     allRoleBindings: { pk, prefix: 'RB#' } as Range,
     trigger: (name: string): Key => ({ pk, sk: `TRIGGER#${name}` }),
     allTriggers: { pk, prefix: 'TRIGGER#' } as Range,
+    receiver: (name: string): Key => ({ pk, sk: `RECEIVER#${name}` }),
+    allReceivers: { pk, prefix: 'RECEIVER#' } as Range,
   };
 }
 
@@ -127,6 +132,23 @@ export const keys = {
   triggersOf: (namespace: string, stream: string, tag: string): Range => ({
     index: 'gsi3',
     pk: `SRC#${tagId(namespace, stream, tag)}`,
+  }),
+  /** Index entry of a receiver under the digest of its webhook token. */
+  receiverToken: (digest: string, namespace: string, name: string) => ({
+    gsi1pk: `HOOK#${digest}`,
+    gsi1sk: `${namespace}|${name}`,
+  }),
+  receiverByToken: (digest: string): Range => ({ index: 'gsi1', pk: `HOOK#${digest}` }),
+  /** Index entry of a tag under the repository it imports from. */
+  follower: (repository: string, namespace: string, stream: string, tag: string) => ({
+    gsi3pk: `REPO#${repository}`,
+    gsi3sk: tagId(namespace, stream, tag),
+  }),
+  /** The tags following a repository: in one namespace, or in all. */
+  followersOf: (repository: string, namespace?: string): Range => ({
+    index: 'gsi3',
+    pk: `REPO#${repository}`,
+    ...(namespace === undefined ? {} : { prefix: `${namespace}|` }),
   }),
   /** Index attributes a tag loses when it leaves the outbox. */
   outboxAttributes: ['gsi2pk', 'gsi2sk'] as const,
@@ -243,8 +265,14 @@ export class DynamoTable {
     );
   }
 
-  /** Updates an item in place, under `condition` when given; answers the updated attributes. */
-  update(key: Key, update: Update, subject: Subject, condition?: Condition): Promise<WriteResult> {
+  /** Updates an item in place, under `condition` when given; answers the updated attributes (or, asked, the item as it was). */
+  update(
+    key: Key,
+    update: Update,
+    subject: Subject,
+    condition?: Condition,
+    answer: 'UPDATED_NEW' | 'ALL_OLD' = 'UPDATED_NEW',
+  ): Promise<WriteResult> {
     const values = { ...update.values, ...condition?.values };
     const names = { ...update.names, ...condition?.names };
     return this.write(
@@ -257,7 +285,7 @@ export class DynamoTable {
             ...(condition ? { ConditionExpression: condition.expression } : {}),
             ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
             ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
-            ReturnValues: 'UPDATED_NEW',
+            ReturnValues: answer,
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         ),
