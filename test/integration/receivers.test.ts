@@ -1,5 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { create as createEcrPush } from '../../functions/ecr-push.ts';
 import { create as createTagChanged } from '../../functions/tag-changed.ts';
 import { type ApiUnderTest, startApi } from '../support/api-under-test.ts';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts';
@@ -80,6 +82,8 @@ beforeAll(async () => {
     IMAGESTREAMS_CREDENTIALS_KEY: randomBytes(32).toString('base64'),
     IMAGESTREAMS_MAX_HOOK_BODY_BYTES: String(64 * 1024),
     IMAGESTREAMS_PUSH_COALESCE_MS: '2000',
+    // Only loopback registries: a tag following ECR fails its import before any connection (no network in tests).
+    IMAGESTREAMS_ALLOWED_REGISTRIES: '127.0.0.1:*',
   });
   // The registry is started with a notifications endpoint at the receiver's path, as the README shows.
   const path = await secretAndReceiver('push', 'local', { type: 'distribution' });
@@ -277,6 +281,39 @@ describe('coalescing and isolation', () => {
     expect(response.status).toBe(200);
     expect(proxy.seen).toEqual([]);
     expect(await imageOf('iso-b', 'web:v1')).toBe(inB);
+  });
+});
+
+describe('ECR pushes (EventBridge, default bus)', () => {
+  const event = JSON.parse(readFileSync(new URL('../fixtures/hooks/ecr-image-action.json', import.meta.url), 'utf8'));
+  const ecr = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
+
+  it('re-imports the tags of every namespace that follow the pushed ECR repository, and only those', async () => {
+    await follow('ecr-a', 'web', 'v', `${ecr}/acme/web:1.4.2`);
+    await follow('ecr-b', 'site', 'live', `${ecr}/acme/web:1.4.2`);
+    await follow('ecr-c', 'web', 'v', `${ecr}/acme/other:1.4.2`);
+    await follow('ecr-d', 'web', 'v', `210987654321.dkr.ecr.eu-west-1.amazonaws.com/acme/web:1.4.2`);
+    await follow('ecr-e', 'web', 'v', `${ecr}/acme/web:1.4.1`);
+    const before = api.bus.events.length;
+    const outcome = await createEcrPush(api.deps)(event);
+    expect(outcome).toEqual({ imported: 2, joined: 0, matched: 2 });
+    // The imports ran (and failed, as ECR is not allowed here): one Import Failed event each, by `ecr`.
+    const failed = api.bus.events
+      .slice(before)
+      .filter((e) => e.DetailType === 'ImageStreamTag Import Failed')
+      .map((e) => JSON.parse(e.Detail));
+    expect(failed.map((d) => `${d.namespace}/${d.imageStream}:${d.tag} ${d.actor}`).sort()).toEqual([
+      'ecr-a/web:v ecr',
+      'ecr-b/site:live ecr',
+    ]);
+  });
+
+  it('ignores deletes and failed pushes', async () => {
+    const handler = createEcrPush(api.deps);
+    const deleted = { ...event, detail: { ...event.detail, 'action-type': 'DELETE' } };
+    const failedPush = { ...event, detail: { ...event.detail, result: 'FAILURE' } };
+    expect(await handler(deleted)).toEqual({ imported: 0, joined: 0, matched: 0 });
+    expect(await handler(failedPush)).toEqual({ imported: 0, joined: 0, matched: 0 });
   });
 });
 
