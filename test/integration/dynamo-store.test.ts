@@ -311,3 +311,99 @@ describe('DynamoTriggerStore and DynamoAccessStore', () => {
     expect(await stores.access.namespaceInUse('only-triggers')).toBe(false);
   });
 });
+
+describe('the follower index and push imports', () => {
+  const following = (name: string, from: string, version = 0, scheduled = true): TagRecord => ({
+    ...tag(name, version),
+    spec: { name, from: { kind: 'DockerImage', name: from }, generation: 1, importPolicy: { scheduled } },
+  });
+  const names = (found: { stream: { namespace: string; name: string }; tag: { name: string } }[]) =>
+    found.map((f) => `${f.stream.namespace}/${f.stream.name}:${f.tag.name}`).sort();
+
+  it('lists the scheduled tags that import from a repository, however it is spelled, kept by the tag writes', async () => {
+    const web = stream('follow-web');
+    await store.createStream(web);
+    const other = { ...stream('follow-web'), namespace: 'elsewhere' };
+    await store.createStream(other);
+    let nginx = await store.putTag(web, following('a', 'nginx:1.27'));
+    await store.putTag(web, following('b', 'index.docker.io/library/nginx:latest'));
+    await store.putTag(web, following('pinned', `nginx@sha256:${'b'.repeat(64)}`));
+    await store.putTag(web, following('once', 'nginx:1.26', 0, false));
+    await store.putTag(other, following('c', 'docker.io/library/nginx:1.27'));
+
+    expect(names(await store.listFollowers('docker.io/library/nginx', 'demo'))).toEqual([
+      'demo/follow-web:a',
+      'demo/follow-web:b',
+    ]);
+    expect(names(await store.listFollowers('docker.io/library/nginx'))).toHaveLength(3);
+    dynalite.requests.clear();
+    expect(await store.listFollowers('quay.io/nobody/follows', 'demo')).toEqual([]);
+    expect(requests()).toEqual({ Query: 1 });
+
+    // Re-pointed or no longer scheduled, a tag leaves the index with the write that changes it.
+    nginx = await store.putTag(web, { ...following('a', 'quay.io/acme/web:1', nginx.version) });
+    expect(names(await store.listFollowers('quay.io/acme/web', 'demo'))).toEqual(['demo/follow-web:a']);
+    await store.putTag(web, following('a', 'quay.io/acme/web:1', nginx.version, false));
+    expect(await store.listFollowers('quay.io/acme/web', 'demo')).toEqual([]);
+    expect(names(await store.listFollowers('docker.io/library/nginx', 'demo'))).toEqual(['demo/follow-web:b']);
+  });
+
+  it('lets one push import run per tag; others join it, and the marker survives the import’s own write', async () => {
+    const web = stream('marker-web');
+    await store.createStream(web);
+    const stored = await store.putTag(web, following('v1', 'quay.io/acme/web:v1'));
+    const at = '2026-01-01T00:00:10.000Z';
+    const since = '2026-01-01T00:00:05.000Z';
+    const asks = await Promise.all(
+      Array.from({ length: 10 }, () => store.requestPushImport(web, 'v1', at, since, `sha256:${'c'.repeat(64)}`)),
+    );
+    expect(asks.filter(Boolean)).toHaveLength(1);
+    // The import writes the tag from what it read, marker and joined digest included.
+    const read = (await store.getStream('demo', 'marker-web'))?.tags[0] as TagRecord;
+    expect(read.pushRequestedAt).toBe(at);
+    await store.putTag(web, { ...read });
+    expect(await store.requestPushImport(web, 'v1', at, since)).toBe(false);
+    expect(await store.takeJoinedPushes(web, 'v1', at)).toEqual({ digest: `sha256:${'c'.repeat(64)}`, again: true });
+    // Done, with the tag at the digest named: nothing more to do; another digest asks again.
+    const current = stored.items[0]?.image as string;
+    expect(await store.requestPushImport(web, 'v1', at, since, current)).toBe(false);
+    expect(await store.requestPushImport(web, 'v1', at, since, `sha256:${'d'.repeat(64)}`)).toBe(true);
+  });
+});
+
+describe('DynamoReceiverStore', () => {
+  const receiver = (name: string, digest: string) => ({
+    namespace: 'demo',
+    name,
+    uid: `uid-${name}`,
+    creationTimestamp: '2026-01-01T00:00:00Z',
+    version: 1,
+    type: 'quay' as const,
+    secretRef: { name: 'hook' },
+    repositories: [],
+    suspended: false,
+    webhookPath: `/hooks/${digest}`,
+    tokenDigest: digest,
+    sealedToken: 'sealed',
+  });
+
+  it('finds a receiver by the digest of its token in one read, and keeps its status when the spec is replaced', async () => {
+    await stores.receivers.createReceiver(receiver('quay', 'd1'));
+    await expect(stores.receivers.createReceiver(receiver('quay', 'd9'))).rejects.toBeInstanceOf(AlreadyExistsError);
+    dynalite.requests.clear();
+    expect((await stores.receivers.findReceiverByToken('d1'))?.name).toBe('quay');
+    expect(requests()).toEqual({ Query: 1 });
+    expect(await stores.receivers.findReceiverByToken('d2')).toBeUndefined();
+    const delivery = { receivedAt: '2026-01-01T00:00:01Z', outcome: 'NoMatch' as const, message: 'no tag' };
+    await stores.receivers.recordDelivery(receiver('quay', 'd1'), delivery);
+    const replaced = await stores.receivers.replaceReceiver({ ...receiver('quay', 'd2'), type: 'harbor' });
+    expect(replaced.version).toBe(2);
+    const stored = await stores.receivers.getReceiver('demo', 'quay');
+    expect(stored).toMatchObject({ type: 'harbor', tokenDigest: 'd2', lastDelivery: delivery, version: 2 });
+    expect(await stores.receivers.findReceiverByToken('d1')).toBeUndefined();
+    expect((await stores.receivers.findReceiverByToken('d2'))?.name).toBe('quay');
+    await expect(stores.receivers.replaceReceiver(receiver('quay', 'd3'))).rejects.toBeInstanceOf(ConflictError);
+    await stores.receivers.deleteReceiver('demo', 'quay');
+    await expect(stores.receivers.deleteReceiver('demo', 'quay')).rejects.toBeInstanceOf(NotFoundError);
+  });
+});

@@ -284,6 +284,71 @@ describe('coalescing and isolation', () => {
   });
 });
 
+describe('the Receiver kind', () => {
+  const receivers = `${ns('kind')}/receivers`;
+  const body = (name: string, spec: Record<string, unknown>) => ({ metadata: { name }, spec });
+
+  it('refuses a receiver whose secret is missing, too short or not Opaque, and an Artifactory one without a host', async () => {
+    await api.call('PUT', '/api/v1/namespaces/kind/secrets/short', {
+      body: { metadata: { name: 'short' }, type: 'Opaque', stringData: { token: 'too-short' } },
+    });
+    await api.call('PUT', '/api/v1/namespaces/kind/secrets/pull', {
+      body: {
+        metadata: { name: 'pull' },
+        type: 'kubernetes.io/dockerconfigjson',
+        stringData: { '.dockerconfigjson': '{"auths":{"quay.io":{"auth":"dTpw"}}}' },
+      },
+    });
+    for (const [spec, field] of [
+      [{ type: 'quay', secretRef: { name: 'ghost' } }, 'spec.secretRef.name'],
+      [{ type: 'quay', secretRef: { name: 'short' } }, 'spec.secretRef.name'],
+      [{ type: 'quay', secretRef: { name: 'pull' } }, 'spec.secretRef.name'],
+      [{ type: 'nexus', secretRef: { name: 'short' } }, 'spec.type'],
+      [{ type: 'artifactory', secretRef: { name: 'short' } }, 'spec.registry'],
+      [{ type: 'quay', secretRef: { name: 'short' }, repositories: ['Not A Repo'] }, 'spec.repositories[0]'],
+    ] as const) {
+      const response = await api.call('POST', receivers, { body: body('bad', spec) });
+      expect(response.status, JSON.stringify(spec)).toBe(422);
+      expect(response.json.details.causes.map((c: { field: string }) => c.field)).toContain(field);
+    }
+    expect((await api.call('GET', receivers)).json.items).toEqual([]);
+  });
+
+  it('serves the receiver with its webhook path, never its token; a rotated secret takes effect when it is written again', async () => {
+    const first = await secretAndReceiver('kind', 'hub', {
+      type: 'dockerhub',
+      repositories: ['acme/web', 'quay.io/acme/*'],
+    });
+    const got = await api.call('GET', `${receivers}/hub`);
+    expect(got.json).toMatchObject({
+      apiVersion: 'imagestreams.dev/v1',
+      kind: 'Receiver',
+      spec: {
+        type: 'dockerhub',
+        secretRef: { name: 'hub-hook' },
+        repositories: ['docker.io/acme/web', 'quay.io/acme/*'],
+      },
+      status: { webhookPath: first },
+    });
+    expect(got.text).not.toContain(token);
+    expect(
+      (await api.call('GET', receivers)).json.items.map((r: { metadata: { name: string } }) => r.metadata.name),
+    ).toEqual(['hub']);
+    await api.call('PUT', '/api/v1/namespaces/kind/secrets/hub-hook', {
+      body: { metadata: { name: 'hub-hook' }, type: 'Opaque', stringData: { token: 'rotated-token-0123456789abcdef' } },
+    });
+    const replaced = await api.call('PUT', `${receivers}/hub`, {
+      body: { ...body('hub', { type: 'dockerhub', secretRef: { name: 'hub-hook' } }) },
+    });
+    expect(replaced.status).toBe(200);
+    expect(replaced.json.status.webhookPath).not.toBe(first);
+    expect(replaced.json.metadata.resourceVersion).toBe('2');
+    expect((await post(first, { headers: {}, body: '{}' })).status).toBe(404);
+    expect((await api.call('DELETE', `${receivers}/hub`)).status).toBe(200);
+    expect((await api.call('GET', `${receivers}/hub`)).status).toBe(404);
+  });
+});
+
 describe('ECR pushes (EventBridge, default bus)', () => {
   const event = JSON.parse(readFileSync(new URL('../fixtures/hooks/ecr-image-action.json', import.meta.url), 'utf8'));
   const ecr = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
