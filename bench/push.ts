@@ -16,6 +16,7 @@ import { ensureTable } from '../core/adapters/dynamodb/create-table.ts';
 import { createApiHandler } from '../functions/lib/api-handler.ts';
 import { createDependencies } from '../functions/lib/composition-root.ts';
 import { loadConfig } from '../functions/lib/config.ts';
+import { createLogger } from '../functions/lib/create-logger.ts';
 import { runSchedule } from '../functions/lib/run-schedule.ts';
 import { connectSubscriptions } from '../functions/local/connect-subscriptions.ts';
 import { startDynalite } from '../functions/local/dynalite.ts';
@@ -66,14 +67,18 @@ await ensureTable(dynamo, config.tableName);
 
 // Local mode's wiring: events through the in-process bus to the declared subscriptions (trigger fan-out).
 const changedAt = new Map<string, number>();
-const bus = new InProcessBus((line) => {
-  const match = /^event ImageStreamTag Changed: (.*)$/.exec(line);
-  if (match) changedAt.set(JSON.parse(match[1] as string).image, performance.now());
-});
-const deps = createDependencies(config, { publisher: bus });
+const logger = createLogger({ logLevel: 'SILENT' });
+const bus = new InProcessBus({
+  info: (message: string, extra?: { detailType?: string; detail?: { image?: string } }) => {
+    if (message === 'event published' && extra?.detailType === 'ImageStreamTag Changed' && extra.detail?.image)
+      changedAt.set(extra.detail.image, performance.now());
+  },
+  error: () => undefined,
+} as never);
+const deps = createDependencies(config, { publisher: bus, logger });
 await connectSubscriptions(bus, deps);
 const tls = await ensureLocalCertificates(dir);
-const server = createLocalServer(createApiHandler(deps), new Map(), tls);
+const server = createLocalServer(createApiHandler(deps), new Map(), tls, logger);
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const api = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
 const admin = { user: 'bench', groups: [adminsGroup] };

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ImageStreamsError } from '../errors.ts';
+import { policyAnnotation } from '../policy/policy-annotations.ts';
 import type { Clock, IndexedTag, ReceiverStore, SecretCipher, StreamKey, StreamStore } from '../ports.ts';
 import { type PushHint, PushPayloadError, parsePush } from '../receivers/parse-push.ts';
 import type { ReceiverDelivery, ReceiverRecord } from '../receivers/types.ts';
@@ -141,8 +142,10 @@ export class PushService {
     const work = new Map<string, { tag: IndexedTag; digest: string | undefined }>();
     for (const [repository, named] of byRepository) {
       for (const follower of await this.options.streams.listFollowers(repository, namespace)) {
+        // A policy tag follows the whole repository: any pushed tag may be its new winner.
+        const anyTag = follower.tag.spec?.annotations?.[policyAnnotation] !== undefined;
         const source = followedSource(follower.tag.spec?.from?.name ?? '');
-        const hint = named.find((h) => h.tag === undefined || h.tag === source?.tag);
+        const hint = named.find((h) => h.tag === undefined || anyTag || h.tag === source?.tag);
         if (!hint) continue;
         const key = `${follower.stream.namespace}|${follower.stream.name}|${follower.tag.name}`;
         if (!work.has(key)) work.set(key, { tag: follower, digest: hint.digest });

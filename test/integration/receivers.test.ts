@@ -268,6 +268,31 @@ describe('coalescing and isolation', () => {
     expect(proxy.seen.filter((s) => s.endsWith('/manifests/v1'))).toHaveLength(1);
   });
 
+  it('moves a policy tag when a tag that wins its policy is pushed', async () => {
+    const path = await secretAndReceiver('policy', 'hmac', { type: 'generic-hmac' });
+    const first = await pushImage(registry, 'policy/web', '1.0.0');
+    const put = await api.call('PUT', istag('policy', 'web:1'), {
+      body: {
+        metadata: { annotations: { 'imagestreams.dev/policy': 'semver: >=1.0.0 <2.0.0' } },
+        tag: {
+          name: '1',
+          from: { kind: 'DockerImage', name: `${proxy.host}/policy/web` },
+          importPolicy: { scheduled: true },
+          annotations: { 'imagestreams.dev/policy': 'semver: >=1.0.0 <2.0.0' },
+        },
+      },
+    });
+    expect(put.status, put.text).toBeLessThan(300);
+    expect(await imageOf('policy', 'web:1')).toBe(first.digest);
+    const newer = await pushImage(registry, 'policy/web', '1.1.0');
+    const response = await post(
+      path,
+      hookDelivery('generic-hmac', { host: proxy.host, repo: 'policy/web', tag: '1.1.0', digest: newer.digest, token }),
+    );
+    expect(response.status).toBe(200);
+    expect(await imageOf('policy', 'web:1')).toBe(newer.digest);
+  });
+
   it('never moves a tag in another namespace', async () => {
     const pathA = await secretAndReceiver('iso-a', 'hmac', { type: 'generic-hmac' });
     await pushImage(registry, 'iso/web', 'v1');
