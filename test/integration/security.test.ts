@@ -131,8 +131,8 @@ const missing: Record<string, string> = {
 
 /**
  * The expected grants, written out by hand from DESIGN.md §10 and the intent stated in core/access/roles.ts
- * (never computed with the production code): `view` reads streams, tags, images and triggers; `edit` adds
- * tagging, imports and triggers; `admin` adds role bindings and secrets; `image-puller` only resolves a named
+ * (never computed with the production code): `view` reads streams, tags, images, triggers and receivers;
+ * `edit` adds tagging, imports, triggers and receivers (issue 13: edit creates receivers); `admin` adds role bindings and secrets; `image-puller` only resolves a named
  * tag or image. A principal without a binding in team-a (`none`, and `stranger`, admin of team-b only) may
  * list namespaces (the answer is filtered) and nothing else; deployment admins may do everything; nobody else
  * may create a namespace (IMAGESTREAMS_NAMESPACE_CREATORS is empty here).
@@ -167,6 +167,11 @@ const expected: Record<string, string> = {
   'imagetriggers create':     '-    -     -    Y    Y     -        Y',
   'imagetriggers update':     '-    -     -    Y    Y     -        Y',
   'imagetriggers delete':     '-    -     -    Y    Y     -        Y',
+  'receivers list':           '-    -     Y    Y    Y     -        Y',
+  'receivers get':            '-    -     Y    Y    Y     -        Y',
+  'receivers create':         '-    -     -    Y    Y     -        Y',
+  'receivers update':         '-    -     -    Y    Y     -        Y',
+  'receivers delete':         '-    -     -    Y    Y     -        Y',
   'secrets list':             '-    -     -    -    Y     -        Y',
   'secrets get':              '-    -     -    -    Y     -        Y',
   'secrets create':           '-    -     -    -    Y     -        Y',
@@ -192,9 +197,9 @@ describe('every route × every role', () => {
     expect(new Set(checked)).toEqual(new Set(Object.keys(expected)));
   });
 
-  it('needs no principal only for the health check', () => {
+  it('needs no principal only for the health check and registry push notifications', () => {
     const anonymous = apiRoutes.filter((r) => r.access === 'anonymous').map((r) => `${r.method} ${r.path}`);
-    expect(anonymous).toEqual(['GET /healthz']);
+    expect(anonymous).toEqual(['GET /healthz', 'POST /hooks/{token}']);
   });
 
   for (const route of apiRoutes) {
