@@ -85,6 +85,8 @@ export interface TagImportResult {
   status: 'changed' | 'unchanged' | 'failed' | 'skipped';
   /** The registry asked to wait this long (429 Retry-After). */
   retryAfterSeconds?: number;
+  /** The digest the registry served for the source, when it answered. */
+  served?: string;
 }
 
 interface Entry {
@@ -172,7 +174,8 @@ export class ImportService {
       if (context.signal?.aborted) return { status: 'skipped' };
       throw error;
     }
-    if (result.unchanged && !pending && tag.conditions.length === 0) return { status: 'unchanged' };
+    const served = result.outcome.ok ? { served: result.outcome.image } : {};
+    if (result.unchanged && !pending && tag.conditions.length === 0) return { status: 'unchanged', ...served };
     let answer: TagImportResult['status'] = 'unchanged';
     await retryOnConflict(
       async () => {
@@ -201,6 +204,7 @@ export class ImportService {
     );
     return {
       status: answer,
+      ...served,
       ...(result.failure?.retryAfterSeconds !== undefined
         ? { retryAfterSeconds: result.failure.retryAfterSeconds }
         : {}),

@@ -25,6 +25,13 @@ export interface PushServiceOptions {
   budgetMs: number;
   /** Tags imported at once for one notification. */
   concurrency: number;
+  /**
+   * Waits before asking the registry again when it serves another digest than the push named: the CNCF
+   * registry notifies before it has moved the tag. A payload naming a digest the registry never serves
+   * costs these few checks and changes nothing.
+   */
+  settleDelaysMs: readonly number[];
+  sleep: (ms: number) => Promise<void>;
 }
 
 /** Any delivery the service will not act on for who sent it (unknown token, bad signature, suspended receiver): one answer for all. */
@@ -139,7 +146,7 @@ export class PushService {
       const repository = normalizeRepository(h.repository);
       if (repository) byRepository.set(repository, [...(byRepository.get(repository) ?? []), h]);
     }
-    const work = new Map<string, { tag: IndexedTag; digest: string | undefined }>();
+    const work = new Map<string, { tag: IndexedTag; digest: string | undefined; exact: boolean }>();
     for (const [repository, named] of byRepository) {
       for (const follower of await this.options.streams.listFollowers(repository, namespace)) {
         // A policy tag follows the whole repository: any pushed tag may be its new winner.
@@ -148,7 +155,9 @@ export class PushService {
         const hint = named.find((h) => h.tag === undefined || anyTag || h.tag === source?.tag);
         if (!hint) continue;
         const key = `${follower.stream.namespace}|${follower.stream.name}|${follower.tag.name}`;
-        if (!work.has(key)) work.set(key, { tag: follower, digest: hint.digest });
+        // `exact`: the push named the very tag this one follows, so the tag should end at the digest named.
+        const exact = !anyTag && hint.tag !== undefined && hint.tag === source?.tag;
+        if (!work.has(key)) work.set(key, { tag: follower, digest: hint.digest, exact });
       }
     }
     const outcome: PushOutcome = { imported: 0, joined: 0, matched: work.size };
@@ -158,7 +167,7 @@ export class PushService {
     const worker = async () => {
       for (let next = queue.shift(); next; next = queue.shift()) {
         try {
-          const ran = await this.importNow(next.tag.stream, next.tag.tag, next.digest, actor, signal);
+          const ran = await this.importNow(next.tag.stream, next.tag.tag, next.digest, next.exact, actor, signal);
           outcome[ran ? 'imported' : 'joined']++;
         } catch (error) {
           // One tag's trouble never stops the others; the sender hears of it (and retries, where it does).
@@ -181,6 +190,7 @@ export class PushService {
     stream: StreamKey,
     tag: TagRecord,
     digest: string | undefined,
+    exact: boolean,
     actor: string,
     signal: AbortSignal,
   ): Promise<boolean> {
@@ -189,7 +199,13 @@ export class PushService {
     if (!(await this.options.streams.requestPushImport(stream, tag.name, now.toISOString(), since, digest)))
       return false;
     const context = { cause: 'push' as const, actor, signal };
-    await this.options.imports.importTag(stream, tag, context);
+    let result = await this.options.imports.importTag(stream, tag, context);
+    const expected = exact ? digest : undefined;
+    for (const delay of this.options.settleDelaysMs) {
+      if (expected === undefined || result.served === undefined || result.served === expected || signal.aborted) break;
+      await this.options.sleep(delay);
+      result = await this.options.imports.importTag(stream, tag, context);
+    }
     const joined = await this.options.streams.takeJoinedPushes(
       stream,
       tag.name,

@@ -220,6 +220,8 @@ export function createDependencies(
     cacheMs: 5_000,
     budgetMs: config.importTimeoutMs || 20_000,
     concurrency: 4,
+    settleDelaysMs: [100, 300, 900],
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   });
   const service = new ImageStreamService({
     streams: store.streams,

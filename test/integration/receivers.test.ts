@@ -293,6 +293,31 @@ describe('coalescing and isolation', () => {
     expect(await imageOf('policy', 'web:1')).toBe(newer.digest);
   });
 
+  it('asks again when the registry still serves the old digest for the tag a push named (it notifies first)', async () => {
+    const path = await secretAndReceiver('settle', 'hmac', { type: 'generic-hmac' });
+    await pushImage(registry, 'settle/web', 'v1');
+    const before = (await follow('settle', 'web', 'v1', `${proxy.host}/settle/web:v1`)) as string;
+    const pushed = await pushImage(registry, 'settle/web', 'v1');
+    // The registry's first answer for the tag is the one from before the push, as the CNCF registry gives
+    // between its notification and its moving the tag.
+    proxy.clear();
+    proxy.inject('HEAD', /\/settle\/web\/manifests\/v1$/, {
+      kind: 'status',
+      status: 200,
+      headers: {
+        'docker-content-digest': before,
+        'content-type': 'application/vnd.oci.image.manifest.v1+json',
+      },
+    });
+    const response = await post(
+      path,
+      hookDelivery('generic-hmac', { host: proxy.host, repo: 'settle/web', tag: 'v1', digest: pushed.digest, token }),
+    );
+    expect(response.status).toBe(200);
+    expect(proxy.seen.filter((s) => s.endsWith('/manifests/v1')).length).toBeGreaterThan(1);
+    expect(await imageOf('settle', 'web:v1')).toBe(pushed.digest);
+  });
+
   it('never moves a tag in another namespace', async () => {
     const pathA = await secretAndReceiver('iso-a', 'hmac', { type: 'generic-hmac' });
     await pushImage(registry, 'iso/web', 'v1');
