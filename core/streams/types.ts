@@ -1,6 +1,7 @@
 // Object shapes of image.openshift.io/v1 (reference §1), plus the records the store keeps.
 
-export const imageApiVersion = 'image.openshift.io/v1';
+export const imageGroup = 'image.openshift.io';
+export const imageApiVersion = `${imageGroup}/v1` as const;
 
 export type SourceKind = 'DockerImage' | 'ImageStreamTag' | 'ImageStreamImage';
 export type ImportMode = 'Legacy' | 'PreserveOriginal';

@@ -1,8 +1,8 @@
 import { imageFromIndex, imageFromManifest } from '../importing/image-metadata.ts';
 import { ImportFailure } from '../importing/import-failure.ts';
 import { type Manifest, parseManifest, pickPlatform, platformEntries } from '../importing/manifests.ts';
-import { mapBounded } from '../importing/map-bounded.ts';
 import { isIndex } from '../importing/media-types.ts';
+import { mapBounded } from '../map-bounded.ts';
 import { selectTag } from '../policy/select-tag.ts';
 import { describeTagPolicy, type TagPolicy } from '../policy/tag-policy.ts';
 import type { ImageStore } from '../ports.ts';

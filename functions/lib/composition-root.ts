@@ -16,25 +16,47 @@ import { timestamp } from '../../core/timestamp.ts';
 import { checkWebhookUrl } from '../../core/triggers/webhook-url.ts';
 import { AccessService } from '../../core/use-cases/access-service.ts';
 import { ImageImporter } from '../../core/use-cases/image-importer.ts';
-import { ImageStreamService } from '../../core/use-cases/image-stream-service.ts';
 import { ImportService } from '../../core/use-cases/import-service.ts';
 import { PushService } from '../../core/use-cases/push-service.ts';
 import { ReceiverService } from '../../core/use-cases/receiver-service.ts';
 import { RegistryCredentialsService } from '../../core/use-cases/registry-credentials.ts';
 import { ScheduledImport } from '../../core/use-cases/scheduled-import.ts';
 import { SignatureGate } from '../../core/use-cases/signature-gate.ts';
+import { createImageStream } from '../../core/use-cases/streams/create-image-stream.ts';
+import { deleteImageStream } from '../../core/use-cases/streams/delete-image-stream.ts';
+import { deleteImageStreamTag } from '../../core/use-cases/streams/delete-image-stream-tag.ts';
+import { describeStream } from '../../core/use-cases/streams/describe-stream.ts';
+import { describeStreamTag } from '../../core/use-cases/streams/describe-stream-tag.ts';
+import { getImageStream } from '../../core/use-cases/streams/get-image-stream.ts';
+import { getImageStreamImage } from '../../core/use-cases/streams/get-image-stream-image.ts';
+import { getImageStreamTag } from '../../core/use-cases/streams/get-image-stream-tag.ts';
+import { listImageStreamTags } from '../../core/use-cases/streams/list-image-stream-tags.ts';
+import { listImageStreams } from '../../core/use-cases/streams/list-image-streams.ts';
+import { putImageStreamTag } from '../../core/use-cases/streams/put-image-stream-tag.ts';
+import { replaceImageStream } from '../../core/use-cases/streams/replace-image-stream.ts';
+import type { StreamPorts } from '../../core/use-cases/streams/stream-ports.ts';
 import { TagWriter } from '../../core/use-cases/tag-writer.ts';
-import { TriggerService } from '../../core/use-cases/trigger-service.ts';
+import { createTrigger } from '../../core/use-cases/triggers/create-trigger.ts';
+import { deleteTrigger } from '../../core/use-cases/triggers/delete-trigger.ts';
+import { fanOutTagChange } from '../../core/use-cases/triggers/fan-out-tag-change.ts';
+import { fireTrigger } from '../../core/use-cases/triggers/fire-trigger.ts';
+import { getTrigger } from '../../core/use-cases/triggers/get-trigger.ts';
+import { listTriggers } from '../../core/use-cases/triggers/list-triggers.ts';
+import { reconcileTriggers } from '../../core/use-cases/triggers/reconcile-triggers.ts';
+import { replaceTrigger } from '../../core/use-cases/triggers/replace-trigger.ts';
+import type { TriggerPorts } from '../../core/use-cases/triggers/trigger-ports.ts';
 import type { Config } from './config.ts';
 import { createLogger } from './create-logger.ts';
 import { LazyRegistryClient } from './lazy-registry-client.ts';
 import { LazySignatureVerifier } from './lazy-signature-verifier.ts';
 
 export interface Dependencies {
-  service: ImageStreamService;
+  /** The image stream use cases (core/use-cases/streams), each bound to its ports. */
+  service: ReturnType<typeof imageStreamUseCases>;
   access: AccessPolicy;
   accessAdmin: AccessService;
-  triggers: TriggerService;
+  /** The trigger use cases (core/use-cases/triggers), each bound to its ports. */
+  triggers: ReturnType<typeof triggerUseCases>;
   scheduler: ScheduledImport;
   writer: TagWriter;
   imports: ImportService;
@@ -157,7 +179,7 @@ export function createDependencies(
         endpoint: config.awsTargetsEndpoint,
       }),
   );
-  const triggers = new TriggerService({
+  const triggers = triggerUseCases({
     triggers: store.triggers,
     streams: store.streams,
     authorize,
@@ -223,7 +245,7 @@ export function createDependencies(
     settleDelaysMs: [100, 300, 900],
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   });
-  const service = new ImageStreamService({
+  const service = imageStreamUseCases({
     streams: store.streams,
     images: store.images,
     authorize,
@@ -281,6 +303,43 @@ export function createDependencies(
     clock,
     continueTokens: continueTokenKey(config),
   };
+}
+
+/** The image stream use cases, each given its ports: what the API's operations call. */
+function imageStreamUseCases(ports: StreamPorts) {
+  return {
+    createImageStream: bound(createImageStream, ports),
+    getImageStream: bound(getImageStream, ports),
+    listImageStreams: bound(listImageStreams, ports),
+    replaceImageStream: bound(replaceImageStream, ports),
+    deleteImageStream: bound(deleteImageStream, ports),
+    describeImageStream: bound(describeStream, ports),
+    getImageStreamTag: bound(getImageStreamTag, ports),
+    describeImageStreamTag: bound(describeStreamTag, ports),
+    listImageStreamTags: bound(listImageStreamTags, ports),
+    putImageStreamTag: bound(putImageStreamTag, ports),
+    deleteImageStreamTag: bound(deleteImageStreamTag, ports),
+    getImageStreamImage: bound(getImageStreamImage, ports),
+  };
+}
+
+/** The trigger use cases, each given its ports: the API's, the tag-change fan-out's and the schedule's. */
+function triggerUseCases(ports: TriggerPorts) {
+  return {
+    createTrigger: bound(createTrigger, ports),
+    replaceTrigger: bound(replaceTrigger, ports),
+    getTrigger: bound(getTrigger, ports),
+    listTriggers: bound(listTriggers, ports),
+    deleteTrigger: bound(deleteTrigger, ports),
+    fanOut: bound(fanOutTagChange, ports),
+    reconcile: bound(reconcileTriggers, ports),
+    fire: bound(fireTrigger, ports),
+  };
+}
+
+/** A use case with its ports given: the operation a caller sees. */
+function bound<P, A extends unknown[], R>(useCase: (ports: P, ...args: A) => R, ports: P): (...args: A) => R {
+  return (...args) => useCase(ports, ...args);
 }
 
 /** The configured key, or one derived from the credentials key for this purpose alone (local mode, tests). */

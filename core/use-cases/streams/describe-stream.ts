@@ -1,0 +1,12 @@
+import { describeImageStream } from '../../describe/describe-image-stream.ts';
+import { loadStream } from './load-stream.ts';
+import type { StreamPorts } from './stream-ports.ts';
+
+/** GET imagestreams/{name}/describe: `oc describe is`. */
+export async function describeStream(
+  ports: Pick<StreamPorts, 'streams' | 'historyLimit' | 'clock'>,
+  namespace: string,
+  name: string,
+): Promise<string> {
+  return describeImageStream(await loadStream(ports, namespace, name), ports.clock.now());
+}

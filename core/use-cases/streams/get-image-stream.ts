@@ -1,0 +1,13 @@
+import { toImageStream } from '../../streams/objects.ts';
+import type { ImageStream } from '../../streams/types.ts';
+import { loadStream } from './load-stream.ts';
+import type { StreamPorts } from './stream-ports.ts';
+
+/** GET imagestreams/{name} */
+export async function getImageStream(
+  ports: Pick<StreamPorts, 'streams' | 'historyLimit'>,
+  namespace: string,
+  name: string,
+): Promise<ImageStream> {
+  return toImageStream(await loadStream(ports, namespace, name));
+}

@@ -1,0 +1,22 @@
+import type { AccessRequest } from '../../access/authorize.ts';
+import type { Principal } from '../../access/principal.ts';
+import type { Clock, ImageStore, StreamStore } from '../../ports.ts';
+import type { TagEvent } from '../../streams/types.ts';
+import type { TagWriter } from '../tag-writer.ts';
+
+/** Everything the image stream use cases may need; each takes only its share (a `Pick` of this). */
+export interface StreamPorts {
+  streams: StreamStore;
+  images: ImageStore;
+  /** The access policy, for reading a source in another namespace. */
+  authorize: (principal: Principal, request: AccessRequest) => Promise<unknown>;
+  writer: TagWriter;
+  clock: Clock;
+  newUid: () => string;
+  /** History entries kept per tag. */
+  historyLimit: number;
+  /** Imports tags that wait for an import, within the request when the registry answers in time. */
+  importPending?: (namespace: string, stream: string, tags: string[], principal: Principal) => Promise<void>;
+  /** Told about history entries that the limit pushed out, so that nothing disappears silently. */
+  onHistoryTrimmed?: (info: { namespace: string; stream: string; dropped: TagEvent[] }) => void;
+}

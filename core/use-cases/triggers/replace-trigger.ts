@@ -1,0 +1,42 @@
+import type { Principal } from '../../access/principal.ts';
+import { NotFoundError, staleObjectError } from '../../errors.ts';
+import type { ImageTrigger } from '../../triggers/types.ts';
+import { fireTrigger } from './fire-trigger.ts';
+import { getTrigger } from './get-trigger.ts';
+import type { TriggerPorts } from './trigger-ports.ts';
+import { triggerSecretContext } from './trigger-secret-context.ts';
+import { requireSigned, validateTrigger } from './validate-trigger.ts';
+
+/** PUT imagetriggers/{name}: replaces the spec, then fires if the tag's image is one not fired for. */
+export async function replaceTrigger(
+  ports: Omit<TriggerPorts, 'concurrency' | 'newUid'>,
+  principal: Principal,
+  namespace: string,
+  name: string,
+  body: unknown,
+): Promise<ImageTrigger> {
+  const input = await validateTrigger(ports, principal, namespace, name, body);
+  const existing = await ports.triggers.getTrigger(namespace, name);
+  if (!existing) throw new NotFoundError('imagetriggers', name);
+  if (input.resourceVersion !== undefined && input.resourceVersion !== String(existing.version))
+    throw staleObjectError('imagetriggers', name);
+  // A PUT without the (write-only) secret keeps the one stored.
+  requireSigned(name, input.target, input.secret ?? existing.sealedSecret);
+  const sealedSecret =
+    input.secret !== undefined
+      ? await ports.cipher.seal(input.secret, triggerSecretContext(namespace, name))
+      : 'webhook' in input.target
+        ? existing.sealedSecret
+        : undefined;
+  const { sealedSecret: _old, ...rest } = existing;
+  const updated = await ports.triggers.replaceTrigger({
+    ...rest,
+    from: input.from,
+    paused: input.paused,
+    fireOnCreate: input.fireOnCreate,
+    target: input.target,
+    ...(sealedSecret ? { sealedSecret } : {}),
+  });
+  await fireTrigger(ports, updated);
+  return getTrigger(ports, namespace, name);
+}
