@@ -12,8 +12,3 @@ export function watchEventLine(type: WatchEventType, object: unknown): string {
 export function bookmarkObject(apiVersion: string, kind: string, resourceVersion: string): unknown {
   return { apiVersion, kind, metadata: { resourceVersion } };
 }
-
-/** The Status of the single ERROR event a watch from a too-old resourceVersion gets (then the stream ends). */
-export function expiredWatchStatus(message: string): unknown {
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'Expired', code: 410 };
-}

@@ -2,10 +2,12 @@ import * as z from 'zod/mini';
 import type { Principal } from '../access/principal.ts';
 import { isDeploymentAdmin, type RoleBindingRecord, roles, rolesOf } from '../access/roles.ts';
 import { AlreadyExistsError, InvalidError, NotFoundError, staleObjectError } from '../errors.ts';
+import { listOf } from '../kube/list-of.ts';
 import { type ListRequest, takePage, wholeList } from '../kube/list-request.ts';
+import { parseOrInvalid } from '../kube/parse-or-invalid.ts';
+import { successStatus } from '../kube/success-status.ts';
 import type { AccessStore, Clock, NamespaceRecord } from '../ports.ts';
 import { checkBodyIdentity, isObjectName, requireNamespace, validateNamespace } from '../streams/names.ts';
-import { parseBody } from '../streams/schemas.ts';
 import { timestamp } from '../timestamp.ts';
 
 const rbacGroup = 'rbac.authorization.k8s.io';
@@ -94,9 +96,7 @@ export class AccessService {
 
   /** POST /api/v1/namespaces: creates a namespace, its creator its first admin. */
   async createNamespace(principal: Principal, body: unknown) {
-    const parsed = parseBody(namespaceSchema, body);
-    if ('causes' in parsed) throw new InvalidError('Namespace', '', parsed.causes);
-    const name = parsed.value.metadata.name;
+    const name = parseOrInvalid(namespaceSchema, body, 'Namespace', '').metadata.name;
     const causes = validateNamespace(name, 'metadata.name');
     if (causes.length) throw new InvalidError('Namespace', name, causes);
     // A namespace used before it was created (by an admin writing into it) is someone's already: creating
@@ -130,7 +130,7 @@ export class AccessService {
     const records = this.options.access.namespacesAfter(request.after, request.limit && request.limit + 1);
     const visible = isDeploymentAdmin(principal, this.options.admins) ? records : this.visibleTo(principal, records);
     const page = await takePage(visible, request, (ns) => ({ position: ns.name, metadata: { name: ns.name } }));
-    return { apiVersion: 'v1', kind: 'NamespaceList', metadata: page.metadata, items: page.items.map(toNamespace) };
+    return listOf('v1', 'NamespaceList', page.items.map(toNamespace), page.metadata);
   }
 
   /** The namespaces in which the principal holds a role; their bindings are read a few namespaces at a time. */
@@ -159,7 +159,7 @@ export class AccessService {
     requireNamespace(namespace);
     const records = this.options.access.roleBindingsAfter(namespace, request.after, request.limit && request.limit + 1);
     const page = await takePage(records, request, (b) => ({ position: b.name, metadata: { name: b.name, namespace } }));
-    return { apiVersion, kind: 'RoleBindingList', metadata: page.metadata, items: page.items.map(toRoleBinding) };
+    return listOf(apiVersion, 'RoleBindingList', page.items.map(toRoleBinding), page.metadata);
   }
 
   async getRoleBinding(namespace: string, name: string) {
@@ -172,9 +172,7 @@ export class AccessService {
   /** POST (create) or PUT (replace, or create when missing) a role binding. */
   async putRoleBinding(namespace: string, urlName: string | undefined, body: unknown) {
     requireNamespace(namespace);
-    const parsed = parseBody(roleBindingSchema, body);
-    if ('causes' in parsed) throw new InvalidError('RoleBinding', urlName ?? '', parsed.causes);
-    const input = parsed.value;
+    const input = parseOrInvalid(roleBindingSchema, body, 'RoleBinding', urlName ?? '');
     checkBodyIdentity(input.metadata, namespace, urlName);
     const name = input.metadata.name ?? urlName ?? '';
     if (!isObjectName(name))
@@ -211,13 +209,7 @@ export class AccessService {
     requireNamespace(namespace);
     await this.options.access.deleteRoleBinding(namespace, name);
     this.cache.delete(namespace);
-    return {
-      apiVersion: 'v1',
-      kind: 'Status',
-      metadata: {},
-      status: 'Success',
-      details: { name, kind: 'rolebindings' },
-    };
+    return successStatus('rolebindings', name);
   }
 }
 

@@ -4,6 +4,8 @@ import { AlreadyExistsError, ConflictError, type FieldCause, InvalidError, NotFo
 import { ImportFailure } from '../importing/import-failure.ts';
 import { type ImageStreamImportInput, imageStreamImportSchema } from '../importing/import-schemas.ts';
 import { type ImportOutcome, recordImport } from '../importing/record-import.ts';
+import { parseOrInvalid } from '../kube/parse-or-invalid.ts';
+import { mapBounded } from '../map-bounded.ts';
 import { policyAnnotation } from '../policy/policy-annotations.ts';
 import { parseTagPolicy, type TagPolicy } from '../policy/tag-policy.ts';
 import { TagPolicyError } from '../policy/tag-policy-error.ts';
@@ -21,7 +23,7 @@ import { checkBodyIdentity, requireNamespace, validateStreamName, validateTagNam
 import { emptyStream, toImageStream } from '../streams/objects.ts';
 import { prioritizeTags } from '../streams/prioritize-tags.ts';
 import { retryOnConflict } from '../streams/retry-on-conflict.ts';
-import { parseBody, type TagReferenceInput } from '../streams/schemas.ts';
+import type { TagReferenceInput } from '../streams/schemas.ts';
 import { trackAliases } from '../streams/track-aliases.ts';
 import type { Image, ImageStream, ImportMode, StreamState, TagRecord, TagReference } from '../streams/types.ts';
 import { imageApiVersion } from '../streams/types.ts';
@@ -56,13 +58,13 @@ export interface ImportServiceOptions {
 /** Images one ImageStreamImport may name. */
 const maxImagesPerImport = 100;
 
-interface ImportStatus {
+/** An image's outcome; the edge adds the HTTP `code` a failure's reason stands for (functions/lib). */
+export interface ImportStatus {
   status: {
     metadata: Record<string, never>;
     status: 'Success' | 'Failure';
     reason?: string;
     message?: string;
-    code?: number;
   };
   image?: Image;
   tag?: string;
@@ -492,9 +494,6 @@ export class ImportService {
     record: boolean,
     signal: AbortSignal,
   ): Promise<{ outcome: ImportOutcome; imported?: ImportedImage; failure?: ImportFailure }[]> {
-    const results: { outcome: ImportOutcome; imported?: ImportedImage; failure?: ImportFailure }[] = new Array(
-      entries.length,
-    );
     const timedOut = {
       outcome: {
         ok: false as const,
@@ -504,26 +503,17 @@ export class ImportService {
       },
     };
     const listings = new TagListings();
-    let next = 0;
-    const worker = async () => {
-      while (next < entries.length) {
-        const i = next++;
-        results[i] = signal.aborted
-          ? timedOut
-          : await this.run(namespace, (entries[i] as Entry).spec, record, signal, undefined, listings).catch(
-              () => timedOut,
-            );
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.options.concurrency, entries.length) }, worker));
-    return results;
+    // A failed or timed-out entry is reported as such and the others go on: no task rejects.
+    return mapBounded(entries, this.options.concurrency, async (entry) =>
+      signal.aborted
+        ? timedOut
+        : this.run(namespace, entry.spec, record, signal, undefined, listings).catch(() => timedOut),
+    );
   }
 
   private validate(namespace: string, body: unknown): ImageStreamImportInput {
     requireNamespace(namespace);
-    const parsed = parseBody(imageStreamImportSchema, body);
-    if ('causes' in parsed) throw new InvalidError('ImageStreamImport', '', parsed.causes);
-    const input = parsed.value;
+    const input = parseOrInvalid(imageStreamImportSchema, body, 'ImageStreamImport', '');
     checkBodyIdentity(input.metadata, namespace);
     const name = input.metadata.name ?? '';
     const causes: FieldCause[] = [...validateStreamName(name, namespace)];
@@ -578,19 +568,6 @@ function tagOf(from: string): string | undefined {
   }
 }
 
-const httpCodeOf: Record<string, number> = {
-  NotFound: 404,
-  NoMatchingTag: 404,
-  Unauthorized: 401,
-  Forbidden: 403,
-  RateLimited: 429,
-  BadRequest: 400,
-  InternalError: 500,
-  Timeout: 504,
-  SignatureMissing: 403,
-  SignatureInvalid: 403,
-};
-
 function importStatus(entry: Entry, result: { outcome: ImportOutcome; imported?: ImportedImage }): ImportStatus {
   const { outcome } = result;
   if (!outcome.ok) {
@@ -600,7 +577,6 @@ function importStatus(entry: Entry, result: { outcome: ImportOutcome; imported?:
         status: 'Failure',
         reason: outcome.reason,
         message: outcome.message,
-        code: httpCodeOf[outcome.reason] ?? 500,
       },
       ...(entry.to ? { tag: entry.to } : {}),
     };
@@ -621,7 +597,6 @@ function repositoryStatus(repository: { additionalTags: string[]; failure?: Impo
         status: 'Failure',
         reason: repository.failure.importReason,
         message: repository.failure.message,
-        code: httpCodeOf[repository.failure.importReason] ?? 500,
       }
     : failed
       ? {

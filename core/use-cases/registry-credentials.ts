@@ -1,12 +1,13 @@
 import * as z from 'zod/mini';
 import { type FieldCause, InvalidError, NotFoundError } from '../errors.ts';
 import { parseDockerConfig, registryKey } from '../importing/docker-config.ts';
-import type { ListMetadata } from '../kube/build-table.ts';
+import { type List, listOf } from '../kube/list-of.ts';
 import { type ListRequest, takePage, wholeList } from '../kube/list-request.ts';
+import { parseOrInvalid } from '../kube/parse-or-invalid.ts';
+import { type SuccessStatus, successStatus } from '../kube/success-status.ts';
 import type { Clock, SecretCipher, SecretStore, StoredSecret } from '../ports.ts';
 import type { RegistryCredentials } from '../ports-registry.ts';
 import { checkBodyIdentity, isObjectName, requireNamespace } from '../streams/names.ts';
-import { parseBody } from '../streams/schemas.ts';
 import { timestamp } from '../timestamp.ts';
 
 const dockerConfigType = 'kubernetes.io/dockerconfigjson';
@@ -60,9 +61,7 @@ export class RegistryCredentialsService {
   /** POST (create) or PUT (create or replace) a secret. */
   async putSecret(namespace: string, urlName: string | undefined, body: unknown): Promise<SecretView> {
     requireNamespace(namespace);
-    const parsed = parseBody(secretSchema, body);
-    if ('causes' in parsed) throw new InvalidError('Secret', urlName ?? '', parsed.causes);
-    const input = parsed.value;
+    const input = parseOrInvalid(secretSchema, body, 'Secret', urlName ?? '');
     const name = input.metadata.name ?? urlName ?? '';
     checkBodyIdentity(input.metadata, namespace, urlName);
     if (!isObjectName(name)) {
@@ -105,19 +104,16 @@ export class RegistryCredentialsService {
     return view(namespace, secret);
   }
 
-  async listSecrets(
-    namespace: string,
-    request: ListRequest = wholeList,
-  ): Promise<{ apiVersion: 'v1'; kind: 'SecretList'; metadata: ListMetadata; items: SecretView[] }> {
+  async listSecrets(namespace: string, request: ListRequest = wholeList): Promise<List<SecretView, 'SecretList'>> {
     requireNamespace(namespace);
     const secrets = this.secrets.secretsAfter(namespace, request.after, request.limit && request.limit + 1);
     const page = await takePage(secrets, request, (s) => ({ position: s.name, metadata: { name: s.name, namespace } }));
-    return {
-      apiVersion: 'v1',
-      kind: 'SecretList',
-      metadata: page.metadata,
-      items: page.items.map((s) => view(namespace, s)),
-    };
+    return listOf(
+      'v1',
+      'SecretList',
+      page.items.map((s) => view(namespace, s)),
+      page.metadata,
+    );
   }
 
   async getSecret(namespace: string, name: string): Promise<SecretView> {
@@ -143,20 +139,11 @@ export class RegistryCredentialsService {
     return { ...view(namespace, secret), data };
   }
 
-  async deleteSecret(
-    namespace: string,
-    name: string,
-  ): Promise<{
-    apiVersion: 'v1';
-    kind: 'Status';
-    metadata: Record<string, never>;
-    status: 'Success';
-    details: { name: string; kind: string };
-  }> {
+  async deleteSecret(namespace: string, name: string): Promise<SuccessStatus> {
     requireNamespace(namespace);
     await this.secrets.deleteSecret(namespace, name);
     this.cache.delete(namespace);
-    return { apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Success', details: { name, kind: 'secrets' } };
+    return successStatus('secrets', name);
   }
 
   /**

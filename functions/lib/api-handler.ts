@@ -23,6 +23,7 @@ import type { Dependencies } from './composition-root.ts';
 import { deliverHook } from './deliver-hook.ts';
 import { resourceLists, rootDiscovery, type StaticDocument, versionDocument } from './discovery.ts';
 import { errorResponse } from './error-response.ts';
+import { importStatusCodes } from './import-status-codes.ts';
 import { kubeGetAnswer } from './kube-get-answer.ts';
 import { admits, contentTypeOf, type MediaRange, parseMediaTypes } from './media-types.ts';
 import { openApiAnswer, openApiV2Document } from './openapi.ts';
@@ -157,7 +158,7 @@ const operations: Record<Operation, (services: Services, request: ApiRequest) =>
   }),
   'imagestreamimages.get': async ({ service: s }, r) => ({ json: await s.getImageStreamImage(r.namespace, r.name) }),
   'imagestreamimports.create': async ({ imports }, r) =>
-    created(imports.createImageStreamImport(r.principal, r.namespace, r.body)),
+    created(imports.createImageStreamImport(r.principal, r.namespace, r.body).then(importStatusCodes)),
   'imagetriggers.list': async ({ triggers }, r) => ({
     json: resumable(await triggers.listTriggers(r.namespace, r.list), r),
   }),

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import type { AccessPolicy } from '../../core/access/authorize.ts';
 import type { Principal } from '../../core/access/principal.ts';
 import { ForbiddenError, InvalidError } from '../../core/errors.ts';
-import { parseBody } from '../../core/streams/schemas.ts';
+import { parseOrInvalid } from '../../core/kube/parse-or-invalid.ts';
 import { accessVerbs, findResource, type KubeVerb } from './resource-table.ts';
 
 const apiVersion = 'authorization.k8s.io/v1';
@@ -41,9 +41,7 @@ interface ReviewStatus {
  * access policy the very question the route would ask (a patch needs update, a watch list).
  */
 export async function reviewSelfSubjectAccess(policy: AccessPolicy, principal: Principal, body: unknown) {
-  const parsed = parseBody(selfSubjectAccessReviewSchema, body);
-  if ('causes' in parsed) throw new InvalidError('SelfSubjectAccessReview', '', parsed.causes);
-  const { spec } = parsed.value;
+  const { spec } = parseOrInvalid(selfSubjectAccessReviewSchema, body, 'SelfSubjectAccessReview', '');
   if ((spec.resourceAttributes === undefined) === (spec.nonResourceAttributes === undefined))
     throw new InvalidError('SelfSubjectAccessReview', '', [
       {

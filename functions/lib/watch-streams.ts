@@ -6,9 +6,10 @@ import { negotiateListFormat } from '../../core/kube/negotiate-list-format.ts';
 import { parseFieldSelector } from '../../core/kube/parse-field-selector.ts';
 import { parseLabelSelector } from '../../core/kube/parse-label-selector.ts';
 import { snapshotVersion } from '../../core/kube/snapshot-version.ts';
-import { bookmarkObject, expiredWatchStatus, watchEventLine } from '../../core/kube/watch-event-line.ts';
+import { bookmarkObject, watchEventLine } from '../../core/kube/watch-event-line.ts';
 import type { Config } from './config.ts';
 import { errorResponse } from './error-response.ts';
+import { expiredWatchStatus } from './expired-watch-status.ts';
 
 export interface WatchSettings {
   /** How often a watch lists again to find changes (there are no DynamoDB streams in dynalite, nor a global revision). */
