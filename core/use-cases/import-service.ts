@@ -120,12 +120,10 @@ export class ImportService {
   ): Promise<void> {
     const signal = AbortSignal.timeout(budgetMs);
     const listings = new TagListings();
-    let next = 0;
-    const worker = async () => {
-      while (next < tagNames.length && !signal.aborted)
-        await this.importPendingTag(namespace, stream, tagNames[next++] as string, principal, signal, listings);
-    };
-    await Promise.all(Array.from({ length: Math.min(this.options.concurrency, tagNames.length) }, worker));
+    // Out of time: the tags not started stay pending.
+    await mapBounded(tagNames, this.options.concurrency, async (tag) => {
+      if (!signal.aborted) await this.importPendingTag(namespace, stream, tag, principal, signal, listings);
+    });
   }
 
   private async importPendingTag(

@@ -1,3 +1,4 @@
+import { mapBounded } from '../map-bounded.ts';
 import type { Clock, IndexedTag, ScheduleIndex } from '../ports.ts';
 import { parseDockerImageReference, registryHost, withDefaults } from '../references/docker-image-reference.ts';
 import type { HostPacer } from '../scheduling/host-pacer.ts';
@@ -109,46 +110,43 @@ export class ScheduledImport {
     deadline: number,
     report: TickReport,
   ): Promise<Map<number, string>> {
-    let next = 0;
     const unfinished = new Map<number, string>();
     // Policy tags following the same repository read its tag list once per tick.
     const listings = new TagListings();
-    const worker = async () => {
-      while (next < work.length) {
-        if (this.options.clock.now().getTime() >= deadline || report.checked >= this.options.maxChecksPerTick) {
-          for (const rest of work.slice(next))
-            if (rest.slot >= 0 && !unfinished.has(rest.slot)) unfinished.set(rest.slot, keyOf(rest.tag));
-          next = work.length;
+    // Once out of time or over the cap, no further tag is checked: each is left for the next tick.
+    let stopped = false;
+    await mapBounded(work, this.options.concurrency, async (item) => {
+      stopped ||= this.options.clock.now().getTime() >= deadline || report.checked >= this.options.maxChecksPerTick;
+      if (stopped) {
+        if (item.slot >= 0 && !unfinished.has(item.slot)) unfinished.set(item.slot, keyOf(item.tag));
+        return;
+      }
+      const { stream, tag } = item.tag;
+      report.checked++; // counted before any wait, so that the cap holds across the pool
+      const host = hostOf(tag.spec?.from?.name);
+      if (host) {
+        this.options.pacer.observeRemaining(host, this.options.rateLimitRemaining(host));
+        if (!(await this.options.pacer.acquire(host, deadline))) {
+          report.checked--;
+          report.skipped++;
           return;
         }
-        const { stream, tag } = (work[next++] as { tag: IndexedTag }).tag;
-        report.checked++; // counted before any wait, so that the cap holds across the pool
-        const host = hostOf(tag.spec?.from?.name);
-        if (host) {
-          this.options.pacer.observeRemaining(host, this.options.rateLimitRemaining(host));
-          if (!(await this.options.pacer.acquire(host, deadline))) {
-            report.checked--;
-            report.skipped++;
-            continue;
-          }
-        }
-        const signal = AbortSignal.timeout(Math.max(1, deadline - this.options.clock.now().getTime()));
-        try {
-          const result = await this.options.imports.importTag(stream, tag, {
-            cause: 'scheduled-import',
-            actor: 'scheduler',
-            signal,
-            listings,
-          });
-          report[result.status]++;
-          if (host && result.retryAfterSeconds !== undefined) this.options.pacer.pause(host, result.retryAfterSeconds);
-        } catch {
-          // One tag's trouble (a store conflict that outlived its retries) never stops the others.
-          report.failed++;
-        }
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.options.concurrency, work.length) }, worker));
+      const signal = AbortSignal.timeout(Math.max(1, deadline - this.options.clock.now().getTime()));
+      try {
+        const result = await this.options.imports.importTag(stream, tag, {
+          cause: 'scheduled-import',
+          actor: 'scheduler',
+          signal,
+          listings,
+        });
+        report[result.status]++;
+        if (host && result.retryAfterSeconds !== undefined) this.options.pacer.pause(host, result.retryAfterSeconds);
+      } catch {
+        // One tag's trouble (a store conflict that outlived its retries) never stops the others.
+        report.failed++;
+      }
+    });
     return unfinished;
   }
 }
