@@ -157,8 +157,8 @@ export interface ImageStore {
 
 /** A namespace's registry credentials, sealed. */
 export interface SecretStore {
-  /** Stores (creates or replaces) a namespace's sealed secret; with `mustNotExist`, AlreadyExistsError when taken. */
-  putSecret(namespace: string, secret: StoredSecret, mustNotExist: boolean): Promise<void>;
+  /** Stores (creates or replaces) a sealed secret, keeping a replaced one's creationTimestamp; answers it as stored. With `mustNotExist`, AlreadyExistsError when taken. */
+  putSecret(namespace: string, secret: StoredSecret, mustNotExist: boolean): Promise<StoredSecret>;
   /** The namespace's sealed secrets, ordered by name. */
   listSecrets(namespace: string): Promise<StoredSecret[]>;
   /** The namespace's sealed secrets ordered by name, after the one named `after`, read as consumed. */

@@ -16,7 +16,16 @@ const jsonPointer = /^(\/([^~/]|~[01])*)*$/;
 export function applyJsonPatch(target: unknown, patch: unknown): unknown {
   const operations = checkOperations(patch);
   const document = structuredClone(target);
-  const results = applyPatch(document, operations);
+  let results: ReturnType<typeof applyPatch>;
+  try {
+    results = applyPatch(document, operations);
+  } catch {
+    // rfc6902 throws (a TypeError) when an operation writes below a string or number. Its message quotes the
+    // value it met, which may be a Secret's: say where, never what.
+    throw new PatchNotApplicableError(
+      'the JSON patch cannot be applied: a path goes below a value that is not an object or array',
+    );
+  }
   const failed = results.findIndex((result) => result !== null);
   if (failed >= 0) {
     const operation = operations[failed] as Operation;
@@ -41,10 +50,10 @@ function checkOperations(patch: unknown): Operation[] {
     if (typeof op !== 'string' || !operationNames.has(op))
       throw bad(`has op ${JSON.stringify(op)}; expected one of add, remove, replace, move, copy, test`);
     if (typeof path !== 'string' || !jsonPointer.test(path)) throw bad(`has an invalid path ${JSON.stringify(path)}`);
-    if (namesPrototype(path)) throw bad('names the forbidden key "__proto__"');
+    if (namesPrototype(path)) throw bad(`names a forbidden key (${forbiddenKeys.join(', ')})`);
     if (op === 'move' || op === 'copy') {
       if (typeof from !== 'string' || !jsonPointer.test(from)) throw bad(`has an invalid from ${JSON.stringify(from)}`);
-      if (namesPrototype(from)) throw bad('names the forbidden key "__proto__"');
+      if (namesPrototype(from)) throw bad(`names a forbidden key (${forbiddenKeys.join(', ')})`);
       if (op === 'move' && path.startsWith(`${from}/`)) throw bad('moves a value into itself');
     }
     if ((op === 'add' || op === 'replace' || op === 'test') && !Object.hasOwn(operation, 'value'))
@@ -53,6 +62,13 @@ function checkOperations(patch: unknown): Operation[] {
   return patch as Operation[];
 }
 
+/**
+ * Keys a path may not name. rfc6902 skips `constructor` and `prototype` tokens instead of following them
+ * (`/constructor/data` reaches `/data`), so a path naming them would not mean what it says: refuse them with
+ * `__proto__`, which no Kubernetes object of ours has as a key.
+ */
+const forbiddenKeys = ['__proto__', 'constructor', 'prototype'];
+
 function namesPrototype(pointer: string): boolean {
-  return pointer.split('/').some((token) => token.replace(/~1/g, '/').replace(/~0/g, '~') === '__proto__');
+  return pointer.split('/').some((token) => forbiddenKeys.includes(token.replace(/~1/g, '/').replace(/~0/g, '~')));
 }

@@ -99,9 +99,9 @@ export class RegistryCredentialsService {
       creationTimestamp: timestamp(this.clock.now()),
       sealed: await this.cipher.seal(plaintext, `${namespace}/${name}`),
     };
-    await this.secrets.putSecret(namespace, secret, urlName === undefined);
+    const stored = await this.secrets.putSecret(namespace, secret, urlName === undefined);
     this.cache.delete(namespace);
-    return view(namespace, secret);
+    return view(namespace, stored);
   }
 
   async listSecrets(namespace: string, request: ListRequest = wholeList): Promise<List<SecretView, 'SecretList'>> {

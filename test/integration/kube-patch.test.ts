@@ -369,6 +369,59 @@ describe('PATCH the other kinds', () => {
     }
     expect(JSON.stringify(await api.stores.secrets.listSecrets('others'))).toBe(before);
   });
+
+  it('refuses paths through constructor or prototype, which the patch library would skip (reaching /data)', async () => {
+    const path = '/api/v1/namespaces/others/secrets/skipped';
+    await api.call('POST', '/api/v1/namespaces/others/secrets', {
+      body: { metadata: { name: 'skipped' }, stringData: { password: 'hunter2' } },
+    });
+    const before = JSON.stringify(await api.stores.secrets.listSecrets('others'));
+    for (const patch of [
+      [{ op: 'test', path: '/constructor/data/password', value: 'x' }],
+      [{ op: 'copy', from: '/prototype/data/password', path: '/metadata/labels/x' }],
+      [{ op: 'add', path: '/constructor/prototype/polluted', value: 'yes' }],
+    ]) {
+      const response = await api.call('PATCH', path, { body: patch, headers: jsonPatch });
+      expect(response.status).toBe(400);
+      expect(response.json.message).toContain('forbidden key');
+      expect(response.text).not.toContain(Buffer.from('hunter2').toString('base64'));
+    }
+    expect(JSON.stringify(await api.stores.secrets.listSecrets('others'))).toBe(before);
+  });
+
+  it('answers 422, not 500, to an add below a string, and quotes no value (a Secret’s least of all)', async () => {
+    const path = '/api/v1/namespaces/others/secrets/below';
+    await api.call('POST', '/api/v1/namespaces/others/secrets', {
+      body: { metadata: { name: 'below' }, stringData: { password: 'hunter2' } },
+    });
+    for (const target of [path, stream('patching', 'merged')]) {
+      const under = target === path ? '/data/password/x' : '/metadata/name/x';
+      const response = await api.call('PATCH', target, {
+        body: [{ op: 'add', path: under, value: 'a' }],
+        headers: jsonPatch,
+      });
+      expect(response.status).toBe(422);
+      expect(response.text).not.toContain(Buffer.from('hunter2').toString('base64'));
+    }
+  });
+
+  it('keeps a Secret’s creationTimestamp when it is patched or replaced', async () => {
+    const path = '/api/v1/namespaces/others/secrets/aged';
+    const created = await api.call('POST', '/api/v1/namespaces/others/secrets', {
+      body: { metadata: { name: 'aged' }, stringData: { password: 'hunter2' } },
+    });
+    const first = created.json.metadata.creationTimestamp as string;
+    // Timestamps have whole seconds: wait for the next one, so that a rewritten time would differ.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const patched = await api.call('PATCH', path, { body: { stringData: { other: 'x' } }, headers: merge });
+    expect(patched.status).toBe(200);
+    expect(patched.json.metadata.creationTimestamp).toBe(first);
+    const replaced = await api.call('PUT', path, {
+      body: { metadata: { name: 'aged' }, stringData: { password: 'new' } },
+    });
+    expect(replaced.json.metadata.creationTimestamp).toBe(first);
+    expect((await api.call('GET', path)).json.metadata.creationTimestamp).toBe(first);
+  });
 });
 
 describe('OpenAPI v3', () => {

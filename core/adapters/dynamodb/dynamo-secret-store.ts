@@ -10,13 +10,30 @@ export class DynamoSecretStore implements SecretStore {
     this.table = table;
   }
 
-  async putSecret(namespace: string, secret: StoredSecret, mustNotExist: boolean): Promise<void> {
-    const written = await this.table.put(
-      { ...keys.inNamespace(namespace).secret(secret.name), type: 'secret', ...secret },
+  async putSecret(namespace: string, secret: StoredSecret, mustNotExist: boolean): Promise<StoredSecret> {
+    // An update, so that a replaced secret keeps the time it was first created.
+    const written = await this.table.update(
+      keys.inNamespace(namespace).secret(secret.name),
+      {
+        expression:
+          'SET #type = :type, #name = :name, secretType = :secretType, registries = :registries, sealed = :sealed, ' +
+          'creationTimestamp = if_not_exists(creationTimestamp, :created)',
+        names: { '#type': 'type', '#name': 'name' },
+        values: {
+          ':type': 'secret',
+          ':name': secret.name,
+          ':secretType': secret.secretType,
+          ':registries': secret.registries,
+          ':sealed': secret.sealed,
+          ':created': secret.creationTimestamp,
+        },
+      },
       { kind: 'secrets', name: secret.name },
       mustNotExist ? { expression: 'attribute_not_exists(pk)' } : undefined,
     );
     if (!written.ok) throw new AlreadyExistsError('secrets', secret.name);
+    const created = written.attributes?.creationTimestamp;
+    return typeof created === 'string' ? { ...secret, creationTimestamp: created } : secret;
   }
 
   async listSecrets(namespace: string): Promise<StoredSecret[]> {
