@@ -189,6 +189,11 @@ export class AccessService {
       input.metadata.resourceVersion !== String(existing.version)
     )
       throw staleObjectError('rolebindings', name);
+    // As in Kubernetes, a binding's role is fixed: to grant another, delete it and create a new one.
+    if (existing && existing.role !== input.roleRef.name)
+      throw new InvalidError('RoleBinding', name, [
+        { reason: 'FieldValueInvalid', field: 'roleRef', message: 'cannot change roleRef' },
+      ]);
     const stored = await this.options.access.putRoleBinding(
       {
         namespace,

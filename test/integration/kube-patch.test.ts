@@ -303,13 +303,13 @@ describe('PATCH the other kinds', () => {
     });
     expect(created.status).toBe(200);
     const response = await api.call('PATCH', `${path}?fieldManager=kubectl-patch`, {
-      body: { roleRef: { name: 'edit' }, subjects: [{ kind: 'Group', name: 'devs' }] },
+      body: { subjects: [{ kind: 'Group', name: 'devs' }] },
       headers: strategic,
     });
     expect(response.status).toBe(200);
     const bindings = await api.stores.access.listRoleBindings('others');
     expect(bindings.find((b) => b.name === 'devs')).toMatchObject({
-      role: 'edit',
+      role: 'view',
       subjects: [{ kind: 'Group', name: 'devs' }],
     });
     const stale = await api.call('PATCH', path, {
@@ -317,7 +317,7 @@ describe('PATCH the other kinds', () => {
       headers: strategic,
     });
     expect(stale.status).toBe(409);
-    expect((await api.stores.access.listRoleBindings('others')).find((b) => b.name === 'devs')?.role).toBe('edit');
+    expect((await api.stores.access.listRoleBindings('others')).find((b) => b.name === 'devs')?.role).toBe('view');
   });
 
   it('merges a Secret’s data keys with the stored ones on the server, and answers without data', async () => {
@@ -403,6 +403,27 @@ describe('PATCH the other kinds', () => {
       expect(response.status).toBe(422);
       expect(response.text).not.toContain(Buffer.from('hunter2').toString('base64'));
     }
+  });
+
+  it('refuses to change a RoleBinding’s roleRef, as Kubernetes does, and changes nothing', async () => {
+    const path = '/apis/rbac.authorization.k8s.io/v1/namespaces/others/rolebindings/fixed-role';
+    const created = await api.call('POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/others/rolebindings', {
+      body: {
+        metadata: { name: 'fixed-role' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+        subjects: [{ kind: 'User', name: 'carol' }],
+      },
+    });
+    expect(created.status).toBe(201);
+    const patched = await api.call('PATCH', path, { body: { roleRef: { name: 'admin' } }, headers: merge });
+    expect(patched.status).toBe(422);
+    expect(patched.json.details.causes).toEqual([expect.objectContaining({ field: 'roleRef' })]);
+    expect((await api.call('GET', path)).json.roleRef.name).toBe('view');
+    const subjects = await api.call('PATCH', path, {
+      body: { subjects: [{ kind: 'User', name: 'dave' }] },
+      headers: merge,
+    });
+    expect(subjects.status).toBe(200);
   });
 
   it('keeps a Secret’s creationTimestamp when it is patched or replaced', async () => {
