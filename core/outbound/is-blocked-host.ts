@@ -52,3 +52,20 @@ export function isBlockedHost(host: string): boolean {
   const name = bare.toLowerCase().replace(/\.$/, '');
   return blockedNames.has(name) || name.endsWith('.localhost');
 }
+
+const metadataRanges = new BlockList();
+metadataRanges.addSubnet('169.254.0.0', 16, 'ipv4');
+metadataRanges.addSubnet('fe80::', 10, 'ipv6');
+metadataRanges.addAddress('fd00:ec2::254', 'ipv6');
+
+/**
+ * Whether `host` is link-local or a cloud metadata service: blocked like the others, and never worth
+ * suggesting as an insecure registry to allow (what a deployment would expose is its credentials).
+ */
+export function isMetadataHost(host: string): boolean {
+  const bare = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  const family = isIP(bare);
+  if (family) return metadataRanges.check(bare, family === 4 ? 'ipv4' : 'ipv6');
+  const name = bare.toLowerCase().replace(/\.$/, '');
+  return blockedNames.has(name) && name !== 'localhost';
+}

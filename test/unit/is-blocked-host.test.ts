@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isBlockedHost } from '../../core/outbound/is-blocked-host.ts';
+import { isBlockedHost, isMetadataHost } from '../../core/outbound/is-blocked-host.ts';
 import { checkWebhookUrl } from '../../core/triggers/webhook-url.ts';
 
 describe('isBlockedHost', () => {
@@ -60,4 +60,15 @@ describe('checkWebhookUrl', () => {
     'http://127.0.0.1:8443/hook',
     'http://[::1]:9000/',
   ])('accepts %s', (url) => expect(checkWebhookUrl(url, allowed)).toBeUndefined());
+});
+
+describe('isMetadataHost (never suggested as an insecure registry to allow)', () => {
+  it.each(['169.254.169.254', '169.254.169.254:80', '[fd00:ec2::254]', '[fe80::1]:5000', 'metadata.google.internal'])(
+    'is true for %s',
+    (host) => expect(isMetadataHost(host)).toBe(true),
+  );
+  it.each(['127.0.0.1:5000', 'localhost:5000', '10.0.0.1', '[::1]:5000', 'registry.example.com'])(
+    'is false for %s',
+    (host) => expect(isMetadataHost(host)).toBe(false),
+  );
 });

@@ -1,4 +1,5 @@
 import { Agent, type Dispatcher, interceptors, request } from 'undici';
+import { isMetadataHost } from '../../../outbound/is-blocked-host.ts';
 import type { RegistryAccess } from '../../../ports-registry.ts';
 import { guardedConnector } from '../outbound-guard.ts';
 import { RegistryError, transportError } from './registry-error.ts';
@@ -79,7 +80,7 @@ export class RegistryWire {
     let sentHeaders = { 'user-agent': this.options.userAgent, ...headers };
     for (let hop = 0; hop <= maxRedirects; hop++) {
       const allowHint =
-        current.host === options.origin
+        current.host === options.origin && !isMetadataHost(current.host)
           ? `to allow this registry, add "${current.host}" to ${this.options.insecureSetting}`
           : undefined;
       if (current.protocol !== 'https:' && !(current.protocol === 'http:' && this.mayUseHttp(current.host, access))) {
