@@ -209,6 +209,30 @@ describe('image streams over the HTTPS API', () => {
     expect(text).toContain('base\n  tagged from demo/python:latest\n');
   });
 
+  it('writes nothing for a PUT of a stream as it is (kubectl apply re-sends it), and keeps its resourceVersion', async () => {
+    const manifest = {
+      apiVersion: 'image.openshift.io/v1',
+      kind: 'ImageStream',
+      metadata: { name: 'same', labels: { app: 'same' } },
+      spec: { tags: [{ name: 'v1', reference: true, from: { kind: 'DockerImage', name: 'quay.io/org/same:v1' } }] },
+    };
+    const own = '/apis/image.openshift.io/v1/namespaces/unchanged/imagestreams';
+    const created = await api.call('POST', own, { body: manifest });
+    expect(created.status).toBe(201);
+    api.dynalite.requests.clear();
+    const again = await api.call('PUT', `${own}/same`, { body: manifest });
+    expect(again.status).toBe(200);
+    expect(again.json.metadata.resourceVersion).toBe(created.json.metadata.resourceVersion);
+    const writes = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'].map(
+      (op) => api.dynalite.requests.get(op) ?? 0,
+    );
+    expect(writes).toEqual([0, 0, 0, 0]);
+    const relabelled = await api.call('PUT', `${own}/same`, {
+      body: { ...manifest, metadata: { ...manifest.metadata, labels: { app: 'other' } } },
+    });
+    expect(relabelled.json.metadata.resourceVersion).not.toBe(created.json.metadata.resourceVersion);
+  });
+
   it('lists streams and tags of a namespace', async () => {
     const list = await api.call('GET', streams);
     expect(list.json.kind).toBe('ImageStreamList');

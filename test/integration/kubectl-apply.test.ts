@@ -52,7 +52,7 @@ describe('kubectl apply of OpenShift-style manifests', () => {
     expect(python.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration']).toContain('"python"');
     const second = await ok(['apply', ...files.flatMap((f) => ['-f', join(fixtures, f)])]);
     // A merge patch replaces whole lists, and the server defaults fields of each tag (importPolicy.importMode):
-    // kubectl sees the tags differ and sends them again, so it says "configured". Nothing changes.
+    // kubectl sees the tags differ and sends them again, so it says "configured". Nothing changes, nor is written.
     expect(second.stdout.trim().split('\n').sort()).toEqual([
       'imagestream.image.openshift.io/golang configured',
       'imagestream.image.openshift.io/nodejs configured',
@@ -61,6 +61,7 @@ describe('kubectl apply of OpenShift-style manifests', () => {
     ]);
     const again = await getJson(['is', 'python']);
     expect(again.metadata.generation).toBe(python.metadata.generation);
+    expect(again.metadata.resourceVersion).toBe(python.metadata.resourceVersion);
     expect(again.spec).toEqual(python.spec);
   });
 

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { actorOf, type Principal } from '../../access/principal.ts';
 import { staleObjectError } from '../../errors.ts';
 import { parseOrInvalid } from '../../kube/parse-or-invalid.ts';
@@ -40,6 +41,11 @@ export async function replaceImageStream(
       state.stream.dockerImageRepository !== write.dockerImageRepository ||
       state.tags.some((t) => t.spec && !desired.has(t.name)) ||
       write.tags.some((t) => isSpecChange(state.tags.find((old) => old.name === t.name)?.spec, t));
+    const metadataChanged =
+      !isDeepStrictEqual(state.stream.labels ?? {}, write.labels) ||
+      !isDeepStrictEqual(state.stream.annotations ?? {}, write.annotations);
+    // The same object again (kubectl apply re-sends whole tag lists): nothing to write, the version stays.
+    if (!specChanged && !metadataChanged) return state.stream;
     const sources = await loadSources(ports, principal, state.stream, write.tags);
     planSpecTags(ports, principal, state, write.tags, state.stream.generation + 1, sources);
     const stream = await ports.streams.updateStream(
