@@ -68,7 +68,8 @@ describe('kubectl get -w', () => {
       await watching.output((out) => out.includes('app:v1'));
       await pushImage(registry, 'watch/app', 'v2');
       expect((await tag('w1', 'app:v2', `${registry.host}/watch/app:v2`)).status).toBe(200);
-      const out = await watching.output((text) => text.includes('app:v2'));
+      // The whole row: kubectl's output may arrive in pieces.
+      const out = await watching.output((text) => /^app:v2[^\n]*\n/m.test(text));
       const lines = out.trim().split('\n');
       // The list once (header and app:v1), then only what changed: no second app:v1 row.
       expect(lines.filter((line) => line.startsWith('app:v1'))).toHaveLength(1);
