@@ -59,8 +59,11 @@ export default $config({
       },
       { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [credentialsKey.arn] },
     ];
+    // Bundling is declared once, in functions/lib/bundle-options.ts, which bench/ builds from too.
+    const { lambdaBundling } = await import('./functions/lib/bundle-options.ts');
     const functionDefaults = {
       runtime: 'nodejs24.x' as const,
+      nodejs: lambdaBundling,
       architecture: 'arm64' as const,
       link: [table, bus],
       environment,

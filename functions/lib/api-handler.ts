@@ -15,7 +15,6 @@ import {
   UnauthorizedError,
   UnsupportedMediaTypeError,
 } from '../../core/errors.ts';
-import { decodeKubernetesProtobuf } from '../../core/kube/decode-kubernetes-protobuf.ts';
 import type { NamedObject } from '../../core/kube/diff-snapshots.ts';
 import { type ListRequest, wholeList } from '../../core/kube/list-request.ts';
 import { withListVersion } from '../../core/kube/snapshot-version.ts';
@@ -296,8 +295,10 @@ export function createApiHandler(
     if (!answer && !anonymous && !isDiscoveryRoot && accept.length && !accept.some((r) => admits(r, route.produces)))
       throw new NotAcceptableError([route.produces]);
     const contentType = contentTypeOf(event.headers?.['content-type']) ?? 'application/json';
-    if (methodsWithBody.has(method))
-      route.body === 'raw' ? rawBody(event) : parseBody(event, method === 'PATCH' ? route : undefined);
+    if (methodsWithBody.has(method)) {
+      if (route.body === 'raw') rawBody(event);
+      else await parseBody(event, method === 'PATCH' ? route : undefined);
+    }
 
     const namespace = pathParameter(match.params, 'namespace');
     const principal =
@@ -339,7 +340,7 @@ export function createApiHandler(
   };
 
   /** `patch`: the PATCH route, whose body must be one of the patch types its kind takes. */
-  const parseBody = (event: APIGatewayProxyEventV2, patch: ApiRoute | undefined) => {
+  const parseBody = async (event: APIGatewayProxyEventV2, patch: ApiRoute | undefined) => {
     const size =
       event.body === undefined ? 0 : Buffer.byteLength(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
     if (size > config.maxBodyBytes) throw new PayloadTooLargeError(config.maxBodyBytes);
@@ -349,6 +350,8 @@ export function createApiHandler(
     else if (!bodyTypes.includes(type)) throw new UnsupportedMediaTypeError(bodyTypes);
     if (type === protobufType) {
       // kubectl create namespace|secret|rolebinding and auth can-i: decoded to the object the JSON would be.
+      // Loaded on first use: protobufjs and its descriptors cost every cold start otherwise.
+      const { decodeKubernetesProtobuf } = await import('../../core/kube/decode-kubernetes-protobuf.ts');
       const bytes = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
       (event as { body: unknown }).body = decodeKubernetesProtobuf(bytes).object;
       return;

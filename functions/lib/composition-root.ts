@@ -1,12 +1,10 @@
 import { hkdfSync, randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { AccessPolicy, type AccessRequest } from '../../core/access/authorize.ts';
 import type { Principal } from '../../core/access/principal.ts';
 import { AesGcmCipher } from '../../core/adapters/crypto/aes-gcm-cipher.ts';
 import { dynamoStores } from '../../core/adapters/dynamodb/dynamo-stores.ts';
-import { EventBridgePublisher } from '../../core/adapters/eventbridge/eventbridge-publisher.ts';
 import { TargetDispatcher } from '../../core/adapters/targets/target-dispatcher.ts';
 import { ImageStreamsError } from '../../core/errors.ts';
 import { type ContinueTokens, continueTokens } from '../../core/kube/continue-tokens.ts';
@@ -365,13 +363,22 @@ function lazyCipher(load: () => Promise<SecretCipher>): SecretCipher {
   };
 }
 
+/** EventBridge is loaded on the first write that publishes: reads never need its client. */
 function eventBridge(config: Config): EventPublisher {
-  if (!config.eventBusName) throw new Error('configuration: IMAGESTREAMS_EVENT_BUS must be set');
-  const client = new EventBridgeClient({
-    region: config.region,
-    ...(config.eventBridgeEndpoint
-      ? { endpoint: config.eventBridgeEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-      : {}),
+  const busName = config.eventBusName;
+  if (!busName) throw new Error('configuration: IMAGESTREAMS_EVENT_BUS must be set');
+  const publisher = once(async () => {
+    const [{ EventBridgeClient }, { EventBridgePublisher }] = await Promise.all([
+      import('@aws-sdk/client-eventbridge'),
+      import('../../core/adapters/eventbridge/eventbridge-publisher.ts'),
+    ]);
+    const client = new EventBridgeClient({
+      region: config.region,
+      ...(config.eventBridgeEndpoint
+        ? { endpoint: config.eventBridgeEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+        : {}),
+    });
+    return new EventBridgePublisher(client, busName);
   });
-  return new EventBridgePublisher(client, config.eventBusName);
+  return { publish: async (events) => (await publisher()).publish(events) };
 }

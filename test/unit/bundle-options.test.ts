@@ -1,0 +1,65 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build, type Metafile } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lambdaBundling, sstEquivalentBuild } from '../../functions/lib/bundle-options.ts';
+
+// The API handler built as deployed: what a cold start evaluates is the entry and the chunks it imports
+// statically; everything a request may never need must sit behind a dynamic import.
+let dir: string;
+let metafile: Metafile;
+let loadedAtImport: Set<string>;
+let entry: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'bundle-'));
+  const result = await build({ ...sstEquivalentBuild('functions/api.ts', dir), write: false });
+  metafile = result.metafile as Metafile;
+  entry = Object.keys(metafile.outputs).find((path) => metafile.outputs[path]?.entryPoint === 'functions/api.ts') ?? '';
+  const inputs = new Set<string>();
+  const seen = new Set<string>();
+  const visit = (path: string) => {
+    const output = metafile.outputs[path];
+    if (!output || seen.has(path)) return;
+    seen.add(path);
+    for (const input of Object.keys(output.inputs)) inputs.add(input);
+    for (const imported of output.imports) if (imported.kind === 'import-statement') visit(imported.path);
+  };
+  visit(entry);
+  loadedAtImport = inputs;
+}, 60_000);
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const atImport = (fragment: string) => [...loadedAtImport].filter((input) => input.includes(fragment));
+
+describe('the API handler bundle as deployed', () => {
+  it('is minified ESM with split chunks and source maps, as sst.config.ts passes to SST', () => {
+    expect(lambdaBundling).toMatchObject({ format: 'esm', minify: true, splitting: true, sourcemap: true });
+    expect(entry).toMatch(/api\.mjs$/);
+    expect(Object.keys(metafile.outputs).filter((path) => path.endsWith('.mjs')).length).toBeGreaterThan(1);
+  });
+
+  it.each([
+    ['the undici registry client', 'node_modules/undici/'],
+    ['the KMS client', '@aws-sdk/client-kms/'],
+    ['the ECS client', '@aws-sdk/client-ecs/'],
+    ['the Lambda client', '@aws-sdk/client-lambda/'],
+    ['the CodeBuild client', '@aws-sdk/client-codebuild/'],
+    ['the EventBridge client', '@aws-sdk/client-eventbridge/'],
+    ['protobufjs (only protobuf request bodies need it)', 'node_modules/protobufjs/'],
+  ])('leaves %s out of what a cold start loads', (_label, fragment) => {
+    expect(atImport(fragment)).toEqual([]);
+    expect(Object.keys(metafile.inputs).some((input) => input.includes(fragment))).toBe(true);
+  });
+
+  it('imports no Node builtin as an ES module, whose facade would load Node’s own undici', () => {
+    const builtinImports = Object.values(metafile.outputs).flatMap((output) =>
+      output.imports.filter((imported) => imported.external && imported.kind === 'import-statement'),
+    );
+    expect(builtinImports.map((imported) => imported.path)).toEqual([]);
+  });
+});
