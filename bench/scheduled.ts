@@ -1,158 +1,157 @@
-// A scheduled pass over N unchanged tags against the local registry and dynalite: tags per second as a
-// ratio to a raw undici HEAD loop over the same tags, registry requests and DynamoDB requests per tag;
-// then the cost of one changed tag.
+// Scheduled passes over N unchanged tags on one registry host (the local registry) with the default
+// schedule: a 900 s interval played by one tick a minute (15 ticks per pass, 4 of the 60 slots each),
+// 20 requests/s per host with a burst of 40, 50 s per tick. For each N: DynamoDB reads and writes and
+// registry requests per pass and per tag (all 15 ticks, pacing off so that the counts come quickly:
+// pacing only delays), then one tick with the default pacing, timed, against its 50 s budget.
+import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { Pool } from 'undici';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ensureTable } from '../core/adapters/dynamodb/create-table.ts';
 import { manifestAccept } from '../core/importing/media-types.ts';
-import { startApi } from '../test/support/api-under-test.ts';
+import { createDependencies } from '../functions/lib/composition-root.ts';
+import { loadConfig } from '../functions/lib/config.ts';
+import { createLogger } from '../functions/lib/create-logger.ts';
+import { startDynalite } from '../functions/local/dynalite.ts';
+import { InProcessBus } from '../functions/local/in-process-bus.ts';
 import { pushImage } from '../test/support/push-image.ts';
 import { startRegistry } from '../test/support/registry.ts';
 
-export async function scheduledBench(options: { tags: number; rounds: number }): Promise<string[][]> {
-  const rows: string[][] = [];
-  const registry = await startRegistry();
-  const api = await startApi({
-    IMAGESTREAMS_INSECURE_REGISTRIES: registry.host,
-    IMAGESTREAMS_SCHEDULE_INTERVAL_SECONDS: '60', // one tick visits every slot: the whole pass is measured at once
-    IMAGESTREAMS_REGISTRY_RATE_PER_SECOND: '1000000', // pacing off: this measures the pass, not the limiter
-    IMAGESTREAMS_MAX_CHECKS_PER_TICK: String(options.tags * 2),
-  });
-  const pool = new Pool(registry.url, { connections: 16 });
-  try {
-    // N tags over 20 repositories, all pointing at images that do not move, recorded as imported.
-    const repos = 20;
-    const targets: { repo: string; tag: string; digest: string }[] = [];
-    for (let r = 0; r < repos; r++) {
-      const pushed = await pushImage(registry, `bench/r${r}`, 'base');
-      const manifest = await (
-        await fetch(`${registry.url}/v2/bench/r${r}/manifests/${pushed.digest}`, {
-          headers: { accept: manifestAccept },
-        })
-      ).text();
-      for (let t = r; t < options.tags; t += repos) {
-        const put = await fetch(`${registry.url}/v2/bench/r${r}/manifests/t${t}`, {
-          method: 'PUT',
-          headers: { 'content-type': pushed.mediaType },
-          body: manifest,
-        });
-        await put.arrayBuffer();
-        targets.push({ repo: `bench/r${r}`, tag: `t${t}`, digest: pushed.digest });
-      }
-    }
-    const stream = { namespace: 'bench', name: 'sched', uid: 'bench-uid' };
-    await api.stores.streams.createStream({
-      ...stream,
-      creationTimestamp: new Date().toISOString(),
-      labels: {},
-      annotations: {},
-      lookupLocal: false,
-      dockerImageRepository: '',
-      generation: 1,
-      version: 1,
-    });
-    for (let i = 0; i < targets.length; i += 50) {
-      await Promise.all(
-        targets.slice(i, i + 50).map(({ repo, tag, digest }) =>
-          api.deps.writer.write(
-            stream,
-            [],
-            [
-              {
-                name: tag,
-                spec: {
-                  name: tag,
-                  from: { kind: 'DockerImage', name: `${registry.host}/${repo}:${tag}` },
-                  generation: 1,
-                  importPolicy: { scheduled: true, importMode: 'PreserveOriginal' },
-                },
-                items: [
-                  {
-                    created: new Date().toISOString(),
-                    dockerImageReference: `${registry.host}/${repo}@${digest}`,
-                    image: digest,
-                    generation: 1,
-                  },
-                ],
-                conditions: [],
-                version: 0,
-              },
-            ],
-            { cause: 'import', actor: 'bench' },
-          ),
-        ),
-      );
-    }
-    await api.deps.scheduler.tick(); // warm-up: connections, code paths
+const tickMs = 60_000;
 
-    const raw: number[] = [];
-    const pass: number[] = [];
-    let counts = { registry: 0, reads: 0, writes: 0, unchanged: 0 };
-    for (let round = 0; round < options.rounds; round++) {
+export async function scheduledBench(options: { sizes: number[] }): Promise<string[][]> {
+  const rows: string[][] = [];
+  const defaults = loadConfig({ IMAGESTREAMS_TABLE: 'defaults' });
+  const ticksPerPass = Math.round(defaults.scheduleIntervalSeconds / 60);
+  const perTickCapacity = defaults.registryBurst + defaults.registryRatePerSecond * (defaults.tickBudgetMs / 1000);
+  rows.push([
+    `scheduled pass, one registry host, default schedule (interval ${defaults.scheduleIntervalSeconds} s = ${ticksPerPass} ticks, ${defaults.registryRatePerSecond} req/s, burst ${defaults.registryBurst}, ${defaults.tickBudgetMs / 1000} s per tick)`,
+    'per pass: DynamoDB reads, writes; registry req',
+    'per tag: reads, writes, registry req',
+    'one paced tick: tags, s (of the budget), leftover slots',
+  ]);
+  for (const tags of options.sizes) {
+    const registry = await startRegistry();
+    const dynalite = await startDynalite();
+    const dynamo = new DynamoDBClient({
+      endpoint: dynalite.endpoint,
+      region: 'local',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
+    // A clock the bench steps one tick (a minute) at a time, ahead of the real one; within a tick it runs at
+    // real speed, so that the tick's budget and the pacing (which reads Date.now()) are real.
+    const firstTick = Math.floor(Date.now() / tickMs) + 1;
+    let offset = 0;
+    const clock = { now: () => new Date(Date.now() + offset) };
+    const at = (tick: number) => {
+      offset = (firstTick + tick) * tickMs - Date.now();
+    };
+    const env = {
+      IMAGESTREAMS_TABLE: 'bench',
+      IMAGESTREAMS_DYNAMODB_ENDPOINT: dynalite.endpoint,
+      AWS_REGION: 'local',
+      IMAGESTREAMS_INSECURE_REGISTRIES: registry.host,
+      IMAGESTREAMS_CREDENTIALS_KEY: randomBytes(32).toString('base64'),
+    };
+    const logger = createLogger({ logLevel: 'SILENT' });
+    const paced = createDependencies(loadConfig(env), { publisher: new InProcessBus(logger), logger, clock });
+    const unpaced = createDependencies(loadConfig({ ...env, IMAGESTREAMS_REGISTRY_RATE_PER_SECOND: '1000000' }), {
+      publisher: new InProcessBus(logger),
+      logger,
+      clock,
+    });
+    try {
+      await ensureTable(dynamo, 'bench');
+      // N distinct registry tags of one image (one manifest PUT each), in streams of 100 tags.
+      const pushed = await pushImage(registry, 'bench/app', 'base');
+      const manifest = await (
+        await fetch(`${registry.url}/v2/bench/app/manifests/${pushed.digest}`, { headers: { accept: manifestAccept } })
+      ).text();
       let next = 0;
-      const start = performance.now();
       await Promise.all(
         Array.from({ length: 16 }, async () => {
-          while (next < targets.length) {
-            const { repo, tag } = targets[next++] as (typeof targets)[number];
-            const { body } = await pool.request({
-              method: 'HEAD',
-              path: `/v2/${repo}/manifests/${tag}`,
-              headers: { accept: manifestAccept },
+          while (next < tags) {
+            const put = await fetch(`${registry.url}/v2/bench/app/manifests/t${next++}`, {
+              method: 'PUT',
+              headers: { 'content-type': pushed.mediaType },
+              body: manifest,
             });
-            await body.dump();
+            await put.arrayBuffer();
           }
         }),
       );
-      raw.push(performance.now() - start);
-
-      api.dynalite.requests.clear();
-      const before = api.deps.registry.requestCount();
-      const tickStart = performance.now();
-      const report = await api.deps.scheduler.tick();
-      pass.push(performance.now() - tickStart);
-      const ops = Object.fromEntries(api.dynalite.requests);
-      counts = {
-        registry: api.deps.registry.requestCount() - before,
-        reads: (ops.Query ?? 0) + (ops.GetItem ?? 0) + (ops.BatchGetItem ?? 0),
-        writes: (ops.PutItem ?? 0) + (ops.UpdateItem ?? 0) + (ops.DeleteItem ?? 0) + (ops.BatchWriteItem ?? 0),
-        unchanged: report.unchanged,
-      };
+      const created = new Date().toISOString();
+      for (let s = 0; s * 100 < tags; s++) {
+        const stream = { namespace: 'bench', name: `s${s}`, uid: `uid-${s}` };
+        await paced.writer.write(
+          stream,
+          [],
+          Array.from({ length: Math.min(100, tags - s * 100) }, (_, i) => {
+            const name = `t${s * 100 + i}`;
+            return {
+              name,
+              spec: {
+                name,
+                from: { kind: 'DockerImage', name: `${registry.host}/bench/app:${name}` },
+                generation: 1,
+                importPolicy: { scheduled: true, importMode: 'PreserveOriginal' as const },
+              },
+              items: [
+                {
+                  created,
+                  dockerImageReference: `${registry.host}/bench/app@${pushed.digest}`,
+                  image: pushed.digest,
+                  generation: 1,
+                },
+              ],
+              conditions: [],
+              version: 0,
+            };
+          }),
+          { cause: 'import', actor: 'bench' },
+        );
+      }
+      // A whole pass, pacing off: what it costs in requests.
+      dynalite.requests.clear();
+      const registryBefore = unpaced.registry.requestCount();
+      let unchanged = 0;
+      for (let tick = 1; tick <= ticksPerPass; tick++) {
+        at(tick);
+        unchanged += (await unpaced.scheduler.tick()).unchanged;
+      }
+      const ops = Object.fromEntries(dynalite.requests);
+      const reads = (ops.Query ?? 0) + (ops.GetItem ?? 0) + (ops.BatchGetItem ?? 0) + (ops.Scan ?? 0);
+      const writes = (ops.PutItem ?? 0) + (ops.UpdateItem ?? 0) + (ops.DeleteItem ?? 0) + (ops.BatchWriteItem ?? 0);
+      const registryRequests = unpaced.registry.requestCount() - registryBefore;
+      // One tick of the next pass with the default pacing, timed.
+      at(ticksPerPass + 1);
+      const start = performance.now();
+      const report = await paced.scheduler.tick();
+      const seconds = (performance.now() - start) / 1000;
+      rows.push([
+        `${tags} tags (${unchanged} unchanged checks in the pass)`,
+        `${reads}, ${writes}; ${registryRequests}`,
+        `${(reads / tags).toFixed(3)}, ${(writes / tags).toFixed(3)}, ${(registryRequests / tags).toFixed(2)}`,
+        `${report.checked}, ${seconds.toFixed(1)} s (of ${defaults.tickBudgetMs / 1000}), ${report.leftover.length}`,
+      ]);
+    } finally {
+      for (const deps of [paced, unpaced]) {
+        deps.dynamo.destroy();
+        await deps.registry.close();
+      }
+      dynamo.destroy();
+      await dynalite.close();
+      await registry.stop();
     }
-    const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] as number;
-    const rawRate = targets.length / (median(raw) / 1000);
-    const passRate = targets.length / (median(pass) / 1000);
-    rows.push([
-      `scheduled pass, ${targets.length} unchanged tags (median of ${options.rounds})`,
-      'tags/s',
-      'ratio to raw HEAD loop',
-      'per tag: registry req, DynamoDB reads, writes',
-    ]);
-    rows.push(['raw undici HEAD loop, concurrency 16 (baseline)', rawRate.toFixed(0), '1.00', '1, 0, 0']);
-    rows.push([
-      `scheduler tick, concurrency 16 (${counts.unchanged} unchanged)`,
-      passRate.toFixed(0),
-      (passRate / rawRate).toFixed(2),
-      `${(counts.registry / targets.length).toFixed(2)}, ${(counts.reads / targets.length).toFixed(3)}, ${(counts.writes / targets.length).toFixed(3)}`,
-    ]);
-
-    // One tag moves: what it costs.
-    const moved = targets[0] as (typeof targets)[number];
-    await pushImage(registry, moved.repo, moved.tag);
-    api.dynalite.requests.clear();
-    const before = api.deps.registry.requestCount();
-    const calls = api.bus.calls.length;
-    const report = await api.deps.scheduler.tick();
-    const ops = Object.fromEntries(api.dynalite.requests);
-    rows.push([
-      `one changed tag among ${targets.length} (changed: ${report.changed})`,
-      '',
-      '',
-      `${api.deps.registry.requestCount() - before - (targets.length - 1)} registry req beyond the HEADs; DynamoDB ${JSON.stringify(ops)}; PutEvents calls ${api.bus.calls.length - calls}`,
-    ]);
-  } finally {
-    await pool.close();
-    await api.close();
-    await registry.stop();
   }
+  rows.push([
+    `one host's capacity per pass at the defaults: ${perTickCapacity} tags per tick x ${ticksPerPass} ticks = ${perTickCapacity * ticksPerPass} tags; beyond, ticks leave slots to the next`,
+  ]);
   return rows;
+}
+
+if (import.meta.main) {
+  const { printTable } = await import('./stats.ts');
+  printTable(
+    await scheduledBench({ sizes: (process.env.BENCH_SCHEDULED_TAGS ?? '200,2000,10000').split(',').map(Number) }),
+  );
 }
