@@ -25,7 +25,9 @@ export const lambdaBundling = {
   sourcemap: true,
   /** Relative to sst.config.ts; bench/ imports the same file. */
   plugins: './functions/lib/esbuild-plugins.mjs',
-  esbuild: { external, target: 'node24' },
+  // Only `external` here: SST reads esbuild's Go options from this object, and a string target does not
+  // decode into them (SST then builds for esnext, which Node 24 runs).
+  esbuild: { external },
 };
 
 /**
@@ -41,7 +43,7 @@ export function sstEquivalentBuild(entry: string, outdir: string): BuildOptions 
     bundle: true,
     platform: 'node',
     format: lambdaBundling.format,
-    target: lambdaBundling.esbuild.target,
+    target: 'esnext',
     splitting: lambdaBundling.splitting,
     minify: lambdaBundling.minify,
     sourcemap: lambdaBundling.sourcemap ? 'linked' : false,
