@@ -4,6 +4,9 @@ import semver from 'semver';
 // semantic versions newest first, then the rest in byte order. Used by describe and repository imports.
 const minorVersion = /^\d+\.\d+$/;
 const minorWithSuffix = /^(\d+\.\d+)-\w+$/;
+// semver.parse throws and catches inside for a name that is not a version, a stack trace per tag; most
+// tag names are not versions, and none is unless a digit comes first (after blanks and one `v`).
+const mayBeVersion = /^\s*v?\d/;
 
 interface Ranked {
   tag: string;
@@ -16,6 +19,7 @@ function rank(tag: string): Ranked {
   if (tag === 'latest') return { tag, priority: 0, prefix: '' };
   const prefix = tag.startsWith('v') ? 'v' : '';
   const short = tag.slice(prefix.length);
+  if (!mayBeVersion.test(short)) return { tag, priority: 3, prefix };
   const full = semver.parse(short);
   if (full) return { tag, priority: 2, version: full, prefix };
   const suffixed = minorWithSuffix.exec(short);

@@ -191,6 +191,18 @@ describe('prioritizeTags', () => {
       prioritizeTags(['other', '5.1.3', 'v5.1', 'latest', '5.0', '5.1-rc1', 'abc', '5.2.0', 'v5.1.3', '5.1']),
     ).toEqual(['latest', '5.1', 'v5.1', '5.1-rc1', '5.0', '5.2.0', '5.1.3', 'v5.1.3', 'abc', 'other']);
   });
+
+  it('reads versions semver reads (blanks around, one more `v`) and nothing else as one', () => {
+    expect(prioritizeTags(['release', 'vv1.2.3', '=1.2.3', ' 1.2.3', 'v2.0.0', 'x1.0', '1.0'])).toEqual([
+      '1.0',
+      'v2.0.0',
+      ' 1.2.3',
+      'vv1.2.3',
+      '=1.2.3',
+      'release',
+      'x1.0',
+    ]);
+  });
 });
 
 describe('describeImage', () => {
