@@ -155,7 +155,7 @@ async function apiBench(): Promise<undefined> {
       return (performance.now() - start) / batch;
     };
     for (const concurrency of [1, 16]) {
-      const batch = concurrency === 1 ? 5 : 64;
+      const batch = concurrency === 1 ? 20 : 64;
       await interleaved(2, {
         raw: timed(rawQuery, concurrency, batch),
         get: timed(get, concurrency, batch),
