@@ -2,6 +2,7 @@
 // Query of the same items at concurrency 1 and 16, the handler as deployed (bench/bundle.ts), then the
 // other benches. Every ratio's baseline is measured in the same run, in interleaved rounds whose order
 // alternates; figures are medians with min–max.
+import { spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
@@ -191,7 +192,7 @@ async function apiBench(): Promise<undefined> {
   return undefined;
 }
 
-/** `BENCH_ONLY=api,bundle` runs some sections only. */
+/** `BENCH_ONLY=api,bundle` runs some sections only (bench:soak is left out: it runs for minutes by design). */
 const only = process.env.BENCH_ONLY?.split(',');
 const sections: [string, () => Promise<string[][] | undefined>][] = [
   ['api', apiBench],
@@ -238,6 +239,21 @@ const sections: [string, () => Promise<string[][] | undefined>][] = [
         policyTags: Number(process.env.BENCH_POLICY_PASS_TAGS ?? 500),
       }),
   ],
+  // Benches that run as their own scripts and print their own tables: one child process each.
+  ...['kubectl', 'push', 'verify', 'cli'].map((name): [string, () => Promise<string[][]>] => [
+    name,
+    async () => {
+      const run = spawnSync(process.execPath, [`bench/${name}.ts`], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      if (run.status !== 0) throw new Error(`bench/${name}.ts exited ${run.status}`);
+      return run.stdout
+        .trimEnd()
+        .split('\n')
+        .map((line) => [line]);
+    },
+  ]),
 ];
 rows.push([
   `load average at start: ${loadavg()
