@@ -25,7 +25,6 @@ import { errorResponse } from './error-response.ts';
 import { importStatusCodes } from './import-status-codes.ts';
 import { kubeGetAnswer } from './kube-get-answer.ts';
 import { admits, contentTypeOf, type MediaRange, parseMediaTypes } from './media-types.ts';
-import { openApiAnswer, openApiV2Document } from './openapi.ts';
 import { patchRequest, patchTypeOf } from './patch-request.ts';
 import { principalFromEvent } from './principal-from-event.ts';
 import { type ResourceDefinition, resourceTable } from './resource-table.ts';
@@ -87,7 +86,7 @@ const operations: Record<Operation, (services: Services, request: ApiRequest) =>
   'discovery.resources': async (_, r) => ({ document: resourceLists.get(r.path) }),
   'openapi.index': async ({ clock }, r) => openApi(r, clock.now()),
   'openapi.document': async ({ clock }, r) => openApi(r, clock.now()),
-  'openapi.v2': async () => ({ binary: openApiV2Document() }),
+  'openapi.v2': async () => ({ binary: (await import('./openapi.ts')).openApiV2Document() }),
   'namespaces.list': async ({ accessAdmin }, r) => ({ json: await accessAdmin.listNamespaces(r.principal, r.list) }),
   'namespaces.create': async ({ accessAdmin }, r) => created(accessAdmin.createNamespace(r.principal, r.body)),
   'namespaces.get': async ({ accessAdmin }, r) => ({ json: await accessAdmin.getNamespace(r.namespace) }),
@@ -424,9 +423,12 @@ function negotiated(document: StaticDocument | undefined): StaticDocument {
   return document;
 }
 
-/** OpenAPI v3 from memory; an old `?hash=` is redirected to the current document. */
-function openApi(request: ApiRequest, now: Date): Result {
-  const answer = openApiAnswer(request.path, request.query, now);
+/**
+ * OpenAPI v3 from memory; an old `?hash=` is redirected to the current document. The documents (and
+ * protobufjs for v2) load with the first OpenAPI request: kubectl asks for them, other clients do not.
+ */
+async function openApi(request: ApiRequest, now: Date): Promise<Result> {
+  const answer = (await import('./openapi.ts')).openApiAnswer(request.path, request.query, now);
   if (!answer) throw new NotFoundError('openapi', request.path);
   if ('redirect' in answer)
     return {
