@@ -83,24 +83,24 @@ try {
   const mix: { route: string; request: (i: number) => { method: 'GET' | 'PUT'; path: string; body?: string } }[] = [
     {
       route: 'GET imagestream',
-      request: (i) => ({ method: 'GET', path: path('getImageStream', `app-${i % streams}`) }),
+      request: (i) => ({ method: 'GET', path: path('imagestreams.get', `app-${i % streams}`) }),
     },
     {
       route: 'GET imagestream',
-      request: (i) => ({ method: 'GET', path: path('getImageStream', `app-${i % streams}`) }),
+      request: (i) => ({ method: 'GET', path: path('imagestreams.get', `app-${i % streams}`) }),
     },
-    { route: 'list imagestreams', request: () => ({ method: 'GET', path: path('listImageStreams') }) },
+    { route: 'list imagestreams', request: () => ({ method: 'GET', path: path('imagestreams.list') }) },
     {
       route: 'describe imagestream',
-      request: (i) => ({ method: 'GET', path: path('describeImageStream', `app-${i % streams}`) }),
+      request: (i) => ({ method: 'GET', path: path('imagestreams/describe.get', `app-${i % streams}`) }),
     },
-    { route: 'GET imagestreamtag', request: (i) => ({ method: 'GET', path: path('getImageStreamTag', tagName(i)) }) },
-    { route: 'GET imagestreamtag', request: (i) => ({ method: 'GET', path: path('getImageStreamTag', tagName(i)) }) },
+    { route: 'GET imagestreamtag', request: (i) => ({ method: 'GET', path: path('imagestreamtags.get', tagName(i)) }) },
+    { route: 'GET imagestreamtag', request: (i) => ({ method: 'GET', path: path('imagestreamtags.get', tagName(i)) }) },
     {
       route: 'PUT imagestreamtag',
       request: (i) => ({
         method: 'PUT',
-        path: path('putImageStreamTag', referenceName(i)),
+        path: path('imagestreamtags.update', referenceName(i)),
         body: referenceBody(referenceName(i), i),
       }),
     },
@@ -118,11 +118,11 @@ try {
       [tagName(i), importedBody(tagName(i))],
       [referenceName(i), referenceBody(referenceName(i), 0)],
     ] as const) {
-      const status = await send({ method: 'PUT', path: path('putImageStreamTag', name), body });
+      const status = await send({ method: 'PUT', path: path('imagestreamtags.update', name), body });
       if (status !== 200) throw new Error(`seeding ${name} answered ${status}`);
     }
   }
-  const probe = await pool.request({ method: 'GET', path: path('getImageStreamTag', tagName(0)), headers });
+  const probe = await pool.request({ method: 'GET', path: path('imagestreamtags.get', tagName(0)), headers });
   if (probe.statusCode !== 200)
     throw new Error(`an imported tag answers ${probe.statusCode}: ${await probe.body.text()}`);
   await probe.body.dump();
