@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { selectTag } from '../core/policy/select-tag.ts';
 import type { TagPolicy } from '../core/policy/tag-policy.ts';
 import { policyPassBench } from './policy-pass.ts';
+import { printTable } from './stats.ts';
 
 /** A repository's worth of tags as real ones look: versions with variants, builds, and junk. */
 export function sampleTags(count: number, seed = 1): string[] {
@@ -73,15 +74,5 @@ if (import.meta.main) {
       policyTags: Number(process.env.BENCH_POLICY_PASS_TAGS ?? 500),
     })),
   ];
-  const widths = rows.reduce<number[]>((w, r) => r.map((c, i) => Math.max(w[i] ?? 0, c.length)), []);
-  console.log(
-    rows
-      .map((r) =>
-        r
-          .map((c, i) => c.padEnd(widths[i] ?? 0))
-          .join('  ')
-          .trimEnd(),
-      )
-      .join('\n'),
-  );
+  printTable(rows);
 }

@@ -11,6 +11,7 @@ import { Pool } from 'undici';
 import { apiRoutes } from '../functions/lib/routes.ts';
 import { pushImage } from '../test/support/push-image.ts';
 import { startRegistry } from '../test/support/registry.ts';
+import { printTable } from './stats.ts';
 
 const total = Number(process.env.SOAK_REQUESTS ?? 50_000);
 const warmup = Number(process.env.SOAK_WARMUP ?? 2_000);
@@ -279,15 +280,4 @@ function quantile(sorted: number[], q: number): number {
 
 function mib(bytes: number): string {
   return (bytes / 1024 / 1024).toFixed(1);
-}
-
-function printTable(rows: string[][]): void {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  for (const r of rows)
-    console.log(
-      r
-        .map((c, i) => c.padEnd(widths[i] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    );
 }
