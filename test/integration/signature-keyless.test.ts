@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiUnderTest, startApi } from '../support/api-under-test.ts';
-import { pushImage, pushReferrer } from '../support/push-image.ts';
+import { pushCosignSignature, pushImage, pushReferrer, simpleSigningPayload } from '../support/push-image.ts';
 import { type RunningRegistry, startRegistry } from '../support/registry.ts';
 import { type SigstoreInstance, startSigstore } from '../support/sigstore-instance.ts';
 
@@ -14,6 +14,8 @@ import { type SigstoreInstance, startSigstore } from '../support/sigstore-instan
 
 let registry: RunningRegistry;
 let sigstore: SigstoreInstance;
+/** Another Sigstore, which the API's trusted root does not name. */
+let foreign: SigstoreInstance;
 let api: ApiUnderTest;
 let rootDir: string;
 const bundleType = 'application/vnd.dev.sigstore.bundle.v0.3+json';
@@ -33,6 +35,7 @@ function statementFor(digest: string): Buffer {
 beforeAll(async () => {
   registry = await startRegistry();
   sigstore = await startSigstore();
+  foreign = await startSigstore();
   rootDir = await mkdtemp(join(tmpdir(), 'keyless-'));
   const rootFile = join(rootDir, 'trusted_root.json');
   await writeFile(rootFile, JSON.stringify(sigstore.trustedRoot));
@@ -45,6 +48,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await api?.close();
   await sigstore?.stop();
+  await foreign?.stop();
   await registry?.stop();
   if (rootDir) await rm(rootDir, { recursive: true, force: true });
 });
@@ -54,17 +58,42 @@ type TagStatus = {
   conditions?: { reason: string; message: string }[];
 };
 
-/** Pushes `repo:v1`, signs it keylessly as `who`, and imports it into a stream whose tag has `annotations`. */
-async function signedImport(stream: string, who: typeof signer, annotations: Record<string, string>) {
+type How = { classic?: boolean; by?: SigstoreInstance; withoutRekor?: boolean };
+
+/**
+ * Pushes `repo:v1`, signs it keylessly as `who` — a bundle referrer, or with `classic` a `.sig` tag as cosign
+ * ≤ 2.x writes — and imports it into a stream whose tag has `annotations`.
+ */
+async function signedImport(
+  stream: string,
+  who: typeof signer,
+  annotations: Record<string, string>,
+  { classic = false, by = sigstore, withoutRekor = false }: How = {},
+) {
   const repo = `keyless/${stream}`;
   const image = await pushImage(registry, repo, 'v1', { format: 'oci' });
-  await pushReferrer(
-    registry,
-    repo,
-    { digest: image.digest, mediaType: image.mediaType, size: image.manifestSize },
-    bundleType,
-    await sigstore.signStatement(statementFor(image.digest), who),
-  );
+  if (classic) {
+    const payload = simpleSigningPayload(`${registry.host}/${repo}`, image.digest);
+    const signed = await by.signClassic(payload, who);
+    await pushCosignSignature(registry, repo, image.digest, [
+      {
+        payload,
+        annotations: {
+          'dev.cosignproject.cosign/signature': signed.signature,
+          'dev.sigstore.cosign/certificate': signed.certificate,
+          'dev.sigstore.cosign/chain': signed.chain,
+          ...(withoutRekor ? {} : { 'dev.sigstore.cosign/bundle': signed.rekorBundle }),
+        },
+      },
+    ]);
+  } else
+    await pushReferrer(
+      registry,
+      repo,
+      { digest: image.digest, mediaType: image.mediaType, size: image.manifestSize },
+      bundleType,
+      await by.signStatement(statementFor(image.digest), who),
+    );
   const response = await api.call('POST', '/apis/image.openshift.io/v1/namespaces/keyless/imagestreams', {
     body: {
       metadata: { name: stream },
@@ -132,5 +161,45 @@ describe('keyless signatures (Fulcio certificate, Rekor entry, private trusted r
     });
     expect(partial.tag?.items ?? []).toEqual([]);
     expect(partial.tag?.conditions?.[0]?.reason).toBe('SignatureInvalid');
+  });
+
+  it('refuses a certificate from a Fulcio the trusted root does not name', async () => {
+    const { tag } = await signedImport('foreign', signer, exactly(signer.subject, signer.issuer), { by: foreign });
+    expect(tag?.items ?? []).toEqual([]);
+    expect(tag?.conditions?.[0]?.reason).toBe('SignatureInvalid');
+    expect(tag?.conditions?.[0]?.message).toContain('Failed to verify certificate chain');
+  });
+});
+
+describe('keyless classic signatures (.sig tag with certificate, chain and Rekor bundle annotations)', () => {
+  it('imports an image signed by the expected identity and issuer, and records the signer', async () => {
+    const { image, tag } = await signedImport('classic', signer, exactly(signer.subject, signer.issuer), {
+      classic: true,
+    });
+    expect(tag?.conditions ?? []).toEqual([]);
+    expect(tag?.items?.map((i) => i.image)).toEqual([image.digest]);
+    expect(tag?.items?.[0]?.signedBy).toBe('builder@example.com (https://issuer.example.com)');
+  });
+
+  it('refuses a signature by another identity', async () => {
+    const { tag } = await signedImport(
+      'classic-who',
+      { ...signer, subject: 'intruder@example.com' },
+      exactly(signer.subject, signer.issuer),
+      { classic: true },
+    );
+    expect(tag?.items ?? []).toEqual([]);
+    expect(tag?.conditions?.[0]?.reason).toBe('SignatureInvalid');
+    expect(tag?.conditions?.[0]?.message).toContain('signed by identity "intruder@example.com"');
+  });
+
+  it('refuses a certificate from a Fulcio the trusted root does not name', async () => {
+    const { tag } = await signedImport('classic-foreign', signer, exactly(signer.subject, signer.issuer), {
+      classic: true,
+      by: foreign,
+    });
+    expect(tag?.items ?? []).toEqual([]);
+    expect(tag?.conditions?.[0]?.reason).toBe('SignatureInvalid');
+    expect(tag?.conditions?.[0]?.message).toContain('Failed to verify certificate chain');
   });
 });
