@@ -202,4 +202,14 @@ describe('keyless classic signatures (.sig tag with certificate, chain and Rekor
     expect(tag?.conditions?.[0]?.reason).toBe('SignatureInvalid');
     expect(tag?.conditions?.[0]?.message).toContain('Failed to verify certificate chain');
   });
+
+  it('refuses a signature without its Rekor entry', async () => {
+    const { tag } = await signedImport('classic-no-rekor', signer, exactly(signer.subject, signer.issuer), {
+      classic: true,
+      withoutRekor: true,
+    });
+    expect(tag?.items ?? []).toEqual([]);
+    expect(tag?.conditions?.[0]?.reason).toBe('SignatureInvalid');
+    expect(tag?.conditions?.[0]?.message).toContain('a keyless signature without a Rekor entry');
+  });
 });

@@ -68,6 +68,12 @@ export class SigstoreSignatureVerifier implements SignatureVerifier {
       throw new SignatureRejectedError('signed with a certificate, not with the key the tag names');
     if (!keyed && bundle.verificationMaterial.content.$case === 'publicKey')
       throw new SignatureRejectedError('signed with a public key, not a Fulcio certificate');
+    // The certificate lives minutes; only the log's time shows it was valid when signing. The library would say
+    // "expected 1 timestamps, got 0", which does not tell a user the Rekor bundle is what is missing.
+    if (!keyed && bundle.verificationMaterial.tlogEntries.length === 0)
+      throw new SignatureRejectedError(
+        'a keyless signature without a Rekor entry (no dev.sigstore.cosign/bundle annotation or bundle tlog entry)',
+      );
     const verifier = keyed
       ? new Verifier(trust, { tlogThreshold: 0, timestampThreshold: 0, ctlogThreshold: 0 })
       : new Verifier(trust);
