@@ -58,7 +58,7 @@ type TagStatus = {
   conditions?: { reason: string; message: string }[];
 };
 
-type How = { classic?: boolean; by?: SigstoreInstance; withoutRekor?: boolean };
+type How = { classic?: boolean; by?: SigstoreInstance; withoutRekor?: boolean; rekor?: (bundle: string) => string };
 
 /**
  * Pushes `repo:v1`, signs it keylessly as `who` — a bundle referrer, or with `classic` a `.sig` tag as cosign
@@ -68,7 +68,7 @@ async function signedImport(
   stream: string,
   who: typeof signer,
   annotations: Record<string, string>,
-  { classic = false, by = sigstore, withoutRekor = false }: How = {},
+  { classic = false, by = sigstore, withoutRekor = false, rekor = (bundle) => bundle }: How = {},
 ) {
   const repo = `keyless/${stream}`;
   const image = await pushImage(registry, repo, 'v1', { format: 'oci' });
@@ -82,7 +82,7 @@ async function signedImport(
           'dev.cosignproject.cosign/signature': signed.signature,
           'dev.sigstore.cosign/certificate': signed.certificate,
           'dev.sigstore.cosign/chain': signed.chain,
-          ...(withoutRekor ? {} : { 'dev.sigstore.cosign/bundle': signed.rekorBundle }),
+          ...(withoutRekor ? {} : { 'dev.sigstore.cosign/bundle': rekor(signed.rekorBundle) }),
         },
       },
     ]);
@@ -201,6 +201,20 @@ describe('keyless classic signatures (.sig tag with certificate, chain and Rekor
     expect(tag?.items ?? []).toEqual([]);
     expect(tag?.conditions?.[0]?.reason).toBe('SignatureInvalid');
     expect(tag?.conditions?.[0]?.message).toContain('Failed to verify certificate chain');
+  });
+
+  it('refuses a signature whose Rekor entry was altered (its signed timestamp no longer matches)', async () => {
+    const later = (bundle: string) => {
+      const parsed = JSON.parse(bundle) as { Payload: { integratedTime: number } };
+      parsed.Payload.integratedTime += 1;
+      return JSON.stringify(parsed);
+    };
+    const { tag } = await signedImport('classic-rekor-altered', signer, exactly(signer.subject, signer.issuer), {
+      classic: true,
+      rekor: later,
+    });
+    expect(tag?.items ?? []).toEqual([]);
+    expect(tag?.conditions?.[0]?.reason).toBe('SignatureInvalid');
   });
 
   it('refuses a signature without its Rekor entry', async () => {
