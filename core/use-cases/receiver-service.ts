@@ -1,13 +1,13 @@
 import { type FieldCause, InvalidError, NotFoundError, staleObjectError } from '../errors.ts';
 import type { ListMetadata } from '../kube/build-table.ts';
 import { type ListRequest, takePage, wholeList } from '../kube/list-request.ts';
+import { parseOrInvalid } from '../kube/parse-or-invalid.ts';
 import type { Clock, ReceiverStore, SecretCipher } from '../ports.ts';
 import { type ReceiverInput, receiverSchema } from '../receivers/receiver-schema.ts';
 import { type Receiver, type ReceiverRecord, receiverApiVersion, toReceiver } from '../receivers/types.ts';
 import { deriveWebhookToken, hooksPrefix, tokenDigest } from '../receivers/webhook-token.ts';
 import { normalizeRepository } from '../references/source-repository.ts';
 import { checkBodyIdentity, isObjectName, requireNamespace } from '../streams/names.ts';
-import { parseBody } from '../streams/schemas.ts';
 
 export interface ReceiverServiceOptions {
   receivers: ReceiverStore;
@@ -111,9 +111,7 @@ export class ReceiverService {
 
   private validate(namespace: string, urlName: string | undefined, body: unknown): ReceiverInput & { name: string } {
     requireNamespace(namespace);
-    const parsed = parseBody(receiverSchema, body);
-    if ('causes' in parsed) throw new InvalidError('Receiver', urlName ?? '', parsed.causes);
-    const input = parsed.value;
+    const input = parseOrInvalid(receiverSchema, body, 'Receiver', urlName ?? '');
     checkBodyIdentity(input.metadata, namespace, urlName);
     const name = input.metadata.name ?? urlName ?? '';
     const causes: FieldCause[] = [];
