@@ -75,6 +75,11 @@ export function isObjectName(name: string): boolean {
   return name.length <= 253 && objectNameRegExp.test(name);
 }
 
+/** The cause for a Secret, RoleBinding, trigger or receiver name that is not a lowercase RFC 1123 subdomain. */
+export function validateObjectName(name: string): FieldCause[] {
+  return isObjectName(name) ? [] : [cause('metadata.name', 'must be a lowercase RFC 1123 subdomain')];
+}
+
 /** The namespace of the URL, or InvalidError. */
 export function requireNamespace(namespace: string): void {
   const causes = validateNamespace(namespace);

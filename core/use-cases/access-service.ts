@@ -7,7 +7,7 @@ import { type ListRequest, takePage, wholeList } from '../kube/list-request.ts';
 import { parseOrInvalid } from '../kube/parse-or-invalid.ts';
 import { successStatus } from '../kube/success-status.ts';
 import type { AccessStore, Clock, NamespaceRecord } from '../ports.ts';
-import { checkBodyIdentity, isObjectName, requireNamespace, validateNamespace } from '../streams/names.ts';
+import { checkBodyIdentity, requireNamespace, validateNamespace, validateObjectName } from '../streams/names.ts';
 import { timestamp } from '../timestamp.ts';
 
 const rbacGroup = 'rbac.authorization.k8s.io';
@@ -175,10 +175,8 @@ export class AccessService {
     const input = parseOrInvalid(roleBindingSchema, body, 'RoleBinding', urlName ?? '');
     checkBodyIdentity(input.metadata, namespace, urlName);
     const name = input.metadata.name ?? urlName ?? '';
-    if (!isObjectName(name))
-      throw new InvalidError('RoleBinding', name, [
-        { reason: 'FieldValueInvalid', field: 'metadata.name', message: 'must be a lowercase RFC 1123 subdomain' },
-      ]);
+    const nameCauses = validateObjectName(name);
+    if (nameCauses.length) throw new InvalidError('RoleBinding', name, nameCauses);
     const existing =
       urlName === undefined
         ? undefined

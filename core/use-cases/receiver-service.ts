@@ -7,7 +7,7 @@ import { type ReceiverInput, receiverSchema } from '../receivers/receiver-schema
 import { type Receiver, type ReceiverRecord, receiverApiVersion, toReceiver } from '../receivers/types.ts';
 import { deriveWebhookToken, hooksPrefix, tokenDigest } from '../receivers/webhook-token.ts';
 import { normalizeRepository } from '../references/source-repository.ts';
-import { checkBodyIdentity, isObjectName, requireNamespace } from '../streams/names.ts';
+import { checkBodyIdentity, isObjectName, requireNamespace, validateObjectName } from '../streams/names.ts';
 
 export interface ReceiverServiceOptions {
   receivers: ReceiverStore;
@@ -114,13 +114,7 @@ export class ReceiverService {
     const input = parseOrInvalid(receiverSchema, body, 'Receiver', urlName ?? '');
     checkBodyIdentity(input.metadata, namespace, urlName);
     const name = input.metadata.name ?? urlName ?? '';
-    const causes: FieldCause[] = [];
-    if (!isObjectName(name))
-      causes.push({
-        reason: 'FieldValueInvalid',
-        field: 'metadata.name',
-        message: 'must be a lowercase RFC 1123 subdomain',
-      });
+    const causes: FieldCause[] = validateObjectName(name);
     if (!isObjectName(input.spec.secretRef.name))
       causes.push({ reason: 'FieldValueInvalid', field: 'spec.secretRef.name', message: 'must name a Secret' });
     input.spec.repositories?.forEach((entry, i) => {

@@ -7,7 +7,7 @@ import { parseOrInvalid } from '../kube/parse-or-invalid.ts';
 import { type SuccessStatus, successStatus } from '../kube/success-status.ts';
 import type { Clock, SecretCipher, SecretStore, StoredSecret } from '../ports.ts';
 import type { RegistryCredentials } from '../ports-registry.ts';
-import { checkBodyIdentity, isObjectName, requireNamespace } from '../streams/names.ts';
+import { checkBodyIdentity, requireNamespace, validateObjectName } from '../streams/names.ts';
 import { timestamp } from '../timestamp.ts';
 
 const dockerConfigType = 'kubernetes.io/dockerconfigjson';
@@ -64,11 +64,8 @@ export class RegistryCredentialsService {
     const input = parseOrInvalid(secretSchema, body, 'Secret', urlName ?? '');
     const name = input.metadata.name ?? urlName ?? '';
     checkBodyIdentity(input.metadata, namespace, urlName);
-    if (!isObjectName(name)) {
-      throw new InvalidError('Secret', name, [
-        { reason: 'FieldValueInvalid', field: 'metadata.name', message: 'must be a lowercase RFC 1123 subdomain' },
-      ]);
-    }
+    const nameCauses = validateObjectName(name);
+    if (nameCauses.length) throw new InvalidError('Secret', name, nameCauses);
     const secretType = input.type || opaqueType;
     const data = input.data ?? undefined;
     const stringData = input.stringData ?? undefined;

@@ -3,10 +3,10 @@ import { type FieldCause, InvalidError } from '../../errors.ts';
 import { parseOrInvalid } from '../../kube/parse-or-invalid.ts';
 import {
   checkBodyIdentity,
-  isObjectName,
   requireNamespace,
   splitStreamTag,
   validateNamespace,
+  validateObjectName,
   validateStreamName,
   validateTagName,
 } from '../../streams/names.ts';
@@ -37,13 +37,7 @@ export async function validateTrigger(
   const input = parseOrInvalid(imageTriggerSchema, body, 'ImageTrigger', urlName ?? '');
   checkBodyIdentity(input.metadata, namespace, urlName);
   const name = input.metadata.name ?? urlName ?? '';
-  const causes: FieldCause[] = [];
-  if (!isObjectName(name))
-    causes.push({
-      reason: 'FieldValueInvalid',
-      field: 'metadata.name',
-      message: 'must be a lowercase RFC 1123 subdomain',
-    });
+  const causes: FieldCause[] = validateObjectName(name);
   const sourceNamespace = input.spec.from.namespace || namespace;
   causes.push(...validateNamespace(sourceNamespace, 'spec.from.namespace'));
   const source = splitStreamTag(input.spec.from.name);
