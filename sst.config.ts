@@ -31,8 +31,13 @@ export default $config({
     // created here are required by the type, so a new setting cannot be left out.
     const { deploymentEnvironment, loadConfig } = await import('./functions/lib/config.ts');
     const passed = deploymentEnvironment(process.env);
+    // Every stream has a repository in this account's ECR registry, under one prefix (the integrated registry).
+    const repositoryPrefix = 'imagestreams';
+    const account = aws.getCallerIdentityOutput({}).accountId;
+    const region = aws.getRegionOutput({}).name;
     const fromResources: Record<import('./functions/lib/config.ts').InfrastructureVariable, $util.Input<string>> = {
       IMAGESTREAMS_TABLE: table.name,
+      IMAGESTREAMS_REGISTRY: $interpolate`${account}.dkr.ecr.${region}.amazonaws.com/${repositoryPrefix}`,
       IMAGESTREAMS_EVENT_BUS: bus.name,
       IMAGESTREAMS_KMS_KEY_ID: credentialsKey.arn,
     };

@@ -12,7 +12,7 @@ import { alignTabs } from './tab-writer.ts';
 const none = '<none>';
 
 /** Text of `oc describe is <name>` (reference §7.1). */
-export function describeImageStream(state: StreamState, now: Date): string {
+export function describeImageStream(state: StreamState, now: Date, repository = ''): string {
   const { stream } = state;
   const annotations = { ...stream.annotations };
   const description = annotations.description;
@@ -24,7 +24,7 @@ export function describeImageStream(state: StreamState, now: Date): string {
     ...mapField('Labels', stream.labels),
     ...(description !== undefined ? [field('Description', description)] : []),
     ...mapField('Annotations', annotations),
-    field('Image Repository', ''),
+    field('Image Repository', repository),
     field('Image Lookup', `local=${stream.lookupLocal}`),
   ];
   if (state.tags.length === 0) return `${alignTabs([...lines, field('Tags', '')].join('\n'))}\n`;

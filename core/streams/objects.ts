@@ -57,8 +57,11 @@ function answeredSpecTag(spec: TagReference): TagReference {
   };
 }
 
-/** The ImageStream as OpenShift serialises it: spec and status tags sorted by name, empty status entries left out. */
-export function toImageStream(state: StreamState): ImageStream {
+/**
+ * The ImageStream as OpenShift serialises it: spec and status tags sorted by name, empty status entries left out;
+ * `repository` is the stream's own in the integrated registry, empty without one.
+ */
+export function toImageStream(state: StreamState, repository = ''): ImageStream {
   const tags = [...state.tags].sort(byName);
   const status: NamedTagEventList[] = tags
     .filter((t) => t.items.length > 0 || t.conditions.length > 0)
@@ -72,19 +75,8 @@ export function toImageStream(state: StreamState): ImageStream {
       ...(state.stream.dockerImageRepository ? { dockerImageRepository: state.stream.dockerImageRepository } : {}),
       tags: tags.flatMap((t) => (t.spec ? [answeredSpecTag(t.spec)] : [])),
     },
-    status: { dockerImageRepository: '', tags: status },
+    status: { dockerImageRepository: repository, tags: status },
   };
-}
-
-/**
- * The pull spec a consumer should use for a tag's event (reference §3.5): through the stream's own
- * repository for `Local` reference policy when there is one, else the event's reference.
- */
-export function resolvePullSpec(stream: StreamRecord, spec: TagReference | null, event: TagEvent): string {
-  if (spec?.referencePolicy?.type === 'Local' && stream.dockerImageRepository && event.image) {
-    return `${stream.dockerImageRepository}@${event.image}`;
-  }
-  return event.dockerImageReference;
 }
 
 /** The Image for a history event, with what is known of it by digest. */
@@ -129,7 +121,7 @@ export function toImageStreamTag(stream: StreamRecord, tag: TagRecord, known: Im
     lookupPolicy: { local: stream.lookupLocal },
     ...(tag.conditions.length ? { conditions: tag.conditions } : {}),
     image: head
-      ? imageFor(head, known, annotations, resolvePullSpec(stream, tag.spec, head))
+      ? imageFor(head, known, annotations, head.dockerImageReference)
       : { metadata: { name: '' }, dockerImageReference: '' },
   };
 }

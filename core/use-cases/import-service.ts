@@ -17,6 +17,7 @@ import {
   repositoryName,
   withDefaults,
 } from '../references/docker-image-reference.ts';
+import { type IntegratedRegistry, streamRepository } from '../references/integrated-registry.ts';
 import { parseVerifyPolicy, publicKeyDataKey, VerifyPolicyError } from '../signatures/verify-policy.ts';
 import { isPendingImport } from '../streams/generations.ts';
 import { checkBodyIdentity, requireNamespace, validateStreamName, validateTagName } from '../streams/names.ts';
@@ -43,6 +44,8 @@ export interface ImportServiceOptions {
   clock: Clock;
   newUid: () => string;
   historyLimit: number;
+  /** The service's own registry, for the stream the answer carries. */
+  integratedRegistry?: IntegratedRegistry;
   /** The deployment's insecure registries (host or host:port): imports from them may use plain HTTP. */
   insecureRegistries: ReadonlySet<string>;
   /** Tags imported from a repository (`--all`); the rest are reported as additional tags. */
@@ -305,7 +308,17 @@ export class ImportService {
     const stored = await this.options.streams.getStream(namespace, name);
     return {
       ...result,
-      status: { ...result.status, ...(stored ? { import: toImageStream(this.withAliases(stored)) } : {}) },
+      status: {
+        ...result.status,
+        ...(stored
+          ? {
+              import: toImageStream(
+                this.withAliases(stored),
+                streamRepository(this.options.integratedRegistry, namespace, name),
+              ),
+            }
+          : {}),
+      },
     };
   }
 

@@ -217,6 +217,7 @@ export function createDependencies(
     clock,
     newUid: randomUUID,
     historyLimit: config.historyLimit,
+    ...(config.integratedRegistry ? { integratedRegistry: config.integratedRegistry } : {}),
     insecureRegistries: new Set(config.insecureRegistries),
     maxBulkImport: config.maxBulkImport,
     maxPolicyTagPages: config.policyMaxTagPages,
@@ -251,6 +252,7 @@ export function createDependencies(
     clock,
     newUid: randomUUID,
     historyLimit: config.historyLimit,
+    ...(config.integratedRegistry ? { integratedRegistry: config.integratedRegistry } : {}),
     ...(config.importTimeoutMs > 0
       ? {
           importPending: (namespace: string, stream: string, tags: string[], principal: Principal) =>

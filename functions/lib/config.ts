@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { type IntegratedRegistry, parseIntegratedRegistry } from '../../core/references/integrated-registry.ts';
 import packageJson from '../../package.json' with { type: 'json' };
 
 /**
@@ -89,6 +90,24 @@ export const settings = {
     scope: 'infrastructure',
     doc: 'the EventBridge bus events go to; local mode uses its in-process bus instead',
     schema: optionalText,
+  },
+  integratedRegistry: {
+    env: 'IMAGESTREAMS_REGISTRY',
+    scope: 'infrastructure',
+    doc: "where streams' own repositories live, `host[:port][/prefix]` (the account's ECR registry; `npm start`'s CNCF registry); unset turns the integrated registry off",
+    schema: z.optional(
+      z.pipe(
+        z.string(),
+        z.transform((text, ctx) => {
+          try {
+            return parseIntegratedRegistry(text);
+          } catch (error) {
+            ctx.issues.push({ code: 'custom', message: (error as Error).message, input: text });
+            return undefined;
+          }
+        }),
+      ),
+    ) as z.ZodMiniType<IntegratedRegistry | undefined, string | undefined>,
   },
   kmsKeyId: {
     env: 'IMAGESTREAMS_KMS_KEY_ID',

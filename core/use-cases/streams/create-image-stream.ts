@@ -1,5 +1,6 @@
 import { actorOf, type Principal } from '../../access/principal.ts';
 import { parseOrInvalid } from '../../kube/parse-or-invalid.ts';
+import { streamRepository } from '../../references/integrated-registry.ts';
 import { checkBodyIdentity, requireNamespace } from '../../streams/names.ts';
 import { toImageStream } from '../../streams/objects.ts';
 import { imageStreamSchema } from '../../streams/schemas.ts';
@@ -48,5 +49,5 @@ export async function createImageStream(
   ).flat();
   reportTrimmed(ports, stream, planned.dropped);
   if (await importPendingTags(ports, principal, { stream, tags })) return getImageStream(ports, namespace, stream.name);
-  return toImageStream({ stream, tags });
+  return toImageStream({ stream, tags }, streamRepository(ports.integratedRegistry, namespace, stream.name));
 }

@@ -1,5 +1,6 @@
 import { type List, listOf } from '../../kube/list-of.ts';
 import { type ListRequest, takePage, wholeList } from '../../kube/list-request.ts';
+import { streamRepository } from '../../references/integrated-registry.ts';
 import { requireNamespace } from '../../streams/names.ts';
 import { toImageStream } from '../../streams/objects.ts';
 import { type ImageStream, imageApiVersion } from '../../streams/types.ts';
@@ -9,7 +10,7 @@ import { withAliases } from './with-aliases.ts';
 
 /** GET imagestreams: a page of whole streams (a stream's tags are items of its own in the store). */
 export async function listImageStreams(
-  ports: Pick<StreamPorts, 'streams' | 'historyLimit'>,
+  ports: Pick<StreamPorts, 'streams' | 'historyLimit' | 'integratedRegistry'>,
   namespace: string,
   request: ListRequest = wholeList,
 ): Promise<List<ImageStream>> {
@@ -23,7 +24,12 @@ export async function listImageStreams(
   return listOf(
     imageApiVersion,
     'ImageStreamList',
-    page.items.map((s) => toImageStream(withAliases(s, ports.historyLimit))),
+    page.items.map((s) =>
+      toImageStream(
+        withAliases(s, ports.historyLimit),
+        streamRepository(ports.integratedRegistry, namespace, s.stream.name),
+      ),
+    ),
     page.metadata,
   );
 }

@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { actorOf, type Principal } from '../../access/principal.ts';
 import { staleObjectError } from '../../errors.ts';
 import { parseOrInvalid } from '../../kube/parse-or-invalid.ts';
+import { streamRepository } from '../../references/integrated-registry.ts';
 import { isSpecChange } from '../../streams/generations.ts';
 import { checkBodyIdentity } from '../../streams/names.ts';
 import { toImageStream } from '../../streams/objects.ts';
@@ -74,5 +75,5 @@ export async function replaceImageStream(
   const stream = await retryOnConflict(replace, { clock: ports.clock, resourceVersion: write.resourceVersion });
   const state = { ...(await loadStream(ports, namespace, name)), stream };
   if (await importPendingTags(ports, principal, state)) return getImageStream(ports, namespace, name);
-  return toImageStream(state);
+  return toImageStream(state, streamRepository(ports.integratedRegistry, namespace, name));
 }

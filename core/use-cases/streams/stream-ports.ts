@@ -1,6 +1,7 @@
 import type { AccessRequest } from '../../access/authorize.ts';
 import type { Principal } from '../../access/principal.ts';
 import type { Clock, ImageStore, StreamStore } from '../../ports.ts';
+import type { IntegratedRegistry } from '../../references/integrated-registry.ts';
 import type { TagEvent } from '../../streams/types.ts';
 import type { TagWriter } from '../tag-writer.ts';
 
@@ -13,6 +14,8 @@ export interface StreamPorts {
   writer: TagWriter;
   clock: Clock;
   newUid: () => string;
+  /** The service's own registry, where every stream has a repository; absent when it is off. */
+  integratedRegistry?: IntegratedRegistry;
   /** History entries kept per tag. */
   historyLimit: number;
   /** Imports tags that wait for an import, within the request when the registry answers in time. */

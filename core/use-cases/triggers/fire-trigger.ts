@@ -1,5 +1,4 @@
 import { eventSource, parseBusEvent, triggerFailedType } from '../../events/bus-events.ts';
-import { resolvePullSpec } from '../../streams/objects.ts';
 import { trackAliases } from '../../streams/track-aliases.ts';
 import type { StreamState } from '../../streams/types.ts';
 import { TargetFailure } from '../../triggers/target-failure.ts';
@@ -60,7 +59,7 @@ export async function fireTrigger(
   const firing = {
     trigger,
     image: head.image,
-    pullSpec: resolvePullSpec(state.stream, tag.spec, head),
+    pullSpec: head.dockerImageReference,
     firedAt,
     id: `${trigger.uid}/${head.image}`,
   };
