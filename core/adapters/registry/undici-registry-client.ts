@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { pipeline, type Readable, Transform } from 'node:stream';
 import { ImportFailure } from '../../importing/import-failure.ts';
 import { manifestAccept, mediaTypes } from '../../importing/media-types.ts';
 import type {
@@ -155,6 +156,115 @@ export class UndiciRegistryClient implements RegistryClient {
     return tagged && { mediaType: tagged.mediaType, body: tagged.body };
   }
 
+  // --- writing, for copies into the integrated registry ------------------------------------------
+  // https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pushing-blobs
+
+  /** Whether the repository holds the manifest (HEAD; 404 is no). */
+  async hasManifest(repo: RegistryRepository, digest: string, access: RegistryAccess): Promise<boolean> {
+    return this.exists(repo, `/v2/${repo.repository}/manifests/${digest}`, access, { accept: manifestAccept });
+  }
+
+  /** Whether the repository holds the blob (HEAD; 404 is no). */
+  async hasBlob(repo: RegistryRepository, digest: string, access: RegistryAccess): Promise<boolean> {
+    return this.exists(repo, `/v2/${repo.repository}/blobs/${digest}`, access, {});
+  }
+
+  /** A blob as a stream that fails unless it is exactly `size` bytes hashing to `digest`: never held whole in memory. */
+  async openBlob(repo: RegistryRepository, digest: string, size: number, access: RegistryAccess): Promise<Readable> {
+    const response = await this.auth.exchange(repo, access, 'GET', `/v2/${repo.repository}/blobs/${digest}`, {});
+    const declared = Number(header(response, 'content-length') ?? 'NaN');
+    if (Number.isFinite(declared) && declared !== size) {
+      response.body.destroy();
+      throw new RegistryError(
+        'BadRequest',
+        `${repositoryLabel(repo)}@${digest} is ${declared} bytes, not the ${size} its manifest says`,
+        { transient: false },
+      );
+    }
+    const verifier = verifiedStream(repositoryLabel(repo), digest, size);
+    return pipeline(response.body, verifier, () => undefined);
+  }
+
+  /**
+   * Starts a blob upload; with `mountFrom` (a repository of the same registry holding the blob) asks the
+   * registry to mount it instead: `mounted` when it did, else the upload to send the bytes to.
+   */
+  async startUpload(
+    repo: RegistryRepository,
+    access: RegistryAccess,
+    mount?: { digest: string; from: string },
+  ): Promise<{ mounted: true } | { mounted: false; location: string }> {
+    const query = mount ? `?mount=${encodeURIComponent(mount.digest)}&from=${encodeURIComponent(mount.from)}` : '';
+    const response = await this.auth.exchange(repo, access, 'POST', `/v2/${repo.repository}/blobs/uploads/${query}`, {
+      'content-length': '0',
+    });
+    await response.body.dump();
+    if (response.statusCode === 201 && mount) return { mounted: true };
+    const location = header(response, 'location');
+    if (response.statusCode !== 202 || !location)
+      throw new RegistryError(
+        'InternalError',
+        `${repositoryLabel(repo)} did not open an upload (HTTP ${response.statusCode})`,
+      );
+    const url = new URL(location, 'http://registry.invalid');
+    return { mounted: false, location: url.pathname + url.search };
+  }
+
+  /** Sends a blob's bytes to an upload in one PUT (a monolithic upload) and completes it. */
+  async finishUpload(
+    repo: RegistryRepository,
+    location: string,
+    digest: string,
+    size: number,
+    body: Readable,
+    access: RegistryAccess,
+  ): Promise<void> {
+    const path = `${location}${location.includes('?') ? '&' : '?'}digest=${encodeURIComponent(digest)}`;
+    const response = await this.auth.exchange(
+      repo,
+      access,
+      'PUT',
+      path,
+      { 'content-type': 'application/octet-stream', 'content-length': String(size) },
+      body,
+    );
+    await response.body.dump();
+  }
+
+  /** Stores a manifest's exact bytes under `reference`; refused unless the registry names the same digest. */
+  async putManifest(
+    repo: RegistryRepository,
+    reference: string,
+    mediaType: string,
+    body: Uint8Array,
+    access: RegistryAccess,
+  ): Promise<void> {
+    const response = await this.auth.exchange(
+      repo,
+      access,
+      'PUT',
+      `/v2/${repo.repository}/manifests/${reference}`,
+      { 'content-type': mediaType },
+      body,
+    );
+    await response.body.dump();
+    const computed = sha256(body);
+    const claimed = header(response, 'docker-content-digest');
+    if (claimed && claimed !== computed) throw integrityError(repositoryLabel(repo), computed, claimed);
+  }
+
+  private async exists(
+    repo: RegistryRepository,
+    path: string,
+    access: RegistryAccess,
+    headers: Record<string, string>,
+  ): Promise<boolean> {
+    const response = await absentOn404(() => this.auth.exchange(repo, access, 'HEAD', path, headers));
+    if (!response) return false;
+    await response.body.dump();
+    return true;
+  }
+
   async listTags(repo: RegistryRepository, access: RegistryAccess, limit: number): Promise<string[]> {
     return (await this.readTagPages(repo, access, limit, maxTagPages)).tags.slice(0, limit);
   }
@@ -184,6 +294,28 @@ export class UndiciRegistryClient implements RegistryClient {
     }
     return { tags, pages, truncated: path !== undefined && tags.length < limit };
   }
+}
+
+/** Passes bytes through while hashing them; fails the stream past `size` bytes or when the digest differs. */
+function verifiedStream(what: string, digest: string, size: number): Transform {
+  const hash = createHash('sha256');
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      seen += chunk.length;
+      if (seen > size)
+        return callback(
+          new RegistryError('BadRequest', `${what}@${digest} is larger than ${size} bytes`, { transient: false }),
+        );
+      hash.update(chunk);
+      callback(null, chunk);
+    },
+    flush(callback) {
+      const computed = `sha256:${hash.digest('hex')}`;
+      if (seen !== size || computed !== digest) return callback(integrityError(what, digest, computed));
+      callback();
+    },
+  });
 }
 
 /** The referrers tag schema: `<alg>-<hex>`, each part truncated as the spec says. */

@@ -4,7 +4,7 @@ import { type RegistryRepository, repositoryLabel } from '../../../references/re
 import { RegistryError, registryErrorOf, unauthorizedError } from './registry-error.ts';
 import { retryAfterMs } from './retry.ts';
 import type { SchemeProbe } from './scheme.ts';
-import { header, type RegistryWire, type WireResponse } from './wire.ts';
+import { header, type RegistryWire, type WireBody, type WireMethod, type WireResponse } from './wire.ts';
 import { type Challenge, parseChallenge } from './www-authenticate.ts';
 
 /**
@@ -28,18 +28,24 @@ export class RegistryAuthenticator {
   async exchange(
     repo: RegistryRepository,
     access: RegistryAccess,
-    method: 'GET' | 'HEAD',
+    method: WireMethod,
     path: string,
     headers: Record<string, string>,
+    body?: WireBody,
   ): Promise<WireResponse> {
     const url = new URL((await this.schemes.baseUrl(repo.host, access)) + path);
     const what = repositoryLabel(repo);
     const send = (auth: Record<string, string>) =>
-      this.wire.send(url, method, { ...headers, ...auth }, access, { origin: repo.host });
+      this.wire.send(url, method, { ...headers, ...auth }, access, {
+        origin: repo.host,
+        ...(body !== undefined ? { body } : {}),
+      });
     let auth = await this.authorization(repo, access);
     let response = await send(auth ?? {});
     if (response.statusCode === 401) {
       await response.body.dump();
+      // A streamed body is gone once sent: the caller opens the exchange with a bodiless request first.
+      if (body !== undefined && !(body instanceof Uint8Array)) throw unauthorizedError(what, access.credentials);
       const challenge = parseChallenge(header(response, 'www-authenticate'));
       if (!challenge) throw unauthorizedError(what, access.credentials);
       this.challenges.set(repo.host, challenge);
@@ -96,7 +102,8 @@ export class RegistryAuthenticator {
       });
     }
     if (challenge.params.service) realm.searchParams.set('service', challenge.params.service);
-    realm.searchParams.set('scope', repo.scope);
+    // A mount asks for two repositories at once: one `scope` parameter each, as the token spec has it.
+    for (const scope of repo.scope.split(' ')) realm.searchParams.append('scope', scope);
     const response = await this.wire.send(
       realm,
       'GET',

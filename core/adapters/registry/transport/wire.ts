@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { Agent, type Dispatcher, interceptors, request } from 'undici';
 import { isMetadataHost } from '../../../outbound/is-blocked-host.ts';
 import type { RegistryAccess } from '../../../ports-registry.ts';
@@ -6,6 +7,9 @@ import { RegistryError, transportError } from './registry-error.ts';
 import { type RetryOptions, retryPolicy } from './retry.ts';
 
 export type WireResponse = Dispatcher.ResponseData<unknown>;
+export type WireMethod = 'GET' | 'HEAD' | 'POST' | 'PUT';
+/** A request body: bytes can be sent again (a retry after a challenge), a stream only once. */
+export type WireBody = Uint8Array | Readable;
 
 export interface WireOptions extends RetryOptions {
   /** Registries (host or host:port) that may be on loopback or private addresses and speak plain HTTP. */
@@ -71,10 +75,10 @@ export class RegistryWire {
    */
   async send(
     url: URL,
-    method: 'GET' | 'HEAD',
+    method: WireMethod,
     headers: Record<string, string>,
     access: RegistryAccess,
-    options: { maxRetries?: number; origin?: string } = {},
+    options: { maxRetries?: number; origin?: string; body?: WireBody } = {},
   ): Promise<WireResponse> {
     let current = url;
     let sentHeaders = { 'user-agent': this.options.userAgent, ...headers };
@@ -99,6 +103,7 @@ export class RegistryWire {
           method,
           headers: sentHeaders,
           dispatcher: insecure ? this.unverified : this.verified,
+          ...(options.body !== undefined ? { body: options.body } : {}),
           ...(access.signal ? { signal: access.signal } : {}),
           ...(options.maxRetries !== undefined ? { retryOptions: { maxRetries: options.maxRetries } } : {}),
         } as Parameters<typeof request>[1]);
@@ -123,6 +128,10 @@ export class RegistryWire {
         return response;
       }
       await response.body.dump();
+      if (options.body !== undefined && !(options.body instanceof Uint8Array))
+        throw new RegistryError('BadRequest', `${current.host} redirected an upload whose body cannot be sent twice`, {
+          transient: false,
+        });
       const next = new URL(location, current);
       if (next.host !== current.host)
         sentHeaders = Object.fromEntries(
