@@ -68,3 +68,42 @@ export interface TaggedManifest {
   mediaType: string;
   body: Uint8Array;
 }
+
+/** What a Local tag's image is served from: the stream, and the image as the import found it. */
+export interface ServeRequest {
+  namespace: string;
+  stream: string;
+  /** The source repository on the wire, as the import read it. */
+  source: RegistryRepository;
+  /** The digest the tag records (an index, or one platform's manifest). */
+  digest: string;
+  /** How the import reached the source: its credentials, insecure flag and deadline. */
+  access: RegistryAccess;
+}
+
+/** Served: the reference to pull by digest. Not served: why, and whether a later import may succeed. */
+export type ServeResult =
+  | { ok: true; dockerImageReference: string }
+  | { ok: false; reason: string; message: string; transient: boolean };
+
+/**
+ * Serves a tag's image through the integrated registry (`referencePolicy: Local`): a copy into the
+ * stream's repository locally, an ECR pull-through cache rule in AWS. Never throws for a refusal.
+ */
+export interface ImageServer {
+  serve(request: ServeRequest): Promise<ServeResult>;
+}
+
+/** What became of a deleted stream's repository, for the log. */
+export interface RepositoryRelease {
+  outcome: 'deleted' | 'kept' | 'absent';
+  repository: string;
+  /** Why it was kept. */
+  why?: string;
+}
+
+/** The streams' repositories in the integrated registry, when a stream goes away. */
+export interface StreamRepositories {
+  /** Deletes the stream's repository when it holds no image, else keeps it; never throws. */
+  release(namespace: string, stream: string): Promise<RepositoryRelease>;
+}

@@ -97,7 +97,14 @@ function tagBlock(state: StreamState, tag: TagRecord, aliases: string[], now: Da
 
   if (awaitsImport(tag)) out.push('  ~ importing latest image ...');
   for (const condition of tag.conditions) {
-    if (condition.type !== 'ImportSuccess' || condition.status !== 'False') continue;
+    if (condition.status !== 'False') continue;
+    if (condition.type === 'LocalReference') {
+      out.push(
+        `  ! warning: Not served by the integrated registry (${condition.reason ?? ''}): ${condition.message ?? ''}`,
+        `      ${ago(condition.lastTransitionTime, now)}`,
+      );
+      continue;
+    }
     out.push(
       `  ! error: Import failed (${condition.reason ?? ''}): ${condition.message ?? ''}`,
       `      ${ago(condition.lastTransitionTime, now)}`,

@@ -1,9 +1,17 @@
 import { addTagEvent } from '../streams/add-tag-event.ts';
 import type { TagEvent, TagEventCondition, TagRecord, TagReference } from '../streams/types.ts';
 import type { ImportReason } from './import-failure.ts';
+import { type NotServed, notServedCondition } from './local-reference.ts';
 
 export type ImportOutcome =
-  | { ok: true; image: string; dockerImageReference: string; signedBy?: string | undefined }
+  | {
+      ok: true;
+      image: string;
+      dockerImageReference: string;
+      signedBy?: string | undefined;
+      /** A Local tag whose image the integrated registry does not serve: the reference is the source's. */
+      notServed?: NotServed | undefined;
+    }
   | {
       ok: false;
       reason: ImportReason;
@@ -52,10 +60,19 @@ export function recordImport(
       ...(outcome.signedBy ? { signedBy: outcome.signedBy } : {}),
     };
     const result = addTagEvent(base, event, ctx.historyLimit);
-    const changed = result.changed || base.conditions.length > 0 || !tag?.spec || base.importAttempts !== undefined;
+    const conditions = outcome.notServed
+      ? [notServedCondition(outcome.notServed, base.conditions, ctx.now, ctx.generation)]
+      : [];
+    // A transient refusal counts as a failed try: the scheduler retries the tag early while this is set.
+    const attempts = outcome.notServed?.transient ? (base.importAttempts ?? 0) + 1 : undefined;
+    const changed =
+      result.changed ||
+      JSON.stringify(conditions) !== JSON.stringify(base.conditions) ||
+      !tag?.spec ||
+      base.importAttempts !== attempts;
     const { importAttempts: _attempts, ...rest } = base;
     return {
-      tag: { ...rest, items: result.items, conditions: [] },
+      tag: { ...rest, items: result.items, conditions, ...(attempts ? { importAttempts: attempts } : {}) },
       changed,
       ...(result.changed && result.items[0]?.image !== tag?.items[0]?.image
         ? { event: result.items[0] as TagEvent }

@@ -56,7 +56,10 @@ const condition = {
   description: "Why the tag's latest import failed.",
   required: ['type', 'status', 'generation'],
   properties: {
-    type: { type: 'string', description: 'ImportSuccess.' },
+    type: {
+      type: 'string',
+      description: 'ImportSuccess, or LocalReference: a Local tag whose image the integrated registry does not serve.',
+    },
     status: { type: 'string', description: 'True, False or Unknown.' },
     lastTransitionTime: time('When the status last changed.'),
     reason: { type: 'string', description: 'A CamelCase reason, e.g. NotFound or RateLimited.' },

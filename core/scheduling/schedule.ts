@@ -58,7 +58,8 @@ export function scheduleOf(
   const policySlot = spec.annotations?.[policyAnnotation] === undefined ? undefined : policySlotOf(spec.from.name);
   const slot = spec.importPolicy?.scheduled ? { scheduleSlot: policySlot ?? slotOf(namespace, stream, tag.name) } : {};
   if (isPendingImport(tag)) return { ...slot, dueAt: now.toISOString() };
-  const failure = tag.conditions.find((c) => c.type === 'ImportSuccess' && c.status === 'False');
+  // A Local tag whose image was not served (LocalReference) is retried like a failed import.
+  const failure = tag.conditions.find((c) => c.status === 'False');
   // importAttempts is kept only while the last failure was transient (recordImport reads ImportFailure.transient).
   if (failure && tag.importAttempts) {
     const attempts = Math.max(1, tag.importAttempts);

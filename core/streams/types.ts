@@ -43,7 +43,8 @@ export interface TagEvent {
 }
 
 export interface TagEventCondition {
-  type: 'ImportSuccess';
+  /** ImportSuccess: OpenShift's import failure. LocalReference (ours): a Local tag whose image the integrated registry does not serve. */
+  type: 'ImportSuccess' | 'LocalReference';
   status: 'True' | 'False' | 'Unknown';
   lastTransitionTime: string;
   reason?: string;

@@ -3,6 +3,7 @@ import { actorOf } from '../access/principal.ts';
 import { AlreadyExistsError, ConflictError, type FieldCause, InvalidError, NotFoundError } from '../errors.ts';
 import { ImportFailure } from '../importing/import-failure.ts';
 import { type ImageStreamImportInput, imageStreamImportSchema } from '../importing/import-schemas.ts';
+import { type NotServed, needsServing, servesLocally } from '../importing/local-reference.ts';
 import { type ImportOutcome, recordImport } from '../importing/record-import.ts';
 import { parseOrInvalid } from '../kube/parse-or-invalid.ts';
 import { mapBounded } from '../map-bounded.ts';
@@ -10,6 +11,7 @@ import { policyAnnotation } from '../policy/policy-annotations.ts';
 import { parseTagPolicy, type TagPolicy } from '../policy/tag-policy.ts';
 import { TagPolicyError } from '../policy/tag-policy-error.ts';
 import type { Clock, StreamKey, StreamStore } from '../ports.ts';
+import type { ImageServer, RegistryCredentials } from '../ports-registry.ts';
 import {
   InvalidReferenceError,
   parseDockerImageReference,
@@ -18,6 +20,7 @@ import {
   withDefaults,
 } from '../references/docker-image-reference.ts';
 import { type IntegratedRegistry, streamRepository } from '../references/integrated-registry.ts';
+import { parseRegistryReference } from '../references/registry-reference.ts';
 import { parseVerifyPolicy, publicKeyDataKey, VerifyPolicyError } from '../signatures/verify-policy.ts';
 import { isPendingImport } from '../streams/generations.ts';
 import { checkBodyIdentity, requireNamespace, validateStreamName, validateTagName } from '../streams/names.ts';
@@ -26,7 +29,15 @@ import { prioritizeTags } from '../streams/prioritize-tags.ts';
 import { retryOnConflict } from '../streams/retry-on-conflict.ts';
 import type { TagReferenceInput } from '../streams/schemas.ts';
 import { trackAliases } from '../streams/track-aliases.ts';
-import type { Image, ImageStream, ImportMode, StreamState, TagRecord, TagReference } from '../streams/types.ts';
+import type {
+  Image,
+  ImageStream,
+  ImportMode,
+  StreamState,
+  TagEventCondition,
+  TagRecord,
+  TagReference,
+} from '../streams/types.ts';
 import { imageApiVersion } from '../streams/types.ts';
 import { withTagDefaults } from '../streams/validate.ts';
 import { timestamp } from '../timestamp.ts';
@@ -44,8 +55,10 @@ export interface ImportServiceOptions {
   clock: Clock;
   newUid: () => string;
   historyLimit: number;
-  /** The service's own registry, for the stream the answer carries. */
+  /** The service's own registry, for the stream the answer carries and for serving Local tags. */
   integratedRegistry?: IntegratedRegistry;
+  /** Serves Local tags' images through the integrated registry; without it they record the source. */
+  server?: ImageServer | undefined;
   /** The deployment's insecure registries (host or host:port): imports from them may use plain HTTP. */
   insecureRegistries: ReadonlySet<string>;
   /** Tags imported from a repository (`--all`); the rest are reported as additional tags. */
@@ -166,11 +179,15 @@ export class ImportService {
     let result: Awaited<ReturnType<ImportService['run']>>;
     try {
       result = await this.run(
-        stream.namespace,
+        stream,
         spec,
         true,
         context.signal,
-        { image: current, reference: pending ? undefined : tag.items[0]?.dockerImageReference },
+        {
+          image: current,
+          reference: pending ? undefined : tag.items[0]?.dockerImageReference,
+          conditions: tag.conditions,
+        },
         context.listings,
       );
     } catch (error) {
@@ -249,7 +266,13 @@ export class ImportService {
     if (input.spec.repository) repository = await this.repositoryEntries(namespace, input.spec.repository);
 
     const all = [...entries, ...(repository?.entries ?? [])];
-    const outcomes = await this.runAll(namespace, all, input.spec.import, AbortSignal.timeout(this.options.budgetMs));
+    const outcomes = await this.runAll(
+      namespace,
+      name,
+      all,
+      input.spec.import,
+      AbortSignal.timeout(this.options.budgetMs),
+    );
     const statuses = outcomes.map((o, i) => importStatus(all[i] as Entry, o));
     const result: ImageStreamImportResult = {
       apiVersion: imageApiVersion,
@@ -420,15 +443,23 @@ export class ImportService {
     return this.options.insecureRegistries.has(host) || this.options.insecureRegistries.has(spelled);
   }
 
-  /** One import: credentials of the namespace for the registry, insecure when the tag or the deployment says so. */
+  /**
+   * One import: credentials of the namespace for the registry, insecure when the tag or the deployment says
+   * so. A recorded import of a Local tag is then served through the integrated registry.
+   */
   private async run(
-    namespace: string,
+    stream: { namespace: string; name: string },
     spec: TagReference,
     record: boolean,
     signal?: AbortSignal,
-    current?: { image?: string | undefined; reference?: string | undefined },
+    current?: {
+      image?: string | undefined;
+      reference?: string | undefined;
+      conditions?: readonly TagEventCondition[];
+    },
     listings: TagListings = new TagListings(),
   ): Promise<{ outcome: ImportOutcome; imported?: ImportedImage; failure?: ImportFailure; unchanged?: boolean }> {
+    const namespace = stream.namespace;
     const from = spec.from?.name ?? '';
     try {
       const ref = parseDockerImageReference(from);
@@ -454,15 +485,20 @@ export class ImportService {
             record,
           })
         : await this.options.importer.import(importSpec, credentials, signal, record);
+      const served = record
+        ? await this.served(stream, spec, imported, { insecure: importSpec.insecure, credentials, signal }, current)
+        : undefined;
+      const reference = served?.reference ?? imported.dockerImageReference;
       return {
         outcome: {
           ok: true,
           image: imported.digest,
-          dockerImageReference: imported.dockerImageReference,
+          dockerImageReference: reference,
           ...(imported.signedBy ? { signedBy: imported.signedBy } : {}),
+          ...(served?.notServed ? { notServed: served.notServed } : {}),
         },
         imported,
-        unchanged: imported.unchanged,
+        unchanged: imported.unchanged && (served === undefined || reference === current?.reference),
       };
     } catch (error) {
       if (signal?.aborted) throw error;
@@ -475,6 +511,43 @@ export class ImportService {
         failure,
       };
     }
+  }
+
+  /**
+   * A Local tag's image served through the integrated registry: the reference to record, or the source's
+   * with why it is not served; the current reference when it already serves this image. Undefined when the
+   * tag is not Local or the deployment has no registry.
+   */
+  private async served(
+    stream: { namespace: string; name: string },
+    spec: TagReference,
+    imported: ImportedImage,
+    access: { insecure: boolean; credentials: RegistryCredentials | undefined; signal: AbortSignal | undefined },
+    current: { reference?: string | undefined; conditions?: readonly TagEventCondition[] } | undefined,
+  ): Promise<{ reference?: string; notServed?: NotServed } | undefined> {
+    const registry = this.options.integratedRegistry;
+    if (!registry || !servesLocally(spec, registry)) return undefined;
+    const known = { reference: current?.reference, unchanged: Boolean(imported.unchanged) };
+    if (!needsServing(registry, { ...known, conditions: current?.conditions ?? [] }))
+      return { reference: current?.reference as string };
+    if (!this.options.server)
+      return {
+        notServed: {
+          reason: 'NotConfigured',
+          message: 'this deployment cannot serve images through its integrated registry',
+          transient: false,
+        },
+      };
+    const result = await this.options.server.serve({
+      namespace: stream.namespace,
+      stream: stream.name,
+      source: parseRegistryReference(imported.dockerImageReference),
+      digest: imported.digest,
+      access,
+    });
+    return result.ok
+      ? { reference: result.dockerImageReference }
+      : { notServed: { reason: result.reason, message: result.message, transient: result.transient } };
   }
 
   /** The tag's imagestreams.dev/verify policy with its key read from the namespace's Secret. */
@@ -501,6 +574,7 @@ export class ImportService {
 
   private async runAll(
     namespace: string,
+    name: string,
     entries: Entry[],
     record: boolean,
     signal: AbortSignal,
@@ -518,7 +592,7 @@ export class ImportService {
     return mapBounded(entries, this.options.concurrency, async (entry) =>
       signal.aborted
         ? timedOut
-        : this.run(namespace, entry.spec, record, signal, undefined, listings).catch(() => timedOut),
+        : this.run({ namespace, name }, entry.spec, record, signal, undefined, listings).catch(() => timedOut),
     );
   }
 
@@ -638,7 +712,12 @@ function policyOf(spec: TagReference): TagPolicy | undefined {
  * the tag's policy, as the scheduled pass would, instead of importing the repository's `latest`.
  */
 function withPolicyOf(existing: StreamState | undefined, entry: Entry): Entry {
-  const annotations = existing?.tags.find((t) => t.name === entry.to)?.spec?.annotations;
-  if (annotations?.[policyAnnotation] === undefined) return entry;
-  return { ...entry, spec: { ...entry.spec, annotations } };
+  const old = existing?.tags.find((t) => t.name === entry.to)?.spec;
+  // The tag keeps its reference policy (as recorded below), so the import serves it as that policy says.
+  const kept = old?.referencePolicy
+    ? { ...entry, spec: { ...entry.spec, referencePolicy: old.referencePolicy } }
+    : entry;
+  const annotations = old?.annotations;
+  if (annotations?.[policyAnnotation] === undefined) return kept;
+  return { ...kept, spec: { ...kept.spec, annotations } };
 }

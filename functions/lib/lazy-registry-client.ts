@@ -66,6 +66,11 @@ export class LazyRegistryClient implements RegistryClient {
     return (await this.load()).getReferrers(repo, digest, access);
   }
 
+  /** The client itself, for adapters built on it (the copy into the integrated registry). */
+  loaded(): Promise<UndiciRegistryClient> {
+    return this.load();
+  }
+
   async close(): Promise<void> {
     await (await this.client)?.close();
   }
