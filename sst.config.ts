@@ -63,6 +63,14 @@ export default $config({
         conditions: [{ test: 'StringEquals', variable: 'iam:PassedToService', values: ['ecs-tasks.amazonaws.com'] }],
       },
       { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [credentialsKey.arn] },
+      // referencePolicy: Local tags are pulled through ECR pull-through cache rules, one per upstream, which the
+      // service finds or creates on first use (registry-level actions: no narrower resource exists).
+      { actions: ['ecr:DescribePullThroughCacheRules', 'ecr:CreatePullThroughCacheRule'], resources: ['*'] },
+      // A deleted stream's repository goes with it when it holds no image (never with force).
+      {
+        actions: ['ecr:ListImages', 'ecr:DeleteRepository'],
+        resources: [$interpolate`arn:aws:ecr:${region}:${account}:repository/${repositoryPrefix}/*`],
+      },
     ];
     // Bundling is declared once, in functions/lib/bundle-options.ts, which bench/ builds from too.
     const { lambdaBundling } = await import('./functions/lib/bundle-options.ts');

@@ -9,6 +9,8 @@ import { TargetDispatcher } from '../../core/adapters/targets/target-dispatcher.
 import { ImageStreamsError } from '../../core/errors.ts';
 import { type ContinueTokens, continueTokens } from '../../core/kube/continue-tokens.ts';
 import type { Clock, EventPublisher, SecretCipher } from '../../core/ports.ts';
+import type { ImageServer, StreamRepositories } from '../../core/ports-registry.ts';
+import { ecrRegistryOf } from '../../core/references/ecr-registry.ts';
 import { HostPacer } from '../../core/scheduling/host-pacer.ts';
 import { timestamp } from '../../core/timestamp.ts';
 import { checkWebhookUrl } from '../../core/triggers/webhook-url.ts';
@@ -47,6 +49,7 @@ import type { Config } from './config.ts';
 import { createLogger } from './create-logger.ts';
 import { LazyRegistryClient } from './lazy-registry-client.ts';
 import { LazySignatureVerifier } from './lazy-signature-verifier.ts';
+import { serviceRegistryCredentials } from './service-registry-credentials.ts';
 
 export interface Dependencies {
   /** The image stream use cases (core/use-cases/streams), each bound to its ports. */
@@ -196,6 +199,7 @@ export function createDependencies(
     concurrency: config.triggerConcurrency,
     leaseMs: config.triggerLeaseMs,
   });
+  const integrated = integratedRegistryAdapters(config, registry);
   const imports = new ImportService({
     streams: store.streams,
     writer,
@@ -218,6 +222,7 @@ export function createDependencies(
     newUid: randomUUID,
     historyLimit: config.historyLimit,
     ...(config.integratedRegistry ? { integratedRegistry: config.integratedRegistry } : {}),
+    server: integrated.server,
     insecureRegistries: new Set(config.insecureRegistries),
     maxBulkImport: config.maxBulkImport,
     maxPolicyTagPages: config.policyMaxTagPages,
@@ -257,6 +262,14 @@ export function createDependencies(
       ? {
           importPending: (namespace: string, stream: string, tags: string[], principal: Principal) =>
             imports.importPendingTags(namespace, stream, tags, principal, config.importTimeoutMs),
+        }
+      : {}),
+    ...(integrated.repositories
+      ? {
+          releaseRepository: async (namespace: string, stream: string) => {
+            const released = await (integrated.repositories as StreamRepositories).release(namespace, stream);
+            logger.info('integrated registry: repository of a deleted stream', { namespace, stream, ...released });
+          },
         }
       : {}),
     onHistoryTrimmed: ({ namespace, stream, dropped }) =>
@@ -363,6 +376,62 @@ function lazyCipher(load: () => Promise<SecretCipher>): SecretCipher {
     seal: async (plaintext, context) => (await cipher()).seal(plaintext, context),
     open: async (sealed, context) => (await cipher()).open(sealed, context),
   };
+}
+
+/**
+ * How Local tags are served, and what becomes of a deleted stream's repository, by the kind of integrated
+ * registry: ECR (pull-through cache rules; an empty repository is deleted with its stream), or any other
+ * registry — local mode's CNCF registry — which gets a copy (its storage stays: distribution has no API
+ * to delete a repository). Both load on first use.
+ */
+function integratedRegistryAdapters(
+  config: Config,
+  registry: LazyRegistryClient,
+): { server?: ImageServer; repositories?: StreamRepositories } {
+  const integrated = config.integratedRegistry;
+  if (!integrated) return {};
+  const ecr = ecrRegistryOf(integrated.host);
+  if (ecr) {
+    const client = once(async () => {
+      const { ECRClient } = await import('@aws-sdk/client-ecr');
+      return new ECRClient({
+        region: ecr.region,
+        ...(config.ecrEndpoint
+          ? { endpoint: config.ecrEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+          : {}),
+      });
+    });
+    const server = once(
+      async () =>
+        new (await import('../../core/adapters/ecr/ecr-pull-through-server.ts')).EcrPullThroughServer({
+          client: await client(),
+          registry: integrated,
+        }),
+    );
+    const cleaner = once(
+      async () =>
+        new (await import('../../core/adapters/ecr/ecr-repository-cleaner.ts')).EcrRepositoryCleaner({
+          client: await client(),
+          registry: integrated,
+        }),
+    );
+    return {
+      server: { serve: async (request) => (await server()).serve(request) },
+      repositories: { release: async (namespace, stream) => (await cleaner()).release(namespace, stream) },
+    };
+  }
+  const copier = once(
+    async () =>
+      new (await import('../../core/adapters/registry/registry-copy-server.ts')).RegistryCopyServer({
+        client: await registry.loaded(),
+        registry: integrated,
+        maxBytes: config.localReferenceMaxBytes,
+        maxIndexEntries: config.maxManifestListEntries,
+        concurrency: config.manifestListConcurrency,
+        credentials: serviceRegistryCredentials,
+      }),
+  );
+  return { server: { serve: async (request) => (await copier()).serve(request) } };
 }
 
 /** EventBridge is loaded on the first write that publishes: reads never need its client. */

@@ -408,6 +408,13 @@ export const settings = {
     schema: integer(8 * mebibyte),
     shown: '8388608 (8 MiB)',
   },
+  localReferenceMaxBytes: {
+    env: 'IMAGESTREAMS_LOCAL_REFERENCE_MAX_BYTES',
+    scope: 'deployment',
+    doc: 'local mode: the largest image (manifests and blobs) a `referencePolicy: Local` tag copies into the integrated registry; a larger one records its source with a LocalReference condition',
+    schema: integer(512 * mebibyte),
+    shown: '536870912 (512 MiB)',
+  },
   continueTokenKey: {
     env: 'IMAGESTREAMS_CONTINUE_TOKEN_KEY',
     scope: 'deployment',
@@ -437,6 +444,12 @@ export const settings = {
     env: 'IMAGESTREAMS_EVENTBRIDGE_ENDPOINT',
     scope: 'local',
     doc: 'an EventBridge endpoint (tests)',
+    schema: optionalText,
+  },
+  ecrEndpoint: {
+    env: 'IMAGESTREAMS_ECR_ENDPOINT',
+    scope: 'local',
+    doc: 'an ECR endpoint (tests)',
     schema: optionalText,
   },
   awsTargetsEndpoint: {

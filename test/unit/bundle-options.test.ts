@@ -50,6 +50,7 @@ describe('the API handler bundle as deployed', () => {
     ['the Lambda client', '@aws-sdk/client-lambda/'],
     ['the CodeBuild client', '@aws-sdk/client-codebuild/'],
     ['the EventBridge client', '@aws-sdk/client-eventbridge/'],
+    ['the ECR client (Local tags and repository cleanup in AWS)', '@aws-sdk/client-ecr/'],
     ['protobufjs (only protobuf request bodies need it)', 'node_modules/protobufjs/'],
   ])('leaves %s out of what a cold start loads', (_label, fragment) => {
     expect(atImport(fragment)).toEqual([]);

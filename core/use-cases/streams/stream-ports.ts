@@ -20,6 +20,8 @@ export interface StreamPorts {
   historyLimit: number;
   /** Imports tags that wait for an import, within the request when the registry answers in time. */
   importPending?: (namespace: string, stream: string, tags: string[], principal: Principal) => Promise<void>;
+  /** Lets go of a deleted stream's repository in the integrated registry (deleted when empty, else kept); never throws. */
+  releaseRepository?: (namespace: string, stream: string) => Promise<void>;
   /** Told about history entries that the limit pushed out, so that nothing disappears silently. */
   onHistoryTrimmed?: (info: { namespace: string; stream: string; dropped: TagEvent[] }) => void;
 }

@@ -1,0 +1,113 @@
+import {
+  CreatePullThroughCacheRuleCommand,
+  DescribePullThroughCacheRulesCommand,
+  type ECRClient,
+} from '@aws-sdk/client-ecr';
+import type { ImageServer, ServeRequest, ServeResult } from '../../ports-registry.ts';
+import type { IntegratedRegistry } from '../../references/integrated-registry.ts';
+import { ecrFailure } from './ecr-failure.ts';
+import { type PullThroughUpstream, pullThroughPrefix, pullThroughUpstream } from './pull-through-upstreams.ts';
+
+export interface EcrPullThroughServerOptions {
+  client: ECRClient;
+  /** The deployment's ECR registry (`<account>.dkr.ecr.<region>.amazonaws.com/<prefix>`). */
+  registry: IntegratedRegistry;
+}
+
+/**
+ * AWS's `referencePolicy: Local`: the tag records `<registry>/<rule prefix>/<upstream repository>@<digest>`,
+ * which ECR fills from the upstream on first pull through a pull-through cache rule for that upstream. The
+ * rule is found (DescribePullThroughCacheRules) or created on first use, once per upstream and instance.
+ * Upstreams that need credentials are not served yet: ECR would pull with one secret for every namespace.
+ */
+export class EcrPullThroughServer implements ImageServer {
+  private readonly options: EcrPullThroughServerOptions;
+  /** Rules known to exist, by prefix; a failed check is forgotten so the next import asks again. */
+  private readonly rules = new Map<string, Promise<ServeResult | undefined>>();
+
+  constructor(options: EcrPullThroughServerOptions) {
+    this.options = options;
+  }
+
+  async serve(request: ServeRequest): Promise<ServeResult> {
+    const { registry } = this.options;
+    const { source, digest } = request;
+    // Already in the integrated registry (pushed to a stream): nothing to cache.
+    if (source.host === registry.host)
+      return { ok: true, dockerImageReference: `${source.host}/${source.repository}@${digest}` };
+    const upstream = pullThroughUpstream(source.host);
+    if (!upstream)
+      return refused(
+        'UnsupportedUpstream',
+        `${source.host} is not served by ECR pull-through cache (it caches Docker Hub, Quay, GitHub, GitLab, ECR Public, registry.k8s.io, Azure and ECR registries)`,
+      );
+    if (upstream.needs)
+      return refused(
+        'UpstreamNeedsCredentials',
+        `ECR pull-through cache reaches ${source.host} only with ${upstream.needs === 'secret' ? 'a Secrets Manager secret' : 'an IAM role'} per rule, which this deployment does not set up yet`,
+      );
+    const prefix = pullThroughPrefix(registry, upstream);
+    if (!prefix)
+      return refused(
+        'InvalidRulePrefix',
+        `the pull-through cache rule prefix for ${upstream.alias} would be longer than ECR's 30 characters; use a shorter registry prefix`,
+      );
+    const problem = await this.ensureRule(prefix, upstream);
+    if (problem) return problem;
+    return { ok: true, dockerImageReference: `${registry.host}/${prefix}/${source.repository}@${digest}` };
+  }
+
+  /** Finds or creates the rule; a refusal to say why, or undefined once it exists. */
+  private ensureRule(prefix: string, upstream: PullThroughUpstream): Promise<ServeResult | undefined> {
+    let known = this.rules.get(prefix);
+    if (!known) {
+      known = this.findOrCreate(prefix, upstream);
+      this.rules.set(prefix, known);
+      known.then(
+        (problem) => problem && this.rules.delete(prefix),
+        () => this.rules.delete(prefix),
+      );
+    }
+    return known;
+  }
+
+  private async findOrCreate(prefix: string, upstream: PullThroughUpstream): Promise<ServeResult | undefined> {
+    const { client } = this.options;
+    try {
+      const found = await client
+        .send(new DescribePullThroughCacheRulesCommand({ ecrRepositoryPrefixes: [prefix] }))
+        .catch((error: { name?: string }) => {
+          if (error.name === 'PullThroughCacheRuleNotFoundException') return { pullThroughCacheRules: [] };
+          throw error;
+        });
+      const rule = found.pullThroughCacheRules?.find((r) => r.ecrRepositoryPrefix === prefix);
+      if (rule)
+        return rule.upstreamRegistryUrl === upstream.url
+          ? undefined
+          : refused(
+              'RuleConflict',
+              `the pull-through cache rule ${prefix} exists for ${rule.upstreamRegistryUrl}, not ${upstream.url}`,
+            );
+      await client
+        .send(
+          new CreatePullThroughCacheRuleCommand({
+            ecrRepositoryPrefix: prefix,
+            upstreamRegistryUrl: upstream.url,
+            upstreamRegistry: upstream.upstreamRegistry as never,
+          }),
+        )
+        .catch((error: { name?: string }) => {
+          // Another instance created it meanwhile: the same rule.
+          if (error.name !== 'PullThroughCacheRuleAlreadyExistsException') throw error;
+        });
+      return undefined;
+    } catch (error) {
+      const failure = ecrFailure(error, `the pull-through cache rule ${prefix}`);
+      return { ok: false, ...failure };
+    }
+  }
+}
+
+function refused(reason: string, message: string): ServeResult {
+  return { ok: false, reason, message, transient: false };
+}
