@@ -153,6 +153,7 @@ export default $config({
         }
       : { iam: true };
     for (const route of apiRoutes) {
+      if (route.localOnly) continue;
       if (route.access === 'anonymous') httpApi.route(`${route.method} ${route.path}`, api.arn);
       else httpApi.route(`${route.method} ${route.path}`, api.arn, { auth });
     }

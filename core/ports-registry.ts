@@ -15,6 +15,19 @@ export interface RegistryAccess {
   signal?: AbortSignal | undefined;
 }
 
+/**
+ * How the service reaches its own registry (the integrated one) to verify what was pushed there: at which
+ * host, over what, and with which credentials of the service's own.
+ */
+export interface IntegratedRegistryAccess {
+  /** host[:port] the requests go to: the registry's own host, or a stand-in for it (tests). */
+  host: string;
+  /** Plain HTTP allowed (local mode's registry on loopback). */
+  insecure: boolean;
+  /** The service's credentials for its registry; undefined where it needs none. */
+  credentials(): Promise<RegistryCredentials | undefined>;
+}
+
 export interface ResolvedManifest {
   digest: string;
   mediaType: string;

@@ -9,6 +9,7 @@ import { deriveWebhookToken, sameSecret, tokenDigest } from '../receivers/webhoo
 import { followedSource, normalizeRepository } from '../references/source-repository.ts';
 import type { TagRecord } from '../streams/types.ts';
 import type { ImportService } from './import-service.ts';
+import type { IntegratedPushes, PushedTag } from './integrated-pushes.ts';
 import { receiverTokenContext } from './receiver-service.ts';
 
 export interface PushServiceOptions {
@@ -32,6 +33,8 @@ export interface PushServiceOptions {
    */
   settleDelaysMs: readonly number[];
   sleep: (ms: number) => Promise<void>;
+  /** The integrated registry's pushes, when the deployment has one: an ECR push there moves the stream's tag. */
+  integrated?: Pick<IntegratedPushes, 'pushedToEcr'> | undefined;
 }
 
 /** Any delivery the service will not act on for who sent it (unknown token, bad signature, suspended receiver): one answer for all. */
@@ -106,16 +109,25 @@ export class PushService {
   }
 
   /**
-   * An ECR push (EventBridge `ECR Image Action`): the tags of every namespace that follow that ECR
-   * repository are imported now.
+   * An ECR push (EventBridge `ECR Image Action`): a push to a stream's own repository in the integrated
+   * registry moves that stream's tag; then the tags of every namespace that follow that ECR repository are
+   * imported now.
    */
-  async pushedToEcr(push: { account: string; region: string; repository: string; tag?: string; digest?: string }) {
+  async pushedToEcr(push: {
+    account: string;
+    region: string;
+    repository: string;
+    tag?: string;
+    digest?: string;
+  }): Promise<PushOutcome & { integrated?: PushedTag }> {
+    const integrated = await this.options.integrated?.pushedToEcr(push);
     const repository = `${push.account}.dkr.ecr.${push.region}.amazonaws.com/${push.repository}`;
-    return this.importFollowers(
+    const outcome = await this.importFollowers(
       [{ repository, ...(push.tag ? { tag: push.tag } : {}), ...(push.digest ? { digest: push.digest } : {}) }],
       undefined,
       'ecr',
     );
+    return integrated ? { ...outcome, integrated } : outcome;
   }
 
   /** The receiver a token digest names, with its shared secret opened; from memory within `cacheMs`, whether known or not. */

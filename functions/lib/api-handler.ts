@@ -19,7 +19,7 @@ import type { NamedObject } from '../../core/kube/diff-snapshots.ts';
 import { type ListRequest, wholeList } from '../../core/kube/list-request.ts';
 import { withListVersion } from '../../core/kube/snapshot-version.ts';
 import type { Dependencies } from './composition-root.ts';
-import { deliverHook } from './deliver-hook.ts';
+import { deliverHook, deliverRegistryNotification } from './deliver-hook.ts';
 import { resourceLists, rootDiscovery, type StaticDocument, versionDocument } from './discovery.ts';
 import { errorResponse } from './error-response.ts';
 import { importStatusCodes } from './import-status-codes.ts';
@@ -69,7 +69,16 @@ type Result = {
 /** Each route's use case: parse is done, authorisation is done, shape the response. */
 type Services = Pick<
   Dependencies,
-  'service' | 'imports' | 'credentials' | 'triggers' | 'access' | 'accessAdmin' | 'clock' | 'receivers' | 'pushes'
+  | 'service'
+  | 'imports'
+  | 'credentials'
+  | 'triggers'
+  | 'access'
+  | 'accessAdmin'
+  | 'clock'
+  | 'receivers'
+  | 'pushes'
+  | 'registryPushes'
 > & {
   /** Watches, where the transport can stream a response (local mode); undefined behind API Gateway. */
   watches: WatchStreams | undefined;
@@ -209,6 +218,8 @@ const operations: Record<Operation, (services: Services, request: ApiRequest) =>
   }),
   'receivers.delete': async ({ receivers }, r) => ({ json: await receivers.deleteReceiver(r.namespace, r.name) }),
   'hooks.deliver': async ({ pushes }, r) => deliverHook(pushes, r.name, r.headers, r.body as Buffer),
+  'registry.notify': async ({ registryPushes }, r) =>
+    deliverRegistryNotification(registryPushes, r.headers, r.body as Buffer),
 };
 
 const protobufType = 'application/vnd.kubernetes.protobuf';
@@ -239,6 +250,7 @@ export function createApiHandler(
     continueTokens,
     receivers,
     pushes,
+    registryPushes,
   }: Pick<
     Dependencies,
     | 'service'
@@ -253,6 +265,7 @@ export function createApiHandler(
     | 'continueTokens'
     | 'receivers'
     | 'pushes'
+    | 'registryPushes'
   >,
   { watches }: { watches?: WatchStreams } = {},
 ) {
@@ -269,6 +282,7 @@ export function createApiHandler(
     now,
     receivers,
     pushes,
+    registryPushes,
   };
   const jsonBody = httpJsonBodyParser({ disableContentTypeCheck: true });
 

@@ -17,6 +17,7 @@ import { checkWebhookUrl } from '../../core/triggers/webhook-url.ts';
 import { AccessService } from '../../core/use-cases/access-service.ts';
 import { ImageImporter } from '../../core/use-cases/image-importer.ts';
 import { ImportService } from '../../core/use-cases/import-service.ts';
+import { IntegratedPushes } from '../../core/use-cases/integrated-pushes.ts';
 import { PushService } from '../../core/use-cases/push-service.ts';
 import { ReceiverService } from '../../core/use-cases/receiver-service.ts';
 import { RegistryCredentialsService } from '../../core/use-cases/registry-credentials.ts';
@@ -47,9 +48,9 @@ import { replaceTrigger } from '../../core/use-cases/triggers/replace-trigger.ts
 import type { TriggerPorts } from '../../core/use-cases/triggers/trigger-ports.ts';
 import type { Config } from './config.ts';
 import { createLogger } from './create-logger.ts';
+import { integratedRegistryAccess } from './integrated-registry-access.ts';
 import { LazyRegistryClient } from './lazy-registry-client.ts';
 import { LazySignatureVerifier } from './lazy-signature-verifier.ts';
-import { serviceRegistryCredentials } from './service-registry-credentials.ts';
 
 export interface Dependencies {
   /** The image stream use cases (core/use-cases/streams), each bound to its ports. */
@@ -64,6 +65,8 @@ export interface Dependencies {
   credentials: RegistryCredentialsService;
   receivers: ReceiverService;
   pushes: PushService;
+  /** Pushes to the integrated registry (its notifications, ECR's events); undefined when the deployment has none. */
+  registryPushes: IntegratedPushes | undefined;
   registry: LazyRegistryClient;
   logger: Logger;
   config: Config;
@@ -200,23 +203,24 @@ export function createDependencies(
     leaseMs: config.triggerLeaseMs,
   });
   const integrated = integratedRegistryAdapters(config, registry);
+  const importer = new ImageImporter({
+    registry,
+    images: store.images,
+    now,
+    allowedRegistries: config.allowedRegistries,
+    maxIndexEntries: config.maxManifestListEntries,
+    childConcurrency: config.manifestListConcurrency,
+    signatures: new SignatureGate({
+      registry,
+      verifier: new LazySignatureVerifier(config.sigstoreTrustedRoot),
+      verdicts: store.verifications,
+      now,
+    }),
+  });
   const imports = new ImportService({
     streams: store.streams,
     writer,
-    importer: new ImageImporter({
-      registry,
-      images: store.images,
-      now,
-      allowedRegistries: config.allowedRegistries,
-      maxIndexEntries: config.maxManifestListEntries,
-      childConcurrency: config.manifestListConcurrency,
-      signatures: new SignatureGate({
-        registry,
-        verifier: new LazySignatureVerifier(config.sigstoreTrustedRoot),
-        verdicts: store.verifications,
-        now,
-      }),
-    }),
+    importer,
     credentials,
     clock,
     newUid: randomUUID,
@@ -236,6 +240,20 @@ export function createDependencies(
     clock,
     newUid: randomUUID,
   });
+  const registryPushes = config.integratedRegistry
+    ? new IntegratedPushes({
+        registry: config.integratedRegistry,
+        access: integratedRegistryAccess(config, config.integratedRegistry),
+        streams: store.streams,
+        importer,
+        writer,
+        clock,
+        historyLimit: config.historyLimit,
+        budgetMs: config.importTimeoutMs || 20_000,
+        notificationsSecret: config.registryNotificationsSecret,
+        log: (message, details) => logger.info(message, details),
+      })
+    : undefined;
   const pushes = new PushService({
     receivers: store.receivers,
     streams: store.streams,
@@ -248,6 +266,7 @@ export function createDependencies(
     concurrency: 4,
     settleDelaysMs: [100, 300, 900],
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    integrated: registryPushes,
   });
   const service = imageStreamUseCases({
     streams: store.streams,
@@ -307,6 +326,7 @@ export function createDependencies(
     credentials,
     receivers,
     pushes,
+    registryPushes,
     registry,
     scheduler,
     writer,
@@ -428,7 +448,7 @@ function integratedRegistryAdapters(
         maxBytes: config.localReferenceMaxBytes,
         maxIndexEntries: config.maxManifestListEntries,
         concurrency: config.manifestListConcurrency,
-        credentials: serviceRegistryCredentials,
+        credentials: integratedRegistryAccess(config, integrated).credentials,
       }),
   );
   return { server: { serve: async (request) => (await copier()).serve(request) } };

@@ -109,6 +109,21 @@ export const settings = {
       ),
     ) as z.ZodMiniType<IntegratedRegistry | undefined, string | undefined>,
   },
+  registryNotificationsSecret: {
+    env: 'IMAGESTREAMS_REGISTRY_NOTIFICATIONS_SECRET',
+    scope: 'local',
+    doc: "the shared secret the integrated registry's notifications carry (`POST /registry/notifications`, `Authorization: Bearer`); unset, that route answers 404. `npm start` creates one in the data folder",
+    schema: z.optional(z.string().check(z.minLength(32, { error: 'must be at least 32 characters' }))) as z.ZodMiniType<
+      string | undefined,
+      string | undefined
+    >,
+  },
+  registryEndpoint: {
+    env: 'IMAGESTREAMS_REGISTRY_ENDPOINT',
+    scope: 'local',
+    doc: 'host:port where the service reaches its integrated registry instead of its own host: a loopback registry standing in for ECR (tests)',
+    schema: optionalText,
+  },
   kmsKeyId: {
     env: 'IMAGESTREAMS_KMS_KEY_ID',
     scope: 'infrastructure',

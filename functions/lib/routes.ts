@@ -25,7 +25,8 @@ export type Operation =
   | 'openapi.v2'
   | 'version'
   | 'healthz'
-  | 'hooks.deliver';
+  | 'hooks.deliver'
+  | 'registry.notify';
 
 /** Who may call a route: whoever the access policy lets do `verb` on `resource`, any authenticated caller, or anyone. */
 export type RouteAccess = { verb: Verb; resource: Resource } | 'authenticated' | 'anonymous';
@@ -42,6 +43,8 @@ export interface ApiRoute {
   resource: ResourceEntry | undefined;
   /** `raw`: the body reaches the operation as sent (size-capped, not parsed), for senders that sign their bytes. */
   body?: 'raw';
+  /** Served in local mode only: sst.config.ts creates no API Gateway route for it. */
+  localOnly?: true;
 }
 
 /** The only form kubectl asks OpenAPI v2 in. */
@@ -124,6 +127,18 @@ export const apiRoutes: readonly ApiRoute[] = [
     produces: 'application/json',
     resource: undefined,
     body: 'raw',
+  },
+  // The integrated registry's notifications (local mode's CNCF registry; ECR's pushes come as events): no
+  // principal either; the operation checks the shared secret the registry sends.
+  {
+    method: 'POST',
+    path: '/registry/notifications',
+    operation: 'registry.notify',
+    access: 'anonymous',
+    produces: 'application/json',
+    resource: undefined,
+    body: 'raw',
+    localOnly: true,
   },
 ];
 

@@ -20,6 +20,7 @@ import { startDynalite } from './dynalite.ts';
 import { InProcessBus } from './in-process-bus.ts';
 import { localContext, writeKubeconfig } from './kubeconfig.ts';
 import { ensureLocalCertificates } from './local-certificates.ts';
+import { type LocalRegistry, planLocalRegistry, startLocalRegistry } from './local-registry.ts';
 import { createLocalServer } from './local-server.ts';
 import { startTicker } from './ticker.ts';
 import { adminToken, credentialsKey, localAdmin, readTokensFile } from './tokens.ts';
@@ -31,6 +32,10 @@ async function main(): Promise<void> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
 
   const dynalite = await startDynalite(resolve(dataDir, 'dynamodb'));
+  // The integrated registry: the service is configured for it now, the registry started once the API
+  // listens (its notifications go there).
+  const registryPlan = await planLocalRegistry(process.env, dataDir);
+  const registryHost = registryPlan.on ? `127.0.0.1:${registryPlan.port}` : undefined;
   const interval = process.env.IMAGESTREAMS_SCHEDULE_INTERVAL_SECONDS || '900';
   const config = loadConfig({
     ...process.env,
@@ -40,6 +45,16 @@ async function main(): Promise<void> {
     // The schedule ticks every minute, as in AWS, or faster when the interval is shorter than that.
     IMAGESTREAMS_SCHEDULE_TICK_SECONDS:
       process.env.IMAGESTREAMS_SCHEDULE_TICK_SECONDS || String(Math.min(60, Number(interval) || 60)),
+    ...(registryPlan.on
+      ? {
+          IMAGESTREAMS_REGISTRY: registryHost,
+          // Plain HTTP on loopback, for exactly that host.
+          IMAGESTREAMS_INSECURE_REGISTRIES: [process.env.IMAGESTREAMS_INSECURE_REGISTRIES, registryHost]
+            .filter(Boolean)
+            .join(','),
+          IMAGESTREAMS_REGISTRY_NOTIFICATIONS_SECRET: registryPlan.secret,
+        }
+      : {}),
   });
   await ensureTable(
     new DynamoDBClient({
@@ -74,6 +89,7 @@ async function main(): Promise<void> {
   const watches = new WatchStreams(watchSettings(config));
   const server = createLocalServer(createApiHandler(deps, { watches }), tokens, tls, logger);
   const ticker = startTicker(deps, config.scheduleTickSeconds, config.schedulerShards, logger);
+  let registry: LocalRegistry | undefined;
   server.listen(port, host, () => {
     const { port: actual } = server.address() as AddressInfo;
     // The certificate names the loopback addresses only, so the kubeconfig points at one of them.
@@ -81,7 +97,29 @@ async function main(): Promise<void> {
     const kubeconfig = resolve(dataDir, 'kubeconfig');
     // Rewritten on every start: the port may have changed; the CA it trusts stays the same.
     writeKubeconfig(kubeconfig, { server: url, ca: tls.ca, token: kubeconfigToken, namespace: 'default' })
-      .then(() => {
+      .then(async () => {
+        let registryLine: string;
+        if (registryPlan.on) {
+          try {
+            registry = await startLocalRegistry({
+              binary: registryPlan.binary,
+              dataDir,
+              caFile: resolve(dataDir, 'ca.crt'),
+              settings: {
+                port: registryPlan.port,
+                notificationsUrl: `${url}/registry/notifications`,
+                secret: registryPlan.secret,
+              },
+              onExit: (code, stderr) =>
+                tell(`the integrated registry stopped (exit code ${code}); pushes no longer reach streams: ${stderr}`),
+            });
+            registryLine = `integrated registry on ${registry.host} (images in ${resolve(dataDir, 'registry')}): push to a stream's status.dockerImageRepository`;
+          } catch (error) {
+            registryLine = `integrated registry off: ${error instanceof Error ? error.message : error}`;
+          }
+        } else {
+          registryLine = `integrated registry off: ${registryPlan.why}${registryPlan.hint ? `; ${registryPlan.hint}` : ''}`;
+        }
         // One write, so that whoever waits for the "listening" line reads the whole banner with it.
         tell(
           [
@@ -90,6 +128,7 @@ async function main(): Promise<void> {
             ...(kubeconfigToken === undefined
               ? ['the kubeconfig holds no token with a tokens file: add --token=<yours> to kubectl']
               : []),
+            registryLine,
           ].join('\nimagestreams: '),
         );
         logger.info('local mode started', { url, dataDir });
@@ -104,7 +143,7 @@ async function main(): Promise<void> {
     clearInterval(ticker);
     server.close();
     server.closeAllConnections();
-    void dynalite.close().then(() => process.exit(0));
+    void Promise.all([registry?.stop(), dynalite.close()]).then(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
