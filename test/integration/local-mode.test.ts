@@ -6,6 +6,8 @@ import { Agent, fetch } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startApi, tokens } from '../support/api-under-test.ts';
 import { kubectlFor } from '../support/kubectl.ts';
+import { pushImage } from '../support/push-image.ts';
+import { freePort } from '../support/registry.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 const children: ChildProcess[] = [];
@@ -26,7 +28,8 @@ async function startService(env: Record<string, string>): Promise<{
 }> {
   const child = spawn(process.execPath, ['functions/local/start.ts'], {
     cwd: root,
-    env: { ...process.env, PORT: '0', ...env },
+    // The integrated registry is off unless a test is about it: its default port is one for all.
+    env: { ...process.env, PORT: '0', IMAGESTREAMS_LOCAL_REGISTRY: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
@@ -250,6 +253,70 @@ describe('local API gateway', () => {
       expect((await api.call('GET', '/apis/image.openshift.io/v1/namespaces/demo/imagestreams')).status).toBe(200);
     } finally {
       await api.close();
+    }
+  });
+});
+
+describe('the integrated registry (npm start)', () => {
+  it('runs the CNCF registry as the integrated registry: a push to a stream repository moves the tag', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'imagestreams-registry-'));
+    try {
+      const port = await freePort();
+      const host = `127.0.0.1:${port}`;
+      const service = await startService({
+        IMAGESTREAMS_DATA_DIR: dir,
+        IMAGESTREAMS_LOCAL_REGISTRY: 'on',
+        IMAGESTREAMS_LOCAL_REGISTRY_PORT: String(port),
+      });
+      expect(service.output()).toContain(`integrated registry on ${host}`);
+      const token = (await readFile(join(dir, 'admin-token'), 'utf8')).trim();
+      const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+      const streams = '/apis/image.openshift.io/v1/namespaces/demo/imagestreams';
+      const created = await service.fetch(streams, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ metadata: { name: 'web' } }),
+      });
+      const stream = (await created.json()) as { status: { dockerImageRepository: string } };
+      expect(stream.status.dockerImageRepository).toBe(`${host}/demo/web`);
+
+      const pushed = await pushImage({ host, url: `http://${host}`, stop: async () => {} }, 'demo/web', 'v1');
+      await expect
+        .poll(
+          async () =>
+            ((await (await service.fetch(`${streams}/web`, { headers })).json()) as any).status.tags[0]?.items[0],
+          { timeout: 15_000, interval: 100 },
+        )
+        .toMatchObject({ image: pushed.digest, dockerImageReference: `${host}/demo/web@${pushed.digest}` });
+      expect(await service.stop()).toBe(0);
+      // The registry stopped with the service.
+      await expect(fetch(`http://${host}/v2/`)).rejects.toThrow();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('says the integrated registry is off, and how to install it, without docker-registry on PATH; and still serves', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'imagestreams-noregistry-'));
+    try {
+      const service = await startService({
+        IMAGESTREAMS_DATA_DIR: dir,
+        IMAGESTREAMS_LOCAL_REGISTRY: 'on',
+        PATH: join(dir, 'empty-bin'),
+      });
+      expect(service.output()).toContain('integrated registry off: docker-registry is not installed');
+      expect(service.output()).toContain('apt-get install docker-registry');
+      const token = (await readFile(join(dir, 'admin-token'), 'utf8')).trim();
+      const created = await service.fetch('/apis/image.openshift.io/v1/namespaces/demo/imagestreams', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ metadata: { name: 'web' } }),
+      });
+      expect(created.status).toBe(201);
+      expect(((await created.json()) as any).status.dockerImageRepository).toBe('');
+      expect(await service.stop()).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
