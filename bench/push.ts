@@ -2,7 +2,8 @@
 // mode's wiring (HTTPS API, in-process bus and subscriptions) behind the CNCF registry's own push
 // notifications; against the scheduled pass at its shortest interval in AWS (one tick a minute) as the
 // baseline. Then the cost of a notification that matches no tag: registry and DynamoDB requests, counted
-// on the wire.
+// on the wire. Last, a push to a stream's own repository in the integrated registry (`npm start`'s
+// registry, configured as local mode configures it): push → tag moved, and what one push costs.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -22,6 +23,7 @@ import { connectSubscriptions } from '../functions/local/connect-subscriptions.t
 import { startDynalite } from '../functions/local/dynalite.ts';
 import { InProcessBus } from '../functions/local/in-process-bus.ts';
 import { ensureLocalCertificates } from '../functions/local/local-certificates.ts';
+import { findRegistryBinary, startLocalRegistry } from '../functions/local/local-registry.ts';
 import { createLocalServer } from '../functions/local/local-server.ts';
 import { startFaultProxy } from '../test/support/fault-proxy.ts';
 import { pushImage } from '../test/support/push-image.ts';
@@ -42,6 +44,9 @@ const ms = (n: number) => `${n.toFixed(0)} ms`;
 
 const port = await freePort();
 const registryHost = `127.0.0.1:${port}`;
+const integratedPort = await freePort();
+const integratedHost = `127.0.0.1:${integratedPort}`;
+const notificationsSecret = randomBytes(32).toString('hex');
 const [dynalite, sink, dir] = await Promise.all([
   startDynalite(),
   startWebhookReceiver(triggerSecret),
@@ -52,7 +57,9 @@ const config = loadConfig({
   IMAGESTREAMS_TABLE: 'bench-push',
   IMAGESTREAMS_DYNAMODB_ENDPOINT: dynalite.endpoint,
   AWS_REGION: 'local',
-  IMAGESTREAMS_INSECURE_REGISTRIES: `${registryHost},${proxy.host}`,
+  IMAGESTREAMS_INSECURE_REGISTRIES: `${registryHost},${proxy.host},${integratedHost}`,
+  IMAGESTREAMS_REGISTRY: integratedHost,
+  IMAGESTREAMS_REGISTRY_NOTIFICATIONS_SECRET: notificationsSecret,
   IMAGESTREAMS_ALLOWED_PRIVATE_HOSTS: sink.host,
   IMAGESTREAMS_CREDENTIALS_KEY: randomBytes(32).toString('base64'),
   IMAGESTREAMS_SCHEDULE_INTERVAL_SECONDS: String(awsTickSeconds), // one tick visits every slot
@@ -117,6 +124,16 @@ const registry = await startRegistry(
   { url: `${api}${receiver.status.webhookPath}`, bearer: token, ca: tls.ca },
   port,
 );
+const binary = await findRegistryBinary();
+if (!binary) throw new Error('docker-registry is not on PATH: apt-get install docker-registry');
+const integrated = await startLocalRegistry({
+  binary,
+  dataDir: dir,
+  caFile: join(dir, 'ca.crt'),
+  settings: { port: integratedPort, notificationsUrl: `${api}/registry/notifications`, secret: notificationsSecret },
+  onExit: () => undefined,
+});
+const integratedRegistry = { host: integratedHost, url: `http://${integratedHost}`, stop: () => integrated.stop() };
 
 async function waitFor(what: string, done: () => boolean): Promise<void> {
   const start = performance.now();
@@ -194,6 +211,51 @@ try {
   const writes = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'].reduce((n, op) => n + (counts[op] ?? 0), 0);
   await agent.close();
 
+  // The integrated registry: a push by tag to a stream's own repository moves the tag (no receiver, no
+  // scheduled tag). Latency to the Changed event, then the cost of one push on a stream with no trigger.
+  await deps.service.createImageStream(admin, 'integrated', { metadata: { name: 'web' } });
+  await deps.service.createImageStream(admin, 'integrated', { metadata: { name: 'plain' } });
+  await pushImage(integratedRegistry, 'integrated/web', 'v1'); // warm-up
+  const integratedChanged: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    // The registry notifies as soon as the manifest is stored, before its answer to the PUT: the clock
+    // starts at the manifest PUT by tag, once the blobs and the manifest (by digest) are there, as docker
+    // pushes them.
+    const pushed = await pushImage(integratedRegistry, 'integrated/web', undefined);
+    const manifest = await fetch(`${integratedRegistry.url}/v2/integrated/web/manifests/${pushed.digest}`, {
+      headers: { accept: pushed.mediaType },
+    });
+    const body = Buffer.from(await manifest.arrayBuffer());
+    const start = performance.now();
+    const put = await fetch(`${integratedRegistry.url}/v2/integrated/web/manifests/v1`, {
+      method: 'PUT',
+      headers: { 'content-type': pushed.mediaType },
+      body,
+    });
+    await put.arrayBuffer();
+    if (put.status !== 201) throw new Error(`manifest PUT: ${put.status}`);
+    await waitFor('the integrated tag to change', () => changedAt.has(pushed.digest));
+    integratedChanged.push((changedAt.get(pushed.digest) as number) - start);
+  }
+  const costs: { registry: number; reads: number; writes: number; ops: Record<string, number> }[] = [];
+  for (let round = 0; round < 5; round++) {
+    // Counted from before the push (which itself touches neither) to when the service is done with it.
+    const registryBefore = deps.registry.requestCount();
+    dynalite.requests.clear();
+    const pushed = await pushImage(integratedRegistry, 'integrated/plain', 'v1');
+    await waitFor('the plain tag to change', () => changedAt.has(pushed.digest));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const ops = Object.fromEntries(dynalite.requests);
+    costs.push({
+      registry: deps.registry.requestCount() - registryBefore,
+      reads: ['Query', 'GetItem', 'BatchGetItem', 'Scan'].reduce((n, op) => n + (ops[op] ?? 0), 0),
+      writes: ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'].reduce((n, op) => n + (ops[op] ?? 0), 0),
+      ops,
+    });
+  }
+  const cost = costs[costs.length - 1] as (typeof costs)[number];
+  const span = (values: number[]) => `${ms(Math.min(...values))}–${ms(Math.max(...values))}`;
+
   const table = [
     ['measure', 'median', 'p95', 'baseline: scheduled pass, 1-minute tick (median / p95)'],
     [
@@ -220,6 +282,18 @@ try {
       `registry requests ${proxy.seen.length}`,
       `DynamoDB reads ${reads}, writes ${writes} (${JSON.stringify(counts)})`,
     ],
+    [
+      `integrated registry: push → ImageStreamTag Changed (${rounds} pushes)`,
+      ms(quantile(integratedChanged, 0.5)),
+      ms(quantile(integratedChanged, 0.95)),
+      `min–max ${span(integratedChanged)}`,
+    ],
+    [
+      'integrated registry: one push to a stream repository (no trigger; reads include the fan-out’s trigger lookup)',
+      `registry requests ${cost.registry}`,
+      `DynamoDB reads ${cost.reads}, writes ${cost.writes}`,
+      `${JSON.stringify(cost.ops)}; the 5 pushes: ${costs.map((c) => `${c.registry}/${c.reads}/${c.writes}`).join(' ')}`,
+    ],
   ];
   for (const line of table) console.log(line.join(' | '));
 } finally {
@@ -228,7 +302,7 @@ try {
   deps.dynamo.destroy();
   dynamo.destroy();
   await deps.registry.close();
-  await Promise.all([registry.stop(), sink.stop(), proxy.stop()]);
+  await Promise.all([registry.stop(), integrated.stop(), sink.stop(), proxy.stop()]);
   await dynalite.close();
   await rm(dir, { recursive: true, force: true });
 }
