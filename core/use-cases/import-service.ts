@@ -44,6 +44,7 @@ import { timestamp } from '../timestamp.ts';
 import type { ImageImporter, ImportedImage } from './image-importer.ts';
 import type { RegistryCredentialsService } from './registry-credentials.ts';
 import type { SignaturePolicy } from './signature-gate.ts';
+import type { SourceImport } from './streams/stream-ports.ts';
 import { TagListings } from './tag-listings.ts';
 import type { TagWriter } from './tag-writer.ts';
 
@@ -140,6 +141,23 @@ export class ImportService {
     await mapBounded(tagNames, this.options.concurrency, async (tag) => {
       if (!signal.aborted) await this.importPendingTag(namespace, stream, tag, principal, signal, listings);
     });
+  }
+
+  /**
+   * Imports a spec tag's DockerImage source for a tag write that has not happened yet (`oc tag`), so that
+   * the spec and its import land in one write. Stores the image; the tag is the caller's to write.
+   * Undefined when the import ran out of time: the tag is then written pending, for the scheduled pass.
+   */
+  async importSource(namespace: string, spec: TagReference, budgetMs: number): Promise<SourceImport | undefined> {
+    if (spec.from?.kind !== 'DockerImage' || spec.reference) return undefined;
+    const signal = AbortSignal.timeout(budgetMs);
+    try {
+      const result = await this.run(namespace, spec, true, signal);
+      return { outcome: result.outcome, ...(result.imported ? { image: result.imported.image } : {}) };
+    } catch (error) {
+      if (signal.aborted) return undefined;
+      throw error;
+    }
   }
 
   private async importPendingTag(

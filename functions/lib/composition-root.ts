@@ -12,6 +12,7 @@ import type { Clock, EventPublisher, SecretCipher } from '../../core/ports.ts';
 import type { ImageServer, StreamRepositories } from '../../core/ports-registry.ts';
 import { ecrRegistryOf } from '../../core/references/ecr-registry.ts';
 import { HostPacer } from '../../core/scheduling/host-pacer.ts';
+import type { TagReference } from '../../core/streams/types.ts';
 import { timestamp } from '../../core/timestamp.ts';
 import { checkWebhookUrl } from '../../core/triggers/webhook-url.ts';
 import { AccessService } from '../../core/use-cases/access-service.ts';
@@ -281,6 +282,8 @@ export function createDependencies(
       ? {
           importPending: (namespace: string, stream: string, tags: string[], principal: Principal) =>
             imports.importPendingTags(namespace, stream, tags, principal, config.importTimeoutMs),
+          importSource: (namespace: string, spec: TagReference) =>
+            imports.importSource(namespace, spec, config.importTimeoutMs),
         }
       : {}),
     ...(integrated.repositories
