@@ -148,11 +148,15 @@ export class ImportService {
    * the spec and its import land in one write. Stores the image; the tag is the caller's to write.
    * Undefined when the import ran out of time: the tag is then written pending, for the scheduled pass.
    */
-  async importSource(namespace: string, spec: TagReference, budgetMs: number): Promise<SourceImport | undefined> {
+  async importSource(
+    stream: { namespace: string; name: string },
+    spec: TagReference,
+    budgetMs: number,
+  ): Promise<SourceImport | undefined> {
     if (spec.from?.kind !== 'DockerImage' || spec.reference) return undefined;
     const signal = AbortSignal.timeout(budgetMs);
     try {
-      const result = await this.run(namespace, spec, true, signal);
+      const result = await this.run(stream, spec, true, signal);
       return { outcome: result.outcome, ...(result.imported ? { image: result.imported.image } : {}) };
     } catch (error) {
       if (signal.aborted) return undefined;

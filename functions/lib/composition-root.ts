@@ -282,8 +282,8 @@ export function createDependencies(
       ? {
           importPending: (namespace: string, stream: string, tags: string[], principal: Principal) =>
             imports.importPendingTags(namespace, stream, tags, principal, config.importTimeoutMs),
-          importSource: (namespace: string, spec: TagReference) =>
-            imports.importSource(namespace, spec, config.importTimeoutMs),
+          importSource: (stream: { namespace: string; name: string }, spec: TagReference) =>
+            imports.importSource(stream, spec, config.importTimeoutMs),
         }
       : {}),
     ...(integrated.repositories

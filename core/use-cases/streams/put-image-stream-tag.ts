@@ -60,7 +60,8 @@ export async function putImageStreamTag(
   let imported: { key: string; result: SourceImport | undefined } | undefined;
   const importOnce = async (tagSpec: TagReference) => {
     const key = importKey(tagSpec);
-    if (imported?.key !== key) imported = { key, result: await ports.importSource?.(namespace, tagSpec) };
+    if (imported?.key !== key)
+      imported = { key, result: await ports.importSource?.({ namespace, name: streamName }, tagSpec) };
     return imported.result;
   };
   const put = async () => {

@@ -27,7 +27,7 @@ export interface StreamPorts {
    * Imports a spec tag's DockerImage source before the tag is written (`oc tag`), within the request's
    * import budget: the outcome to record with the spec, or undefined when time ran out.
    */
-  importSource?: (namespace: string, spec: TagReference) => Promise<SourceImport | undefined>;
+  importSource?: (stream: { namespace: string; name: string }, spec: TagReference) => Promise<SourceImport | undefined>;
   /** Told about history entries that the limit pushed out, so that nothing disappears silently. */
   onHistoryTrimmed?: (info: { namespace: string; stream: string; dropped: TagEvent[] }) => void;
 }
