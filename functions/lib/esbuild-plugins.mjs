@@ -23,4 +23,29 @@ const builtinsByRequire = {
   },
 };
 
-export default [builtinsByRequire];
+/**
+ * undici carries three HTTP/1 parsers compiled to WebAssembly, each embedded as base64 (70–80 KiB apiece):
+ * llhttp with and without SIMD, and the experimental milo, used only when a client asks for it (we never
+ * do; undici's own build for Node.js core leaves it out the same way). One parser is kept: llhttp without
+ * SIMD, which runs on every Node. The SIMD build is replaced by a module that throws, which undici already
+ * handles by falling back to the plain build (lib/dispatcher/client-h1.js, lazyllhttp); milo by one that
+ * says it is off.
+ */
+const undiciOneParser = {
+  name: 'undici-one-parser',
+  setup(build) {
+    build.onResolve({ filter: /^(\.\/parser-h1\.js|\.\.\/llhttp\/llhttp_simd-wasm\.js)$/ }, (args) =>
+      /[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client-h1\.js$/.test(args.importer)
+        ? { path: args.path, namespace: 'undici-parser-left-out' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'undici-parser-left-out' }, (args) => ({
+      contents: args.path.includes('parser-h1')
+        ? 'module.exports = { getMiloEnabled: () => false };'
+        : "throw new Error('the SIMD build of llhttp is left out of this bundle');",
+      loader: 'js',
+    }));
+  },
+};
+
+export default [builtinsByRequire, undiciOneParser];

@@ -57,6 +57,16 @@ describe('the API handler bundle as deployed', () => {
     expect(Object.keys(metafile.inputs).some((input) => input.includes(fragment))).toBe(true);
   });
 
+  it('ships one HTTP parser of undici and none of the parts the registry client does not use', () => {
+    const undiciFiles = Object.keys(metafile.inputs).filter((input) => input.includes('node_modules/undici/'));
+    expect(undiciFiles.filter((input) => /llhttp.*-wasm|milo/.test(input))).toEqual([
+      'node_modules/undici/lib/llhttp/llhttp-wasm.js',
+    ]);
+    expect(
+      undiciFiles.filter((input) => /\/(websocket|eventsource|cache|mock)\/|undici\/index\.js/.test(input)),
+    ).toEqual([]);
+  });
+
   it('imports no Node builtin as an ES module, whose facade would load Node’s own undici', () => {
     const builtinImports = Object.values(metafile.outputs).flatMap((output) =>
       output.imports.filter((imported) => imported.external && imported.kind === 'import-statement'),
