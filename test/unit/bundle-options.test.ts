@@ -67,6 +67,10 @@ describe('the API handler bundle as deployed', () => {
     ).toEqual([]);
   });
 
+  it('ships no browser code of the AWS SDK (bowser, its user-agent parser; patches/README.md)', () => {
+    expect(Object.keys(metafile.inputs).filter((input) => input.includes('node_modules/bowser/'))).toEqual([]);
+  });
+
   it('imports no Node builtin as an ES module, whose facade would load Node’s own undici', () => {
     const builtinImports = Object.values(metafile.outputs).flatMap((output) =>
       output.imports.filter((imported) => imported.external && imported.kind === 'import-statement'),
