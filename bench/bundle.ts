@@ -41,10 +41,19 @@ function sizes(metafile: Metafile): { entry: string; total: number; atImport: nu
 async function buildApi(
   dir: string,
   label: string,
-  variant: { sdkInside?: boolean; before?: boolean; noPlugins?: boolean } = {},
+  variant: { sdkInside?: boolean; before?: boolean; noPlugins?: boolean; checkout?: string } = {},
 ): Promise<Built> {
   const outdir = join(dir, label.replace(/\W+/g, '-'));
-  const options = sstEquivalentBuild('functions/api.ts', outdir);
+  const root = variant.checkout ?? process.cwd();
+  // Another checkout (BENCH_COMPARE) is built with its own options and plugins, as it would deploy.
+  const build_ = variant.checkout
+    ? (
+        (await import(join(root, 'functions/lib/bundle-options.ts'))) as {
+          sstEquivalentBuild: typeof sstEquivalentBuild;
+        }
+      ).sstEquivalentBuild
+    : sstEquivalentBuild;
+  const options = build_('functions/api.ts', outdir);
   if (variant.sdkInside === false) options.external = [...(options.external ?? []), '@aws-sdk/*', '@smithy/*'];
   if (variant.before || variant.noPlugins) options.plugins = [];
   if (variant.before) {
@@ -53,9 +62,9 @@ async function buildApi(
     options.splitting = false;
     options.sourcemap = false;
   }
-  const result = await build({ ...options, absWorkingDir: process.cwd() });
+  const result = await build({ ...options, absWorkingDir: root });
   const { entry, total, atImport } = sizes(result.metafile as Metafile);
-  return { label, entry: join(process.cwd(), entry), total, atImport };
+  return { label, entry: join(root, entry), total, atImport };
 }
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
@@ -71,10 +80,12 @@ export async function bundleBench(options: { rounds: number }): Promise<string[]
   });
   try {
     await ensureTable(dynamo, 'bench');
+    const compare = process.env.BENCH_COMPARE;
     const bundles = [
       await buildApi(dir, 'before: SST defaults, SDK inside', { before: true }),
+      ...(compare ? [await buildApi(dir, `as shipped by ${compare}`, { checkout: compare })] : []),
       await buildApi(dir, 'shipped: SDK inside'),
-      await buildApi(dir, 'shipped without the builtins plugin', { noPlugins: true }),
+      await buildApi(dir, 'shipped without our esbuild plugins', { noPlugins: true }),
       await buildApi(dir, 'alternative: SDK from the runtime', { sdkInside: false }),
     ];
     const event = JSON.parse(await readFile('test/fixtures/events/apigw-v2-jwt.json', 'utf8'));
@@ -165,6 +176,7 @@ export async function bundleBench(options: { rounds: number }): Promise<string[]
   }
 }
 
+// BENCH_COMPARE=<another checkout> adds its API handler, built with its own options, to the same rounds.
 if (import.meta.main) {
   const { printTable } = await import('./stats.ts');
   printTable(await bundleBench({ rounds: Number(process.env.BENCH_COLD_RUNS ?? 11) }));

@@ -68,10 +68,13 @@ export class PushService {
   private readonly options: PushServiceOptions;
   private readonly cache = new Map<string, { at: number; resolved: Promise<Resolved> }>();
   /** Refusals do the work acceptances do: an unknown token is checked against this instead of a receiver's. */
-  private readonly dummy: { record: Pick<ReceiverRecord, 'namespace' | 'name' | 'uid'>; secret: string } = {
-    record: { namespace: 'none', name: 'none', uid: 'none' },
-    secret: randomBytes(32).toString('hex'),
+  private readonly dummyRecord: Pick<ReceiverRecord, 'namespace' | 'name' | 'uid'> = {
+    namespace: 'none',
+    name: 'none',
+    uid: 'none',
   };
+  /** Made on the first delivery: building the service (every cold start of the API) needs no random bytes. */
+  private dummySecret: string | undefined;
 
   constructor(options: PushServiceOptions) {
     this.options = options;
@@ -84,8 +87,8 @@ export class PushService {
    */
   async deliver(token: string, headers: Headers, body: Buffer): Promise<PushOutcome> {
     const resolved = await this.resolve(tokenDigest(token));
-    const secret = resolved?.secret ?? this.dummy.secret;
-    const tokenMatches = sameSecret(deriveWebhookToken(secret, resolved?.record ?? this.dummy.record), token);
+    const secret = resolved?.secret ?? (this.dummySecret ??= randomBytes(32).toString('hex'));
+    const tokenMatches = sameSecret(deriveWebhookToken(secret, resolved?.record ?? this.dummyRecord), token);
     const signed = verifyDelivery(resolved?.record.type ?? 'github', headers, body, secret);
     if (!resolved || !tokenMatches || !signed || resolved.record.suspended) throw new HookNotFoundError();
     const receiver = resolved.record;

@@ -20,7 +20,7 @@ import { type ListRequest, wholeList } from '../../core/kube/list-request.ts';
 import { withListVersion } from '../../core/kube/snapshot-version.ts';
 import type { Dependencies } from './composition-root.ts';
 import { deliverHook, deliverRegistryNotification } from './deliver-hook.ts';
-import { resourceLists, rootDiscovery, type StaticDocument, versionDocument } from './discovery.ts';
+import { resourceListDocument, rootDiscovery, type StaticDocument, versionDocument } from './discovery.ts';
 import { errorResponse } from './error-response.ts';
 import { importStatusCodes } from './import-status-codes.ts';
 import { kubeGetAnswer } from './kube-get-answer.ts';
@@ -89,10 +89,10 @@ const created = async (json: Promise<unknown>): Promise<Result> => ({ status: 20
 
 const operations: Record<Operation, (services: Services, request: ApiRequest) => Promise<Result>> = {
   healthz: async () => ({ text: 'ok' }),
-  version: async () => ({ document: versionDocument }),
+  version: async () => ({ document: versionDocument() }),
   'discovery.api': async (_, r) => ({ document: negotiated(rootDiscovery('/api', r.accept)) }),
   'discovery.apis': async (_, r) => ({ document: negotiated(rootDiscovery('/apis', r.accept)) }),
-  'discovery.resources': async (_, r) => ({ document: resourceLists.get(r.path) }),
+  'discovery.resources': async (_, r) => ({ document: resourceListDocument(r.path) }),
   'openapi.index': async ({ clock }, r) => openApi(r, clock.now()),
   'openapi.document': async ({ clock }, r) => openApi(r, clock.now()),
   'openapi.v2': async () => ({ binary: (await import('./openapi.ts')).openApiV2Document() }),

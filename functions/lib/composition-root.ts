@@ -1,6 +1,6 @@
 import { hkdfSync, randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AccessPolicy, type AccessRequest } from '../../core/access/authorize.ts';
 import type { Principal } from '../../core/access/principal.ts';
 import { AesGcmCipher } from '../../core/adapters/crypto/aes-gcm-cipher.ts';
@@ -71,7 +71,8 @@ export interface Dependencies {
   registry: LazyRegistryClient;
   logger: Logger;
   config: Config;
-  dynamo: DynamoDBClient;
+  /** The DynamoDB client, built on the first request to the table (so `destroy` may find nothing to close). */
+  dynamo: Pick<DynamoDBClient, 'destroy'>;
   clock: Clock;
   /** Signs and checks list continue tokens; undefined when no key is configured (lists then come whole). */
   continueTokens: ContinueTokens | undefined;
@@ -101,19 +102,28 @@ export function createDependencies(
   options: { logger?: Logger; publisher?: EventPublisher; clock?: Clock } = {},
 ): Dependencies {
   const logger = options.logger ?? createLogger(config);
-  const dynamo = new DynamoDBClient({
-    region: config.region,
-    ...(config.dynamoEndpoint
-      ? { endpoint: config.dynamoEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-      : {}),
-  });
-  const store = dynamoStores(dynamo, config.tableName);
+  // The SDK loads, and the client is built, on the first request that reads or writes the table: routes that do
+  // not (discovery, OpenAPI, health) answer a cold start without them.
+  let client: DynamoDBClient | undefined;
+  const store = dynamoStores(
+    (sdk) =>
+      (client = new sdk.DynamoDBClient({
+        region: config.region,
+        ...(config.dynamoEndpoint
+          ? { endpoint: config.dynamoEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+          : {}),
+      })),
+    config.tableName,
+  );
+  const dynamo = { destroy: () => client?.destroy() };
+  // node:crypto loads with the first object created, not with this module (esbuild-plugins.mjs).
+  const newUid = () => randomUUID();
   const clock = options.clock ?? { now: () => new Date() };
   const now = () => timestamp(clock.now());
   const publisher = options.publisher ?? eventBridge(config);
   const accessAdmin = new AccessService({
     access: store.access,
-    newUid: randomUUID,
+    newUid,
     clock,
     admins: config.admins,
     cacheMs: config.accessCacheMs,
@@ -197,7 +207,7 @@ export function createDependencies(
     cipher,
     publisher,
     clock,
-    newUid: randomUUID,
+    newUid,
     historyLimit: config.historyLimit,
     checkWebhookUrl: (url) => checkWebhookUrl(url, allowedPrivateHosts),
     concurrency: config.triggerConcurrency,
@@ -224,7 +234,7 @@ export function createDependencies(
     importer,
     credentials,
     clock,
-    newUid: randomUUID,
+    newUid,
     historyLimit: config.historyLimit,
     ...(config.integratedRegistry ? { integratedRegistry: config.integratedRegistry } : {}),
     server: integrated.server,
@@ -239,7 +249,7 @@ export function createDependencies(
     secretValue: (namespace, name, key) => credentials.secretValue(namespace, name, key),
     cipher,
     clock,
-    newUid: randomUUID,
+    newUid,
   });
   const registryPushes = config.integratedRegistry
     ? new IntegratedPushes({
@@ -275,7 +285,7 @@ export function createDependencies(
     authorize,
     writer,
     clock,
-    newUid: randomUUID,
+    newUid,
     historyLimit: config.historyLimit,
     ...(config.integratedRegistry ? { integratedRegistry: config.integratedRegistry } : {}),
     ...(config.importTimeoutMs > 0

@@ -9,6 +9,12 @@ export interface StaticDocument {
   etag: string;
 }
 
+/** Built by the first request that asks for it: a cold start serving anything else does not pay for it. */
+function once<T>(build: () => T): () => T {
+  let built: T | undefined;
+  return () => (built ??= build());
+}
+
 function document(value: unknown, contentType = 'application/json'): StaticDocument {
   const body = JSON.stringify(value);
   return { body, contentType, etag: `"${createHash('sha256').update(body).digest('hex')}"` };
@@ -93,37 +99,43 @@ function aggregated(groups: readonly string[], version: AggregatedVersion): Stat
 
 const namedGroups = [...new Set(groupVersions.filter((gv) => gv.group !== '').map((gv) => gv.group))];
 
-const legacyApi = document({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] });
-const legacyApis = document({
-  kind: 'APIGroupList',
-  apiVersion: 'v1',
-  groups: namedGroups.map((name) => {
-    const versions = groupVersions
-      .filter((gv) => gv.group === name)
-      .map((gv) => ({ groupVersion: `${name}/${gv.version}`, version: gv.version }));
-    return { name, versions, preferredVersion: versions[0] };
+const legacyApi = once(() => document({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] }));
+const legacyApis = once(() =>
+  document({
+    kind: 'APIGroupList',
+    apiVersion: 'v1',
+    groups: namedGroups.map((name) => {
+      const versions = groupVersions
+        .filter((gv) => gv.group === name)
+        .map((gv) => ({ groupVersion: `${name}/${gv.version}`, version: gv.version }));
+      return { name, versions, preferredVersion: versions[0] };
+    }),
   }),
-});
-const aggregatedApi = Object.fromEntries(aggregatedVersions.map((v) => [v, aggregated([''], v)])) as Record<
-  AggregatedVersion,
-  StaticDocument
->;
-const aggregatedApis = Object.fromEntries(aggregatedVersions.map((v) => [v, aggregated(namedGroups, v)])) as Record<
-  AggregatedVersion,
-  StaticDocument
->;
-
-/** APIResourceLists by path (`/api/v1`, `/apis/<group>/<version>`). */
-export const resourceLists: ReadonlyMap<string, StaticDocument> = new Map(
-  groupVersions.map((gv) => [groupVersionPrefix(gv.group, gv.version), document(resourceList(gv.group, gv.version))]),
 );
+const aggregatedApi = Object.fromEntries(aggregatedVersions.map((v) => [v, once(() => aggregated([''], v))]));
+const aggregatedApis = Object.fromEntries(aggregatedVersions.map((v) => [v, once(() => aggregated(namedGroups, v))]));
+
+const resourceLists = once(
+  () =>
+    new Map(
+      groupVersions.map((gv) => [
+        groupVersionPrefix(gv.group, gv.version),
+        document(resourceList(gv.group, gv.version)),
+      ]),
+    ),
+);
+
+/** The APIResourceList at `path` (`/api/v1`, `/apis/<group>/<version>`). */
+export function resourceListDocument(path: string): StaticDocument | undefined {
+  return resourceLists().get(path);
+}
 
 /**
  * `/api` or `/apis` in the first form the Accept entries admit, in their order: aggregated discovery
  * (v2, v2beta1) or the legacy APIVersions / APIGroupList; undefined when none is admitted.
  */
 export function rootDiscovery(path: '/api' | '/apis', accept: readonly MediaRange[]): StaticDocument | undefined {
-  const legacy = path === '/api' ? legacyApi : legacyApis;
+  const legacy = path === '/api' ? legacyApi() : legacyApis();
   if (accept.length === 0) return legacy;
   for (const range of accept) {
     const version = aggregatedVersions.find(
@@ -133,7 +145,7 @@ export function rootDiscovery(path: '/api' | '/apis', accept: readonly MediaRang
         range.params.v === v &&
         range.params.as === 'APIGroupDiscoveryList',
     );
-    if (version) return (path === '/api' ? aggregatedApi : aggregatedApis)[version];
+    if (version) return (path === '/api' ? aggregatedApi : aggregatedApis)[version]?.();
     if (admits(range, 'application/json')) return legacy;
   }
   return undefined;
@@ -146,13 +158,15 @@ export const kubernetesVersion = { major: '1', minor: '32' };
  * `/version` (apimachinery's version.Info, every field a string). Its minor is what the machine image's
  * kubectl dispatcher picks a kubectl by; gitVersion says this is not a kube-apiserver.
  */
-export const versionDocument = document({
-  ...kubernetesVersion,
-  gitVersion: `v${kubernetesVersion.major}.${kubernetesVersion.minor}.0+imagestreams`,
-  gitCommit: '',
-  gitTreeState: '',
-  buildDate: '',
-  goVersion: '',
-  compiler: '',
-  platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
-});
+export const versionDocument = once(() =>
+  document({
+    ...kubernetesVersion,
+    gitVersion: `v${kubernetesVersion.major}.${kubernetesVersion.minor}.0+imagestreams`,
+    gitCommit: '',
+    gitTreeState: '',
+    buildDate: '',
+    goVersion: '',
+    compiler: '',
+    platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+  }),
+);

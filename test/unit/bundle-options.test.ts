@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lambdaBundling, sstEquivalentBuild } from '../../functions/lib/bundle-options.ts';
@@ -14,7 +16,7 @@ let entry: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'bundle-'));
-  const result = await build({ ...sstEquivalentBuild('functions/api.ts', dir), write: false });
+  const result = await build({ ...sstEquivalentBuild('functions/api.ts', dir), absWorkingDir: process.cwd() });
   metafile = result.metafile as Metafile;
   entry = Object.keys(metafile.outputs).find((path) => metafile.outputs[path]?.entryPoint === 'functions/api.ts') ?? '';
   const inputs = new Set<string>();
@@ -55,6 +57,48 @@ describe('the API handler bundle as deployed', () => {
   ])('leaves %s out of what a cold start loads', (_label, fragment) => {
     expect(atImport(fragment)).toEqual([]);
     expect(Object.keys(metafile.inputs).some((input) => input.includes(fragment))).toBe(true);
+  });
+
+  it('ships one HTTP parser of undici and none of the parts the registry client does not use', () => {
+    const undiciFiles = Object.keys(metafile.inputs).filter((input) => input.includes('node_modules/undici/'));
+    expect(undiciFiles.filter((input) => /llhttp.*-wasm|milo/.test(input))).toEqual([
+      'node_modules/undici/lib/llhttp/llhttp-wasm.js',
+    ]);
+    expect(
+      undiciFiles.filter((input) => /\/(websocket|eventsource|cache|mock)\/|undici\/index\.js/.test(input)),
+    ).toEqual([]);
+  });
+
+  it('leaves the AWS SDK out of what a cold start loads: the first request to the table loads it', () => {
+    expect(atImport('node_modules/@aws-sdk/')).toEqual([]);
+    expect(atImport('node_modules/@smithy/')).toEqual([]);
+  });
+
+  it('loads neither node:crypto nor TLS nor HTTPS when a fresh process imports it', () => {
+    const entryUrl = pathToFileURL(join(process.cwd(), entry)).href;
+    const script = [
+      'const before = new Set(process.moduleLoadList);',
+      `await import(${JSON.stringify(entryUrl)});`,
+      "console.log(JSON.stringify(process.moduleLoadList.filter((m) => !before.has(m) && m.startsWith('NativeModule ')).map((m) => m.slice(13))));",
+      'process.exit(0);',
+    ].join('\n');
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        NODE_OPTIONS: '',
+        IMAGESTREAMS_TABLE: 't',
+        IMAGESTREAMS_EVENT_BUS: 'b',
+        AWS_REGION: 'local',
+      },
+    });
+    expect(child.stderr).toBe('');
+    const loaded: string[] = JSON.parse(child.stdout);
+    expect(loaded.filter((name) => /^(crypto|tls|https|http2|zlib)$/.test(name))).toEqual([]);
+  });
+
+  it('ships no browser code of the AWS SDK (bowser, its user-agent parser; patches/README.md)', () => {
+    expect(Object.keys(metafile.inputs).filter((input) => input.includes('node_modules/bowser/'))).toEqual([]);
   });
 
   it('imports no Node builtin as an ES module, whose facade would load Node’s own undici', () => {

@@ -1,11 +1,10 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoAccessStore } from './dynamo-access-store.ts';
 import { DynamoImageStore } from './dynamo-image-store.ts';
 import { DynamoReceiverStore } from './dynamo-receiver-store.ts';
 import { DynamoScheduleIndex } from './dynamo-schedule-index.ts';
 import { DynamoSecretStore } from './dynamo-secret-store.ts';
 import { DynamoStreamStore } from './dynamo-stream-store.ts';
-import { DynamoTable } from './dynamo-table.ts';
+import { type DynamoClientSource, DynamoTable } from './dynamo-table.ts';
 import { DynamoTriggerStore } from './dynamo-trigger-store.ts';
 import { DynamoVerificationStore } from './dynamo-verification-store.ts';
 
@@ -23,7 +22,7 @@ export interface DynamoStores {
 
 /** The stores of the table `tableName`; `pageSize` bounds the items of one Query page (tests use a small one). */
 export function dynamoStores(
-  client: DynamoDBClient,
+  client: DynamoClientSource,
   tableName: string,
   options: { pageSize?: number } = {},
 ): DynamoStores {

@@ -25,17 +25,8 @@
 //   gsi3  SRC#<ns>|<stream>|<tag> / <ns>|<name>   the triggers of a source tag
 //         REPO#<repository> / <ns>|<stream>|<tag> scheduled tags, by the normalised repository they import from
 // Names and tags cannot contain '#' or '|', so a prefix never matches a neighbour's items.
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  BatchWriteCommand,
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ImageStreamsError, ObjectTooLargeError, StoreFailureError, StoreThrottledError } from '../../errors.ts';
 
 export type Item = Record<string, unknown>;
@@ -165,22 +156,44 @@ export const keys = {
 /** Items per Query page when a list has no limit of its own; DynamoDB also ends a page at 1 MB. */
 const defaultPageSize = 1000;
 
+type Sdk = typeof import('./dynamo-sdk.ts');
+
+/** A client, or how to build one from the SDK when the table is first used (the SDK is loaded only then). */
+export type DynamoClientSource = DynamoDBClient | ((sdk: Sdk) => DynamoDBClient);
+
+interface Connection {
+  documents: DynamoDBDocumentClient;
+  sdk: Sdk;
+}
+
 /** The table through the document client; every SDK error leaves as a domain error. */
 export class DynamoTable {
-  private readonly documents: DynamoDBDocumentClient;
+  private readonly client: DynamoClientSource;
   private readonly tableName: string;
   private readonly pageSize: number;
+  private connection: Promise<Connection> | undefined;
 
-  constructor(client: DynamoDBClient, tableName: string, options: { pageSize?: number } = {}) {
-    this.documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  constructor(client: DynamoClientSource, tableName: string, options: { pageSize?: number } = {}) {
+    this.client = client;
     this.tableName = tableName;
     this.pageSize = options.pageSize ?? defaultPageSize;
+  }
+
+  /** The SDK and the document client, loaded and built on the first request. */
+  private connect(): Promise<Connection> {
+    this.connection ??= import('./dynamo-sdk.ts').then((sdk) => {
+      const client = typeof this.client === 'function' ? this.client(sdk) : this.client;
+      const documents = sdk.DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+      return { documents, sdk };
+    });
+    return this.connection;
   }
 
   /** One item by key, read consistently. */
   async get(key: Key, subject: Subject): Promise<Item | undefined> {
     const result = await this.send(
-      () => this.documents.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true })),
+      ({ documents, sdk }) =>
+        documents.send(new sdk.GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true })),
       'read',
       subject,
     );
@@ -232,9 +245,9 @@ export class DynamoTable {
       values[':upTo'] = range.upTo;
     }
     const page = await this.send(
-      () =>
-        this.documents.send(
-          new QueryCommand({
+      ({ documents, sdk }) =>
+        documents.send(
+          new sdk.QueryCommand({
             TableName: this.tableName,
             ...(range.index ? { IndexName: range.index } : { ConsistentRead: true }),
             KeyConditionExpression: condition.join(' AND '),
@@ -252,9 +265,9 @@ export class DynamoTable {
   /** Writes a whole item, under `condition` when given. */
   put(item: Item & Key, subject: Subject, condition?: Condition): Promise<WriteResult> {
     return this.write(
-      () =>
-        this.documents.send(
-          new PutCommand({
+      ({ documents, sdk }) =>
+        documents.send(
+          new sdk.PutCommand({
             TableName: this.tableName,
             Item: item,
             ...conditionInput(condition),
@@ -276,9 +289,9 @@ export class DynamoTable {
     const values = { ...update.values, ...condition?.values };
     const names = { ...update.names, ...condition?.names };
     return this.write(
-      () =>
-        this.documents.send(
-          new UpdateCommand({
+      ({ documents, sdk }) =>
+        documents.send(
+          new sdk.UpdateCommand({
             TableName: this.tableName,
             Key: key,
             UpdateExpression: update.expression,
@@ -296,9 +309,9 @@ export class DynamoTable {
   /** Removes an item, under `condition` when given. */
   delete(key: Key, subject: Subject, condition?: Condition): Promise<WriteResult> {
     return this.write(
-      () =>
-        this.documents.send(
-          new DeleteCommand({
+      ({ documents, sdk }) =>
+        documents.send(
+          new sdk.DeleteCommand({
             TableName: this.tableName,
             Key: key,
             ...conditionInput(condition),
@@ -319,7 +332,7 @@ export class DynamoTable {
         if (attempt === 8) throw new StoreThrottledError();
         const batch: Record<string, unknown[]> = requests;
         const result = await this.send(
-          () => this.documents.send(new BatchWriteCommand({ RequestItems: batch as never })),
+          ({ documents, sdk }) => documents.send(new sdk.BatchWriteCommand({ RequestItems: batch as never })),
           'delete',
           subject,
         );
@@ -330,19 +343,28 @@ export class DynamoTable {
     }
   }
 
-  private async write(send: () => Promise<{ Attributes?: Item }>, subject: Subject): Promise<WriteResult> {
+  private async write(
+    send: (connection: Connection) => Promise<{ Attributes?: Item }>,
+    subject: Subject,
+  ): Promise<WriteResult> {
+    const connection = await this.connect();
     try {
-      return { ok: true, attributes: (await send()).Attributes };
+      return { ok: true, attributes: (await send(connection)).Attributes };
     } catch (error) {
+      const { ConditionalCheckFailedException, unmarshall } = connection.sdk;
       if (error instanceof ConditionalCheckFailedException)
         return { ok: false, current: error.Item ? unmarshall(error.Item) : undefined };
       throw translate(error, 'write', subject);
     }
   }
 
-  private async send<T>(request: () => Promise<T>, operation: string, subject: Subject): Promise<T> {
+  private async send<T>(
+    request: (connection: Connection) => Promise<T>,
+    operation: string,
+    subject: Subject,
+  ): Promise<T> {
     try {
-      return await request();
+      return await request(await this.connect());
     } catch (error) {
       throw translate(error, operation, subject);
     }

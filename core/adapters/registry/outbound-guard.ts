@@ -1,7 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
-import { buildConnector, type Dispatcher } from 'undici';
 import { isBlockedHost } from '../../outbound/is-blocked-host.ts';
+import { buildConnector, type Dispatcher } from '../http/undici-parts.ts';
 
 /** A resolved address that is not an IP, or is in a range no registry or webhook may reach (see isBlockedHost). */
 export function isBlockedAddress(address: string): boolean {

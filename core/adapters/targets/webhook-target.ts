@@ -1,9 +1,9 @@
 import { createHmac } from 'node:crypto';
-import { Agent, type Dispatcher, request } from 'undici';
 import { cloudEventOf } from '../../triggers/cloud-event.ts';
 import { TargetFailure } from '../../triggers/target-failure.ts';
 import type { TriggerFiring } from '../../triggers/types.ts';
 import { checkWebhookUrl } from '../../triggers/webhook-url.ts';
+import { Agent, type Dispatcher, request } from '../http/undici-parts.ts';
 import { guardedConnector } from '../registry/outbound-guard.ts';
 
 /** `Imagestreams-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, as receivers verify it. */

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
-import { Agent, type Dispatcher, interceptors, request } from 'undici';
 import { isMetadataHost } from '../../../outbound/is-blocked-host.ts';
 import type { RegistryAccess } from '../../../ports-registry.ts';
+import { Agent, type Dispatcher, request, retryInterceptor } from '../../http/undici-parts.ts';
 import { guardedConnector } from '../outbound-guard.ts';
 import { RegistryError, transportError } from './registry-error.ts';
 import { type RetryOptions, retryPolicy } from './retry.ts';
@@ -53,7 +53,7 @@ export class RegistryWire {
         keepAliveTimeout: 30_000,
         connections: 32,
       }).compose(
-        interceptors.retry({ maxRetries: options.maxRetries, throwOnError: false, retry: retryPolicy(options) }),
+        retryInterceptor({ maxRetries: options.maxRetries, throwOnError: false, retry: retryPolicy(options) }),
       );
     this.verified = agent(true);
     this.unverified = agent(false);
