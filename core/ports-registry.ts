@@ -1,4 +1,6 @@
 import type { RegistryReference, RegistryRepository } from './references/registry-reference.ts';
+import type { RegistryHolder, ResourceActions } from './registry-tokens/registry-scope.ts';
+import type { RegistryGrant, RegistryLogin } from './registry-tokens/registry-token-schema.ts';
 
 export type { RegistryReference, RegistryRepository };
 
@@ -119,4 +121,34 @@ export interface RepositoryRelease {
 export interface StreamRepositories {
   /** Deletes the stream's repository when it holds no image, else keeps it; never throws. */
   release(namespace: string, stream: string): Promise<RepositoryRelease>;
+}
+
+/**
+ * Credentials for the integrated registry: ECR authorization tokens under a scoped STS session in AWS; in
+ * local mode, passwords the service signs and its own token realm honours.
+ */
+export interface RegistryLogins {
+  /** Short-lived credentials allowing `grant.access` on exactly the repositories of the grant's streams. */
+  issue(grant: RegistryGrant, subject: string): Promise<RegistryLogin>;
+  /** The service's own credentials for its registry (verifying pushed digests, copying images into it). */
+  serviceCredentials(): Promise<RegistryCredentials>;
+}
+
+/** A login the token realm recognised: who holds it, what it allows and until when. */
+export interface OpenedLogin {
+  subject: string;
+  holder: Extract<RegistryHolder, { kind: 'service' | 'grant' }>;
+  expiresAt: Date;
+}
+
+/** The token realm of the local registry: the service signs the bearer tokens the registry accepts. */
+export interface RegistryTokenRealm {
+  /** What a password from RegistryLogins allows; undefined unless this service signed it and it is still valid. */
+  openLogin(password: string): OpenedLogin | undefined;
+  /** A bearer token for the registry granting exactly `access` to `subject`, never outliving `notAfter`. */
+  registryToken(
+    subject: string,
+    access: readonly ResourceActions[],
+    notAfter?: Date,
+  ): { token: string; expiresIn: number; issuedAt: Date };
 }

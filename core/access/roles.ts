@@ -2,7 +2,11 @@ import type { Principal } from './principal.ts';
 import { adminsGroup } from './principal.ts';
 
 export type Verb = 'get' | 'list' | 'create' | 'update' | 'delete';
-/** `awstargets`: pointing a trigger at an AWS resource, which no namespace role grants (the service's IAM role reaches the whole account). */
+/**
+ * `awstargets`: pointing a trigger at an AWS resource, which no namespace role grants (the service's IAM role
+ * reaches the whole account). `imagestreams/layers`: the streams' repositories in the integrated registry, as
+ * OpenShift's registry asks it: `get` pulls, `update` pushes. `registrytokens`: asking for credentials to it.
+ */
 export type Resource =
   | 'imagestreams'
   | 'imagestreamtags'
@@ -10,6 +14,8 @@ export type Resource =
   | 'imagestreamimports'
   | 'imagetriggers'
   | 'receivers'
+  | 'registrytokens'
+  | 'imagestreams/layers'
   | 'secrets'
   | 'rolebindings'
   | 'namespaces'
@@ -28,6 +34,8 @@ const view: Partial<Record<Resource, readonly Verb[]>> = {
   imagetriggers: read,
   receivers: read,
   namespaces: ['get'],
+  registrytokens: ['create'],
+  'imagestreams/layers': ['get'],
 };
 const edit: Partial<Record<Resource, readonly Verb[]>> = {
   ...view,
@@ -36,11 +44,20 @@ const edit: Partial<Record<Resource, readonly Verb[]>> = {
   imagestreamimports: ['create'],
   imagetriggers: [...read, ...write],
   receivers: [...read, ...write],
+  'imagestreams/layers': ['get', 'update'],
 };
 
-/** What each namespace role may do: each includes the one before it, except that image-puller only reads tags and images. */
+/**
+ * What each namespace role may do: each includes the one before it, except that image-puller only reads tags
+ * and images, and pulls from the streams' repositories (with a registry token).
+ */
 const grants: Record<Role, Partial<Record<Resource, readonly Verb[]>>> = {
-  'image-puller': { imagestreamtags: ['get'], imagestreamimages: ['get'] },
+  'image-puller': {
+    imagestreamtags: ['get'],
+    imagestreamimages: ['get'],
+    registrytokens: ['create'],
+    'imagestreams/layers': ['get'],
+  },
   view,
   edit,
   admin: { ...edit, secrets: [...read, ...write], rolebindings: [...read, ...write], namespaces: ['get', 'delete'] },

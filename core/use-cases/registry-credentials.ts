@@ -6,7 +6,7 @@ import { type ListRequest, takePage, wholeList } from '../kube/list-request.ts';
 import { parseOrInvalid } from '../kube/parse-or-invalid.ts';
 import { type SuccessStatus, successStatus } from '../kube/success-status.ts';
 import type { Clock, SecretCipher, SecretStore, StoredSecret } from '../ports.ts';
-import type { RegistryCredentials } from '../ports-registry.ts';
+import type { IntegratedRegistryAccess, RegistryCredentials } from '../ports-registry.ts';
 import { checkBodyIdentity, requireNamespace, validateObjectName } from '../streams/names.ts';
 import { timestamp } from '../timestamp.ts';
 
@@ -48,14 +48,23 @@ export class RegistryCredentialsService {
   private readonly cipher: SecretCipher;
   private readonly clock: Clock;
   private readonly cacheMs: number;
+  /** The integrated registry's host as references name it, and the service's own credentials for it. */
+  private readonly integrated: Pick<IntegratedRegistryAccess, 'host' | 'credentials'> | undefined;
   /** Secrets per namespace, read once for a burst of imports (a scheduled tick checks many tags of one namespace). */
   private readonly cache = new Map<string, { at: number; secrets: Promise<StoredSecret[]> }>();
 
-  constructor(options: { secrets: SecretStore; cipher: SecretCipher; clock: Clock; cacheMs: number }) {
+  constructor(options: {
+    secrets: SecretStore;
+    cipher: SecretCipher;
+    clock: Clock;
+    cacheMs: number;
+    integrated?: Pick<IntegratedRegistryAccess, 'host' | 'credentials'> | undefined;
+  }) {
     this.secrets = options.secrets;
     this.cipher = options.cipher;
     this.clock = options.clock;
     this.cacheMs = options.cacheMs;
+    this.integrated = options.integrated;
   }
 
   /** POST (create) or PUT (create or replace) a secret. */
@@ -156,11 +165,14 @@ export class RegistryCredentialsService {
   }
 
   /**
-   * The credentials a namespace holds for a registry host, for an import; undefined when it has none.
+   * The credentials a namespace holds for a registry host, for an import; undefined when it has none. For
+   * the integrated registry, the service's own.
    * Another instance's change to the namespace's secrets is seen within `cacheMs`.
    */
   async credentialsFor(namespace: string, host: string): Promise<RegistryCredentials | undefined> {
     const key = registryKey(host);
+    // The service's own registry is reached with the service's own credentials, never a namespace's.
+    if (this.integrated && key === registryKey(this.integrated.host)) return this.integrated.credentials();
     const now = this.clock.now().getTime();
     let cached = this.cache.get(namespace);
     if (!cached || now - cached.at > this.cacheMs) {

@@ -18,6 +18,7 @@ import {
 import type { NamedObject } from '../../core/kube/diff-snapshots.ts';
 import { type ListRequest, wholeList } from '../../core/kube/list-request.ts';
 import { withListVersion } from '../../core/kube/snapshot-version.ts';
+import { basicCredentials } from './basic-credentials.ts';
 import type { Dependencies } from './composition-root.ts';
 import { deliverHook, deliverRegistryNotification } from './deliver-hook.ts';
 import { resourceListDocument, rootDiscovery, type StaticDocument, versionDocument } from './discovery.ts';
@@ -53,6 +54,8 @@ interface ApiRequest {
   list: ListRequest;
   /** Lower-cased request headers. */
   headers: Record<string, string | undefined>;
+  /** The query string as sent: repeated parameters (a token request's scopes) stay apart. */
+  rawQuery: string;
 }
 
 type Result = {
@@ -79,6 +82,7 @@ type Services = Pick<
   | 'receivers'
   | 'pushes'
   | 'registryPushes'
+  | 'registryTokens'
 > & {
   /** Watches, where the transport can stream a response (local mode); undefined behind API Gateway. */
   watches: WatchStreams | undefined;
@@ -220,6 +224,15 @@ const operations: Record<Operation, (services: Services, request: ApiRequest) =>
   'hooks.deliver': async ({ pushes }, r) => deliverHook(pushes, r.name, r.headers, r.body as Buffer),
   'registry.notify': async ({ registryPushes }, r) =>
     deliverRegistryNotification(registryPushes, r.headers, r.body as Buffer),
+  'registrytokens.create': async ({ registryTokens }, r) =>
+    created(registryTokens.createRegistryToken(r.principal, r.namespace, r.body)),
+  'registry.token': async ({ registryTokens }, r) => ({
+    json: await registryTokens.realmToken(
+      r.principal as Principal | undefined,
+      basicCredentials(r.headers.authorization),
+      new URLSearchParams(r.rawQuery).getAll('scope'),
+    ),
+  }),
 };
 
 const protobufType = 'application/vnd.kubernetes.protobuf';
@@ -251,6 +264,7 @@ export function createApiHandler(
     receivers,
     pushes,
     registryPushes,
+    registryTokens,
   }: Pick<
     Dependencies,
     | 'service'
@@ -266,6 +280,7 @@ export function createApiHandler(
     | 'receivers'
     | 'pushes'
     | 'registryPushes'
+    | 'registryTokens'
   >,
   { watches }: { watches?: WatchStreams } = {},
 ) {
@@ -283,6 +298,7 @@ export function createApiHandler(
     receivers,
     pushes,
     registryPushes,
+    registryTokens,
   };
   const jsonBody = httpJsonBodyParser({ disableContentTypeCheck: true });
 
@@ -295,7 +311,8 @@ export function createApiHandler(
     const rawPath = event.rawPath ?? event.requestContext.http.path;
     const match = matchRoute(method, rawPath);
     const anonymous = match?.route?.access === 'anonymous';
-    const caller = anonymous ? undefined : principalFromEvent(event);
+    // An anonymous route may still be told who calls (the token realm grants by role when it knows).
+    const caller = principalFromEvent(event);
     if (!anonymous && !caller) throw new UnauthorizedError();
     if (!match) throw notFound(method, rawPath);
     if (!match.route) throw new MethodNotAllowedError(method, match.allowed, kindOf(matchRoute('GET', rawPath)?.route));
@@ -331,6 +348,7 @@ export function createApiHandler(
       resource: route.resource,
       list: answer?.list ?? wholeList,
       headers: event.headers ?? {},
+      rawQuery: event.rawQueryString ?? '',
     });
     if (result.stream) return streamingResponse(result.stream);
     if (result.document) return documentResponse(result.document, event.headers?.['if-none-match'], result.headers);

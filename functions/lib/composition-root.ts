@@ -1,15 +1,26 @@
 import { hkdfSync, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AccessPolicy, type AccessRequest } from '../../core/access/authorize.ts';
 import type { Principal } from '../../core/access/principal.ts';
 import { AesGcmCipher } from '../../core/adapters/crypto/aes-gcm-cipher.ts';
 import { dynamoStores } from '../../core/adapters/dynamodb/dynamo-stores.ts';
+import {
+  LocalRegistryTokens,
+  localRegistryTokenNames,
+} from '../../core/adapters/registry-tokens/local-registry-tokens.ts';
 import { TargetDispatcher } from '../../core/adapters/targets/target-dispatcher.ts';
 import { ImageStreamsError } from '../../core/errors.ts';
 import { type ContinueTokens, continueTokens } from '../../core/kube/continue-tokens.ts';
 import type { Clock, EventPublisher, SecretCipher } from '../../core/ports.ts';
-import type { ImageServer, StreamRepositories } from '../../core/ports-registry.ts';
+import type {
+  ImageServer,
+  RegistryCredentials,
+  RegistryLogins,
+  RegistryTokenRealm,
+  StreamRepositories,
+} from '../../core/ports-registry.ts';
 import { ecrRegistryOf } from '../../core/references/ecr-registry.ts';
 import { HostPacer } from '../../core/scheduling/host-pacer.ts';
 import type { TagReference } from '../../core/streams/types.ts';
@@ -22,6 +33,7 @@ import { IntegratedPushes } from '../../core/use-cases/integrated-pushes.ts';
 import { PushService } from '../../core/use-cases/push-service.ts';
 import { ReceiverService } from '../../core/use-cases/receiver-service.ts';
 import { RegistryCredentialsService } from '../../core/use-cases/registry-credentials.ts';
+import { RegistryTokenService } from '../../core/use-cases/registry-token-service.ts';
 import { ScheduledImport } from '../../core/use-cases/scheduled-import.ts';
 import { SignatureGate } from '../../core/use-cases/signature-gate.ts';
 import { createImageStream } from '../../core/use-cases/streams/create-image-stream.ts';
@@ -68,6 +80,8 @@ export interface Dependencies {
   pushes: PushService;
   /** Pushes to the integrated registry (its notifications, ECR's events); undefined when the deployment has none. */
   registryPushes: IntegratedPushes | undefined;
+  /** Credentials for the integrated registry (registrytokens, the local token realm, the service's own). */
+  registryTokens: RegistryTokenService;
   registry: LazyRegistryClient;
   logger: Logger;
   config: Config;
@@ -173,11 +187,25 @@ export function createDependencies(
     : config.credentialsKey
       ? new AesGcmCipher(config.credentialsKey)
       : noCipher;
+  const logins = registryLogins(config, clock);
+  const registryTokens = new RegistryTokenService({
+    streams: store.streams,
+    authorize,
+    clock,
+    integratedRegistry: config.integratedRegistry,
+    logins: logins?.logins,
+    realm: logins?.realm,
+  });
+  // The one source of the service's own credentials for its registry (pushes verified, Local copies, imports).
+  const serviceCredentials = () => registryTokens.serviceCredentials();
   const credentials = new RegistryCredentialsService({
     secrets: store.secrets,
     cipher,
     clock,
     cacheMs: config.credentialsCacheMs,
+    ...(config.integratedRegistry
+      ? { integrated: { host: config.integratedRegistry.host, credentials: serviceCredentials } }
+      : {}),
   });
   const allowedPrivateHosts = new Set(config.allowedPrivateHosts);
   const webhook = once(
@@ -213,7 +241,7 @@ export function createDependencies(
     concurrency: config.triggerConcurrency,
     leaseMs: config.triggerLeaseMs,
   });
-  const integrated = integratedRegistryAdapters(config, registry);
+  const integrated = integratedRegistryAdapters(config, registry, serviceCredentials);
   const importer = new ImageImporter({
     registry,
     images: store.images,
@@ -254,7 +282,7 @@ export function createDependencies(
   const registryPushes = config.integratedRegistry
     ? new IntegratedPushes({
         registry: config.integratedRegistry,
-        access: integratedRegistryAccess(config, config.integratedRegistry),
+        access: integratedRegistryAccess(config, config.integratedRegistry, serviceCredentials),
         streams: store.streams,
         importer,
         writer,
@@ -340,6 +368,7 @@ export function createDependencies(
     receivers,
     pushes,
     registryPushes,
+    registryTokens,
     registry,
     scheduler,
     writer,
@@ -397,6 +426,47 @@ function continueTokenKey(config: Config): ContinueTokens | undefined {
   );
 }
 
+/**
+ * Who issues credentials for the integrated registry: ECR under scoped STS sessions when the deployment names
+ * a token role (its clients load with the first token), else the local key that signs for the local registry's
+ * token realm; nobody when the registry is off or neither is configured.
+ */
+function registryLogins(
+  config: Config,
+  clock: Clock,
+): { logins: RegistryLogins; realm?: RegistryTokenRealm } | undefined {
+  const registry = config.integratedRegistry;
+  if (!registry) return undefined;
+  const roleArn = config.registryTokenRoleArn;
+  if (roleArn) {
+    const ecr = once(
+      async () =>
+        new (await import('../../core/adapters/ecr/ecr-registry-logins.ts')).EcrRegistryLogins({
+          registry,
+          roleArn,
+          sessionSeconds: config.registryTokenSeconds,
+          clock,
+          stsEndpoint: config.stsEndpoint,
+          ecrEndpoint: config.ecrEndpoint,
+        }),
+    );
+    return {
+      logins: {
+        issue: async (grant, subject) => (await ecr()).issue(grant, subject),
+        serviceCredentials: async () => (await ecr()).serviceCredentials(),
+      },
+    };
+  }
+  if (!config.registryTokenKey) return undefined;
+  const local = new LocalRegistryTokens({
+    pem: readFileSync(config.registryTokenKey, 'utf8'),
+    ...localRegistryTokenNames,
+    loginSeconds: config.registryTokenSeconds,
+    clock,
+  });
+  return { logins: local, realm: local };
+}
+
 /** Builds a dependency on first use: what most invocations never touch stays out of the cold start. */
 function once<T>(load: () => Promise<T>): () => Promise<T> {
   let loaded: Promise<T> | undefined;
@@ -420,6 +490,7 @@ function lazyCipher(load: () => Promise<SecretCipher>): SecretCipher {
 function integratedRegistryAdapters(
   config: Config,
   registry: LazyRegistryClient,
+  serviceCredentials: () => Promise<RegistryCredentials | undefined>,
 ): { server?: ImageServer; repositories?: StreamRepositories } {
   const integrated = config.integratedRegistry;
   if (!integrated) return {};
@@ -461,7 +532,7 @@ function integratedRegistryAdapters(
         maxBytes: config.localReferenceMaxBytes,
         maxIndexEntries: config.maxManifestListEntries,
         concurrency: config.manifestListConcurrency,
-        credentials: integratedRegistryAccess(config, integrated).credentials,
+        credentials: serviceCredentials,
       }),
   );
   return { server: { serve: async (request) => (await copier()).serve(request) } };

@@ -124,6 +124,12 @@ export const settings = {
     doc: 'host:port where the service reaches its integrated registry instead of its own host: a loopback registry standing in for ECR (tests)',
     schema: optionalText,
   },
+  registryTokenRoleArn: {
+    env: 'IMAGESTREAMS_REGISTRY_TOKEN_ROLE_ARN',
+    scope: 'infrastructure',
+    doc: 'the role whose STS sessions, narrowed by a session policy to the streams asked for, obtain the ECR passwords `registrytokens` answers',
+    schema: optionalText,
+  },
   kmsKeyId: {
     env: 'IMAGESTREAMS_KMS_KEY_ID',
     scope: 'infrastructure',
@@ -430,6 +436,12 @@ export const settings = {
     schema: integer(512 * mebibyte),
     shown: '536870912 (512 MiB)',
   },
+  registryTokenSeconds: {
+    env: 'IMAGESTREAMS_REGISTRY_TOKEN_SECONDS',
+    scope: 'deployment',
+    doc: 'how long a password from `registrytokens` lasts; in AWS between 900 and 3600 (an STS session a role assumes lasts an hour at most), and never longer than its ECR token',
+    schema: integer(3600, 60),
+  },
   continueTokenKey: {
     env: 'IMAGESTREAMS_CONTINUE_TOKEN_KEY',
     scope: 'deployment',
@@ -442,6 +454,12 @@ export const settings = {
     scope: 'local',
     doc: '32-byte base64 key sealing secrets at rest without KMS; `npm start` creates one in the data folder',
     schema: base64Key,
+  },
+  registryTokenKey: {
+    env: 'IMAGESTREAMS_REGISTRY_TOKEN_KEY',
+    scope: 'local',
+    doc: "a PEM file with the key (EC P-256) and self-signed certificate that sign the local registry's tokens; `npm start` creates one in the data folder, and the registry trusts its certificate",
+    schema: optionalText,
   },
   dynamoEndpoint: {
     env: 'IMAGESTREAMS_DYNAMODB_ENDPOINT',
@@ -459,6 +477,12 @@ export const settings = {
     env: 'IMAGESTREAMS_EVENTBRIDGE_ENDPOINT',
     scope: 'local',
     doc: 'an EventBridge endpoint (tests)',
+    schema: optionalText,
+  },
+  stsEndpoint: {
+    env: 'IMAGESTREAMS_STS_ENDPOINT',
+    scope: 'local',
+    doc: 'an STS endpoint (tests)',
     schema: optionalText,
   },
   ecrEndpoint: {

@@ -10,6 +10,7 @@ import {
 } from '../../core/kube/build-openapi-documents.ts';
 import { imageStreamFieldDescriptions, imageStreamStatusSchema } from '../../core/kube/image-stream-openapi-docs.ts';
 import { receiverSchema } from '../../core/receivers/receiver-schema.ts';
+import { registryTokenSchema } from '../../core/registry-tokens/registry-token-schema.ts';
 import { imageStreamSchema, imageStreamTagSchema } from '../../core/streams/schemas.ts';
 import { imageTriggerSchema } from '../../core/triggers/trigger-schema.ts';
 import { namespaceSchema, roleBindingSchema } from '../../core/use-cases/access-service.ts';
@@ -27,6 +28,7 @@ const schemas: Record<SchemaName, z.core.$ZodType> = {
   imageStreamImportSchema,
   imageTriggerSchema,
   receiverSchema,
+  registryTokenSchema,
   namespaceSchema,
   secretSchema,
   roleBindingSchema,
@@ -44,6 +46,8 @@ const descriptions: Record<string, string> = {
     'Extension of imagestreams (not in OpenShift): fires a target (webhook, build, deployment, event) once per new image of an ImageStreamTag.',
   Receiver:
     'Extension of imagestreams (not in OpenShift): where a registry posts its push notifications (status.webhookPath), so that the tags following the pushed repository are imported at once.',
+  RegistryToken:
+    'Extension of imagestreams (not in OpenShift; create-only, like TokenRequest): short-lived credentials to pull (image-puller, view) or push (edit) the repositories of named streams in the integrated registry, answered in status.',
   Namespace: 'A namespace: the scope of streams, secrets and role bindings.',
   Secret:
     'Registry credentials (kubernetes.io/dockerconfigjson) or other secret values (Opaque). Write-only: data and stringData are accepted, sealed at rest and never returned.',

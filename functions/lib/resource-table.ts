@@ -153,6 +153,23 @@ export const resourceTable = [
     access: 'receivers',
   },
   {
+    // Create-only, as Kubernetes' TokenRequest: the answer holds credentials, so nothing is stored to get or list.
+    group: 'imagestreams.dev',
+    version: 'v1',
+    kind: 'RegistryToken',
+    listKind: 'RegistryTokenList',
+    plural: 'registrytokens',
+    singular: 'registrytoken',
+    shortNames: [],
+    namespaced: true,
+    verbs: ['create'],
+    categories: [],
+    schema: 'registryTokenSchema',
+    columns: [],
+    subresources: [],
+    access: 'registrytokens',
+  },
+  {
     group: '',
     version: 'v1',
     kind: 'Namespace',

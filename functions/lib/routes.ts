@@ -26,7 +26,8 @@ export type Operation =
   | 'version'
   | 'healthz'
   | 'hooks.deliver'
-  | 'registry.notify';
+  | 'registry.notify'
+  | 'registry.token';
 
 /** Who may call a route: whoever the access policy lets do `verb` on `resource`, any authenticated caller, or anyone. */
 export type RouteAccess = { verb: Verb; resource: Resource } | 'authenticated' | 'anonymous';
@@ -46,6 +47,9 @@ export interface ApiRoute {
   /** Served in local mode only: sst.config.ts creates no API Gateway route for it. */
   localOnly?: true;
 }
+
+/** Where the registry sends clients for a bearer token (its `auth.token.realm`, below the service's URL). */
+export const registryTokenPath = '/registry/token';
 
 /** The only form kubectl asks OpenAPI v2 in. */
 export const openApiV2Type = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
@@ -138,6 +142,18 @@ export const apiRoutes: readonly ApiRoute[] = [
     produces: 'application/json',
     resource: undefined,
     body: 'raw',
+    localOnly: true,
+  },
+  // The local registry's token realm (distribution's token protocol): no principal is needed at the route, as
+  // anonymous clients get a token that grants nothing; Basic credentials are checked by the operation. ECR
+  // authenticates on its own, so AWS has no such route.
+  {
+    method: 'GET',
+    path: registryTokenPath,
+    operation: 'registry.token',
+    access: 'anonymous',
+    produces: 'application/json',
+    resource: undefined,
     localOnly: true,
   },
 ];

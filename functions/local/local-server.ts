@@ -6,6 +6,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Principal } from '../../core/access/principal.ts';
 import { PayloadTooLargeError } from '../../core/errors.ts';
+import { basicCredentials } from '../lib/basic-credentials.ts';
 import { errorResponse } from '../lib/error-response.ts';
 import { streamingBodyOf } from '../lib/streaming-response.ts';
 import type { WatchBody } from '../lib/watch-streams.ts';
@@ -117,7 +118,10 @@ function toEvent(req: IncomingMessage, body: Buffer, tokens: ReadonlyMap<string,
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(',') : value;
   }
-  const token = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? '')?.[1];
+  // An API token as a bearer token, or as the password of Basic credentials with any user name: what
+  // `docker login -u any -p <token>` sends to the registry's token realm, which is this service.
+  const token =
+    /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? '')?.[1] ?? basicCredentials(headers.authorization)?.password;
   const principal = token === undefined ? undefined : tokens.get(token);
   const now = new Date();
   const method = req.method ?? 'GET';

@@ -133,7 +133,8 @@ const missing: Record<string, string> = {
  * The expected grants, written out by hand from DESIGN.md §10 and the intent stated in core/access/roles.ts
  * (never computed with the production code): `view` reads streams, tags, images, triggers and receivers;
  * `edit` adds tagging, imports, triggers and receivers (issue 13: edit creates receivers); `admin` adds role bindings and secrets; `image-puller` only resolves a named
- * tag or image. A principal without a binding in team-a (`none`, and `stranger`, admin of team-b only) may
+ * tag or image. Every role may ask for registry tokens (issue 15: pull needs image-puller or view, push edit;
+ * which access each gets is written out in registry-tokens.test.ts). A principal without a binding in team-a (`none`, and `stranger`, admin of team-b only) may
  * list namespaces (the answer is filtered) and nothing else; deployment admins may do everything; nobody else
  * may create a namespace (IMAGESTREAMS_NAMESPACE_CREATORS is empty here).
  * One row per resource and verb the routes use; a new route needs its row (checked below).
@@ -172,6 +173,7 @@ const expected: Record<string, string> = {
   'receivers create':         '-    -     -    Y    Y     -        Y',
   'receivers update':         '-    -     -    Y    Y     -        Y',
   'receivers delete':         '-    -     -    Y    Y     -        Y',
+  'registrytokens create':    '-    Y     Y    Y    Y     -        Y',
   'secrets list':             '-    -     -    -    Y     -        Y',
   'secrets get':              '-    -     -    -    Y     -        Y',
   'secrets create':           '-    -     -    -    Y     -        Y',
@@ -197,9 +199,14 @@ describe('every route × every role', () => {
     expect(new Set(checked)).toEqual(new Set(Object.keys(expected)));
   });
 
-  it('needs no principal only for the health check and registry push notifications', () => {
+  it('needs no principal only for the health check, registry push notifications and the registry token realm', () => {
     const anonymous = apiRoutes.filter((r) => r.access === 'anonymous').map((r) => `${r.method} ${r.path}`);
-    expect(anonymous).toEqual(['GET /healthz', 'POST /hooks/{token}', 'POST /registry/notifications']);
+    expect(anonymous).toEqual([
+      'GET /healthz',
+      'POST /hooks/{token}',
+      'POST /registry/notifications',
+      'GET /registry/token',
+    ]);
   });
 
   for (const route of apiRoutes) {

@@ -6,6 +6,7 @@ const prefixes: Record<string, string> = {
   imagestreamimports: '/apis/image.openshift.io/v1',
   imagetriggers: '/apis/imagestreams.dev/v1',
   receivers: '/apis/imagestreams.dev/v1',
+  registrytokens: '/apis/imagestreams.dev/v1',
   secrets: '/api/v1',
   rolebindings: '/apis/rbac.authorization.k8s.io/v1',
 };

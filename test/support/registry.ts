@@ -18,7 +18,12 @@ export interface RunningRegistry {
   stop(): Promise<void>;
 }
 
-export type RegistryAuth = { kind: 'none' } | { kind: 'htpasswd' } | { kind: 'token' };
+export type RegistryAuth =
+  | { kind: 'none' }
+  | { kind: 'htpasswd' }
+  | { kind: 'token' }
+  /** Token auth whose realm is elsewhere (the service under test): the registry only checks the tokens' signature. */
+  | { kind: 'realm'; realm: string; service: string; issuer: string; rootCertFile: string };
 
 /** Where the registry sends its push notifications (its `notifications.endpoints`), and the CA that endpoint's certificate chains to. */
 export interface RegistryNotifications {
@@ -87,6 +92,8 @@ export async function startRegistry(
       user,
     );
     authConfig = `auth:\n  token:\n    realm: http://127.0.0.1:${tokenPort}/token\n    service: test-registry\n    issuer: test-issuer\n    rootcertbundle: ${join(dir, 'token.crt')}\n`;
+  } else if (auth.kind === 'realm') {
+    authConfig = `auth:\n  token:\n    realm: ${auth.realm}\n    service: ${auth.service}\n    issuer: ${auth.issuer}\n    rootcertbundle: ${auth.rootCertFile}\n`;
   }
   const config = `version: 0.1
 log:
@@ -124,7 +131,7 @@ ${authConfig}${notifications ? notificationsConfig(notifications) : ''}`;
   return {
     host: `127.0.0.1:${port}`,
     url,
-    ...(auth.kind === 'none' ? {} : { user }),
+    ...(auth.kind === 'none' || auth.kind === 'realm' ? {} : { user }),
     ...(tokenHost ? { tokenHost } : {}),
     async stop() {
       child.kill('SIGTERM');

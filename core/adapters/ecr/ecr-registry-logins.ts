@@ -1,0 +1,170 @@
+import {
+  CreateRepositoryCommand,
+  ECRClient,
+  GetAuthorizationTokenCommand,
+  RepositoryAlreadyExistsException,
+} from '@aws-sdk/client-ecr';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import type { Clock } from '../../ports.ts';
+import type { RegistryCredentials, RegistryLogins } from '../../ports-registry.ts';
+import { type IntegratedRegistry, streamRepositoryPath } from '../../references/integrated-registry.ts';
+import { RegistryLoginFailedError } from '../../registry-tokens/registry-login-failed-error.ts';
+import type { RegistryGrant, RegistryLogin } from '../../registry-tokens/registry-token-schema.ts';
+import { type EcrLocation, ecrLocation, ecrSessionPolicy } from './ecr-session-policy.ts';
+
+export interface EcrRegistryLoginsOptions {
+  registry: IntegratedRegistry;
+  /** The role the sessions assume; it trusts the service's own role. */
+  roleArn: string;
+  /** Session length, clamped to what STS allows a role assumed by a role (900 to 3600 seconds). */
+  sessionSeconds: number;
+  clock: Clock;
+  /** Loopback endpoints speaking STS's and ECR's protocols (tests). */
+  stsEndpoint?: string | undefined;
+  ecrEndpoint?: string | undefined;
+}
+
+const throttled = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'LimitExceededException',
+]);
+
+/**
+ * Registry tokens in AWS: an STS session of the token role, narrowed by a session policy to exactly the
+ * grant's repositories and actions, asks ECR for an authorization token; that token is the password, and
+ * it works no longer than the session does. The service's own role never hands out its token.
+ */
+export class EcrRegistryLogins implements RegistryLogins {
+  private readonly options: EcrRegistryLoginsOptions;
+  private readonly location: EcrLocation;
+  private readonly sts: STSClient;
+  private readonly ecr: ECRClient;
+  private own: { credentials: RegistryCredentials; expiresAt: number } | undefined;
+
+  constructor(options: EcrRegistryLoginsOptions) {
+    this.options = options;
+    const location = ecrLocation(options.registry.host);
+    if (!location)
+      throw new Error(`IMAGESTREAMS_REGISTRY names ${options.registry.host}, which is not an ECR registry`);
+    this.location = location;
+    const local = { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+    this.sts = new STSClient({
+      region: location.region,
+      ...(options.stsEndpoint ? { endpoint: options.stsEndpoint, ...local } : {}),
+    });
+    this.ecr = new ECRClient({
+      region: location.region,
+      ...(options.ecrEndpoint ? { endpoint: options.ecrEndpoint, ...local } : {}),
+    });
+  }
+
+  async issue(grant: RegistryGrant, subject: string): Promise<RegistryLogin> {
+    // A push token's repositories exist before anyone pushes: ECR refuses a push to a missing one.
+    if (grant.access === 'push')
+      for (const stream of grant.streams) await this.createRepository(grant.namespace, stream);
+    const { Credentials: session } = await call('STS AssumeRole', () =>
+      this.sts.send(
+        new AssumeRoleCommand({
+          RoleArn: this.options.roleArn,
+          RoleSessionName: sessionName(subject),
+          DurationSeconds: Math.min(3600, Math.max(900, this.options.sessionSeconds)),
+          Policy: ecrSessionPolicy(this.options.registry, this.location, grant),
+        }),
+      ),
+    );
+    if (!session?.AccessKeyId || !session.SecretAccessKey || !session.Expiration)
+      throw new RegistryLoginFailedError('unavailable', 'STS AssumeRole answered without credentials');
+    const scoped = new ECRClient({
+      region: this.location.region,
+      ...(this.options.ecrEndpoint ? { endpoint: this.options.ecrEndpoint } : {}),
+      credentials: {
+        accessKeyId: session.AccessKeyId,
+        secretAccessKey: session.SecretAccessKey,
+        ...(session.SessionToken ? { sessionToken: session.SessionToken } : {}),
+      },
+    });
+    try {
+      const login = await this.authorizationToken(scoped);
+      return { ...login, expiresAt: new Date(Math.min(login.expiresAt.getTime(), session.Expiration.getTime())) };
+    } finally {
+      scoped.destroy();
+    }
+  }
+
+  /** The service role's own ECR token, kept until an hour before it expires (it lasts 12 hours). */
+  async serviceCredentials(): Promise<RegistryCredentials> {
+    const now = this.options.clock.now().getTime();
+    if (!this.own || this.own.expiresAt - now < 60 * 60 * 1000) {
+      const login = await this.authorizationToken(this.ecr);
+      this.own = {
+        credentials: { username: login.username, password: login.password },
+        expiresAt: login.expiresAt.getTime(),
+      };
+    }
+    return this.own.credentials;
+  }
+
+  private async createRepository(namespace: string, stream: string): Promise<void> {
+    const repositoryName = streamRepositoryPath(this.options.registry, namespace, stream);
+    try {
+      await this.ecr.send(
+        new CreateRepositoryCommand({
+          repositoryName,
+          imageScanningConfiguration: { scanOnPush: true },
+          imageTagMutability: 'MUTABLE',
+        }),
+      );
+    } catch (error) {
+      if (error instanceof RepositoryAlreadyExistsException) return;
+      throw failure('ECR CreateRepository', error);
+    }
+  }
+
+  /** ECR's token is base64 of `AWS:<password>`. */
+  private async authorizationToken(client: ECRClient): Promise<RegistryLogin> {
+    const { authorizationData = [] } = await call('ECR GetAuthorizationToken', () =>
+      client.send(new GetAuthorizationTokenCommand({})),
+    );
+    const data = authorizationData[0];
+    const decoded = Buffer.from(data?.authorizationToken ?? '', 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (!data?.expiresAt || colon < 1)
+      throw new RegistryLoginFailedError('unavailable', 'ECR GetAuthorizationToken answered without a usable token');
+    return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1), expiresAt: data.expiresAt };
+  }
+}
+
+/** `[\w+=,.@-]{2,64}`, as STS requires; it names the caller in CloudTrail. */
+function sessionName(subject: string): string {
+  return `registrytoken-${subject.replace(/[^\w+=,.@-]/g, '-')}`.slice(0, 64);
+}
+
+async function call<T>(what: string, send: () => Promise<T>): Promise<T> {
+  try {
+    return await send();
+  } catch (error) {
+    throw failure(what, error);
+  }
+}
+
+/** An SDK error as the domain's: throttled (429), unavailable (503), or refused to the service (503, not retryable). */
+function failure(what: string, error: unknown): RegistryLoginFailedError {
+  const name = (error as { name?: string }).name ?? 'Error';
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
+  if (throttled.has(name))
+    return new RegistryLoginFailedError('throttled', `${what} was throttled (${name}): try again shortly`, {
+      cause: error,
+    });
+  if (status >= 500 || status === 0)
+    return new RegistryLoginFailedError('unavailable', `${what} failed (${name}): try again shortly`, {
+      cause: error,
+    });
+  return new RegistryLoginFailedError(
+    'refused',
+    `${what} refused the service (${name}): the deployment's token role or its permissions need attention`,
+    { cause: error },
+  );
+}
