@@ -35,9 +35,16 @@ export default $config({
     const repositoryPrefix = 'imagestreams';
     const account = aws.getCallerIdentityOutput({}).accountId;
     const region = aws.getRegionOutput({}).name;
+    const partition = aws.getPartitionOutput({}).partition;
+    // The role whose STS sessions hand out registry tokens; named ahead so that the functions' settings can
+    // name it before it exists (it trusts the API function's role, created below).
+    const tokenRoleName = `${$app.name}-${$app.stage}-registry-tokens`.slice(0, 64);
+    const tokenRoleArn = $interpolate`arn:${partition}:iam::${account}:role/${tokenRoleName}`;
+    const repositoryArns = $interpolate`arn:${partition}:ecr:${region}:${account}:repository/${repositoryPrefix}/*`;
     const fromResources: Record<import('./functions/lib/config.ts').InfrastructureVariable, $util.Input<string>> = {
       IMAGESTREAMS_TABLE: table.name,
       IMAGESTREAMS_REGISTRY: $interpolate`${account}.dkr.ecr.${region}.amazonaws.com/${repositoryPrefix}`,
+      IMAGESTREAMS_REGISTRY_TOKEN_ROLE_ARN: tokenRoleArn,
       IMAGESTREAMS_EVENT_BUS: bus.name,
       IMAGESTREAMS_KMS_KEY_ID: credentialsKey.arn,
     };
@@ -69,8 +76,25 @@ export default $config({
       // A deleted stream's repository goes with it when it holds no image (never with force).
       {
         actions: ['ecr:ListImages', 'ecr:DeleteRepository'],
-        resources: [$interpolate`arn:aws:ecr:${region}:${account}:repository/${repositoryPrefix}/*`],
+        resources: [repositoryArns],
       },
+      // The integrated registry: the service's own ECR token (verifying pushes, copying images), repositories
+      // created for push tokens, and the token role whose sessions registry tokens come from.
+      { actions: ['ecr:GetAuthorizationToken'], resources: ['*'] },
+      {
+        actions: [
+          'ecr:CreateRepository',
+          'ecr:BatchGetImage',
+          'ecr:GetDownloadUrlForLayer',
+          'ecr:BatchCheckLayerAvailability',
+          'ecr:PutImage',
+          'ecr:InitiateLayerUpload',
+          'ecr:UploadLayerPart',
+          'ecr:CompleteLayerUpload',
+        ],
+        resources: [repositoryArns],
+      },
+      { actions: ['sts:AssumeRole'], resources: [tokenRoleArn] },
     ];
     // Bundling is declared once, in functions/lib/bundle-options.ts, which bench/ builds from too.
     const { lambdaBundling } = await import('./functions/lib/bundle-options.ts');
@@ -88,6 +112,42 @@ export default $config({
       handler: 'functions/api.handler',
       memory: '1024 MB',
       timeout: '29 seconds',
+    });
+
+    // Registry tokens: sessions of this role, each narrowed by a session policy to the streams and access a
+    // caller may have; the role itself reaches no further than the streams' repositories.
+    new aws.iam.Role('RegistryTokenRole', {
+      name: tokenRoleName,
+      assumeRolePolicy: aws.iam.getPolicyDocumentOutput({
+        statements: [
+          {
+            actions: ['sts:AssumeRole'],
+            principals: [{ type: 'AWS', identifiers: [api.nodes.role.arn] }],
+          },
+        ],
+      }).json,
+      inlinePolicies: [
+        {
+          name: 'registry',
+          policy: aws.iam.getPolicyDocumentOutput({
+            statements: [
+              { actions: ['ecr:GetAuthorizationToken'], resources: ['*'] },
+              {
+                actions: [
+                  'ecr:BatchGetImage',
+                  'ecr:GetDownloadUrlForLayer',
+                  'ecr:BatchCheckLayerAvailability',
+                  'ecr:PutImage',
+                  'ecr:InitiateLayerUpload',
+                  'ecr:UploadLayerPart',
+                  'ecr:CompleteLayerUpload',
+                ],
+                resources: [repositoryArns],
+              },
+            ],
+          }).json,
+        },
+      ],
     });
 
     // The scheduled re-import: every minute, one invocation per shard, each with its share of the slots.

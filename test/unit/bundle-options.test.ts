@@ -52,7 +52,8 @@ describe('the API handler bundle as deployed', () => {
     ['the Lambda client', '@aws-sdk/client-lambda/'],
     ['the CodeBuild client', '@aws-sdk/client-codebuild/'],
     ['the EventBridge client', '@aws-sdk/client-eventbridge/'],
-    ['the ECR client (Local tags and repository cleanup in AWS)', '@aws-sdk/client-ecr/'],
+    ['the ECR client (Local tags, repository cleanup and registry tokens in AWS)', '@aws-sdk/client-ecr/'],
+    ['the STS client (registry tokens in AWS)', '@aws-sdk/client-sts/'],
     ['protobufjs (only protobuf request bodies need it)', 'node_modules/protobufjs/'],
   ])('leaves %s out of what a cold start loads', (_label, fragment) => {
     expect(atImport(fragment)).toEqual([]);
