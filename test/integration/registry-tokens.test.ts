@@ -11,7 +11,7 @@ import { namespacedPath } from '../support/kube-paths.ts';
 import { pushImage } from '../support/push-image.ts';
 import { freePort, type RunningRegistry, startRegistry } from '../support/registry.ts';
 
-// The registry's token settings, written out as the service's local mode configures them.
+// The registry's token issuer and service, written out by hand as local mode configures them.
 const service = 'imagestreams-registry';
 const issuer = 'imagestreams';
 
@@ -39,7 +39,7 @@ beforeAll(async () => {
   caFile = join(dir, 'ca.crt');
   await writeFile(caFile, api.ca);
   registry = await startRegistry(
-    { kind: 'realm', realm: `${api.url}/registry/token`, service, issuer, rootCertFile: key.certFile },
+    { kind: 'realm', serviceUrl: api.url, rootCertFile: key.certFile },
     undefined,
     registryPort,
   );

@@ -6,6 +6,7 @@ import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
+import { registryTokenAuth } from '../../functions/local/registry-token-auth.ts';
 
 export interface RunningRegistry {
   /** host:port on loopback */
@@ -22,8 +23,8 @@ export type RegistryAuth =
   | { kind: 'none' }
   | { kind: 'htpasswd' }
   | { kind: 'token' }
-  /** Token auth whose realm is elsewhere (the service under test): the registry only checks the tokens' signature. */
-  | { kind: 'realm'; realm: string; service: string; issuer: string; rootCertFile: string };
+  /** Token auth whose realm is the service under test (`auth` as local mode writes it): the registry checks signatures only. */
+  | { kind: 'realm'; serviceUrl: string; rootCertFile: string };
 
 /** Where the registry sends its push notifications (its `notifications.endpoints`), and the CA that endpoint's certificate chains to. */
 export interface RegistryNotifications {
@@ -93,7 +94,7 @@ export async function startRegistry(
     );
     authConfig = `auth:\n  token:\n    realm: http://127.0.0.1:${tokenPort}/token\n    service: test-registry\n    issuer: test-issuer\n    rootcertbundle: ${join(dir, 'token.crt')}\n`;
   } else if (auth.kind === 'realm') {
-    authConfig = `auth:\n  token:\n    realm: ${auth.realm}\n    service: ${auth.service}\n    issuer: ${auth.issuer}\n    rootcertbundle: ${auth.rootCertFile}\n`;
+    authConfig = registryTokenAuth(auth.serviceUrl, auth.rootCertFile);
   }
   const config = `version: 0.1
 log:
