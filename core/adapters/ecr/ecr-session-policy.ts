@@ -1,3 +1,4 @@
+import { ecrRegistryOf } from '../../references/ecr-registry.ts';
 import { type IntegratedRegistry, streamRepositoryPath } from '../../references/integrated-registry.ts';
 import type { RegistryGrant } from '../../registry-tokens/registry-token-schema.ts';
 
@@ -19,13 +20,11 @@ export interface EcrLocation {
   partition: string;
 }
 
-const ecrHost = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/;
-
 /** The account, region and partition of an ECR registry host; undefined when the host is not ECR's. */
 export function ecrLocation(host: string): EcrLocation | undefined {
-  const match = ecrHost.exec(host);
-  if (!match) return undefined;
-  return { account: match[1] as string, region: match[2] as string, partition: match[3] ? 'aws-cn' : 'aws' };
+  const ecr = ecrRegistryOf(host);
+  if (!ecr) return undefined;
+  return { account: ecr.accountId, region: ecr.region, partition: host.endsWith('.cn') ? 'aws-cn' : 'aws' };
 }
 
 /** The ARN of each stream's repository. */
