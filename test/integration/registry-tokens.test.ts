@@ -29,13 +29,20 @@ beforeAll(async () => {
   const key = await ensureRegistryTokenKey(dir);
   keyFile = key.keyFile;
   const registryPort = await freePort();
-  api = await startApi({
-    IMAGESTREAMS_REGISTRY: `127.0.0.1:${registryPort}`,
-    IMAGESTREAMS_REGISTRY_TOKEN_KEY: key.keyFile,
-    // The registry is plain HTTP, and its token realm (this service) is on loopback too.
-    IMAGESTREAMS_INSECURE_REGISTRIES: `127.0.0.1:${registryPort},127.0.0.1`,
-    IMAGESTREAMS_AUDIT_LOG: 'true',
-  });
+  const apiPort = await freePort();
+  source = await startRegistry();
+  api = await startApi(
+    {
+      IMAGESTREAMS_REGISTRY: `127.0.0.1:${registryPort}`,
+      IMAGESTREAMS_REGISTRY_TOKEN_KEY: key.keyFile,
+      // The registries are plain HTTP; the token realm is this service, on loopback over HTTPS with its own CA:
+      // as npm start does, its address is listed so that the service reaches its own realm.
+      IMAGESTREAMS_INSECURE_REGISTRIES: `127.0.0.1:${registryPort},${source.host},127.0.0.1:${apiPort}`,
+      IMAGESTREAMS_AUDIT_LOG: 'true',
+    },
+    undefined,
+    apiPort,
+  );
   caFile = join(dir, 'ca.crt');
   await writeFile(caFile, api.ca);
   registry = await startRegistry(
@@ -43,7 +50,6 @@ beforeAll(async () => {
     undefined,
     registryPort,
   );
-  source = await startRegistry();
   await pushImage(source, 'src/app', 'v1');
   await pushImage(source, 'src/app', 'v2');
   process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
@@ -226,6 +232,28 @@ describe('registrytokens with the local registry', () => {
     const tag = await api.call('GET', namespacedPath('demo', 'imagestreamtags/app:copy'), { token: tokens.editor });
     expect(tag.status, tag.text).toBe(200);
     expect(tag.json.image.metadata.name).toMatch(/^sha256:/);
+  });
+
+  it('copies a Local tag into its own registry with its own credentials', async () => {
+    const image = await pushImage(source, 'src/tool', 'v1');
+    const put = await api.call('PUT', namespacedPath('demo', 'imagestreamtags/app:tool'), {
+      token: tokens.editor,
+      body: {
+        tag: {
+          name: 'tool',
+          from: { kind: 'DockerImage', name: `${source.host}/src/tool:v1` },
+          referencePolicy: { type: 'Local' },
+        },
+      },
+    });
+    expect(put.status, put.text).toBeLessThan(300);
+    const stream = await api.call('GET', namespacedPath('demo', 'imagestreams/app'), { token: tokens.editor });
+    const tag = stream.json.status.tags.find((t: { tag: string }) => t.tag === 'tool');
+    expect(tag.conditions).toBeUndefined();
+    expect(tag.items[0].dockerImageReference).toBe(`${registry.host}/demo/app@${image.digest}`);
+    const pull = await registryToken(tokens.puller, 'demo', 'pull', ['app']);
+    const pulled = await inspect(`demo/app@${image.digest}`, pull);
+    expect(pulled.ok, pulled.stderr).toBe(true);
   });
 
   it('never logs a password', async () => {

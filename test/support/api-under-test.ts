@@ -68,7 +68,12 @@ export interface ApiUnderTest {
 }
 
 /** The API handler behind the local API Gateway (HTTPS) on a loopback port, over a fresh dynalite. */
-export async function startApi(env: Record<string, string> = {}, clock?: { now(): Date }): Promise<ApiUnderTest> {
+export async function startApi(
+  env: Record<string, string> = {},
+  clock?: { now(): Date },
+  /** A port chosen beforehand (freePort), when the configuration must name the service's own address. */
+  port = 0,
+): Promise<ApiUnderTest> {
   const dynalite = await startDynalite();
   const bus = await startEventBridgeEndpoint();
   const config = loadConfig({
@@ -104,7 +109,7 @@ export async function startApi(env: Record<string, string> = {}, clock?: { now()
     tls,
     deps.logger,
   );
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const dispatcher = new Agent({ connect: { ca: tls.ca } });
   return {
