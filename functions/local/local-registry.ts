@@ -7,6 +7,7 @@ import { constants } from 'node:fs';
 import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
+import { registryTokenAuth } from './registry-token-auth.ts';
 
 /** What the registry's configuration says; one function writes it (token auth goes in here too). */
 export interface LocalRegistrySettings {
@@ -18,6 +19,8 @@ export interface LocalRegistrySettings {
   notificationsUrl: string;
   /** Sent as `Authorization: Bearer <secret>` with every notification. */
   secret: string;
+  /** Token authentication whose realm is the service (`serviceUrl`), checked against `certFile` (ensureRegistryTokenKey). */
+  tokenAuth?: { serviceUrl: string; certFile: string };
 }
 
 /** The registry's config.yml for local mode. */
@@ -36,7 +39,7 @@ storage:
 http:
   addr: 127.0.0.1:${settings.port}
   secret: ${randomBytes(24).toString('hex')}
-notifications:
+${settings.tokenAuth ? registryTokenAuth(settings.tokenAuth.serviceUrl, settings.tokenAuth.certFile) : ''}notifications:
   endpoints:
     - name: imagestreams
       url: ${JSON.stringify(settings.notificationsUrl)}

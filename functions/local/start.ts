@@ -22,6 +22,7 @@ import { localContext, writeKubeconfig } from './kubeconfig.ts';
 import { ensureLocalCertificates } from './local-certificates.ts';
 import { type LocalRegistry, planLocalRegistry, startLocalRegistry } from './local-registry.ts';
 import { createLocalServer } from './local-server.ts';
+import { ensureRegistryTokenKey } from './registry-token-key.ts';
 import { startTicker } from './ticker.ts';
 import { adminToken, credentialsKey, localAdmin, readTokensFile } from './tokens.ts';
 
@@ -36,6 +37,9 @@ async function main(): Promise<void> {
   // listens (its notifications go there).
   const registryPlan = await planLocalRegistry(process.env, dataDir);
   const registryHost = registryPlan.on ? `127.0.0.1:${registryPlan.port}` : undefined;
+  // Pulls and pushes are authorised by the service: the registry's token realm is this server, whose key
+  // (kept in the data folder) signs the tokens the registry checks.
+  const tokenKey = registryPlan.on ? await ensureRegistryTokenKey(dataDir) : undefined;
   const interval = process.env.IMAGESTREAMS_SCHEDULE_INTERVAL_SECONDS || '900';
   const config = loadConfig({
     ...process.env,
@@ -48,11 +52,17 @@ async function main(): Promise<void> {
     ...(registryPlan.on
       ? {
           IMAGESTREAMS_REGISTRY: registryHost,
-          // Plain HTTP on loopback, for exactly that host.
-          IMAGESTREAMS_INSECURE_REGISTRIES: [process.env.IMAGESTREAMS_INSECURE_REGISTRIES, registryHost]
+          // Plain HTTP on loopback, for exactly that host; and this server, the registry's token realm, which
+          // the service reaches over HTTPS with the local CA (PORT=0 leaves it out: its port is not known yet).
+          IMAGESTREAMS_INSECURE_REGISTRIES: [
+            process.env.IMAGESTREAMS_INSECURE_REGISTRIES,
+            registryHost,
+            port ? `127.0.0.1:${port}` : undefined,
+          ]
             .filter(Boolean)
             .join(','),
           IMAGESTREAMS_REGISTRY_NOTIFICATIONS_SECRET: registryPlan.secret,
+          IMAGESTREAMS_REGISTRY_TOKEN_KEY: tokenKey?.keyFile,
         }
       : {}),
   });
@@ -109,6 +119,7 @@ async function main(): Promise<void> {
                 port: registryPlan.port,
                 notificationsUrl: `${url}/registry/notifications`,
                 secret: registryPlan.secret,
+                ...(tokenKey ? { tokenAuth: { serviceUrl: url, certFile: tokenKey.certFile } } : {}),
               },
               onExit: (code, stderr) =>
                 tell(`the integrated registry stopped (exit code ${code}); pushes no longer reach streams: ${stderr}`),

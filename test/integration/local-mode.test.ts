@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startApi, tokens } from '../support/api-under-test.ts';
 import { kubectlFor } from '../support/kubectl.ts';
 import { pushImage } from '../support/push-image.ts';
-import { freePort } from '../support/registry.ts';
+import { freePort, type RunningRegistry, startRegistry } from '../support/registry.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 const children: ChildProcess[] = [];
@@ -257,16 +257,35 @@ describe('local API gateway', () => {
   });
 });
 
+let source: RunningRegistry | undefined;
+afterAll(async () => {
+  await source?.stop();
+});
+
+/** skopeo as a user runs it, trusting the service's local CA (its token realm is HTTPS). */
+function skopeo(args: string[], caFile: string): Promise<{ ok: boolean; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      'skopeo',
+      ['--insecure-policy', ...args],
+      { env: { ...process.env, SSL_CERT_FILE: caFile }, timeout: 60_000 },
+      (error, _stdout, stderr) => resolve({ ok: !error, stderr }),
+    );
+  });
+}
+
 describe('the integrated registry (npm start)', () => {
   it('runs the CNCF registry as the integrated registry: a push to a stream repository moves the tag', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'imagestreams-registry-'));
     try {
       const port = await freePort();
       const host = `127.0.0.1:${port}`;
+      // A known port: the service reaches its own token realm there (PORT=0 cannot be listed beforehand).
       const service = await startService({
         IMAGESTREAMS_DATA_DIR: dir,
         IMAGESTREAMS_LOCAL_REGISTRY: 'on',
         IMAGESTREAMS_LOCAL_REGISTRY_PORT: String(port),
+        PORT: String(await freePort()),
       });
       expect(service.output()).toContain(`integrated registry on ${host}`);
       const token = (await readFile(join(dir, 'admin-token'), 'utf8')).trim();
@@ -280,7 +299,27 @@ describe('the integrated registry (npm start)', () => {
       const stream = (await created.json()) as { status: { dockerImageRepository: string } };
       expect(stream.status.dockerImageRepository).toBe(`${host}/demo/web`);
 
-      const pushed = await pushImage({ host, url: `http://${host}`, stop: async () => {} }, 'demo/web', 'v1');
+      // Pushed as a user does: skopeo, logged in with an API token as the password (the registry's token
+      // realm is the service); without credentials the registry refuses.
+      source = await startRegistry();
+      await pushImage(source, 'src/web', 'v1');
+      const copy = (creds: string[]) =>
+        skopeo(
+          [
+            'copy',
+            '--src-tls-verify=false',
+            '--dest-tls-verify=false',
+            ...creds,
+            `docker://${source?.host}/src/web:v1`,
+            `docker://${host}/demo/web:v1`,
+          ],
+          join(dir, 'ca.crt'),
+        );
+      expect((await copy([])).ok).toBe(false);
+      const copied = await copy(['--dest-creds', `anyone:${token}`, '--digestfile', join(dir, 'pushed.digest')]);
+      expect(copied.ok, copied.stderr).toBe(true);
+      // The digest of what arrived (skopeo writes the manifest anew).
+      const pushed = { digest: (await readFile(join(dir, 'pushed.digest'), 'utf8')).trim() };
       await expect
         .poll(
           async () =>

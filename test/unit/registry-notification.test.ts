@@ -57,5 +57,19 @@ describe('localRegistryConfig', () => {
     expect(yaml).toContain('url: "https://127.0.0.1:8443/registry/notifications"');
     expect(yaml).toContain(`Authorization: ["Bearer ${'s'.repeat(64)}"]`);
     expect(yaml).toMatch(/ignore:\n\s+mediatypes: \[application\/octet-stream\]\n\s+actions: \[pull\]/);
+    expect(yaml).not.toContain('auth:');
+  });
+
+  it('authenticates with tokens whose realm is the service, signed by the key whose certificate it names', () => {
+    const yaml = localRegistryConfig({
+      port: 5123,
+      storageDir: '/data/registry/storage',
+      notificationsUrl: 'https://127.0.0.1:8443/registry/notifications',
+      secret: 's'.repeat(64),
+      tokenAuth: { serviceUrl: 'https://127.0.0.1:8443', certFile: '/data/registry-token.crt' },
+    });
+    expect(yaml).toContain(
+      'auth:\n  token:\n    realm: https://127.0.0.1:8443/registry/token\n    service: imagestreams-registry\n    issuer: imagestreams\n    rootcertbundle: /data/registry-token.crt\n',
+    );
   });
 });
