@@ -156,6 +156,8 @@ describe('a push to a stream repository of the integrated registry', () => {
       image: source.digest,
       actor: 'registry',
     });
+    // The event is sent after the tag is written: the registry's notification may still be in flight.
+    await until('the Changed event', async () => (changes('web').length ? true : undefined));
     expect(changes('web')).toEqual([
       expect.objectContaining({ tag: 'v1', image: source.digest, cause: 'push', actor: 'registry', previous: null }),
     ]);
