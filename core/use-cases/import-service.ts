@@ -573,7 +573,7 @@ export class ImportService {
   }
 
   /** The tag's imagestreams.dev/verify policy with its key read from the namespace's Secret. */
-  private async signaturePolicy(namespace: string, spec: TagReference): Promise<{ verify?: SignaturePolicy }> {
+  async signaturePolicy(namespace: string, spec: TagReference): Promise<{ verify?: SignaturePolicy }> {
     let policy: ReturnType<typeof parseVerifyPolicy>;
     try {
       policy = parseVerifyPolicy(spec.annotations);

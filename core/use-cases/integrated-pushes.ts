@@ -6,15 +6,19 @@ import { parseRegistryNotification } from '../receivers/registry-notification.ts
 import { sameSecret } from '../receivers/webhook-token.ts';
 import { digestProblem } from '../references/digest.ts';
 import { type IntegratedRegistry, streamOfRepository, streamRepository } from '../references/integrated-registry.ts';
+import { verifyAnnotation } from '../signatures/verify-policy.ts';
 import { addTagEvent } from '../streams/add-tag-event.ts';
 import { validateTagName } from '../streams/names.ts';
 import { retryOnConflict } from '../streams/retry-on-conflict.ts';
 import { trackAliases } from '../streams/track-aliases.ts';
-import type { TagRecord } from '../streams/types.ts';
+import type { TagRecord, TagReference } from '../streams/types.ts';
 import { timestamp } from '../timestamp.ts';
-import type { ImageImporter } from './image-importer.ts';
+import type { ImageImporter, ImportSpec } from './image-importer.ts';
 import { HookNotFoundError } from './push-service.ts';
 import type { TagWriter } from './tag-writer.ts';
+
+/** cosign's accessories of an image, pushed as tags beside it: `sha256-<hex>.sig|.att|.sbom`, and the referrers tag schema's `sha256-<hex>`. */
+const accessoryTag = /^sha256-([a-f0-9]{64})(?:\.(sig|att|sbom))?$/;
 
 export interface IntegratedPushesOptions {
   registry: IntegratedRegistry;
@@ -22,6 +26,8 @@ export interface IntegratedPushesOptions {
   streams: StreamStore;
   importer: Pick<ImageImporter, 'import'>;
   writer: TagWriter;
+  /** A tag's imagestreams.dev/verify policy, with its key: a push must satisfy it as an import must. */
+  signaturePolicy: (namespace: string, spec: TagReference) => Promise<Pick<ImportSpec, 'verify'>>;
   clock: Clock;
   historyLimit: number;
   /** How long verifying one pushed digest may take. */
@@ -133,6 +139,12 @@ export class IntegratedPushes {
             ? 'no valid digest'
             : undefined;
     if (problem || !stream || !push.tag || !push.digest) return this.ignored(push, problem ?? '');
+    const accessory = accessoryTag.exec(push.tag);
+    if (accessory) {
+      // cosign's signature of an image pushed earlier: tags that wait for it may move now.
+      if (accessory[2] === 'sig') return this.signed(push, stream, `sha256:${accessory[1]}`);
+      return this.ignored(push, 'an attestation, SBOM or referrers tag, not a tag of the stream');
+    }
     const key = `${stream.namespace}/${stream.name}:${push.tag}`;
     const last = this.queues.get(key);
     if (last?.digest === push.digest) return last.outcome;
@@ -154,26 +166,32 @@ export class IntegratedPushes {
     const reference = `${streamRepository(this.options.registry, namespace, name)}@${digest}`;
     const state = await this.options.streams.getStream(namespace, name);
     if (!state) return this.ignored(push, 'no such stream');
-    const head = state.tags.find((t) => t.name === tag)?.items[0];
+    const current = state.tags.find((t) => t.name === tag);
+    const head = current?.items[0];
     if (head?.image === digest && head.dockerImageReference === reference) return { result: 'unchanged' };
 
-    // As any import: the registry must serve the digest, and the image's metadata is recorded once.
+    // As any import: the registry must serve the digest, a tag that asks for a signature gets a signed
+    // image only, and the image's metadata is recorded once.
     const access = this.options.access;
+    let signedBy: string | undefined;
     try {
       const imported = await this.options.importer.import(
         {
           from: `${access.host}/${push.repository}@${digest}`,
           importMode: 'PreserveOriginal',
           insecure: access.insecure,
+          ...(current?.spec ? await this.options.signaturePolicy(namespace, current.spec) : {}),
         },
         await access.credentials(),
         AbortSignal.timeout(this.options.budgetMs),
       );
       if (imported.digest !== digest) return this.ignored(push, 'the registry serves another digest');
+      signedBy = imported.signedBy;
     } catch (error) {
       if (!(error instanceof ImportFailure)) throw error;
-      // Worth the sender's retry (the registry's, EventBridge's) only when asking again may succeed.
-      if (error.transient)
+      // Worth the sender's retry (the registry's, EventBridge's) only when asking again may succeed. A missing
+      // signature is not: it is pushed after the image, and that push moves the tag (see `signed`).
+      if (error.transient && error.importReason !== 'SignatureMissing')
         throw new DependencyUnavailableError('registry.unavailable', error.message, { cause: error });
       return this.ignored(push, `not verified: ${error.message}`);
     }
@@ -197,6 +215,7 @@ export class IntegratedPushes {
           image: digest,
           generation: fresh.stream.generation,
           actor,
+          ...(signedBy ? { signedBy } : {}),
         };
         const added = addTagEvent(before, event, this.options.historyLimit);
         if (!added.changed) return { result: 'unchanged' };
@@ -207,6 +226,49 @@ export class IntegratedPushes {
         return { result: 'moved' };
       },
       { clock: this.options.clock },
+    );
+  }
+
+  /**
+   * A signature of `digest` was pushed: each tag of the stream that asks for signatures, is not at that
+   * digest, and whose tag in the registry points at it (its push was refused for want of the signature)
+   * is handled as that push again. One HEAD per such tag; the others cost nothing.
+   */
+  private async signed(
+    push: IntegratedPush,
+    stream: { namespace: string; name: string },
+    digest: string,
+  ): Promise<PushedTag> {
+    const state = await this.options.streams.getStream(stream.namespace, stream.name);
+    const waiting = (state?.tags ?? []).filter(
+      (t) => t.spec?.annotations?.[verifyAnnotation] && t.items[0]?.image !== digest,
+    );
+    const access = this.options.access;
+    const outcomes: PushedTag[] = [];
+    for (const tag of waiting) {
+      let at: string;
+      try {
+        const resolved = await this.options.importer.import(
+          {
+            from: `${access.host}/${push.repository}:${tag.name}`,
+            importMode: 'PreserveOriginal',
+            insecure: access.insecure,
+            current: digest,
+          },
+          await access.credentials(),
+          AbortSignal.timeout(this.options.budgetMs),
+        );
+        at = resolved.digest;
+      } catch (error) {
+        if (!(error instanceof ImportFailure)) throw error;
+        continue;
+      }
+      if (at === digest) outcomes.push(await this.pushed({ ...push, tag: tag.name, digest }));
+    }
+    return (
+      outcomes.find((o) => o.result === 'moved') ??
+      outcomes[0] ??
+      this.ignored(push, 'a signature no refused push waits for')
     );
   }
 

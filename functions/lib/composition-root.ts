@@ -286,6 +286,7 @@ export function createDependencies(
         streams: store.streams,
         importer,
         writer,
+        signaturePolicy: (namespace, spec) => imports.signaturePolicy(namespace, spec),
         clock,
         historyLimit: config.historyLimit,
         budgetMs: config.importTimeoutMs || 20_000,

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,7 @@ import { create as createEcrPush } from '../../functions/ecr-push.ts';
 import { findRegistryBinary, type LocalRegistry, startLocalRegistry } from '../../functions/local/local-registry.ts';
 import { create as createTagChanged } from '../../functions/tag-changed.ts';
 import { type ApiUnderTest, startApi } from '../support/api-under-test.ts';
-import { pushImage } from '../support/push-image.ts';
+import { pushCosignSignature, pushImage, simpleSigningPayload } from '../support/push-image.ts';
 import { freePort, type RunningRegistry, startRegistry } from '../support/registry.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
 
@@ -216,6 +216,77 @@ describe('a push to a stream repository of the integrated registry', () => {
     expect((await api.call('GET', `${image}/burst/imagestreamtags/web:two`)).json.metadata.resourceVersion).toBe(
       version,
     );
+  });
+});
+
+describe('a push to a tag that asks for signatures (imagestreams.dev/verify)', () => {
+  const key = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  let digest: string;
+  beforeAll(async () => {
+    const secretResponse = await api.call('POST', '/api/v1/namespaces/signed/secrets', {
+      body: {
+        metadata: { name: 'cosign-pub' },
+        type: 'Opaque',
+        stringData: { 'cosign.pub': key.publicKey.export({ type: 'spki', format: 'pem' }).toString() },
+      },
+    });
+    expect(secretResponse.status, secretResponse.text).toBe(201);
+    // A tag that follows its own repository and takes signed images only.
+    const created = await api.call('POST', `${image}/signed/imagestreams`, {
+      body: {
+        metadata: { name: 'app' },
+        spec: {
+          tags: [
+            {
+              name: 'prod',
+              from: { kind: 'DockerImage', name: `${registry.host}/signed/app:prod` },
+              annotations: { 'imagestreams.dev/verify': 'key', 'imagestreams.dev/verify-key': 'secret/cosign-pub' },
+            },
+          ],
+        },
+      },
+    });
+    expect(created.status, created.text).toBe(201);
+    digest = (await pushImage(registry, 'signed/app', 'prod')).digest;
+  });
+
+  it('does not move the tag to an unsigned image', async () => {
+    const answer = await notify([pushEvent('signed/app', 'prod', digest)]);
+    // Answered 200: the registry must not retry, the signature's own push will move the tag.
+    expect(answer.status).toBe(200);
+    expect((await tagOf('signed', 'app', 'prod'))?.items ?? []).toEqual([]);
+  });
+
+  it('moves it once the signature is pushed, and makes no tag of the signature', async () => {
+    const payload = simpleSigningPayload(`${registry.host}/signed/app`, digest);
+    const signatureTag = await pushCosignSignature(registry, 'signed/app', digest, [
+      {
+        payload,
+        annotations: {
+          'dev.cosignproject.cosign/signature': sign('sha256', payload, key.privateKey).toString('base64'),
+        },
+      },
+    ]);
+    const sigTag = `sha256-${digest.slice('sha256:'.length)}.sig`;
+    // The registry notifies the signature's push itself; this one is the same notification, awaited.
+    const answer = await notify([pushEvent('signed/app', sigTag, signatureTag)]);
+    expect(answer.status).toBe(200);
+    const tag = await until('the signed image', async () => {
+      const t = await tagOf('signed', 'app', 'prod');
+      return t?.items?.[0]?.image === digest ? t : undefined;
+    });
+    expect(tag.items[0]).toMatchObject({ image: digest, signedBy: expect.any(String) });
+    const stream = (await api.call('GET', `${image}/signed/imagestreams/app`)).json;
+    expect(stream.status.tags.map((t: { tag: string }) => t.tag)).toEqual(['prod']);
+  });
+
+  it('ignores attestation, SBOM and referrers tags', async () => {
+    const hex = digest.slice('sha256:'.length);
+    for (const accessory of [`sha256-${hex}.att`, `sha256-${hex}.sbom`, `sha256-${hex}`]) {
+      expect((await notify([pushEvent('signed/app', accessory, digest)])).status).toBe(200);
+    }
+    const stream = (await api.call('GET', `${image}/signed/imagestreams/app`)).json;
+    expect(stream.status.tags.map((t: { tag: string }) => t.tag)).toEqual(['prod']);
   });
 });
 
