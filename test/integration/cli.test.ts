@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -350,6 +351,37 @@ describe('kubeconfig as kubectl reads it', () => {
       env: { KUBECONFIG: config },
     });
     expect(result).toEqual({ code: 0, stdout: 'imagestream.image.openshift.io/base\n', stderr: '' });
+  });
+
+  it("reaches the server through the cluster's proxy-url, an HTTP CONNECT proxy", async () => {
+    const tunnels: string[] = [];
+    const proxy = createHttpServer();
+    proxy.on('connect', (request, client, head) => {
+      tunnels.push(request.url ?? '');
+      const url = new URL(`http://${request.url}`);
+      const upstream = connect(Number(url.port), url.hostname, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client).pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = proxy.address() as { port: number };
+      const config = parse(await readFile(kubeconfig, 'utf8'));
+      config.clusters[0].cluster['proxy-url'] = `http://127.0.0.1:${port}`;
+      const proxied = join(dir, 'proxied');
+      await writeFile(proxied, stringify(config));
+      const result = await runCliProcess(['tag', 'quay.io/org/app:11', 'app:eleven', '--reference'], {
+        env: { KUBECONFIG: proxied },
+      });
+      expect(result).toEqual({ code: 0, stdout: 'Tag app:eleven set to quay.io/org/app:11.\n', stderr: '' });
+      expect(tunnels).toEqual([new URL(api.url).host]);
+    } finally {
+      proxy.close();
+    }
   });
 });
 
