@@ -383,6 +383,14 @@ describe('kubeconfig as kubectl reads it', () => {
       proxy.close();
     }
   });
+
+  it('runs when the compile cache cannot be written, saying nothing about it', async () => {
+    // A cache path under a file: no user can create it (permissions would not stop root, who runs the tests).
+    const result = await cli(['tag', 'quay.io/org/app:10', 'app:ten', '--reference'], {
+      XDG_CACHE_HOME: join(kubeconfig, 'cache'),
+    });
+    expect(result).toEqual({ code: 0, stdout: 'Tag app:ten set to quay.io/org/app:10.\n', stderr: '' });
+  });
 });
 
 describe('kubectl imagestreams (plugin)', () => {
