@@ -145,6 +145,7 @@ export async function triggersBench(options: { triggers: number; rounds: number 
         const start = performance.now();
         const triggers = await store.triggers.triggersFor({ namespace: 'bench', stream: 'app', tag: 'v1' });
         const image = `sha256:${randomBytes(32).toString('hex')}`;
+        const done: number[] = [];
         await mapBounded(triggers, config.triggerConcurrency, async (trigger) => {
           const at = new Date().toISOString();
           if (!(await store.triggers.claimTrigger(trigger, image, at, 'bench')).claimed)
@@ -154,10 +155,11 @@ export async function triggersBench(options: { triggers: number; rounds: number 
             attempts: 1,
             lastSuccessAt: at,
           });
+          done.push(performance.now());
         });
-        const elapsed = performance.now() - start;
-        rates.writes.push(triggers.length / (elapsed / 1000));
-        return elapsed;
+        // The same measure as at the receiver: triggers done over the time from the first to the last.
+        rates.writes.push((done.length - 1) / (Math.max(1, Math.max(...done) - Math.min(...done)) / 1000));
+        return performance.now() - start;
       },
     });
     await pool.close();
@@ -184,7 +186,7 @@ export async function triggersBench(options: { triggers: number; rounds: number 
     rows.push([
       "the fan-out's DynamoDB writes alone: 1 Query, then claim + record per trigger, concurrency 16, no HTTP",
       writes.text,
-      `${writeRate.text} (triggers/s)`,
+      `${writeRate.text} (triggers done/s)`,
       (writeRate.median / rawRate.median).toFixed(2),
       (2 + 1 / options.triggers).toFixed(2),
     ]);
