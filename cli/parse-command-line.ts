@@ -1,9 +1,6 @@
+import { parseArgs } from 'node:util';
 import { CliError } from './cli-error.ts';
 import type { OptionSpec, OptionValues } from './command.ts';
-
-// Not `import … from 'node:util'`: in the CLI bundle that import copies every export of node:util, a few
-// ms of each start, for one function.
-const { parseArgs } = process.getBuiltinModule('node:util');
 
 /** Flags every verb takes, as kubectl and oc name them. */
 export const globalOptions: Record<string, OptionSpec> = {

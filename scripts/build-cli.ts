@@ -32,22 +32,16 @@ const sideEffectFree: Plugin = {
 };
 
 /**
- * What @kubernetes/client-node imports at load but a kubeconfig with a token or a certificate never uses:
- * proxy agents for `proxy-url`, child_process for credential plugins. Each stand-in (cli/bundle-shims/)
- * loads the real module on first use; the stand-ins' own imports resolve as usual.
+ * The proxy agents @kubernetes/client-node imports at load for a cluster's `proxy-url`, which most
+ * kubeconfigs never set: its imports of them get a stand-in (cli/bundle-shims/proxy-agents.ts) that loads
+ * them on first use; the stand-in's own imports resolve as usual.
  */
-const onDemand: Record<string, string> = {
-  'socks-proxy-agent': 'proxy-agents.ts',
-  socks: 'proxy-agents.ts',
-  hpagent: 'proxy-agents.ts',
-  'node:child_process': 'child-process.ts',
-};
-const clientNodeImportsOnDemand: Plugin = {
-  name: 'client-node-imports-on-demand',
+const proxyAgentsOnFirstUse: Plugin = {
+  name: 'proxy-agents-on-first-use',
   setup(b) {
-    b.onResolve({ filter: /^(socks-proxy-agent|socks|hpagent|node:child_process)$/ }, (args) =>
+    b.onResolve({ filter: /^(socks-proxy-agent|socks|hpagent)$/ }, (args) =>
       args.importer.includes('/@kubernetes/client-node/') && args.kind === 'import-statement'
-        ? { path: resolve(root, 'cli/bundle-shims', onDemand[args.path] as string) }
+        ? { path: resolve(root, 'cli/bundle-shims/proxy-agents.ts') }
         : undefined,
     );
   },
@@ -77,9 +71,9 @@ export async function buildCli(): Promise<string> {
     banner: {
       js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
     },
-    // Node builtins by require, as in the Lambda bundles: an `import` of node:http alone loaded Node's own
-    // undici, a third of the CLI's start.
-    plugins: [clientNodeImportsOnDemand, sideEffectFree, ...lambdaPlugins],
+    // Node builtins loaded when first used, as in the Lambda bundles: an `import` of node:http alone loaded
+    // Node's own undici, a third of the CLI's start.
+    plugins: [proxyAgentsOnFirstUse, sideEffectFree, ...lambdaPlugins],
     logLevel: 'warning',
   });
   await mkdir(dirname(outdir), { recursive: true });
