@@ -4,9 +4,9 @@
 // body, signed the same way (HMAC-SHA256 over "<t>.<body>", computed here), to the same receiver at the
 // same concurrency. Where the difference goes: each delivery claims its trigger with a conditional write
 // before the POST and records the outcome after it, so a third case does only those DynamoDB writes (the
-// store's own claim and record, through the service's client, at the fan-out's concurrency), no HTTP.
-// dynalite, the receiver and the fan-out share this one process, as in local mode. Rounds interleaved,
-// order alternated; medians with min–max.
+// store's own claim and record, through a client set up as the service's, at the fan-out's concurrency),
+// no HTTP. dynalite, the receiver and the fan-out share this one process, as in local mode. Rounds
+// interleaved, order alternated; medians with min–max.
 import { createHmac, randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -51,7 +51,8 @@ export async function triggersBench(options: { triggers: number; rounds: number 
   const bus = new InProcessBus(logger);
   const deps = createDependencies(config, { publisher: bus, logger });
   await connectSubscriptions(bus, deps);
-  const store = dynamoStores(deps.dynamo, config.tableName);
+  // The stores over a client set up as the service's (same SDK, endpoint, region): for the writes-alone case.
+  const store = dynamoStores(dynamo, config.tableName);
   const admin = { user: 'bench', groups: [adminsGroup] };
   const updates = () => dynalite.requests.get('UpdateItem') ?? 0;
   const rows: string[][] = [];
