@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildCli, cliBundle } from '../../scripts/build-cli.ts';
@@ -18,6 +19,8 @@ function newestSource(dir: string): number {
 }
 
 let built: Promise<void> | undefined;
+let cacheDir: string | undefined;
+const testCache = () => (cacheDir ??= mkdtempSync(join(tmpdir(), 'imagestreams-cli-cache-')));
 
 /** Builds the bundle the bin runs when a source of it is newer (what `npm install` does), once per test process. */
 export function ensureCliBuilt(): Promise<void> {
@@ -26,7 +29,13 @@ export function ensureCliBuilt(): Promise<void> {
     try {
       bundleTime = statSync(cliBundle).mtimeMs;
     } catch {}
-    const sources = Math.max(newestSource(join(root, 'cli')), newestSource(join(root, 'core')));
+    // What the bundle is built from: its sources, and the build script with the esbuild plugins it uses.
+    const sources = Math.max(
+      newestSource(join(root, 'cli')),
+      newestSource(join(root, 'core')),
+      statSync(join(root, 'scripts', 'build-cli.ts')).mtimeMs,
+      statSync(join(root, 'functions', 'lib', 'esbuild-plugins.mjs')).mtimeMs,
+    );
     if (sources > bundleTime) await buildCli();
   })();
   return built;
@@ -45,7 +54,13 @@ export function runCliProcess(
 ): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(options.bin ?? cliBin, args, {
-      env: { PATH: process.env.PATH ?? '', HOME: options.env?.HOME ?? '/nonexistent-home', ...options.env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: options.env?.HOME ?? '/nonexistent-home',
+        // Node's compile cache goes under XDG_CACHE_HOME (else HOME): a folder of this test run, never HOME.
+        XDG_CACHE_HOME: testCache(),
+        ...options.env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
