@@ -1,7 +1,9 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { createDependencies, type Dependencies } from './lib/composition-root.ts';
+import { baseDependencies } from './lib/base-dependencies.ts';
+import type { Dependencies } from './lib/composition-root.ts';
 import { loadConfig } from './lib/config.ts';
+import { importDependencies } from './lib/import-dependencies.ts';
 
 /** The part of an `ECR Image Action` event a push import needs; anything else is not ours to act on. */
 const ecrPush = z.object({
@@ -37,8 +39,12 @@ export function create({ pushes, logger }: Pick<Dependencies, 'pushes' | 'logger
   };
 }
 
-let deployed: ReturnType<typeof create> | undefined;
+/** This function's share of the composition: pushes, which import; it never serves the API or fires a trigger. */
+function deployed() {
+  const base = baseDependencies(loadConfig());
+  return create({ pushes: importDependencies(base).pushes, logger: base.logger });
+}
+let instance: ReturnType<typeof create> | undefined;
 
 /** Subscribed to ECR's pushes on the default bus (functions/lib/subscriptions.ts): re-imports the tags that follow the pushed repository. */
-export const handler = (event: EventBridgeEvent<'ECR Image Action', unknown>) =>
-  (deployed ??= create(createDependencies(loadConfig())))(event);
+export const handler = (event: EventBridgeEvent<'ECR Image Action', unknown>) => (instance ??= deployed())(event);

@@ -1,10 +1,18 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { createDependencies } from './lib/composition-root.ts';
+import { baseDependencies } from './lib/base-dependencies.ts';
 import { loadConfig } from './lib/config.ts';
+import { importDependencies } from './lib/import-dependencies.ts';
 import { runSchedule } from './lib/run-schedule.ts';
+import { triggerDependencies } from './lib/trigger-dependencies.ts';
 
-const deps = createDependencies(loadConfig());
+// This function's share of the composition: the scheduled re-import and the trigger reconcile, no API.
+const base = baseDependencies(loadConfig());
+const deps = {
+  scheduler: importDependencies(base).scheduler,
+  triggers: triggerDependencies(base),
+  logger: base.logger,
+};
 
 /** The EventBridge schedule's target: one tick for the shard in the schedule's input. */
 export const handler = middy(async (event: { shard?: number; shards?: number } = {}) => {

@@ -1,8 +1,10 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
-import { createDependencies, type Dependencies } from './lib/composition-root.ts';
+import { baseDependencies } from './lib/base-dependencies.ts';
+import type { Dependencies } from './lib/composition-root.ts';
 import { loadConfig } from './lib/config.ts';
+import { triggerDependencies } from './lib/trigger-dependencies.ts';
 
 /** The handler for one deployment's dependencies; local mode builds it with its own. */
 export function create({ triggers, logger }: Pick<Dependencies, 'triggers' | 'logger'>) {
@@ -17,10 +19,15 @@ export function create({ triggers, logger }: Pick<Dependencies, 'triggers' | 'lo
   };
 }
 
-/** The deployed handler, built on first use so that importing this module (local mode does) reads no configuration. */
+/**
+ * The deployed handler, built on first use so that importing this module (local mode does) reads no
+ * configuration. It composes only the trigger use cases: this function never imports an image.
+ */
 function deployed() {
-  const deps = createDependencies(loadConfig());
-  return middy(create(deps)).use(injectLambdaContext(deps.logger, { resetKeys: true }));
+  const base = baseDependencies(loadConfig());
+  return middy(create({ triggers: triggerDependencies(base), logger: base.logger })).use(
+    injectLambdaContext(base.logger, { resetKeys: true }),
+  );
 }
 let instance: ReturnType<typeof deployed> | undefined;
 

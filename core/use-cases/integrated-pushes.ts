@@ -13,8 +13,8 @@ import { retryOnConflict } from '../streams/retry-on-conflict.ts';
 import { trackAliases } from '../streams/track-aliases.ts';
 import type { TagRecord, TagReference } from '../streams/types.ts';
 import { timestamp } from '../timestamp.ts';
+import { HookNotFoundError } from './hook-not-found-error.ts';
 import type { ImageImporter, ImportSpec } from './image-importer.ts';
-import { HookNotFoundError } from './push-service.ts';
 import type { TagWriter } from './tag-writer.ts';
 
 /** cosign's accessories of an image, pushed as tags beside it: `sha256-<hex>.sig|.att|.sbom`, and the referrers tag schema's `sha256-<hex>`. */

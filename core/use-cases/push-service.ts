@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { ImageStreamsError } from '../errors.ts';
 import { policyAnnotation } from '../policy/policy-annotations.ts';
 import type { Clock, IndexedTag, ReceiverStore, SecretCipher, StreamKey, StreamStore } from '../ports.ts';
 import { type PushHint, PushPayloadError, parsePush } from '../receivers/parse-push.ts';
@@ -8,6 +7,7 @@ import { type Headers, verifyDelivery } from '../receivers/verify-delivery.ts';
 import { deriveWebhookToken, sameSecret, tokenDigest } from '../receivers/webhook-token.ts';
 import { followedSource, normalizeRepository } from '../references/source-repository.ts';
 import type { TagRecord } from '../streams/types.ts';
+import { HookNotFoundError } from './hook-not-found-error.ts';
 import type { ImportService } from './import-service.ts';
 import type { IntegratedPushes, PushedTag } from './integrated-pushes.ts';
 import { receiverTokenContext } from './receiver-service.ts';
@@ -35,13 +35,6 @@ export interface PushServiceOptions {
   sleep: (ms: number) => Promise<void>;
   /** The integrated registry's pushes, when the deployment has one: an ECR push there moves the stream's tag. */
   integrated?: Pick<IntegratedPushes, 'pushedToEcr'> | undefined;
-}
-
-/** Any delivery the service will not act on for who sent it (unknown token, bad signature, suspended receiver): one answer for all. */
-export class HookNotFoundError extends ImageStreamsError {
-  constructor() {
-    super('hooks.not_found', 'NotFound', 'not found');
-  }
 }
 
 export interface PushOutcome {

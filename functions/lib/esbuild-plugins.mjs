@@ -76,13 +76,15 @@ const undiciOneParser = {
 /**
  * CommonJS packages our ES modules import for functions that only some requests call. esbuild runs a
  * CommonJS package's whole body where it is imported; these are instead required when one of their exports
- * is first read, like the builtins above (semver: its ~40 files; rfc6902: JSON Patch, for PATCH requests).
+ * is first read, like the builtins above (semver: its ~40 files; rfc6902: JSON Patch, for PATCH requests;
+ * re2js, 150 KiB that builds Unicode tables when evaluated, for policy tags' filters and signature
+ * identities: its CommonJS build, so that the domain keeps calling it synchronously).
  * Only `import` statements from our code are redirected; a `require` of them elsewhere is left as it is.
  */
 const commonJsOnFirstUse = {
   name: 'commonjs-on-first-use',
   setup(build) {
-    build.onResolve({ filter: /^(semver|rfc6902)$/ }, async (args) => {
+    build.onResolve({ filter: /^(semver|rfc6902|re2js)$/ }, async (args) => {
       if (args.kind !== 'import-statement') return undefined;
       const resolved = await build.resolve(args.path, { kind: 'require-call', resolveDir: args.resolveDir });
       return resolved.errors.length ? undefined : { path: resolved.path, namespace: 'commonjs-on-first-use' };

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,6 +56,9 @@ describe('the API handler bundle as deployed', () => {
     ['the ECR client (Local tags, repository cleanup and registry tokens in AWS)', '@aws-sdk/client-ecr/'],
     ['the STS client (registry tokens in AWS)', '@aws-sdk/client-sts/'],
     ['protobufjs (only protobuf request bodies need it)', 'node_modules/protobufjs/'],
+    ['the import pipeline (requests that import load it)', 'core/use-cases/import-service.ts'],
+    ['the receivers’ pushes', 'core/use-cases/push-service.ts'],
+    ['the signature gate', 'core/use-cases/signature-gate.ts'],
   ])('leaves %s out of what a cold start loads', (_label, fragment) => {
     expect(atImport(fragment)).toEqual([]);
     expect(Object.keys(metafile.inputs).some((input) => input.includes(fragment))).toBe(true);
@@ -98,6 +102,64 @@ describe('the API handler bundle as deployed', () => {
     expect(loaded.filter((name) => /^(crypto|tls|https|http2|zlib)$/.test(name))).toEqual([]);
   });
 
+  it('evaluates re2js only when a policy is first checked: its CommonJS build, behind the first-use loader', () => {
+    // esbuild runs an ES module's body where it is imported, a CommonJS module's when it is first required.
+    expect(atImport('node_modules/re2js/').filter((input) => input.startsWith('node_modules/'))).toEqual([
+      'node_modules/re2js/build/index.cjs',
+    ]);
+    const entryUrl = pathToFileURL(join(process.cwd(), entry)).href;
+    const event = JSON.parse(readFileSync('test/fixtures/events/apigw-v2-jwt.json', 'utf8'));
+    const path = '/apis/image.openshift.io/v1/namespaces/team-a/imagestreams';
+    event.rawPath = event.requestContext.http.path = path;
+    event.requestContext.http.method = 'POST';
+    event.headers = { ...event.headers, 'content-type': 'application/json' };
+    event.body = JSON.stringify({
+      apiVersion: 'image.openshift.io/v1',
+      kind: 'ImageStream',
+      metadata: { name: 'app' },
+      spec: {
+        tags: [
+          {
+            name: 'latest',
+            from: { kind: 'DockerImage', name: 'registry.example/app' },
+            annotations: {
+              'imagestreams.dev/policy': 'alphabetical: asc',
+              'imagestreams.dev/filter-tags': '(unclosed',
+            },
+          },
+        ],
+      },
+    });
+    const script = [
+      `const { handler } = await import(${JSON.stringify(entryUrl)});`,
+      "const res = await handler(JSON.parse(process.env.EVENT), { awsRequestId: 'bundle-test' });",
+      'console.log(JSON.stringify(res));',
+      'process.exit(0);',
+    ].join('\n');
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        NODE_OPTIONS: '',
+        IMAGESTREAMS_TABLE: 't',
+        IMAGESTREAMS_EVENT_BUS: 'b',
+        IMAGESTREAMS_ADMINS: event.requestContext.authorizer.jwt.claims.sub,
+        AWS_REGION: 'local',
+        POWERTOOLS_LOG_LEVEL: 'ERROR',
+        EVENT: JSON.stringify(event),
+      },
+    });
+    expect(child.stderr).toBe('');
+    const res = JSON.parse(child.stdout);
+    expect(res.statusCode).toBe(422);
+    expect(JSON.parse(res.body).details.causes).toEqual([
+      expect.objectContaining({
+        field: 'spec.tags[0].annotations[imagestreams.dev/filter-tags]',
+        message: expect.stringContaining('not a valid RE2 regular expression'),
+      }),
+    ]);
+  });
+
   it('ships no browser code of the AWS SDK (bowser, its user-agent parser; patches/README.md)', () => {
     expect(Object.keys(metafile.inputs).filter((input) => input.includes('node_modules/bowser/'))).toEqual([]);
   });
@@ -108,4 +170,31 @@ describe('the API handler bundle as deployed', () => {
     );
     expect(builtinImports.map((imported) => imported.path)).toEqual([]);
   });
+});
+
+describe('the other Lambda functions as deployed', () => {
+  const inputsOf = async (entryPoint: string) => {
+    const out = await mkdtemp(join(tmpdir(), 'bundle-'));
+    try {
+      const result = await build({ ...sstEquivalentBuild(entryPoint, out), absWorkingDir: process.cwd() });
+      return Object.keys((result.metafile as Metafile).inputs);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  };
+
+  it('ship only their share of the composition: tag-changed imports nothing, ecr-push fires no trigger', async () => {
+    const tagChanged = await inputsOf('functions/tag-changed.ts');
+    expect(
+      tagChanged.filter((input) =>
+        /use-cases\/(import-service|image-importer|push-service)|re2js|@sigstore/.test(input),
+      ),
+    ).toEqual([]);
+    expect(tagChanged.some((input) => input.includes('@aws-sdk/client-ecs/'))).toBe(true);
+    const ecrPush = await inputsOf('functions/ecr-push.ts');
+    expect(
+      ecrPush.filter((input) => /targets\/|client-(ecs|lambda|codebuild)\/|use-cases\/streams\//.test(input)),
+    ).toEqual([]);
+    expect(ecrPush.some((input) => input.includes('core/use-cases/push-service.ts'))).toBe(true);
+  }, 60_000);
 });
