@@ -1,6 +1,7 @@
 import type { Principal } from '../access/principal.ts';
 import { actorOf } from '../access/principal.ts';
 import { AlreadyExistsError, ConflictError, type FieldCause, InvalidError, NotFoundError } from '../errors.ts';
+import { registryKey } from '../importing/docker-config.ts';
 import { ImportFailure } from '../importing/import-failure.ts';
 import { type ImageStreamImportInput, imageStreamImportSchema } from '../importing/import-schemas.ts';
 import { type NotServed, needsServing, servesLocally } from '../importing/local-reference.ts';
@@ -11,7 +12,7 @@ import { policyAnnotation } from '../policy/policy-annotations.ts';
 import { parseTagPolicy, type TagPolicy } from '../policy/tag-policy.ts';
 import { TagPolicyError } from '../policy/tag-policy-error.ts';
 import type { Clock, StreamKey, StreamStore } from '../ports.ts';
-import type { ImageServer, RegistryCredentials } from '../ports-registry.ts';
+import type { ImageServer, RegistryCredentials, RegistryRepository } from '../ports-registry.ts';
 import {
   InvalidReferenceError,
   parseDockerImageReference,
@@ -19,8 +20,8 @@ import {
   repositoryName,
   withDefaults,
 } from '../references/docker-image-reference.ts';
-import { type IntegratedRegistry, streamRepository } from '../references/integrated-registry.ts';
-import { parseRegistryReference } from '../references/registry-reference.ts';
+import { type IntegratedRegistry, streamOfRepository, streamRepository } from '../references/integrated-registry.ts';
+import { parseRegistryReference, registryReference } from '../references/registry-reference.ts';
 import { parseVerifyPolicy, publicKeyDataKey, VerifyPolicyError } from '../signatures/verify-policy.ts';
 import { isPendingImport } from '../streams/generations.ts';
 import { checkBodyIdentity, requireNamespace, validateStreamName, validateTagName } from '../streams/names.ts';
@@ -486,6 +487,7 @@ export class ImportService {
     try {
       const ref = parseDockerImageReference(from);
       const host = registryHost(withDefaults(ref));
+      this.checkIntegratedSource(namespace, registryReference(ref));
       const credentials = await this.options.credentials.credentialsFor(namespace, host);
       const importSpec = {
         from,
@@ -570,6 +572,22 @@ export class ImportService {
     return result.ok
       ? { reference: result.dockerImageReference }
       : { notServed: { reason: result.reason, message: result.message, transient: result.transient } };
+  }
+
+  /**
+   * The service reaches its own registry with credentials for every stream's repository, so a DockerImage
+   * source there must be a repository of the importing namespace: another namespace's images are tagged
+   * with kind ImageStreamTag, which checks the tagger's access in that namespace.
+   */
+  private checkIntegratedSource(namespace: string, source: RegistryRepository): void {
+    const registry = this.options.integratedRegistry;
+    if (!registry || registryKey(source.host) !== registryKey(registry.host)) return;
+    if (streamOfRepository(registry, source.repository)?.namespace === namespace) return;
+    throw new ImportFailure(
+      'Forbidden',
+      `${source.host}/${source.repository} is not the repository of an image stream in namespace ${namespace}; tag another namespace's image with kind ImageStreamTag`,
+      { transient: false },
+    );
   }
 
   /** The tag's imagestreams.dev/verify policy with its key read from the namespace's Secret. */

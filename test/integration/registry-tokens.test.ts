@@ -234,6 +234,31 @@ describe('registrytokens with the local registry', () => {
     expect(tag.json.image.metadata.name).toMatch(/^sha256:/);
   });
 
+  it("never imports another namespace's repository of its registry with its own credentials", async () => {
+    // An image only namespace other's users may pull.
+    const pushed = await copyIn('src/app:v1', 'other/python:v1', { username: 'admin', password: tokens.admin });
+    expect(pushed.ok, pushed.stderr).toBe(true);
+    const from = { kind: 'DockerImage', name: `${registry.host}/other/python:v1` };
+    const put = await api.call('PUT', namespacedPath('demo', 'imagestreamtags/app:stolen'), {
+      token: tokens.editor,
+      body: { tag: { name: 'stolen', from, referencePolicy: { type: 'Local' } } },
+    });
+    expect(put.status, put.text).toBeLessThan(300);
+    const stream = await api.call('GET', namespacedPath('demo', 'imagestreams/app'), { token: tokens.editor });
+    const tag = stream.json.status.tags.find((t: { tag: string }) => t.tag === 'stolen');
+    expect(tag.items).toEqual([]);
+    expect(tag.conditions[0]).toMatchObject({ reason: 'Forbidden', status: 'False' });
+    expect(tag.conditions[0].message).toMatch(/not the repository of an image stream in namespace demo/);
+    // Nor does a dry run tell what it holds.
+    const dryRun = await api.call('POST', namespacedPath('demo', 'imagestreamimports'), {
+      token: tokens.editor,
+      body: { metadata: { name: 'app' }, spec: { import: false, images: [{ from }] } },
+    });
+    expect(dryRun.status, dryRun.text).toBeLessThan(300);
+    expect(dryRun.json.status.images[0].status).toMatchObject({ status: 'Failure', reason: 'Forbidden' });
+    expect(dryRun.json.status.images[0].image).toBeUndefined();
+  });
+
   it('copies a Local tag into its own registry with its own credentials', async () => {
     const image = await pushImage(source, 'src/tool', 'v1');
     const put = await api.call('PUT', namespacedPath('demo', 'imagestreamtags/app:tool'), {
