@@ -40,7 +40,10 @@ export function parseScopes(values: readonly string[]): ResourceActions[] {
 export type RegistryHolder =
   | { kind: 'service' }
   | { kind: 'grant'; grant: RegistryGrant }
-  | { kind: 'roles'; allows: (namespace: string, action: RepositoryAction) => Promise<boolean> };
+  | {
+      kind: 'roles';
+      allows: (stream: { namespace: string; name: string }, action: RepositoryAction) => Promise<boolean>;
+    };
 
 /**
  * The intersection of what a token request asks for and what its holder may do: only repositories that
@@ -78,6 +81,6 @@ async function allows(
         actionsOf(holder.grant.access).includes(action)
       );
     case 'roles':
-      return holder.allows(stream.namespace, action);
+      return holder.allows(stream, action);
   }
 }

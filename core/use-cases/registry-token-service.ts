@@ -121,7 +121,13 @@ export class RegistryTokenService {
     let notAfter: Date | undefined;
     if (principal) {
       subject = principal.user;
-      holder = { kind: 'roles', allows: (namespace, action) => this.may(principal, namespace, action) };
+      holder = {
+        kind: 'roles',
+        // A push needs the stream to exist, as a push token does: the registry keeps no repository for nobody.
+        allows: async (stream, action) =>
+          (await this.may(principal, stream.namespace, action)) &&
+          (action === 'pull' || (await this.ports.streams.getStream(stream.namespace, stream.name)) !== undefined),
+      };
     } else if (basic) {
       const login = realm.openLogin(basic.password);
       if (!login) throw new UnauthorizedError('the registry credentials are not valid, or have expired');

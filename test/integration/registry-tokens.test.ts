@@ -175,6 +175,14 @@ describe('registrytokens with the local registry', () => {
     expect(pushed.ok, pushed.stderr).toBe(true);
   });
 
+  it('lets an API token push only to repositories of existing streams', async () => {
+    const editor = { username: 'me', password: tokens.editor };
+    const refused = await copyIn('src/app:v1', 'demo/nostream:v1', editor);
+    expect(refused.ok).toBe(false);
+    const pushed = await copyIn('src/app:v1', 'demo/python:v1', editor);
+    expect(pushed.ok, pushed.stderr).toBe(true);
+  });
+
   it('refuses garbage, expired and altered credentials', async () => {
     expect((await inspect('demo/python:v1', { username: 'x', password: 'garbage' })).ok).toBe(false);
     // A password the service signed with its key, an hour and a half ago, for an hour.

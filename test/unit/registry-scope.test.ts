@@ -38,10 +38,11 @@ describe('grantedScopes', () => {
     ]);
   });
 
-  it('asks the roles per namespace and action', async () => {
+  it('asks the roles per stream and action', async () => {
     const holder = {
       kind: 'roles',
-      allows: async (ns: string, action: string) => ns === 'demo' && action === 'pull',
+      allows: async (stream: { namespace: string; name: string }, action: string) =>
+        stream.namespace === 'demo' && stream.name === 'a' && action === 'pull',
     } as const;
     expect(
       await grantedScopes(
