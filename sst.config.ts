@@ -41,6 +41,8 @@ export default $config({
     const tokenRoleName = `${$app.name}-${$app.stage}-registry-tokens`.slice(0, 64);
     const tokenRoleArn = $interpolate`arn:${partition}:iam::${account}:role/${tokenRoleName}`;
     const repositoryArns = $interpolate`arn:${partition}:ecr:${region}:${account}:repository/${repositoryPrefix}/*`;
+    // Where ECR's pull-through cache rules keep what Local tags pull (core/references/integrated-registry.ts).
+    const cacheRepositoryArns = $interpolate`arn:${partition}:ecr:${region}:${account}:repository/${repositoryPrefix}-cache/*`;
     const fromResources: Record<import('./functions/lib/config.ts').InfrastructureVariable, $util.Input<string>> = {
       IMAGESTREAMS_TABLE: table.name,
       IMAGESTREAMS_REGISTRY: $interpolate`${account}.dkr.ecr.${region}.amazonaws.com/${repositoryPrefix}`,
@@ -143,6 +145,19 @@ export default $config({
                   'ecr:CompleteLayerUpload',
                 ],
                 resources: [repositoryArns],
+              },
+              // Pull tokens also pull what their streams' Local tags record in the cache; the first pull of
+              // an image makes ECR fetch it from upstream and create its repository on the puller's permission.
+              // Each session policy narrows this to exactly the cached repositories of its streams.
+              {
+                actions: [
+                  'ecr:BatchGetImage',
+                  'ecr:GetDownloadUrlForLayer',
+                  'ecr:BatchCheckLayerAvailability',
+                  'ecr:BatchImportUpstreamImage',
+                  'ecr:CreateRepository',
+                ],
+                resources: [cacheRepositoryArns],
               },
             ],
           }).json,

@@ -7,7 +7,8 @@ export interface FieldCause {
     | 'FieldValueNotFound'
     | 'FieldValueDuplicate'
     | 'FieldValueForbidden'
-    | 'FieldValueTooLong';
+    | 'FieldValueTooLong'
+    | 'FieldValueTooMany';
   field: string;
   message: string;
 }

@@ -50,3 +50,11 @@ export function streamOfRepository(
   const [namespace = '', name = ''] = parts;
   return { namespace, name };
 }
+
+/**
+ * Where the registry keeps images it caches from upstream registries (ECR's pull-through cache rules):
+ * `<prefix>-cache`, beside the streams' `<prefix>/<namespace>/<stream>` repositories, never among them.
+ */
+export function pullThroughRoot(registry: IntegratedRegistry): string {
+  return `${registry.prefix || 'imagestreams'}-cache`;
+}

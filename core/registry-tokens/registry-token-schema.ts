@@ -29,6 +29,8 @@ export interface RegistryGrant {
   namespace: string;
   streams: readonly string[];
   access: RegistryTokenAccess;
+  /** Pull only: repositories of the registry's pull-through cache the streams' tags record (cachedRepositories). */
+  cached?: readonly string[];
 }
 
 /** Credentials for `docker login` / `skopeo --creds`, and when they stop working. */

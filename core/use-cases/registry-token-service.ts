@@ -5,6 +5,7 @@ import { parseOrInvalid } from '../kube/parse-or-invalid.ts';
 import type { Clock, StreamStore } from '../ports.ts';
 import type { RegistryCredentials, RegistryLogins, RegistryTokenRealm } from '../ports-registry.ts';
 import type { IntegratedRegistry } from '../references/integrated-registry.ts';
+import { cachedRepositories } from '../registry-tokens/cached-repositories.ts';
 import { IntegratedRegistryOffError } from '../registry-tokens/integrated-registry-off-error.ts';
 import {
   grantedScopes,
@@ -14,6 +15,7 @@ import {
 } from '../registry-tokens/registry-scope.ts';
 import { type RegistryTokenAccess, registryTokenSchema } from '../registry-tokens/registry-token-schema.ts';
 import { requireNamespace, validateStreamName } from '../streams/names.ts';
+import type { StreamState } from '../streams/types.ts';
 import { timestamp } from '../timestamp.ts';
 
 export interface RegistryTokenPorts {
@@ -82,10 +84,18 @@ export class RegistryTokenService {
       resource: 'imagestreams/layers',
       namespace,
     });
+    const states: StreamState[] = [];
     for (const name of spec.imageStreams) {
-      if (!(await this.ports.streams.getStream(namespace, name))) throw new NotFoundError('imagestreams', name);
+      const state = await this.ports.streams.getStream(namespace, name);
+      if (!state) throw new NotFoundError('imagestreams', name);
+      states.push(state);
     }
-    const login = await logins.issue({ namespace, streams: spec.imageStreams, access: spec.access }, principal.user);
+    // What the streams' Local tags record in the registry's pull-through cache is pulled with the same token.
+    const cached = spec.access === 'pull' ? cachedRepositories(registry, states) : [];
+    const login = await logins.issue(
+      { namespace, streams: spec.imageStreams, access: spec.access, ...(cached.length ? { cached } : {}) },
+      principal.user,
+    );
     return {
       apiVersion: 'imagestreams.dev/v1',
       kind: 'RegistryToken',

@@ -176,3 +176,132 @@ describe('registrytokens in AWS (STS session policy, ECR authorization token)', 
     expect(response.json.message).toMatch(/no registry token realm/);
   });
 });
+
+describe('pull registrytokens for streams with Local tags served from ECR’s pull-through cache', () => {
+  let cacheApi: ApiUnderTest;
+  const cacheArn = (path: string) => `arn:aws:ecr:eu-west-1:123456789012:repository/imagestreams-cache/${path}`;
+  const admin = (method: string, path: string, body?: unknown) =>
+    cacheApi.call(method, path, { token: tokens.admin, ...(body ? { body } : {}) });
+  /**
+   * Arranges `stream:tag` as a Local import through the cache leaves it: current image first, recorded in
+   * the account's registry (the import path itself is ecr-pull-through.test.ts's subject).
+   */
+  const recordTag = async (stream: string, tag: string, repositories: string[]) => {
+    const state = await cacheApi.stores.streams.getStream('demo', stream);
+    if (!state) throw new Error(`no stream ${stream}`);
+    await cacheApi.stores.streams.putTag(state.stream, {
+      name: tag,
+      spec: { name: tag, referencePolicy: { type: 'Local' } },
+      items: repositories.map((repository, i) => ({
+        created: '2026-11-27T00:00:00Z',
+        dockerImageReference: `${registryHost}/${repository}@sha256:${String(i).repeat(64)}`,
+        image: `sha256:${String(i).repeat(64)}`,
+        generation: 1,
+      })),
+      conditions: [],
+      version: 0,
+    });
+  };
+  const pullToken = (imageStreams: string[]) =>
+    cacheApi.call('POST', namespacedPath('demo', 'registrytokens'), {
+      token: tokens.viewer,
+      body: { spec: { access: 'pull', imageStreams } },
+    });
+  const sessionPolicy = () => JSON.parse(aws.calls.find((c) => c.operation === 'AssumeRole')?.input.Policy);
+
+  beforeAll(async () => {
+    cacheApi = await startApi({
+      IMAGESTREAMS_REGISTRY: `${registryHost}/imagestreams`,
+      IMAGESTREAMS_REGISTRY_TOKEN_ROLE_ARN: roleArn,
+      IMAGESTREAMS_STS_ENDPOINT: aws.url,
+      IMAGESTREAMS_ECR_ENDPOINT: aws.url,
+    });
+    await admin('POST', '/api/v1/namespaces', { metadata: { name: 'demo' } });
+    for (const name of ['python', 'tools', 'many', 'plain'])
+      expect((await admin('POST', namespacedPath('demo', 'imagestreams'), { metadata: { name } })).status).toBe(201);
+    await admin('POST', namespacedPath('demo', 'rolebindings'), {
+      metadata: { name: 'pullers' },
+      roleRef: { name: 'image-puller' },
+      subjects: [{ kind: 'User', name: 'viewer' }],
+    });
+    await recordTag('python', '3.12', ['imagestreams-cache/docker-hub/library/python']);
+    await recordTag('python', '3.13', ['imagestreams-cache/docker-hub/library/python']);
+    await recordTag('python', 'web', ['imagestreams-cache/quay/team/web']);
+    // Only the current image counts; another namespace's stream, or a repository outside the service's
+    // prefixes, is never added.
+    await recordTag('python', 'moved', ['imagestreams/other/secret', 'imagestreams-cache/k8s/pause']);
+    await recordTag('python', 'elsewhere', ['team-private/app']);
+    await recordTag('python', 'source', ['imagestreams-cache-not/quay/x']);
+    await recordTag('tools', 'kubectl', ['imagestreams-cache/k8s/kubectl']);
+    for (let i = 0; i < 20; i++) await recordTag('many', `t${i}`, [`imagestreams-cache/quay/team/application-${i}`]);
+  }, 60_000);
+
+  afterAll(async () => {
+    await cacheApi?.close();
+  });
+
+  it('also allows pulling, through the cache, exactly the cached repositories the named streams’ tags record', async () => {
+    const response = await pullToken(['python']);
+    expect(response.status, response.text).toBe(201);
+    expect(sessionPolicy()).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+        {
+          Effect: 'Allow',
+          Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+          Resource: [repositoryArn('python')],
+        },
+        {
+          Effect: 'Allow',
+          Action: [
+            'ecr:BatchGetImage',
+            'ecr:GetDownloadUrlForLayer',
+            'ecr:BatchCheckLayerAvailability',
+            'ecr:BatchImportUpstreamImage',
+            'ecr:CreateRepository',
+          ],
+          Resource: [cacheArn('docker-hub/library/python'), cacheArn('quay/team/web')],
+        },
+      ],
+    });
+  });
+
+  it('covers the cached repositories of every stream named, and none for a stream without Local tags', async () => {
+    expect((await pullToken(['tools', 'python'])).status).toBe(201);
+    expect(sessionPolicy().Statement[2].Resource).toEqual([
+      cacheArn('docker-hub/library/python'),
+      cacheArn('k8s/kubectl'),
+      cacheArn('quay/team/web'),
+    ]);
+    aws.calls.length = 0;
+    expect((await pullToken(['plain'])).status).toBe(201);
+    expect(sessionPolicy().Statement).toHaveLength(2);
+  });
+
+  it('leaves a push token as it was: its streams’ repositories only', async () => {
+    const response = await cacheApi.call('POST', namespacedPath('demo', 'registrytokens'), {
+      token: tokens.admin,
+      body: { spec: { access: 'push', imageStreams: ['python'] } },
+    });
+    expect(response.status, response.text).toBe(201);
+    const statements = sessionPolicy().Statement;
+    expect(statements).toHaveLength(2);
+    expect(statements[1].Resource).toEqual([repositoryArn('python')]);
+  });
+
+  it('answers 422 naming the streams when their cached repositories make the session policy longer than STS allows, and asks AWS for nothing', async () => {
+    const response = await pullToken(['many']);
+    expect(response.status, response.text).toBe(422);
+    expect(response.json.details.causes).toEqual([
+      {
+        reason: 'FieldValueTooMany',
+        field: 'spec.imageStreams',
+        message: expect.stringMatching(
+          /^these image streams and the 20 pull-through cache repositories their tags record need a session policy of \d+ characters, over the 2048 STS allows: ask for fewer image streams in one token$/,
+        ),
+      },
+    ]);
+    expect(aws.calls).toEqual([]);
+  });
+});

@@ -62,6 +62,8 @@ export class EcrRegistryLogins implements RegistryLogins {
   }
 
   async issue(grant: RegistryGrant, subject: string): Promise<RegistryLogin> {
+    // Built first: a grant too large for a session policy creates nothing.
+    const policy = ecrSessionPolicy(this.options.registry, this.location, grant);
     // A push token's repositories exist before anyone pushes: ECR refuses a push to a missing one.
     if (grant.access === 'push')
       for (const stream of grant.streams) await this.createRepository(grant.namespace, stream);
@@ -71,7 +73,7 @@ export class EcrRegistryLogins implements RegistryLogins {
           RoleArn: this.options.roleArn,
           RoleSessionName: sessionName(subject),
           DurationSeconds: Math.min(3600, Math.max(900, this.options.sessionSeconds)),
-          Policy: ecrSessionPolicy(this.options.registry, this.location, grant),
+          Policy: policy,
         }),
       ),
     );

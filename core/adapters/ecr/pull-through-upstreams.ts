@@ -1,4 +1,4 @@
-import type { IntegratedRegistry } from '../../references/integrated-registry.ts';
+import { type IntegratedRegistry, pullThroughRoot } from '../../references/integrated-registry.ts';
 
 /** An upstream registry ECR's pull-through cache supports, as a rule names it. */
 export interface PullThroughUpstream {
@@ -53,6 +53,6 @@ const maxPrefixLength = 30;
  * (nor its pushes for a stream's pushes). Undefined when ECR's 30-character bound refuses it.
  */
 export function pullThroughPrefix(registry: IntegratedRegistry, upstream: PullThroughUpstream): string | undefined {
-  const prefix = `${registry.prefix || 'imagestreams'}-cache/${upstream.alias}`;
+  const prefix = `${pullThroughRoot(registry)}/${upstream.alias}`;
   return prefix.length <= maxPrefixLength && prefixPattern.test(prefix) ? prefix : undefined;
 }
