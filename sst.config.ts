@@ -73,8 +73,18 @@ export default $config({
       },
       { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [credentialsKey.arn] },
       // referencePolicy: Local tags are pulled through ECR pull-through cache rules, one per upstream, which the
-      // service finds or creates on first use (registry-level actions: no narrower resource exists).
-      { actions: ['ecr:DescribePullThroughCacheRules', 'ecr:CreatePullThroughCacheRule'], resources: ['*'] },
+      // service finds or creates on first use, and points at the secret IMAGESTREAMS_PULL_THROUGH_CREDENTIALS
+      // names (registry-level actions: no narrower resource exists). The secret itself is read by ECR's
+      // service-linked role (AWSServiceRoleForECRPullThroughCache), never by the service: no Secrets Manager
+      // permission here.
+      {
+        actions: [
+          'ecr:DescribePullThroughCacheRules',
+          'ecr:CreatePullThroughCacheRule',
+          'ecr:UpdatePullThroughCacheRule',
+        ],
+        resources: ['*'],
+      },
       // A deleted stream's repository goes with it when it holds no image (never with force).
       {
         actions: ['ecr:ListImages', 'ecr:DeleteRepository'],

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { parsePullThroughCredentials } from '../../core/adapters/ecr/pull-through-upstreams.ts';
 import { type IntegratedRegistry, parseIntegratedRegistry } from '../../core/references/integrated-registry.ts';
 import packageJson from '../../package.json' with { type: 'json' };
 
@@ -129,6 +130,22 @@ export const settings = {
     scope: 'infrastructure',
     doc: 'the role whose STS sessions, narrowed by a session policy to the streams asked for, obtain the ECR passwords `registrytokens` answers',
     schema: optionalText,
+  },
+  pullThroughCredentials: {
+    env: 'IMAGESTREAMS_PULL_THROUGH_CREDENTIALS',
+    scope: 'deployment',
+    doc: "`<upstream>=<Secrets Manager secret ARN>,…` (`docker-hub`, `ghcr`, `gitlab`, `acr-<registry>`; names starting `ecr-pullthroughcache/`): the credentials ECR's pull-through cache rule for that upstream pulls with, for every namespace's Local tags — a read-only token that sees public images only",
+    schema: z.pipe(
+      z.optional(z.string()),
+      z.transform((text, ctx) => {
+        try {
+          return parsePullThroughCredentials(text ?? '');
+        } catch (error) {
+          ctx.issues.push({ code: 'custom', message: (error as Error).message, input: text });
+          return {};
+        }
+      }),
+    ) as z.ZodMiniType<Readonly<Record<string, string>>, string | undefined>,
   },
   kmsKeyId: {
     env: 'IMAGESTREAMS_KMS_KEY_ID',

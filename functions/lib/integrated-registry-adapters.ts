@@ -33,6 +33,7 @@ export function integratedRegistryAdapters(
         new (await import('../../core/adapters/ecr/ecr-pull-through-server.ts')).EcrPullThroughServer({
           client: await client(),
           registry: integrated,
+          credentials: config.pullThroughCredentials,
         }),
     );
     const cleaner = once(

@@ -33,6 +33,7 @@ beforeEach(() => {
   ecr.calls.length = 0;
   ecr.rules.clear();
   ecr.failing.clear();
+  ecr.secrets.clear();
   ecr.racing = false;
 });
 
@@ -83,7 +84,85 @@ describe('ECR pull-through cache for Local tags', () => {
     );
     const hub = await server.serve(request('docker.io/library/python:3.12'));
     expect(hub).toMatchObject({ ok: false, reason: 'UpstreamNeedsCredentials', transient: false });
+    expect((hub as { message: string }).message).toBe(
+      'ECR pull-through cache reaches registry-1.docker.io only with a Secrets Manager secret; the deployment names none for it (IMAGESTREAMS_PULL_THROUGH_CREDENTIALS=docker-hub=<secret ARN>)',
+    );
     expect(operations()).toEqual([]);
+  });
+
+  describe('upstreams that take a secret (IMAGESTREAMS_PULL_THROUGH_CREDENTIALS)', () => {
+    const hubSecret = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbCdEf';
+    const rotated = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/docker-hub-2-GhIjKl';
+    const withSecret = (secret: string) =>
+      new EcrPullThroughServer({ client, registry, credentials: { 'docker-hub': secret } });
+
+    it('creates the rule with the configured secret and records the cached reference', async () => {
+      ecr.secrets.add(hubSecret);
+      const served = await withSecret(hubSecret).serve(request('docker.io/library/python:3.12'));
+      expect(served).toEqual({
+        ok: true,
+        dockerImageReference: `${host}/imagestreams-cache/docker-hub/library/python@${digest}`,
+      });
+      expect(ecr.calls.find((c) => c.operation === 'CreatePullThroughCacheRule')?.input).toEqual({
+        ecrRepositoryPrefix: 'imagestreams-cache/docker-hub',
+        upstreamRegistryUrl: 'registry-1.docker.io',
+        upstreamRegistry: 'docker-hub',
+        credentialArn: hubSecret,
+      });
+      expect(ecr.rules.get('imagestreams-cache/docker-hub')?.credentialArn).toBe(hubSecret);
+    });
+
+    it('updates a rule found with another secret to the configured one, and leaves one with the same alone', async () => {
+      ecr.secrets.add(hubSecret).add(rotated);
+      ecr.rules.set('imagestreams-cache/docker-hub', {
+        upstreamRegistryUrl: 'registry-1.docker.io',
+        upstreamRegistry: 'docker-hub',
+        credentialArn: hubSecret,
+      });
+      expect(await withSecret(rotated).serve(request('docker.io/library/python:3.12'))).toMatchObject({ ok: true });
+      expect(ecr.calls.map((c) => [c.operation, c.input])).toEqual([
+        ['DescribePullThroughCacheRules', { ecrRepositoryPrefixes: ['imagestreams-cache/docker-hub'] }],
+        [
+          'UpdatePullThroughCacheRule',
+          { ecrRepositoryPrefix: 'imagestreams-cache/docker-hub', credentialArn: rotated },
+        ],
+      ]);
+      expect(ecr.rules.get('imagestreams-cache/docker-hub')?.credentialArn).toBe(rotated);
+
+      ecr.calls.length = 0;
+      expect(await withSecret(rotated).serve(request('docker.io/library/nginx:1'))).toMatchObject({ ok: true });
+      expect(operations()).toEqual(['DescribePullThroughCacheRules']);
+    });
+
+    it('says ECR could not use the secret, as transient, and serves once the operator creates it', async () => {
+      const server = withSecret(hubSecret);
+      const missing = await server.serve(request('docker.io/library/python:3.12'));
+      expect(missing).toMatchObject({ ok: false, reason: 'CredentialUnusable', transient: true });
+      expect((missing as { message: string }).message).toContain(
+        'ECR could not use the secret of the pull-through cache rule imagestreams-cache/docker-hub',
+      );
+      expect(ecr.rules.size).toBe(0);
+      ecr.secrets.add(hubSecret);
+      expect(await server.serve(request('docker.io/library/python:3.12'))).toMatchObject({ ok: true });
+      expect(ecr.rules.get('imagestreams-cache/docker-hub')?.credentialArn).toBe(hubSecret);
+    });
+
+    it('refuses a secret of another account or region without calling ECR', async () => {
+      const elsewhere = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbCdEf';
+      const result = await withSecret(elsewhere).serve(request('docker.io/library/python:3.12'));
+      expect(result).toMatchObject({ ok: false, reason: 'InvalidCredential', transient: false });
+      expect((result as { message: string }).message).toContain('region us-east-1');
+      expect(operations()).toEqual([]);
+    });
+
+    it('serves no other upstream with the secret of one', async () => {
+      const result = await withSecret(hubSecret).serve(request('ghcr.io/acme/tool:1'));
+      expect(result).toMatchObject({ ok: false, reason: 'UpstreamNeedsCredentials' });
+      expect((result as { message: string }).message).toContain(
+        'IMAGESTREAMS_PULL_THROUGH_CREDENTIALS=ghcr=<secret ARN>',
+      );
+      expect(operations()).toEqual([]);
+    });
   });
 
   it('records an image already in the integrated registry as it is', async () => {

@@ -10,7 +10,9 @@ export interface EcrCacheEndpoint {
   url: string;
   calls: EcrCall[];
   /** Pull-through cache rules by ecrRepositoryPrefix, as ECR would hold them. */
-  rules: Map<string, { upstreamRegistryUrl: string; upstreamRegistry?: string }>;
+  rules: Map<string, { upstreamRegistryUrl: string; upstreamRegistry?: string; credentialArn?: string }>;
+  /** ARNs of the Secrets Manager secrets that exist: a rule naming another gets SecretNotFoundException. */
+  secrets: Set<string>;
   /** Repositories and the image digests they hold. */
   repositories: Map<string, string[]>;
   /** Operations answered with this error type until cleared (ThrottlingException, AccessDeniedException…). */
@@ -28,6 +30,9 @@ export interface EcrCacheEndpoint {
 export async function startEcrCacheEndpoint(): Promise<EcrCacheEndpoint> {
   const calls: EcrCall[] = [];
   const rules: EcrCacheEndpoint['rules'] = new Map();
+  const secrets = new Set<string>();
+  /** ECR reads the secret when a rule is created or changed to name it. */
+  const missingSecret = (credentialArn: unknown) => credentialArn !== undefined && !secrets.has(String(credentialArn));
   const repositories: EcrCacheEndpoint['repositories'] = new Map();
   const failing = new Map<string, string>();
   const state = { racing: false };
@@ -59,19 +64,34 @@ export async function startEcrCacheEndpoint(): Promise<EcrCacheEndpoint> {
         });
       }
       case 'CreatePullThroughCacheRule': {
-        const { ecrRepositoryPrefix, upstreamRegistryUrl, upstreamRegistry } = input;
+        const { ecrRepositoryPrefix, upstreamRegistryUrl, upstreamRegistry, credentialArn } = input;
         if (
           typeof ecrRepositoryPrefix !== 'string' ||
           ecrRepositoryPrefix.length < 2 ||
           ecrRepositoryPrefix.length > 30
         )
           return error('ValidationException', 'ecrRepositoryPrefix must be 2 to 30 characters');
+        const rule = { upstreamRegistryUrl, upstreamRegistry, ...(credentialArn ? { credentialArn } : {}) };
         if (rules.has(ecrRepositoryPrefix) || state.racing) {
-          rules.set(ecrRepositoryPrefix, { upstreamRegistryUrl, upstreamRegistry });
+          rules.set(ecrRepositoryPrefix, rule);
           return error('PullThroughCacheRuleAlreadyExistsException', `a rule for ${ecrRepositoryPrefix} exists`);
         }
-        rules.set(ecrRepositoryPrefix, { upstreamRegistryUrl, upstreamRegistry });
-        return send(200, { ecrRepositoryPrefix, upstreamRegistryUrl, registryId: '123456789012' });
+        if (missingSecret(credentialArn)) return error('SecretNotFoundException', `no secret ${credentialArn}`);
+        rules.set(ecrRepositoryPrefix, rule);
+        return send(200, { ecrRepositoryPrefix, registryId: '123456789012', ...rule });
+      }
+      case 'UpdatePullThroughCacheRule': {
+        const { ecrRepositoryPrefix, credentialArn } = input;
+        const rule = rules.get(ecrRepositoryPrefix);
+        if (!rule) return error('PullThroughCacheRuleNotFoundException', `no rule for ${ecrRepositoryPrefix}`);
+        if (!credentialArn)
+          return error(
+            'InvalidParameterException',
+            'Please set either credential arn or role arn to update the credentials',
+          );
+        if (missingSecret(credentialArn)) return error('SecretNotFoundException', `no secret ${credentialArn}`);
+        rules.set(ecrRepositoryPrefix, { ...rule, credentialArn });
+        return send(200, { ecrRepositoryPrefix, registryId: '123456789012', credentialArn });
       }
       case 'ListImages': {
         const images = repositories.get(input.repositoryName);
@@ -96,6 +116,7 @@ export async function startEcrCacheEndpoint(): Promise<EcrCacheEndpoint> {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     calls,
     rules,
+    secrets,
     repositories,
     failing,
     get racing() {

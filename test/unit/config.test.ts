@@ -86,6 +86,45 @@ describe('deploymentEnvironment', () => {
   });
 });
 
+describe('IMAGESTREAMS_PULL_THROUGH_CREDENTIALS', () => {
+  const hub = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbCdEf';
+  const ghcr = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/ghcr-123456';
+  const load = (value: string) =>
+    loadConfig({ IMAGESTREAMS_TABLE: 't', IMAGESTREAMS_PULL_THROUGH_CREDENTIALS: value }).pullThroughCredentials;
+
+  it('maps each upstream to its secret, and is empty when unset', () => {
+    expect(load(` docker-hub=${hub} , ghcr=${ghcr},acr-myteam=${hub}`)).toEqual({
+      'docker-hub': hub,
+      ghcr,
+      'acr-myteam': hub,
+    });
+    expect(loadConfig({ IMAGESTREAMS_TABLE: 't' }).pullThroughCredentials).toEqual({});
+  });
+
+  it.each([
+    [
+      'a secret whose name ECR does not read',
+      'docker-hub=arn:aws:secretsmanager:eu-west-1:123456789012:secret:dockerhub-token-AbCdEf',
+      'gives the secret "dockerhub-token-AbCdEf" for docker-hub: ECR takes only secrets whose name starts with ecr-pullthroughcache/',
+    ],
+    [
+      'something else than a secret ARN',
+      'docker-hub=arn:aws:iam::123456789012:role/puller',
+      'gives "arn:aws:iam::123456789012:role/puller" for docker-hub, which is not a Secrets Manager secret ARN',
+    ],
+    [
+      'an upstream that takes no secret',
+      `quay=${hub}`,
+      'names "quay", which is not an upstream ECR reaches with a secret (docker-hub, ghcr, gitlab, acr-<registry>)',
+    ],
+    ['an upstream twice', `ghcr=${ghcr},ghcr=${hub}`, 'names "ghcr" twice'],
+    ['an entry without its secret', 'docker-hub', 'must list <upstream>=<secret ARN> entries: "docker-hub" is not one'],
+  ])('refuses %s at load, and before anything is deployed', (_what, value, message) => {
+    expect(() => load(value)).toThrow(`IMAGESTREAMS_PULL_THROUGH_CREDENTIALS ${message}`);
+    expect(() => deploymentEnvironment({ IMAGESTREAMS_PULL_THROUGH_CREDENTIALS: value })).toThrow(message);
+  });
+});
+
 describe('the README', () => {
   it.each(Object.values(settings).map((s) => s.env))('has a row for %s', (name) => {
     expect(readme).toMatch(new RegExp(`^\\| \`${name}\``, 'm'));

@@ -14,6 +14,13 @@ export function ecrFailure(error: unknown, what: string): { reason: string; mess
   // A missing permission is fixed by the operator, after which the next import succeeds.
   if (name === 'AccessDeniedException')
     return { reason: 'AccessDenied', message: `ECR refused ${what} to this service: ${message}`, transient: true };
+  // The rule's secret is missing, unreadable or undecryptable: the operator fixes it, the next import succeeds.
+  if (/^(SecretNotFound|UnableToAccessSecret|UnableToDecryptSecretValue)Exception$/.test(name))
+    return {
+      reason: 'CredentialUnusable',
+      message: `ECR could not use the secret of ${what}: ${message}`,
+      transient: true,
+    };
   if (name === 'LimitExceededException')
     return { reason: 'LimitExceeded', message: `ECR refused ${what}: ${message}`, transient: false };
   if (

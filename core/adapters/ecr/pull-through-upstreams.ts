@@ -56,3 +56,50 @@ export function pullThroughPrefix(registry: IntegratedRegistry, upstream: PullTh
   const prefix = `${pullThroughRoot(registry)}/${upstream.alias}`;
   return prefix.length <= maxPrefixLength && prefixPattern.test(prefix) ? prefix : undefined;
 }
+
+/** ECR reads a rule's credentials only from secrets named so (its service-linked role may read no others). */
+export const pullThroughSecretPrefix = 'ecr-pullthroughcache/';
+const secretArnPattern = /^arn:(aws(?:-cn|-us-gov)?):secretsmanager:([a-z0-9-]+):(\d{12}):secret:(.+)$/;
+
+/** Where a Secrets Manager secret is, and its name (with the suffix Secrets Manager adds to the ARN). */
+export function secretLocation(arn: string): { region: string; account: string; name: string } | undefined {
+  const [, , region = '', account = '', name = ''] = secretArnPattern.exec(arn) ?? [];
+  return name ? { region, account, name } : undefined;
+}
+
+/**
+ * Reads IMAGESTREAMS_PULL_THROUGH_CREDENTIALS: `<alias>=<secret ARN>,…`, one Secrets Manager secret per upstream
+ * that ECR reaches only with credentials (`docker-hub`, `ghcr`, `gitlab`, `acr-<registry>`). Throws saying what
+ * is wrong with the first bad entry.
+ */
+export function parsePullThroughCredentials(text: string): Record<string, string> {
+  const credentials: Record<string, string> = {};
+  for (const entry of text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
+    const equals = entry.indexOf('=');
+    const alias = entry.slice(0, equals).trim();
+    const arn = entry.slice(equals + 1).trim();
+    if (equals < 1 || !arn) throw new Error(`must list <upstream>=<secret ARN> entries: "${entry}" is not one`);
+    if (!takesSecret(alias))
+      throw new Error(
+        `names "${alias}", which is not an upstream ECR reaches with a secret (docker-hub, ghcr, gitlab, acr-<registry>)`,
+      );
+    if (credentials[alias] !== undefined) throw new Error(`names "${alias}" twice`);
+    const secret = secretLocation(arn);
+    if (!secret) throw new Error(`gives "${arn}" for ${alias}, which is not a Secrets Manager secret ARN`);
+    if (!secret.name.startsWith(pullThroughSecretPrefix) || secret.name.length === pullThroughSecretPrefix.length)
+      throw new Error(
+        `gives the secret "${secret.name}" for ${alias}: ECR takes only secrets whose name starts with ${pullThroughSecretPrefix}`,
+      );
+    credentials[alias] = arn;
+  }
+  return credentials;
+}
+
+/** Whether an alias names an upstream whose rule takes a Secrets Manager secret. */
+function takesSecret(alias: string): boolean {
+  if (/^acr-[a-z0-9]+$/.test(alias)) return true;
+  return Object.values(fixed).some((upstream) => upstream.alias === alias && upstream.needs === 'secret');
+}
