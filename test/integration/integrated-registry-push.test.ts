@@ -329,6 +329,30 @@ describe('what a push notification does not change', () => {
     expect(answer.status).toBe(400);
   });
 
+  it('does not move a tag to a manifest over the size limit', async () => {
+    const small = await startApi({
+      IMAGESTREAMS_REGISTRY: registry.host,
+      IMAGESTREAMS_INSECURE_REGISTRIES: registry.host,
+      IMAGESTREAMS_REGISTRY_NOTIFICATIONS_SECRET: secret,
+      IMAGESTREAMS_REGISTRY_MAX_MANIFEST_BYTES: '64',
+    });
+    try {
+      const created = await small.call('POST', `${image}/bad/imagestreams`, { body: { metadata: { name: 'web' } } });
+      expect(created.status, created.text).toBe(201);
+      const answer = await small.call('POST', notifications, {
+        token: null,
+        raw: JSON.stringify({ events: [pushEvent('bad/web', 'v1', digest)] }),
+        headers: { authorization: `Bearer ${secret}` },
+      });
+      expect(answer.status, answer.text).toBe(200);
+      const stream = await small.call('GET', `${image}/bad/imagestreams/web`);
+      expect(stream.json.status.tags).toEqual([]);
+      expect(small.bus.events).toEqual([]);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('ignores pulls, deletes, blob pushes, pushes by digest and repositories no stream owns', async () => {
     const before = api.bus.events.length;
     const answer = await notify([
