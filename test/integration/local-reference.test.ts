@@ -139,8 +139,9 @@ describe('referencePolicy: Local in local mode (a copy into the stream repositor
   });
 
   it('mounts blobs from another repository of the same registry instead of copying them', async () => {
-    const image = await pushImage(integrated, 'other/base', 'v1');
-    const put = await tagLocal(api, 'base:v1', `${integrated.host}/other/base:v1`);
+    // Another stream's repository of the same namespace: another namespace's is refused (see registry-tokens).
+    const image = await pushImage(integrated, 'demo/upstream', 'v1');
+    const put = await tagLocal(api, 'base:v1', `${integrated.host}/demo/upstream:v1`);
     expect(put.status).toBe(200);
     expect((await statusOf(api, 'base', 'v1')).items[0].dockerImageReference).toBe(
       `${integrated.host}/demo/base@${image.digest}`,

@@ -146,7 +146,8 @@ export class RegistryWire {
   async readBody(response: WireResponse, limit: number, what: string): Promise<Uint8Array> {
     const declared = Number(header(response, 'content-length') ?? 'NaN');
     if (declared > limit) {
-      response.body.destroy();
+      // Not destroy(): an unread body destroyed with no listener raises an uncaught 'aborted' error.
+      await response.body.dump({ limit: 0 });
       throw tooLarge(what, limit);
     }
     const chunks: Buffer[] = [];
