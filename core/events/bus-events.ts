@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { lazy } from '../lazy.ts';
 import { sourceTagOf } from '../policy/source-tag.ts';
 import type { StreamRecord, TagChange, TagEventCondition, TagRecord } from '../streams/types.ts';
 
@@ -6,70 +7,80 @@ export const eventSource = 'imagestreams';
 export const tagChangedType = 'ImageStreamTag Changed';
 export const importFailedType = 'ImageStreamTag Import Failed';
 
-const pullSpec = z.object({ image: z.string(), dockerImageReference: z.string() });
+const pullSpec = () => z.object({ image: z.string(), dockerImageReference: z.string() });
 
 /** `ImageStreamTag Changed`: a tag's current image moved. Consumers re-read the tag; the event is a hint. */
-export const tagChangedDetail = z.object({
-  namespace: z.string(),
-  imageStream: z.string(),
-  tag: z.string(),
-  image: z.string(),
-  dockerImageReference: z.string(),
-  generation: z.number(),
-  previous: z.nullable(pullSpec),
-  cause: z.enum(['tag', 'rollback', 'alias', 'import', 'scheduled-import', 'push']),
-  actor: z.string(),
-  changedAt: z.string(),
-  /** For a policy tag (imagestreams.dev/policy): the repository's tag that won. */
-  sourceTag: z.optional(z.string()),
-  /** For a tag that verifies signatures (imagestreams.dev/verify): who signed the new image. */
-  signedBy: z.optional(z.string()),
-});
+export const tagChangedDetail = lazy(() =>
+  z.object({
+    namespace: z.string(),
+    imageStream: z.string(),
+    tag: z.string(),
+    image: z.string(),
+    dockerImageReference: z.string(),
+    generation: z.number(),
+    previous: z.nullable(pullSpec()),
+    cause: z.enum(['tag', 'rollback', 'alias', 'import', 'scheduled-import', 'push']),
+    actor: z.string(),
+    changedAt: z.string(),
+    /** For a policy tag (imagestreams.dev/policy): the repository's tag that won. */
+    sourceTag: z.optional(z.string()),
+    /** For a tag that verifies signatures (imagestreams.dev/verify): who signed the new image. */
+    signedBy: z.optional(z.string()),
+  }),
+);
 
 /** `ImageStreamTag Import Failed`: an import did not move the tag; for alerting. */
-export const importFailedDetail = z.object({
-  namespace: z.string(),
-  imageStream: z.string(),
-  tag: z.string(),
-  from: z.string(),
-  reason: z.string(),
-  message: z.string(),
-  generation: z.number(),
-  failedAt: z.string(),
-  actor: z.string(),
-});
+export const importFailedDetail = lazy(() =>
+  z.object({
+    namespace: z.string(),
+    imageStream: z.string(),
+    tag: z.string(),
+    from: z.string(),
+    reason: z.string(),
+    message: z.string(),
+    generation: z.number(),
+    failedAt: z.string(),
+    actor: z.string(),
+  }),
+);
 
 export const triggerFailedType = 'Trigger Failed';
 
 /** `Trigger Failed`: a trigger could not deliver to its target; it will not try this image again. */
-export const triggerFailedDetail = z.object({
-  namespace: z.string(),
-  trigger: z.string(),
-  from: z.object({ namespace: z.string(), imageStream: z.string(), tag: z.string() }),
-  image: z.string(),
-  error: z.string(),
-  attempts: z.number(),
-  failedAt: z.string(),
-});
+export const triggerFailedDetail = lazy(() =>
+  z.object({
+    namespace: z.string(),
+    trigger: z.string(),
+    from: z.object({ namespace: z.string(), imageStream: z.string(), tag: z.string() }),
+    image: z.string(),
+    error: z.string(),
+    attempts: z.number(),
+    failedAt: z.string(),
+  }),
+);
 
-export type TagChangedDetail = z.infer<typeof tagChangedDetail>;
-export type ImportFailedDetail = z.infer<typeof importFailedDetail>;
+export type TagChangedDetail = z.infer<ReturnType<typeof tagChangedDetail>>;
+export type ImportFailedDetail = z.infer<ReturnType<typeof importFailedDetail>>;
 
 export type BusEvent =
   | { source: typeof eventSource; detailType: typeof tagChangedType; detail: TagChangedDetail }
   | { source: typeof eventSource; detailType: typeof importFailedType; detail: ImportFailedDetail }
-  | { source: typeof eventSource; detailType: typeof triggerFailedType; detail: z.infer<typeof triggerFailedDetail> };
+  | {
+      source: typeof eventSource;
+      detailType: typeof triggerFailedType;
+      detail: z.infer<ReturnType<typeof triggerFailedDetail>>;
+    };
 
 /** Checks an event against its schema, on publish and on consume alike; throws on a malformed one. */
 export function parseBusEvent(event: { source?: unknown; detailType?: unknown; detail?: unknown }): BusEvent {
   if (event.source !== eventSource)
     throw new Error(`not an imagestreams event: source ${JSON.stringify(event.source)}`);
   if (event.detailType === tagChangedType)
-    return { source: eventSource, detailType: tagChangedType, detail: tagChangedDetail.parse(event.detail) };
+    return { source: eventSource, detailType: tagChangedType, detail: tagChangedDetail().parse(event.detail) };
   if (event.detailType === importFailedType)
-    return { source: eventSource, detailType: importFailedType, detail: importFailedDetail.parse(event.detail) };
+    return { source: eventSource, detailType: importFailedType, detail: importFailedDetail().parse(event.detail) };
   if (event.detailType === triggerFailedType)
-    return { source: eventSource, detailType: triggerFailedType, detail: triggerFailedDetail.parse(event.detail) };
+    return { source: eventSource, detailType: triggerFailedType, detail: triggerFailedDetail().parse(event.detail) };
   throw new Error(`unknown imagestreams event type ${JSON.stringify(event.detailType)}`);
 }
 

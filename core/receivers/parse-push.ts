@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { ImageStreamsError } from '../errors.ts';
+import { lazy } from '../lazy.ts';
 import type { ReceiverType } from './types.ts';
 import type { Headers } from './verify-delivery.ts';
 
@@ -17,56 +18,60 @@ export class PushPayloadError extends ImageStreamsError {
   }
 }
 
-const name = z.string().check(z.minLength(1), z.maxLength(512));
-const optionalName = z.optional(z.nullable(z.string().check(z.maxLength(512))));
-const digestLike = z.optional(z.nullable(z.string().check(z.maxLength(200))));
+// Each sender's payload, built by the first delivery (lazy): a cold start builds none of them.
+const payloads = lazy(() => {
+  const name = z.string().check(z.minLength(1), z.maxLength(512));
+  const optionalName = z.optional(z.nullable(z.string().check(z.maxLength(512))));
+  const digestLike = z.optional(z.nullable(z.string().check(z.maxLength(200))));
 
-// Shapes as each sender documents them (see shared/reference/registry-webhooks.md); unknown fields are ignored.
-const dockerhub = z.object({ repository: z.object({ repo_name: name }), push_data: z.object({ tag: optionalName }) });
-const quay = z.object({ docker_url: name, updated_tags: z.array(name).check(z.maxLength(100)) });
-const harborResources = z.array(z.object({ resource_url: name, tag: optionalName, digest: digestLike }));
-const harbor = z.object({
-  type: z.string(),
-  event_data: z.optional(z.object({ resources: harborResources })),
-  data: z.optional(z.object({ resources: harborResources })),
-});
-const githubPackage = z.object({
-  name,
-  package_type: z.optional(z.string()),
-  owner: z.object({ login: name }),
-  package_version: z.optional(
-    z.nullable(
-      z.object({
-        package_url: optionalName,
-        container_metadata: z.optional(
-          z.nullable(z.object({ tag: z.optional(z.nullable(z.object({ name: optionalName, digest: digestLike }))) })),
-        ),
-      }),
+  // Shapes as each sender documents them (see shared/reference/registry-webhooks.md); unknown fields are ignored.
+  const dockerhub = z.object({ repository: z.object({ repo_name: name }), push_data: z.object({ tag: optionalName }) });
+  const quay = z.object({ docker_url: name, updated_tags: z.array(name).check(z.maxLength(100)) });
+  const harborResources = z.array(z.object({ resource_url: name, tag: optionalName, digest: digestLike }));
+  const harbor = z.object({
+    type: z.string(),
+    event_data: z.optional(z.object({ resources: harborResources })),
+    data: z.optional(z.object({ resources: harborResources })),
+  });
+  const githubPackage = z.object({
+    name,
+    package_type: z.optional(z.string()),
+    owner: z.object({ login: name }),
+    package_version: z.optional(
+      z.nullable(
+        z.object({
+          package_url: optionalName,
+          container_metadata: z.optional(
+            z.nullable(z.object({ tag: z.optional(z.nullable(z.object({ name: optionalName, digest: digestLike }))) })),
+          ),
+        }),
+      ),
     ),
-  ),
+  });
+  const github = z.object({
+    action: z.string(),
+    package: z.optional(githubPackage),
+    registry_package: z.optional(githubPackage),
+  });
+  const distributionEvent = z.object({
+    action: z.string(),
+    target: z.optional(z.object({ repository: optionalName, tag: optionalName, digest: digestLike })),
+    request: z.optional(z.object({ host: optionalName })),
+  });
+  const distribution = z.object({ events: z.array(distributionEvent).check(z.maxLength(1000)) });
+  const artifactory = z.object({
+    domain: z.string(),
+    event_type: z.string(),
+    data: z.object({ image_name: name, tag: optionalName, sha256: digestLike }),
+  });
+  const acr = z.object({
+    action: z.string(),
+    target: z.object({ repository: name, tag: optionalName, digest: digestLike }),
+    request: z.object({ host: name }),
+  });
+  const generic = z.object({ repository: name, tag: optionalName, digest: digestLike });
+  return { dockerhub, quay, harbor, github, distribution, artifactory, acr, generic };
 });
-const github = z.object({
-  action: z.string(),
-  package: z.optional(githubPackage),
-  registry_package: z.optional(githubPackage),
-});
-const distributionEvent = z.object({
-  action: z.string(),
-  target: z.optional(z.object({ repository: optionalName, tag: optionalName, digest: digestLike })),
-  request: z.optional(z.object({ host: optionalName })),
-});
-const distribution = z.object({ events: z.array(distributionEvent).check(z.maxLength(1000)) });
-const artifactory = z.object({
-  domain: z.string(),
-  event_type: z.string(),
-  data: z.object({ image_name: name, tag: optionalName, sha256: digestLike }),
-});
-const acr = z.object({
-  action: z.string(),
-  target: z.object({ repository: name, tag: optionalName, digest: digestLike }),
-  request: z.object({ host: name }),
-});
-const generic = z.object({ repository: name, tag: optionalName, digest: digestLike });
 
 /**
  * The pushes a delivery names, read with its type's schema: an empty list for what is not a push (pulls,
@@ -75,6 +80,7 @@ const generic = z.object({ repository: name, tag: optionalName, digest: digestLi
  */
 export function parsePush(type: ReceiverType, headers: Headers, body: string, registry?: string): PushHint[] {
   const json = readJson(type, headers, body);
+  const { dockerhub, quay, harbor, github, distribution, artifactory, acr, generic } = payloads();
   const read = <T>(schema: z.ZodMiniType<T>): T => {
     const result = schema.safeParse(json);
     if (!result.success) throw new PushPayloadError();

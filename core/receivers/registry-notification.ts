@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { lazy } from '../lazy.ts';
 import { PushPayloadError } from './parse-push.ts';
 
 /** One event of the CNCF registry's notification envelope, as far as the integrated registry needs it. */
@@ -17,19 +18,21 @@ export interface RegistryEvent {
 const text = (max: number) => z.optional(z.nullable(z.string().check(z.maxLength(max))));
 
 // distribution's notifications envelope (docs/notifications.md): unknown fields are ignored.
-const envelope = z.object({
-  events: z
-    .array(
-      z.object({
-        action: z.string().check(z.maxLength(32)),
-        target: z.optional(
-          z.object({ repository: text(512), tag: text(128), digest: text(200), mediaType: text(256) }),
-        ),
-        actor: z.optional(z.nullable(z.object({ name: text(256) }))),
-      }),
-    )
-    .check(z.maxLength(1000)),
-});
+const envelope = lazy(() =>
+  z.object({
+    events: z
+      .array(
+        z.object({
+          action: z.string().check(z.maxLength(32)),
+          target: z.optional(
+            z.object({ repository: text(512), tag: text(128), digest: text(200), mediaType: text(256) }),
+          ),
+          actor: z.optional(z.nullable(z.object({ name: text(256) }))),
+        }),
+      )
+      .check(z.maxLength(1000)),
+  }),
+);
 
 /** Reads a notification body of the CNCF registry; PushPayloadError when it is not one. */
 export function parseRegistryNotification(body: string): RegistryEvent[] {
@@ -39,7 +42,7 @@ export function parseRegistryNotification(body: string): RegistryEvent[] {
   } catch {
     throw new PushPayloadError();
   }
-  const parsed = envelope.safeParse(json);
+  const parsed = envelope().safeParse(json);
   if (!parsed.success) throw new PushPayloadError();
   return parsed.data.events.map((e) => ({
     action: e.action,

@@ -1,78 +1,91 @@
 import * as z from 'zod/mini';
 import type { FieldCause } from '../errors.ts';
+import { lazy } from '../lazy.ts';
 
 // Shapes of the request bodies (zod/mini: the same checks at a fraction of the bundle and import cost). Unknown fields in spec and tags are refused (a typo such as
 // `refrence` must not be silently ignored); metadata and status tolerate what exported manifests carry.
+// Each schema is built by its first parse (lazy): a cold start builds none of them.
 
-const stringMap = z.record(z.string(), z.string());
+const stringMap = lazy(() => z.record(z.string(), z.string()));
 
-const objectReference = z.object({
-  kind: z.enum(['DockerImage', 'ImageStreamTag', 'ImageStreamImage'], {
-    error: "valid values are 'DockerImage', 'ImageStreamImage', 'ImageStreamTag'",
-  }),
-  name: z.string(),
-  namespace: z.optional(z.string()),
-});
-
-export const tagReferenceSchema = z.strictObject({
-  name: z.string(),
-  annotations: z.nullish(stringMap),
-  from: z.optional(objectReference),
-  reference: z.optional(z.boolean()),
-  generation: z.nullish(z.int().check(z.minimum(0))),
-  importPolicy: z.optional(
-    z.strictObject({
-      insecure: z.optional(z.boolean()),
-      scheduled: z.optional(z.boolean()),
-      importMode: z.optional(
-        z.enum(['', 'Legacy', 'PreserveOriginal'], {
-          error: "invalid import mode, valid modes are '', 'Legacy', 'PreserveOriginal'",
+export const tagReferenceSchema = lazy(() =>
+  z.strictObject({
+    name: z.string(),
+    annotations: z.nullish(stringMap()),
+    from: z.optional(
+      z.object({
+        kind: z.enum(['DockerImage', 'ImageStreamTag', 'ImageStreamImage'], {
+          error: "valid values are 'DockerImage', 'ImageStreamImage', 'ImageStreamTag'",
         }),
-      ),
-    }),
-  ),
-  referencePolicy: z.optional(
-    z.strictObject({ type: z.enum(['', 'Source', 'Local'], { error: 'valid values are "Source", "Local"' }) }),
-  ),
-});
+        name: z.string(),
+        namespace: z.optional(z.string()),
+      }),
+    ),
+    reference: z.optional(z.boolean()),
+    generation: z.nullish(z.int().check(z.minimum(0))),
+    importPolicy: z.optional(
+      z.strictObject({
+        insecure: z.optional(z.boolean()),
+        scheduled: z.optional(z.boolean()),
+        importMode: z.optional(
+          z.enum(['', 'Legacy', 'PreserveOriginal'], {
+            error: "invalid import mode, valid modes are '', 'Legacy', 'PreserveOriginal'",
+          }),
+        ),
+      }),
+    ),
+    referencePolicy: z.optional(
+      z.strictObject({ type: z.enum(['', 'Source', 'Local'], { error: 'valid values are "Source", "Local"' }) }),
+    ),
+  }),
+);
 
-const metadata = z.object({
-  name: z.optional(z.string()),
-  namespace: z.optional(z.string()),
-  resourceVersion: z.optional(z.string()),
-  uid: z.optional(z.string()),
-  labels: z.nullish(stringMap),
-  annotations: z.nullish(stringMap),
-});
+const metadata = lazy(() =>
+  z.object({
+    name: z.optional(z.string()),
+    namespace: z.optional(z.string()),
+    resourceVersion: z.optional(z.string()),
+    uid: z.optional(z.string()),
+    labels: z.nullish(stringMap()),
+    annotations: z.nullish(stringMap()),
+  }),
+);
 
-export const imageStreamSchema = z.object({
-  apiVersion: z.optional(z.literal('image.openshift.io/v1', { error: 'must be "image.openshift.io/v1"' })),
-  kind: z.optional(z.literal('ImageStream', { error: 'must be "ImageStream"' })),
-  metadata,
-  spec: z.optional(
-    z.strictObject({
-      lookupPolicy: z.optional(z.strictObject({ local: z.boolean() })),
-      dockerImageRepository: z.optional(z.string()),
-      tags: z.nullish(z.array(tagReferenceSchema)),
-    }),
-  ),
-  status: z.optional(z.unknown()),
-});
+export const imageStreamSchema = lazy(() =>
+  z.object({
+    apiVersion: z.optional(z.literal('image.openshift.io/v1', { error: 'must be "image.openshift.io/v1"' })),
+    kind: z.optional(z.literal('ImageStream', { error: 'must be "ImageStream"' })),
+    metadata: metadata(),
+    spec: z.optional(
+      z.strictObject({
+        lookupPolicy: z.optional(z.strictObject({ local: z.boolean() })),
+        dockerImageRepository: z.optional(z.string()),
+        tags: z.nullish(z.array(tagReferenceSchema())),
+      }),
+    ),
+    status: z.optional(z.unknown()),
+  }),
+);
 
-export const imageStreamTagSchema = z.object({
-  apiVersion: z.optional(z.literal('image.openshift.io/v1', { error: 'must be "image.openshift.io/v1"' })),
-  kind: z.optional(z.literal('ImageStreamTag', { error: 'must be "ImageStreamTag"' })),
-  metadata: z.optional(metadata),
-  tag: z.nullish(tagReferenceSchema),
-});
+export const imageStreamTagSchema = lazy(() =>
+  z.object({
+    apiVersion: z.optional(z.literal('image.openshift.io/v1', { error: 'must be "image.openshift.io/v1"' })),
+    kind: z.optional(z.literal('ImageStreamTag', { error: 'must be "ImageStreamTag"' })),
+    metadata: z.optional(metadata()),
+    tag: z.nullish(tagReferenceSchema()),
+  }),
+);
 
-export type TagReferenceInput = z.infer<typeof tagReferenceSchema>;
-export type ImageStreamInput = z.infer<typeof imageStreamSchema>;
-export type ImageStreamTagInput = z.infer<typeof imageStreamTagSchema>;
+export type TagReferenceInput = z.infer<ReturnType<typeof tagReferenceSchema>>;
+export type ImageStreamInput = z.infer<ReturnType<typeof imageStreamSchema>>;
+export type ImageStreamTagInput = z.infer<ReturnType<typeof imageStreamTagSchema>>;
+
+/** A schema, or the function that builds it on first use (lazy). */
+export type SchemaOf<T> = z.ZodMiniType<T> | (() => z.ZodMiniType<T>);
 
 /** Parses `body` or returns the problems as field causes (`spec.tags[0].from.kind`). */
-export function parseBody<T>(schema: z.ZodMiniType<T>, body: unknown): { value: T } | { causes: FieldCause[] } {
-  const result = schema.safeParse(body, { reportInput: true });
+export function parseBody<T>(schema: SchemaOf<T>, body: unknown): { value: T } | { causes: FieldCause[] } {
+  const result = (typeof schema === 'function' ? schema() : schema).safeParse(body, { reportInput: true });
   if (result.success) return { value: result.data };
   return { causes: result.error.issues.flatMap(causesOf) };
 }

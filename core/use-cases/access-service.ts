@@ -6,6 +6,7 @@ import { listOf } from '../kube/list-of.ts';
 import { type ListRequest, takePage, wholeList } from '../kube/list-request.ts';
 import { parseOrInvalid } from '../kube/parse-or-invalid.ts';
 import { successStatus } from '../kube/success-status.ts';
+import { lazy } from '../lazy.ts';
 import type { AccessStore, Clock, NamespaceRecord } from '../ports.ts';
 import { checkBodyIdentity, requireNamespace, validateNamespace, validateObjectName } from '../streams/names.ts';
 import { timestamp } from '../timestamp.ts';
@@ -14,39 +15,43 @@ const rbacGroup = 'rbac.authorization.k8s.io';
 const apiVersion = `${rbacGroup}/v1`;
 
 /** rbac.authorization.k8s.io/v1 RoleBinding, as `kubectl create rolebinding` builds it: ClusterRoles only (the roles are fixed). */
-export const roleBindingSchema = z.object({
-  apiVersion: z.optional(z.literal(apiVersion, { error: `must be "${apiVersion}"` })),
-  kind: z.optional(z.literal('RoleBinding', { error: 'must be "RoleBinding"' })),
-  metadata: z.object({
-    name: z.optional(z.string()),
-    namespace: z.optional(z.string()),
-    resourceVersion: z.optional(z.string()),
+export const roleBindingSchema = lazy(() =>
+  z.object({
+    apiVersion: z.optional(z.literal(apiVersion, { error: `must be "${apiVersion}"` })),
+    kind: z.optional(z.literal('RoleBinding', { error: 'must be "RoleBinding"' })),
+    metadata: z.object({
+      name: z.optional(z.string()),
+      namespace: z.optional(z.string()),
+      resourceVersion: z.optional(z.string()),
+    }),
+    roleRef: z.strictObject({
+      apiGroup: z.optional(z.literal(rbacGroup, { error: `must be "${rbacGroup}"` })),
+      kind: z.optional(
+        z.literal('ClusterRole', { error: 'must be "ClusterRole": the roles are view, edit, admin and image-puller' }),
+      ),
+      name: z.enum(roles as [string, ...string[]], { error: `must be one of ${roles.join(', ')}` }),
+    }),
+    subjects: z
+      .array(
+        z.strictObject({
+          kind: z.enum(['User', 'Group'], { error: 'must be User or Group' }),
+          // Protobuf bodies carry empty strings where JSON ones leave fields out.
+          apiGroup: z.optional(z.enum([rbacGroup, ''], { error: `must be "${rbacGroup}"` })),
+          namespace: z.optional(z.literal('', { error: 'must be empty: users and groups have no namespace' })),
+          name: z.string().check(z.minLength(1, 'Required value'), z.maxLength(512)),
+        }),
+      )
+      .check(z.minLength(1, 'at least one subject'), z.maxLength(100, 'at most 100 subjects')),
   }),
-  roleRef: z.strictObject({
-    apiGroup: z.optional(z.literal(rbacGroup, { error: `must be "${rbacGroup}"` })),
-    kind: z.optional(
-      z.literal('ClusterRole', { error: 'must be "ClusterRole": the roles are view, edit, admin and image-puller' }),
-    ),
-    name: z.enum(roles as [string, ...string[]], { error: `must be one of ${roles.join(', ')}` }),
-  }),
-  subjects: z
-    .array(
-      z.strictObject({
-        kind: z.enum(['User', 'Group'], { error: 'must be User or Group' }),
-        // Protobuf bodies carry empty strings where JSON ones leave fields out.
-        apiGroup: z.optional(z.enum([rbacGroup, ''], { error: `must be "${rbacGroup}"` })),
-        namespace: z.optional(z.literal('', { error: 'must be empty: users and groups have no namespace' })),
-        name: z.string().check(z.minLength(1, 'Required value'), z.maxLength(512)),
-      }),
-    )
-    .check(z.minLength(1, 'at least one subject'), z.maxLength(100, 'at most 100 subjects')),
-});
+);
 
-export const namespaceSchema = z.object({
-  apiVersion: z.optional(z.literal('v1', { error: 'must be "v1"' })),
-  kind: z.optional(z.literal('Namespace', { error: 'must be "Namespace"' })),
-  metadata: z.object({ name: z.string() }),
-});
+export const namespaceSchema = lazy(() =>
+  z.object({
+    apiVersion: z.optional(z.literal('v1', { error: 'must be "v1"' })),
+    kind: z.optional(z.literal('Namespace', { error: 'must be "Namespace"' })),
+    metadata: z.object({ name: z.string() }),
+  }),
+);
 
 export interface AccessServiceOptions {
   access: AccessStore;

@@ -5,6 +5,7 @@ import { type List, listOf } from '../kube/list-of.ts';
 import { type ListRequest, takePage, wholeList } from '../kube/list-request.ts';
 import { parseOrInvalid } from '../kube/parse-or-invalid.ts';
 import { type SuccessStatus, successStatus } from '../kube/success-status.ts';
+import { lazy } from '../lazy.ts';
 import type { Clock, SecretCipher, SecretStore, StoredSecret } from '../ports.ts';
 import type { IntegratedRegistryAccess, RegistryCredentials } from '../ports-registry.ts';
 import { checkBodyIdentity, requireNamespace, validateObjectName } from '../streams/names.ts';
@@ -19,16 +20,18 @@ const dataKeyRegExp = /^[-._a-zA-Z0-9]+$/;
 const base64RegExp = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** A core/v1 Secret: registry credentials (`kubernetes.io/dockerconfigjson`) or other values (`Opaque`, the default). */
-export const secretSchema = z.object({
-  apiVersion: z.optional(z.literal('v1', { error: 'must be "v1"' })),
-  kind: z.optional(z.literal('Secret', { error: 'must be "Secret"' })),
-  metadata: z.object({ name: z.optional(z.string()), namespace: z.optional(z.string()) }),
-  type: z.optional(
-    z.enum([dockerConfigType, opaqueType, ''], { error: `must be "${dockerConfigType}" or "${opaqueType}"` }),
-  ),
-  data: z.optional(z.nullable(z.record(z.string(), z.string()))),
-  stringData: z.optional(z.nullable(z.record(z.string(), z.string()))),
-});
+export const secretSchema = lazy(() =>
+  z.object({
+    apiVersion: z.optional(z.literal('v1', { error: 'must be "v1"' })),
+    kind: z.optional(z.literal('Secret', { error: 'must be "Secret"' })),
+    metadata: z.object({ name: z.optional(z.string()), namespace: z.optional(z.string()) }),
+    type: z.optional(
+      z.enum([dockerConfigType, opaqueType, ''], { error: `must be "${dockerConfigType}" or "${opaqueType}"` }),
+    ),
+    data: z.optional(z.nullable(z.record(z.string(), z.string()))),
+    stringData: z.optional(z.nullable(z.record(z.string(), z.string()))),
+  }),
+);
 
 /** What the API shows of a secret: never its data; for registry credentials, which registries they are for. */
 export interface SecretView {

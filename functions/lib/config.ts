@@ -21,12 +21,19 @@ interface Setting<T> {
   shown?: string;
 }
 
+// Every setting's schema is built at cold start, since the config is read then: integers share one parser
+// per minimum (each a handful of zod objects), so that some forty settings do not build their own.
+const integerParsers = new Map<number, z.ZodMiniType<number, string>>();
 const integer = (fallback: number | undefined, min = 1) => {
-  const value = z
-    .string()
-    .check(z.regex(/^\d+$/, { error: `must be an integer of at least ${min}` }))
-    .check(z.refine((text) => Number(text) >= min, { error: `must be an integer of at least ${min}` }));
-  const parsed = z.pipe(value, z.transform(Number));
+  let parsed = integerParsers.get(min);
+  if (!parsed) {
+    const value = z
+      .string()
+      .check(z.regex(/^\d+$/, { error: `must be an integer of at least ${min}` }))
+      .check(z.refine((text) => Number(text) >= min, { error: `must be an integer of at least ${min}` }));
+    parsed = z.pipe(value, z.transform(Number));
+    integerParsers.set(min, parsed);
+  }
   return (fallback === undefined ? z.optional(parsed) : z._default(parsed, fallback)) as z.ZodMiniType<
     number,
     string | undefined

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { lazy } from '../../core/lazy.ts';
 import { admits, type MediaRange } from './media-types.ts';
 import { groupVersionPrefix, groupVersions, type ResourceDefinition, resourceTable } from './resource-table.ts';
 
@@ -7,12 +8,6 @@ export interface StaticDocument {
   body: string;
   contentType: string;
   etag: string;
-}
-
-/** Built by the first request that asks for it: a cold start serving anything else does not pay for it. */
-function once<T>(build: () => T): () => T {
-  let built: T | undefined;
-  return () => (built ??= build());
 }
 
 function document(value: unknown, contentType = 'application/json'): StaticDocument {
@@ -99,8 +94,8 @@ function aggregated(groups: readonly string[], version: AggregatedVersion): Stat
 
 const namedGroups = [...new Set(groupVersions.filter((gv) => gv.group !== '').map((gv) => gv.group))];
 
-const legacyApi = once(() => document({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] }));
-const legacyApis = once(() =>
+const legacyApi = lazy(() => document({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] }));
+const legacyApis = lazy(() =>
   document({
     kind: 'APIGroupList',
     apiVersion: 'v1',
@@ -112,10 +107,10 @@ const legacyApis = once(() =>
     }),
   }),
 );
-const aggregatedApi = Object.fromEntries(aggregatedVersions.map((v) => [v, once(() => aggregated([''], v))]));
-const aggregatedApis = Object.fromEntries(aggregatedVersions.map((v) => [v, once(() => aggregated(namedGroups, v))]));
+const aggregatedApi = Object.fromEntries(aggregatedVersions.map((v) => [v, lazy(() => aggregated([''], v))]));
+const aggregatedApis = Object.fromEntries(aggregatedVersions.map((v) => [v, lazy(() => aggregated(namedGroups, v))]));
 
-const resourceLists = once(
+const resourceLists = lazy(
   () =>
     new Map(
       groupVersions.map((gv) => [
@@ -158,7 +153,7 @@ export const kubernetesVersion = { major: '1', minor: '32' };
  * `/version` (apimachinery's version.Info, every field a string). Its minor is what the machine image's
  * kubectl dispatcher picks a kubectl by; gitVersion says this is not a kube-apiserver.
  */
-export const versionDocument = once(() =>
+export const versionDocument = lazy(() =>
   document({
     ...kubernetesVersion,
     gitVersion: `v${kubernetesVersion.major}.${kubernetesVersion.minor}.0+imagestreams`,

@@ -22,7 +22,7 @@ import { selfSubjectAccessReviewSchema } from './self-subject-access-review.ts';
 type SchemaName = Exclude<ResourceEntry['schema'], undefined>;
 
 /** The zod schema behind each schema name of the resource table: what the service validates is what OpenAPI says. */
-const schemas: Record<SchemaName, z.core.$ZodType> = {
+const schemas: Record<SchemaName, () => z.core.$ZodType> = {
   imageStreamSchema,
   imageStreamTagSchema,
   imageStreamImportSchema,
@@ -56,7 +56,6 @@ const descriptions: Record<string, string> = {
 };
 
 const openApiVerbs = new Set<string>(['get', 'list', 'create', 'update', 'patch', 'delete']);
-const emptySchema = z.object({});
 
 function openApiResource(r: ResourceDefinition): OpenApiResource {
   const imageGroup = r.group === 'image.openshift.io';
@@ -68,7 +67,7 @@ function openApiResource(r: ResourceDefinition): OpenApiResource {
     namespaced: r.namespaced,
     verbs: r.verbs.filter((verb): verb is OpenApiVerb => openApiVerbs.has(verb)),
     // Read-only kinds have no request schema: their document still names the kind, for explain.
-    schema: r.schema === undefined ? emptySchema : schemas[r.schema as SchemaName],
+    schema: r.schema === undefined ? z.object({}) : schemas[r.schema as SchemaName](),
     description: descriptions[r.kind] ?? r.kind,
     ...(r.strategicMergePatch ? { strategicMergePatch: true } : {}),
     ...(r.kind === 'ImageStream'

@@ -3,30 +3,33 @@ import type { AccessPolicy } from '../../core/access/authorize.ts';
 import type { Principal } from '../../core/access/principal.ts';
 import { ForbiddenError, InvalidError } from '../../core/errors.ts';
 import { parseOrInvalid } from '../../core/kube/parse-or-invalid.ts';
+import { lazy } from '../../core/lazy.ts';
 import { accessVerbs, findResource, type KubeVerb } from './resource-table.ts';
 
 const apiVersion = 'authorization.k8s.io/v1';
-const text = z.optional(z.string());
+const text = () => z.optional(z.string());
 
 /** authorization.k8s.io/v1 SelfSubjectAccessReview, as `kubectl auth can-i` sends it. */
-export const selfSubjectAccessReviewSchema = z.object({
-  apiVersion: z.optional(z.literal(apiVersion, { error: `must be "${apiVersion}"` })),
-  kind: z.optional(z.literal('SelfSubjectAccessReview', { error: 'must be "SelfSubjectAccessReview"' })),
-  spec: z.object({
-    resourceAttributes: z.optional(
-      z.object({
-        namespace: text,
-        verb: text,
-        group: text,
-        version: text,
-        resource: text,
-        subresource: text,
-        name: text,
-      }),
-    ),
-    nonResourceAttributes: z.optional(z.object({ path: text, verb: text })),
+export const selfSubjectAccessReviewSchema = lazy(() =>
+  z.object({
+    apiVersion: z.optional(z.literal(apiVersion, { error: `must be "${apiVersion}"` })),
+    kind: z.optional(z.literal('SelfSubjectAccessReview', { error: 'must be "SelfSubjectAccessReview"' })),
+    spec: z.object({
+      resourceAttributes: z.optional(
+        z.object({
+          namespace: text(),
+          verb: text(),
+          group: text(),
+          version: text(),
+          resource: text(),
+          subresource: text(),
+          name: text(),
+        }),
+      ),
+      nonResourceAttributes: z.optional(z.object({ path: text(), verb: text() })),
+    }),
   }),
-});
+);
 
 /** Paths outside the resources that any authenticated caller may GET. */
 const publicPaths = new Set(['/api', '/apis', '/version', '/healthz']);
@@ -66,7 +69,7 @@ export async function reviewSelfSubjectAccess(policy: AccessPolicy, principal: P
 async function resourceDecision(
   policy: AccessPolicy,
   principal: Principal,
-  attributes: NonNullable<z.infer<typeof selfSubjectAccessReviewSchema>['spec']['resourceAttributes']>,
+  attributes: NonNullable<z.infer<ReturnType<typeof selfSubjectAccessReviewSchema>>['spec']['resourceAttributes']>,
 ): Promise<ReviewStatus> {
   const { group = '', resource = '', subresource = '', verb = '', namespace = '', name = '' } = attributes;
   const entry = findResource(group, resource);

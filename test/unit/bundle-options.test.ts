@@ -102,6 +102,45 @@ describe('the API handler bundle as deployed', () => {
     expect(loaded.filter((name) => /^(crypto|tls|https|http2|zlib)$/.test(name))).toEqual([]);
   });
 
+  it('builds no zod schema at import but the configuration’s: request and event schemas are built on first use', () => {
+    // Every zod schema installs its `_zod` internals with Object.defineProperty; the source maps name the
+    // file whose code asked for it. The configuration is read at cold start, so its schemas are built then.
+    const entryUrl = pathToFileURL(join(process.cwd(), entry)).href;
+    const script = [
+      'Error.stackTraceLimit = 100;',
+      'const sites = {};',
+      'const define = Object.defineProperty;',
+      'Object.defineProperty = function (target, key, descriptor) {',
+      "  if (key === '_zod') {",
+      "    const frames = new Error().stack.split('\\n').slice(2);",
+      "    const caller = frames.find((f) => !f.includes('node_modules/zod/') && !f.includes('[eval'));",
+      '    const file = caller?.match(/\\/((?:core|functions)\\/[^:]+\\.ts):\\d+/)?.[1] ?? caller ?? "?";',
+      '    sites[file] = (sites[file] ?? 0) + 1;',
+      '  }',
+      '  return define(target, key, descriptor);',
+      '};',
+      `await import(${JSON.stringify(entryUrl)});`,
+      'Object.defineProperty = define;',
+      'console.log(JSON.stringify(sites));',
+      'process.exit(0);',
+    ].join('\n');
+    const child = spawnSync(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        NODE_OPTIONS: '',
+        IMAGESTREAMS_TABLE: 't',
+        IMAGESTREAMS_EVENT_BUS: 'b',
+        AWS_REGION: 'local',
+      },
+    });
+    expect(child.stderr).toBe('');
+    const sites: Record<string, number> = JSON.parse(child.stdout);
+    // The probe sees the configuration's schemas, so a count of none elsewhere is not a probe that saw nothing.
+    expect(sites['functions/lib/config.ts']).toBeGreaterThan(0);
+    expect(Object.keys(sites)).toEqual(['functions/lib/config.ts']);
+  });
+
   it('evaluates re2js only when a policy is first checked: its CommonJS build, behind the first-use loader', () => {
     // esbuild runs an ES module's body where it is imported, a CommonJS module's when it is first required.
     expect(atImport('node_modules/re2js/').filter((input) => input.startsWith('node_modules/'))).toEqual([

@@ -16,7 +16,7 @@ const resources: OpenApiResource[] = [
     plural: 'imagestreams',
     namespaced: true,
     verbs: allVerbs,
-    schema: imageStreamSchema,
+    schema: imageStreamSchema(),
     description: 'A stream of images, tracked by tag.',
     fieldDescriptions: imageStreamFieldDescriptions,
     statusSchema: imageStreamStatusSchema,
@@ -29,7 +29,7 @@ const resources: OpenApiResource[] = [
     plural: 'imagestreamtags',
     namespaced: true,
     verbs: allVerbs,
-    schema: imageStreamTagSchema,
+    schema: imageStreamTagSchema(),
     description: 'One tag of a stream.',
   },
   {
@@ -39,7 +39,7 @@ const resources: OpenApiResource[] = [
     plural: 'imagetriggers',
     namespaced: true,
     verbs: allVerbs,
-    schema: imageTriggerSchema,
+    schema: imageTriggerSchema(),
     description: 'Fires a target when a tag moves.',
   },
   {
