@@ -141,6 +141,55 @@ describe('the API handler bundle as deployed', () => {
     expect(Object.keys(sites)).toEqual(['functions/lib/config.ts']);
   });
 
+  it('creates neither process.stdout nor process.stderr at import: the logger builds its console on its first line', () => {
+    const entryUrl = pathToFileURL(join(process.cwd(), entry)).href;
+    const event = JSON.parse(readFileSync('test/fixtures/events/apigw-v2-jwt.json', 'utf8'));
+    event.rawPath = event.requestContext.http.path = '/apis/image.openshift.io/v1/namespaces/team-a/imagestreams/app';
+    event.requestContext.http.method = 'PUT';
+    event.body = '{';
+    const script = [
+      'const touched = [];',
+      "for (const name of ['stdout', 'stderr']) {",
+      '  const { get } = Object.getOwnPropertyDescriptor(process, name);',
+      '  Object.defineProperty(process, name, { configurable: true, enumerable: true, get() {',
+      '    touched.push(name);',
+      '    Object.defineProperty(process, name, { configurable: true, enumerable: true, get });',
+      '    return get.call(process);',
+      '  } });',
+      '}',
+      `const { handler } = await import(${JSON.stringify(entryUrl)});`,
+      'const atImport = [...touched];',
+      // A write request is audited: its line must still reach stdout, through the console built then.
+      "const res = await handler(JSON.parse(process.env.EVENT), { awsRequestId: 'logger-test' });",
+      'console.log(JSON.stringify({ atImport, status: res.statusCode }));',
+      'process.exit(0);',
+    ].join('\n');
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        NODE_OPTIONS: '',
+        IMAGESTREAMS_TABLE: 't',
+        IMAGESTREAMS_EVENT_BUS: 'b',
+        AWS_REGION: 'local',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        EVENT: JSON.stringify(event),
+      },
+    });
+    expect(child.stderr).toBe('');
+    const lines = child.stdout.trim().split('\n');
+    expect(JSON.parse(lines.at(-1) ?? '')).toEqual({ atImport: [], status: 400 });
+    const logged = lines.slice(0, -1).map((line) => JSON.parse(line));
+    expect(logged).toContainEqual(
+      expect.objectContaining({
+        level: 'INFO',
+        message: 'audit',
+        service: 'imagestreams',
+        function_request_id: 'logger-test',
+      }),
+    );
+  });
+
   it('evaluates re2js only when a policy is first checked: its CommonJS build, behind the first-use loader', () => {
     // esbuild runs an ES module's body where it is imported, a CommonJS module's when it is first required.
     expect(atImport('node_modules/re2js/').filter((input) => input.startsWith('node_modules/'))).toEqual([
