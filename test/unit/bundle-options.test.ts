@@ -79,7 +79,7 @@ describe('the API handler bundle as deployed', () => {
     expect(atImport('node_modules/@smithy/')).toEqual([]);
   });
 
-  it('loads neither node:crypto nor TLS nor HTTPS when a fresh process imports it', () => {
+  it('loads neither node:crypto, TLS, HTTPS, node:net nor Node streams when a fresh process imports it', () => {
     const entryUrl = pathToFileURL(join(process.cwd(), entry)).href;
     const script = [
       'const before = new Set(process.moduleLoadList);',
@@ -99,7 +99,7 @@ describe('the API handler bundle as deployed', () => {
     });
     expect(child.stderr).toBe('');
     const loaded: string[] = JSON.parse(child.stdout);
-    expect(loaded.filter((name) => /^(crypto|tls|https|http2|zlib)$/.test(name))).toEqual([]);
+    expect(loaded.filter((name) => /^(crypto|tls|https|http2|zlib|net|stream)$/.test(name))).toEqual([]);
   });
 
   it('builds no zod schema at import but the configuration’s: request and event schemas are built on first use', () => {
