@@ -151,7 +151,7 @@ export async function bundleBench(options: { rounds: number }): Promise<string[]
     };
     const bare = of('bare');
     const cell = (m: ReturnType<typeof of>) =>
-      `${m.wall.text} (${(m.wall.median / bare.wall.median).toFixed(2)}x); CPU ${m.cpu.median.toFixed(0)} (${(m.cpu.median / bare.cpu.median).toFixed(2)}x)`;
+      `${m.wall.text} (${(m.wall.median / bare.wall.median).toFixed(2)}x); CPU ${m.cpu.text} (${(m.cpu.median / bare.cpu.median).toFixed(2)}x)`;
     const rows: string[][] = [
       [
         `API handler as deployed (${lambdaBundling.format}, minify ${lambdaBundling.minify}, splitting ${lambdaBundling.splitting}; median and min–max of ${options.rounds} interleaved fresh processes)`,
@@ -159,7 +159,7 @@ export async function bundleBench(options: { rounds: number }): Promise<string[]
         'process: import, wall ms (x bare); CPU ms',
         'process: import + first GET, wall ms (x bare); CPU ms',
       ],
-      ['bare `node -e 0` (baseline)', '-', `${bare.wall.text}; CPU ${bare.cpu.median.toFixed(0)}`, '-'],
+      ['bare `node -e 0` (baseline)', '-', `${bare.wall.text}; CPU ${bare.cpu.text}`, '-'],
     ];
     for (const b of bundles)
       rows.push([
