@@ -85,27 +85,30 @@ export default $config({
         ],
         resources: ['*'],
       },
+      // The first rule of an account has ECR create that service-linked role, which the caller must be allowed.
+      {
+        actions: ['iam:CreateServiceLinkedRole'],
+        resources: ['*'],
+        conditions: [
+          { test: 'StringEquals', variable: 'iam:AWSServiceName', values: ['pullthroughcache.ecr.amazonaws.com'] },
+        ],
+      },
       // A deleted stream's repository goes with it when it holds no image (never with force).
       {
         actions: ['ecr:ListImages', 'ecr:DeleteRepository'],
         resources: [repositoryArns],
       },
-      // The integrated registry: the service's own ECR token (verifying pushes, copying images), repositories
-      // created for push tokens, and the token role whose sessions registry tokens come from.
+      // The integrated registry: the service's own ECR token reads what is pushed to the streams' repositories
+      // (it never writes there: Local tags are served by pull-through cache in AWS).
       { actions: ['ecr:GetAuthorizationToken'], resources: ['*'] },
       {
-        actions: [
-          'ecr:CreateRepository',
-          'ecr:BatchGetImage',
-          'ecr:GetDownloadUrlForLayer',
-          'ecr:BatchCheckLayerAvailability',
-          'ecr:PutImage',
-          'ecr:InitiateLayerUpload',
-          'ecr:UploadLayerPart',
-          'ecr:CompleteLayerUpload',
-        ],
+        actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
         resources: [repositoryArns],
       },
+    ];
+    // Only the API issues registry tokens: it creates a push token's repositories and assumes the token role.
+    const registryTokenPermissions = [
+      { actions: ['ecr:CreateRepository'], resources: [repositoryArns] },
       { actions: ['sts:AssumeRole'], resources: [tokenRoleArn] },
     ];
     // Bundling is declared once, in functions/lib/bundle-options.ts, which bench/ builds from too.
@@ -121,6 +124,7 @@ export default $config({
 
     const api = new sst.aws.Function('Api', {
       ...functionDefaults,
+      permissions: [...targetPermissions, ...registryTokenPermissions],
       handler: 'functions/api.handler',
       memory: '1024 MB',
       timeout: '29 seconds',
@@ -197,10 +201,19 @@ export default $config({
           eventBusName: 'default',
           eventPattern: JSON.stringify(subscription.pattern),
         });
+        // An event the function still fails on after Lambda's retries (a registry or ECR that stayed
+        // unavailable) is kept in a queue to replay, not dropped.
+        const failures = new aws.sqs.Queue(`${subscription.name}Failures`, { messageRetentionSeconds: 1_209_600 });
         const fn = new sst.aws.Function(subscription.name, {
           ...functionDefaults,
+          permissions: [...targetPermissions, { actions: ['sqs:SendMessage'], resources: [failures.arn] }],
           handler: subscription.handler,
           timeout: '60 seconds',
+        });
+        new aws.lambda.FunctionEventInvokeConfig(`${subscription.name}OnFailure`, {
+          functionName: fn.name,
+          maximumRetryAttempts: 2,
+          destinationConfig: { onFailure: { destination: failures.arn } },
         });
         new aws.lambda.Permission(`${subscription.name}Permission`, {
           action: 'lambda:InvokeFunction',
