@@ -157,6 +157,14 @@ describe('registrytokens in AWS (STS session policy, ECR authorization token)', 
     expect(aws.calls.filter((c) => c.service === 'sts')).toEqual([]);
   });
 
+  it('answers 503, not a 429 to retry, when the repository quota is reached', async () => {
+    aws.faults.set('CreateRepository', { code: 'LimitExceededException', status: 400 });
+    const response = await ask('push', ['app']);
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBeNull();
+    expect(response.json.message).toMatch(/ECR CreateRepository refused the service \(LimitExceededException\)/);
+  });
+
   it('gives the service its own ECR token for its registry, without a session', async () => {
     const credentials = await api.deps.credentials.credentialsFor('demo', registryHost);
     expect(credentials).toEqual({ username: 'AWS', password: 'password-of-local' });

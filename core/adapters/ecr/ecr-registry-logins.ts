@@ -24,12 +24,12 @@ export interface EcrRegistryLoginsOptions {
   ecrEndpoint?: string | undefined;
 }
 
+// Not LimitExceededException: for CreateRepository it is the repository quota, which no retry gets past.
 const throttled = new Set([
   'Throttling',
   'ThrottlingException',
   'TooManyRequestsException',
   'RequestLimitExceeded',
-  'LimitExceededException',
 ]);
 
 /**
