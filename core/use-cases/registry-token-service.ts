@@ -14,7 +14,7 @@ import {
   type RepositoryAction,
 } from '../registry-tokens/registry-scope.ts';
 import { type RegistryTokenAccess, registryTokenSchema } from '../registry-tokens/registry-token-schema.ts';
-import { requireNamespace, validateStreamName } from '../streams/names.ts';
+import { checkBodyIdentity, requireNamespace, validateStreamName } from '../streams/names.ts';
 import type { StreamState } from '../streams/types.ts';
 import { timestamp } from '../timestamp.ts';
 
@@ -66,7 +66,8 @@ export class RegistryTokenService {
   async createRegistryToken(principal: Principal, namespace: string, body: unknown): Promise<RegistryTokenObject> {
     requireNamespace(namespace);
     const { registry, logins } = this.configured();
-    const { spec } = parseOrInvalid(registryTokenSchema, body, 'RegistryToken', '');
+    const { metadata, spec } = parseOrInvalid(registryTokenSchema, body, 'RegistryToken', '');
+    checkBodyIdentity(metadata ?? {}, namespace);
     const causes = spec.imageStreams.flatMap((name, i) =>
       validateStreamName(name, namespace, `spec.imageStreams[${i}]`),
     );

@@ -377,6 +377,15 @@ describe('registrytokens: bad requests', () => {
     expect(response.json).toMatchObject({ kind: 'Status', reason: 'BadRequest' });
   });
 
+  it("answers 400 for a body naming another namespace than the URL's", async () => {
+    const response = await api.call('POST', tokenPath('demo'), {
+      token: tokens.editor,
+      body: { metadata: { namespace: 'other' }, spec: { access: 'pull', imageStreams: ['python'] } },
+    });
+    expect(response.status, response.text).toBe(400);
+    expect(response.json.message).toMatch(/namespace of the provided object does not match/);
+  });
+
   it('answers 404 naming a stream that does not exist', async () => {
     const response = await api.call('POST', tokenPath('demo'), {
       token: tokens.editor,

@@ -25,12 +25,7 @@ export interface EcrRegistryLoginsOptions {
 }
 
 // Not LimitExceededException: for CreateRepository it is the repository quota, which no retry gets past.
-const throttled = new Set([
-  'Throttling',
-  'ThrottlingException',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-]);
+const throttled = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded']);
 
 /**
  * Registry tokens in AWS: an STS session of the token role, narrowed by a session policy to exactly the
