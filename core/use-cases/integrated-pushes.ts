@@ -187,6 +187,22 @@ export class IntegratedPushes {
       );
       if (imported.digest !== digest) return this.ignored(push, 'the registry serves another digest');
       signedBy = imported.signedBy;
+      // ECR's events of one tag may be handled by several instances at once, or one retried minutes later:
+      // an older push must not land after a newer one. (The CNCF registry notifies one instance in order,
+      // before it has moved the tag, so its pushes are ordered by the queue instead.)
+      if (push.via === 'ecr') {
+        const now = await this.options.importer.import(
+          {
+            from: `${access.host}/${push.repository}:${tag}`,
+            importMode: 'PreserveOriginal',
+            insecure: access.insecure,
+            current: digest,
+          },
+          await access.credentials(),
+          AbortSignal.timeout(this.options.budgetMs),
+        );
+        if (now.digest !== digest) return this.ignored(push, `superseded: the tag is at ${now.digest} now`);
+      }
     } catch (error) {
       if (!(error instanceof ImportFailure)) throw error;
       // Worth the sender's retry (the registry's, EventBridge's) only when asking again may succeed. A missing

@@ -436,6 +436,18 @@ describe('ECR pushes to the integrated registry (EventBridge, default bus)', () 
     ]);
   });
 
+  it('does not move a tag back to an older push handled after a newer one', async () => {
+    const older = await pushImage(standIn, 'imagestreams/demo/web', '3.0');
+    const newer = await pushImage(standIn, 'imagestreams/demo/web', '3.0');
+    const push = (digest: string) =>
+      ecrPush({ 'repository-name': 'imagestreams/demo/web', 'image-tag': '3.0', 'image-digest': digest });
+    expect(await push(newer.digest)).toMatchObject({ integrated: { result: 'moved' } });
+    // The older push's event, retried late or handled by a slower instance.
+    expect(await push(older.digest)).toMatchObject({ integrated: { result: 'ignored' } });
+    const tag = (await ecr.call('GET', `${image}/demo/imagestreamtags/web:3.0`)).json;
+    expect(tag.image.metadata.name).toBe(newer.digest);
+  });
+
   it('leaves streams alone for pushes of another account or region, outside the prefix, or by digest', async () => {
     const pushed = await pushImage(standIn, 'imagestreams/demo/web', '2.0');
     const detail = { 'repository-name': 'imagestreams/demo/web', 'image-tag': '2.0', 'image-digest': pushed.digest };
