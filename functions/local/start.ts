@@ -26,6 +26,9 @@ import { ensureRegistryTokenKey } from './registry-token-key.ts';
 import { startTicker } from './ticker.ts';
 import { adminToken, credentialsKey, localAdmin, readTokensFile } from './tokens.ts';
 
+/** The integrated registry's process, once started: stopped with the service, or when starting fails later. */
+let registry: LocalRegistry | undefined;
+
 async function main(): Promise<void> {
   const port = Number(process.env.PORT || 8080);
   const host = process.env.HOST || '127.0.0.1';
@@ -33,13 +36,46 @@ async function main(): Promise<void> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
 
   const dynalite = await startDynalite(resolve(dataDir, 'dynamodb'));
-  // The integrated registry: the service is configured for it now, the registry started once the API
-  // listens (its notifications go there).
-  const registryPlan = await planLocalRegistry(process.env, dataDir);
-  const registryHost = registryPlan.on ? `127.0.0.1:${registryPlan.port}` : undefined;
-  // Pulls and pushes are authorised by the service: the registry's token realm is this server, whose key
-  // (kept in the data folder) signs the tokens the registry checks.
+  const tls = await ensureLocalCertificates(dataDir);
+  if (tls.issued.ca) tell(`new local certificate authority in ${resolve(dataDir, 'ca.crt')}`);
+  // The certificate names the loopback addresses only, so clients are pointed at one of them.
+  const urlOf = (listening: number) => `https://${host === '::1' ? '[::1]' : '127.0.0.1'}:${listening}`;
+
+  // The integrated registry. Pulls and pushes are authorised by the service: the registry's token realm is
+  // this server, whose key (kept in the data folder) signs the tokens the registry checks.
+  let registryPlan = await planLocalRegistry(process.env, dataDir);
   const tokenKey = registryPlan.on ? await ensureRegistryTokenKey(dataDir) : undefined;
+  const runRegistry = async (url: string): Promise<string> => {
+    if (!registryPlan.on)
+      return `integrated registry off: ${registryPlan.why}${registryPlan.hint ? `; ${registryPlan.hint}` : ''}`;
+    try {
+      registry = await startLocalRegistry({
+        binary: registryPlan.binary,
+        dataDir,
+        caFile: resolve(dataDir, 'ca.crt'),
+        settings: {
+          port: registryPlan.port,
+          notificationsUrl: `${url}/registry/notifications`,
+          secret: registryPlan.secret,
+          ...(tokenKey ? { tokenAuth: { serviceUrl: url, certFile: tokenKey.certFile } } : {}),
+        },
+        onExit: (code, stderr) =>
+          tell(`the integrated registry stopped (exit code ${code}); pushes no longer reach streams: ${stderr}`),
+      });
+      return `integrated registry on ${registry.host} (images in ${resolve(dataDir, 'registry')}): push to a stream's status.dockerImageRepository`;
+    } catch (error) {
+      return `integrated registry off: ${error instanceof Error ? error.message : error}`;
+    }
+  };
+  // With its port known, the registry starts before the service is configured, so that one that fails to
+  // start leaves the feature off (no repositories, no tokens) rather than half on. Its notifications wait
+  // for the server (the registry retries them). With PORT=0 it can only start once the server listens.
+  let registryLine: string | undefined;
+  if (registryPlan.on && port) {
+    registryLine = await runRegistry(urlOf(port));
+    if (!registry) registryPlan = { on: false, why: registryLine };
+  }
+  const registryHost = registryPlan.on ? `127.0.0.1:${registryPlan.port}` : undefined;
   const interval = process.env.IMAGESTREAMS_SCHEDULE_INTERVAL_SECONDS || '900';
   const config = loadConfig({
     ...process.env,
@@ -93,44 +129,18 @@ async function main(): Promise<void> {
   const bus = new InProcessBus(logger);
   const deps = createDependencies(config, { publisher: bus, logger });
   await connectSubscriptions(bus, deps);
-  const tls = await ensureLocalCertificates(dataDir);
-  if (tls.issued.ca) tell(`new local certificate authority in ${resolve(dataDir, 'ca.crt')}`);
   // This server streams, so it serves watches (kubectl get -w, kubectl wait).
   const watches = new WatchStreams(watchSettings(config));
   const server = createLocalServer(createApiHandler(deps, { watches }), tokens, tls, logger);
   const ticker = startTicker(deps, config.scheduleTickSeconds, config.schedulerShards, logger);
-  let registry: LocalRegistry | undefined;
   server.listen(port, host, () => {
     const { port: actual } = server.address() as AddressInfo;
-    // The certificate names the loopback addresses only, so the kubeconfig points at one of them.
-    const url = `https://${host === '::1' ? '[::1]' : '127.0.0.1'}:${actual}`;
+    const url = urlOf(actual);
     const kubeconfig = resolve(dataDir, 'kubeconfig');
     // Rewritten on every start: the port may have changed; the CA it trusts stays the same.
     writeKubeconfig(kubeconfig, { server: url, ca: tls.ca, token: kubeconfigToken, namespace: 'default' })
       .then(async () => {
-        let registryLine: string;
-        if (registryPlan.on) {
-          try {
-            registry = await startLocalRegistry({
-              binary: registryPlan.binary,
-              dataDir,
-              caFile: resolve(dataDir, 'ca.crt'),
-              settings: {
-                port: registryPlan.port,
-                notificationsUrl: `${url}/registry/notifications`,
-                secret: registryPlan.secret,
-                ...(tokenKey ? { tokenAuth: { serviceUrl: url, certFile: tokenKey.certFile } } : {}),
-              },
-              onExit: (code, stderr) =>
-                tell(`the integrated registry stopped (exit code ${code}); pushes no longer reach streams: ${stderr}`),
-            });
-            registryLine = `integrated registry on ${registry.host} (images in ${resolve(dataDir, 'registry')}): push to a stream's status.dockerImageRepository`;
-          } catch (error) {
-            registryLine = `integrated registry off: ${error instanceof Error ? error.message : error}`;
-          }
-        } else {
-          registryLine = `integrated registry off: ${registryPlan.why}${registryPlan.hint ? `; ${registryPlan.hint}` : ''}`;
-        }
+        registryLine ??= await runRegistry(url);
         // One write, so that whoever waits for the "listening" line reads the whole banner with it.
         tell(
           [
@@ -165,7 +175,8 @@ function tell(line: string): void {
   process.stderr.write(`imagestreams: ${line}\n`);
 }
 
-main().catch((error: unknown) => {
+main().catch(async (error: unknown) => {
   tell(error instanceof Error ? error.message : String(error));
+  await registry?.stop();
   process.exit(1);
 });

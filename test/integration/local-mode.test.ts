@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, fetch } from 'undici';
@@ -330,6 +330,42 @@ describe('the integrated registry (npm start)', () => {
       expect(await service.stop()).toBe(0);
       // The registry stopped with the service.
       await expect(fetch(`http://${host}/v2/`)).rejects.toThrow();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves the integrated registry wholly off when docker-registry fails to start', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'imagestreams-brokenregistry-'));
+    try {
+      // A broken installation: a docker-registry that exits at once.
+      await mkdir(join(dir, 'bin'));
+      await writeFile(join(dir, 'bin', 'docker-registry'), '#!/bin/sh\necho "cannot start" >&2\nexit 1\n', {
+        mode: 0o755,
+      });
+      const service = await startService({
+        IMAGESTREAMS_DATA_DIR: dir,
+        IMAGESTREAMS_LOCAL_REGISTRY: 'on',
+        IMAGESTREAMS_LOCAL_REGISTRY_PORT: String(await freePort()),
+        PORT: String(await freePort()),
+        PATH: `${join(dir, 'bin')}:${process.env.PATH}`,
+      });
+      expect(service.output()).toContain('integrated registry off:');
+      const token = (await readFile(join(dir, 'admin-token'), 'utf8')).trim();
+      const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+      const created = await service.fetch('/apis/image.openshift.io/v1/namespaces/demo/imagestreams', {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ metadata: { name: 'web' } }),
+      });
+      expect(((await created.json()) as any).status.dockerImageRepository).toBe('');
+      const registryToken = await service.fetch('/apis/imagestreams.dev/v1/namespaces/demo/registrytokens', {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ spec: { access: 'pull', imageStreams: ['web'] } }),
+      });
+      expect(registryToken.status).toBe(404);
+      expect(await service.stop()).toBe(0);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
