@@ -19,15 +19,9 @@ export function integratedRegistryAdapters(
   if (!integrated) return {};
   const ecr = ecrRegistryOf(integrated.host);
   if (ecr) {
-    const client = once(async () => {
-      const { ECRClient } = await import('@aws-sdk/client-ecr');
-      return new ECRClient({
-        region: ecr.region,
-        ...(config.ecrEndpoint
-          ? { endpoint: config.ecrEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-          : {}),
-      });
-    });
+    const client = once(async () =>
+      (await import('../../core/adapters/ecr/ecr-client.ts')).ecrClient(ecr.region, config.ecrEndpoint),
+    );
     const server = once(
       async () =>
         new (await import('../../core/adapters/ecr/ecr-pull-through-server.ts')).EcrPullThroughServer({

@@ -1,6 +1,6 @@
 import {
   CreateRepositoryCommand,
-  ECRClient,
+  type ECRClient,
   GetAuthorizationTokenCommand,
   RepositoryAlreadyExistsException,
 } from '@aws-sdk/client-ecr';
@@ -10,6 +10,7 @@ import type { RegistryCredentials, RegistryLogins } from '../../ports-registry.t
 import { type IntegratedRegistry, streamRepositoryPath } from '../../references/integrated-registry.ts';
 import { RegistryLoginFailedError } from '../../registry-tokens/registry-login-failed-error.ts';
 import type { RegistryGrant, RegistryLogin } from '../../registry-tokens/registry-token-schema.ts';
+import { ecrClient } from './ecr-client.ts';
 import { type EcrLocation, ecrLocation, ecrSessionPolicy } from './ecr-session-policy.ts';
 
 export interface EcrRegistryLoginsOptions {
@@ -50,10 +51,7 @@ export class EcrRegistryLogins implements RegistryLogins {
       region: location.region,
       ...(options.stsEndpoint ? { endpoint: options.stsEndpoint, ...local } : {}),
     });
-    this.ecr = new ECRClient({
-      region: location.region,
-      ...(options.ecrEndpoint ? { endpoint: options.ecrEndpoint, ...local } : {}),
-    });
+    this.ecr = ecrClient(location.region, options.ecrEndpoint);
   }
 
   async issue(grant: RegistryGrant, subject: string): Promise<RegistryLogin> {
@@ -74,14 +72,10 @@ export class EcrRegistryLogins implements RegistryLogins {
     );
     if (!session?.AccessKeyId || !session.SecretAccessKey || !session.Expiration)
       throw new RegistryLoginFailedError('unavailable', 'STS AssumeRole answered without credentials');
-    const scoped = new ECRClient({
-      region: this.location.region,
-      ...(this.options.ecrEndpoint ? { endpoint: this.options.ecrEndpoint } : {}),
-      credentials: {
-        accessKeyId: session.AccessKeyId,
-        secretAccessKey: session.SecretAccessKey,
-        ...(session.SessionToken ? { sessionToken: session.SessionToken } : {}),
-      },
+    const scoped = ecrClient(this.location.region, this.options.ecrEndpoint, {
+      accessKeyId: session.AccessKeyId,
+      secretAccessKey: session.SecretAccessKey,
+      ...(session.SessionToken ? { sessionToken: session.SessionToken } : {}),
     });
     try {
       const login = await this.authorizationToken(scoped);
