@@ -4,7 +4,7 @@ import { ForbiddenError, InvalidError, NotFoundError, UnauthorizedError } from '
 import { parseOrInvalid } from '../kube/parse-or-invalid.ts';
 import type { Clock, StreamStore } from '../ports.ts';
 import type { RegistryCredentials, RegistryLogins, RegistryTokenRealm } from '../ports-registry.ts';
-import type { IntegratedRegistry } from '../references/integrated-registry.ts';
+import { type IntegratedRegistry, streamOfRepository } from '../references/integrated-registry.ts';
 import { cachedRepositories } from '../registry-tokens/cached-repositories.ts';
 import { IntegratedRegistryOffError } from '../registry-tokens/integrated-registry-off-error.ts';
 import {
@@ -12,6 +12,7 @@ import {
   parseScopes,
   type RegistryHolder,
   type RepositoryAction,
+  type ResourceActions,
 } from '../registry-tokens/registry-scope.ts';
 import { type RegistryTokenAccess, registryTokenSchema } from '../registry-tokens/registry-token-schema.ts';
 import { checkBodyIdentity, requireNamespace, validateStreamName } from '../streams/names.ts';
@@ -132,20 +133,14 @@ export class RegistryTokenService {
     let notAfter: Date | undefined;
     if (principal) {
       subject = principal.user;
-      holder = {
-        kind: 'roles',
-        // A push needs the stream to exist, as a push token does: the registry keeps no repository for nobody.
-        allows: async (stream, action) =>
-          (await this.may(principal, stream.namespace, action)) &&
-          (action === 'pull' || (await this.ports.streams.getStream(stream.namespace, stream.name)) !== undefined),
-      };
+      holder = { kind: 'roles', allows: (stream, action) => this.may(principal, stream.namespace, action) };
     } else if (basic) {
       const login = realm.openLogin(basic.password);
       if (!login) throw new UnauthorizedError('the registry credentials are not valid, or have expired');
       ({ subject, holder } = login);
       notAfter = login.expiresAt;
     }
-    const access = await grantedScopes(registry, parseScopes(scopes), holder);
+    const access = await this.onlyExistingForPush(registry, await grantedScopes(registry, parseScopes(scopes), holder));
     const token = realm.registryToken(subject, access, notAfter);
     return {
       token: token.token,
@@ -153,6 +148,24 @@ export class RegistryTokenService {
       expires_in: token.expiresIn,
       issued_at: timestamp(token.issuedAt),
     };
+  }
+
+  /**
+   * Push lands only in the repositories of streams that exist now, whoever holds the credentials (a
+   * password issued before its stream was deleted too): the registry keeps no repository for nobody.
+   */
+  private async onlyExistingForPush(
+    registry: IntegratedRegistry,
+    granted: ResourceActions[],
+  ): Promise<ResourceActions[]> {
+    const checked: ResourceActions[] = [];
+    for (const scope of granted) {
+      const stream = scope.actions.includes('push') ? streamOfRepository(registry, scope.name) : undefined;
+      const exists = !stream || (await this.ports.streams.getStream(stream.namespace, stream.name)) !== undefined;
+      const actions = exists ? scope.actions : scope.actions.filter((action) => action !== 'push');
+      if (actions.length) checked.push({ ...scope, actions });
+    }
+    return checked;
   }
 
   /** The service's own credentials for its registry; undefined when it has none. */

@@ -183,6 +183,19 @@ describe('registrytokens with the local registry', () => {
     expect(pushed.ok, pushed.stderr).toBe(true);
   });
 
+  it("stops granting a push token's push once its stream is deleted", async () => {
+    const streamPath = namespacedPath('demo', 'imagestreams');
+    expect(
+      (await api.call('POST', streamPath, { token: tokens.admin, body: { metadata: { name: 'gone' } } })).status,
+    ).toBe(201);
+    const push = await registryToken(tokens.editor, 'demo', 'push', ['gone']);
+    const ask = async () =>
+      claims((await realm(['repository:demo/gone:pull,push'], basic(push.username, push.password))).json.token).access;
+    expect(await ask()).toEqual([{ type: 'repository', name: 'demo/gone', actions: ['pull', 'push'] }]);
+    expect((await api.call('DELETE', `${streamPath}/gone`, { token: tokens.admin })).status).toBe(200);
+    expect(await ask()).toEqual([{ type: 'repository', name: 'demo/gone', actions: ['pull'] }]);
+  });
+
   it('refuses garbage, expired and altered credentials', async () => {
     expect((await inspect('demo/python:v1', { username: 'x', password: 'garbage' })).ok).toBe(false);
     // A password the service signed with its key, an hour and a half ago, for an hour.
