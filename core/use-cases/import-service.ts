@@ -434,6 +434,7 @@ export class ImportService {
     const normal = withDefaults({ ...ref, tag: 'latest' });
     const host = registryHost(normal);
     try {
+      this.checkIntegratedSource(namespace, registryReference(normal));
       const credentials = await this.options.credentials.credentialsFor(namespace, host);
       const insecure = Boolean(repository.importPolicy?.insecure) || this.isInsecure(host, ref.registry);
       const tags = await this.options.importer.listTags(

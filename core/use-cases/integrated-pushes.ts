@@ -277,6 +277,9 @@ export class IntegratedPushes {
         at = resolved.digest;
       } catch (error) {
         if (!(error instanceof ImportFailure)) throw error;
+        // Asked again by the registry's retry, when asking again may succeed; else this tag waits on.
+        if (error.transient)
+          throw new DependencyUnavailableError('registry.unavailable', error.message, { cause: error });
         continue;
       }
       if (at === digest) outcomes.push(await this.pushed({ ...push, tag: tag.name, digest }));

@@ -5,7 +5,7 @@
 // at the terminal needs — the URL, the token to use, a startup failure — goes to stderr as plain text:
 // a token belongs on their screen, not in a log a collector ships, and stdout stays pure JSON for jq.
 import { mkdir } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Principal } from '../../core/access/principal.ts';
@@ -30,8 +30,9 @@ import { adminToken, credentialsKey, localAdmin, readTokensFile } from './tokens
 let registry: LocalRegistry | undefined;
 
 async function main(): Promise<void> {
-  const port = Number(process.env.PORT || 8080);
   const host = process.env.HOST || '127.0.0.1';
+  // PORT=0 asks for any free port: taken now, so that the registry and the configuration know it.
+  const port = Number(process.env.PORT || 8080) || (await freePort(host));
   const dataDir = resolve(process.env.IMAGESTREAMS_DATA_DIR || '.data');
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
 
@@ -67,14 +68,11 @@ async function main(): Promise<void> {
       return `integrated registry off: ${error instanceof Error ? error.message : error}`;
     }
   };
-  // With its port known, the registry starts before the service is configured, so that one that fails to
-  // start leaves the feature off (no repositories, no tokens) rather than half on. Its notifications wait
-  // for the server (the registry retries them). With PORT=0 it can only start once the server listens.
-  let registryLine: string | undefined;
-  if (registryPlan.on && port) {
-    registryLine = await runRegistry(urlOf(port));
-    if (!registry) registryPlan = { on: false, why: registryLine };
-  }
+  // The registry starts before the service is configured, so that one that fails to start leaves the
+  // feature off (no repositories, no tokens) rather than half on. Its notifications wait for the server
+  // (the registry retries them).
+  const registryLine = await runRegistry(urlOf(port));
+  if (!registry) registryPlan = { on: false, why: registryLine };
   const registryHost = registryPlan.on ? `127.0.0.1:${registryPlan.port}` : undefined;
   const interval = process.env.IMAGESTREAMS_SCHEDULE_INTERVAL_SECONDS || '900';
   const config = loadConfig({
@@ -89,11 +87,11 @@ async function main(): Promise<void> {
       ? {
           IMAGESTREAMS_REGISTRY: registryHost,
           // Plain HTTP on loopback, for exactly that host; and this server, the registry's token realm, which
-          // the service reaches over HTTPS with the local CA (PORT=0 leaves it out: its port is not known yet).
+          // the service reaches over HTTPS with the local CA.
           IMAGESTREAMS_INSECURE_REGISTRIES: [
             process.env.IMAGESTREAMS_INSECURE_REGISTRIES,
             registryHost,
-            port ? `127.0.0.1:${port}` : undefined,
+            `127.0.0.1:${port}`,
           ]
             .filter(Boolean)
             .join(','),
@@ -139,8 +137,7 @@ async function main(): Promise<void> {
     const kubeconfig = resolve(dataDir, 'kubeconfig');
     // Rewritten on every start: the port may have changed; the CA it trusts stays the same.
     writeKubeconfig(kubeconfig, { server: url, ca: tls.ca, token: kubeconfigToken, namespace: 'default' })
-      .then(async () => {
-        registryLine ??= await runRegistry(url);
+      .then(() => {
         // One write, so that whoever waits for the "listening" line reads the whole banner with it.
         tell(
           [
@@ -168,6 +165,15 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+/** A free port on the host, for PORT=0. */
+async function freePort(host: string): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => probe.once('error', reject).listen(0, host, resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }
 
 /** A line for the person who ran `npm start` (see the top of this file). */

@@ -278,6 +278,17 @@ describe('registrytokens with the local registry', () => {
     expect(dryRun.status, dryRun.text).toBeLessThan(300);
     expect(dryRun.json.status.images[0].status).toMatchObject({ status: 'Failure', reason: 'Forbidden' });
     expect(dryRun.json.status.images[0].image).toBeUndefined();
+    // Nor a bulk import its tag names.
+    const bulk = await api.call('POST', namespacedPath('demo', 'imagestreamimports'), {
+      token: tokens.editor,
+      body: {
+        metadata: { name: 'app' },
+        spec: { import: false, repository: { from: { kind: 'DockerImage', name: `${registry.host}/other/python` } } },
+      },
+    });
+    expect(bulk.status, bulk.text).toBeLessThan(300);
+    expect(bulk.json.status.repository.status).toMatchObject({ status: 'Failure', reason: 'Forbidden' });
+    expect(bulk.json.status.repository.images ?? []).toEqual([]);
   });
 
   it('copies a Local tag into its own registry with its own credentials', async () => {

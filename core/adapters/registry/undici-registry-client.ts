@@ -174,8 +174,9 @@ export class UndiciRegistryClient implements RegistryClient {
     const response = await this.auth.exchange(repo, access, 'GET', `/v2/${repo.repository}/blobs/${digest}`, {});
     const declared = Number(header(response, 'content-length') ?? 'NaN');
     if (Number.isFinite(declared) && declared !== size) {
-      // Not destroy(): an unread body destroyed with no listener raises an uncaught 'aborted' error.
-      await response.body.dump({ limit: 0 });
+      // Not destroy(): an unread body destroyed with no listener raises an uncaught 'aborted' error. (A
+      // limit of 0 would read undici's default 128 KiB.)
+      await response.body.dump({ limit: 1 });
       throw new RegistryError(
         'BadRequest',
         `${repositoryLabel(repo)}@${digest} is ${declared} bytes, not the ${size} its manifest says`,

@@ -146,8 +146,9 @@ export class RegistryWire {
   async readBody(response: WireResponse, limit: number, what: string): Promise<Uint8Array> {
     const declared = Number(header(response, 'content-length') ?? 'NaN');
     if (declared > limit) {
-      // Not destroy(): an unread body destroyed with no listener raises an uncaught 'aborted' error.
-      await response.body.dump({ limit: 0 });
+      // Not destroy(): an unread body destroyed with no listener raises an uncaught 'aborted' error. (A
+      // limit of 0 would read undici's default 128 KiB.)
+      await response.body.dump({ limit: 1 });
       throw tooLarge(what, limit);
     }
     const chunks: Buffer[] = [];
