@@ -280,6 +280,43 @@ describe('a push to a tag that asks for signatures (imagestreams.dev/verify)', (
     expect(stream.status.tags.map((t: { tag: string }) => t.tag)).toEqual(['prod']);
   });
 
+  it('answers 503, for the registry to ask again, when it cannot tell where a waiting tag points', async () => {
+    // A registry that does not answer: nothing listens on its port.
+    const down = `127.0.0.1:${await freePort()}`;
+    const other = await startApi({
+      IMAGESTREAMS_REGISTRY: down,
+      IMAGESTREAMS_INSECURE_REGISTRIES: down,
+      IMAGESTREAMS_REGISTRY_NOTIFICATIONS_SECRET: secret,
+      IMAGESTREAMS_REGISTRY_MAX_RETRIES: '0',
+    });
+    try {
+      const created = await other.call('POST', `${image}/signed/imagestreams`, {
+        body: {
+          metadata: { name: 'app' },
+          spec: {
+            tags: [
+              {
+                name: 'prod',
+                from: { kind: 'DockerImage', name: `${down}/signed/app:prod` },
+                annotations: { 'imagestreams.dev/verify': 'key', 'imagestreams.dev/verify-key': 'secret/cosign-pub' },
+              },
+            ],
+          },
+        },
+      });
+      expect(created.status, created.text).toBe(201);
+      const sigTag = `sha256-${digest.slice('sha256:'.length)}.sig`;
+      const answer = await other.call('POST', notifications, {
+        token: null,
+        raw: JSON.stringify({ events: [pushEvent('signed/app', sigTag, digest)] }),
+        headers: { authorization: `Bearer ${secret}` },
+      });
+      expect(answer.status, answer.text).toBe(503);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('ignores attestation, SBOM and referrers tags', async () => {
     const hex = digest.slice('sha256:'.length);
     for (const accessory of [`sha256-${hex}.att`, `sha256-${hex}.sbom`, `sha256-${hex}`]) {
