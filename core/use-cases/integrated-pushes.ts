@@ -5,6 +5,7 @@ import type { IntegratedRegistryAccess } from '../ports-registry.ts';
 import { parseRegistryNotification } from '../receivers/registry-notification.ts';
 import { sameSecret } from '../receivers/webhook-token.ts';
 import { digestProblem } from '../references/digest.ts';
+import { ecrRegistryOf } from '../references/ecr-registry.ts';
 import { type IntegratedRegistry, streamOfRepository, streamRepository } from '../references/integrated-registry.ts';
 import { verifyAnnotation } from '../signatures/verify-policy.ts';
 import { addTagEvent } from '../streams/add-tag-event.ts';
@@ -48,6 +49,15 @@ export interface IntegratedPush {
   pusher?: string | undefined;
   /** The actor recorded when the registry names no pusher. */
   via: 'registry' | 'ecr';
+}
+
+/** What an `ECR Image Action` push event says. */
+export interface EcrPush {
+  account: string;
+  region: string;
+  repository: string;
+  tag?: string;
+  digest?: string;
 }
 
 export interface PushedTag {
@@ -111,14 +121,9 @@ export class IntegratedPushes {
   }
 
   /** An ECR push (`ECR Image Action`): handled when it is to this deployment's registry, else undefined. */
-  async pushedToEcr(push: {
-    account: string;
-    region: string;
-    repository: string;
-    tag?: string;
-    digest?: string;
-  }): Promise<PushedTag | undefined> {
-    if (`${push.account}.dkr.ecr.${push.region}.amazonaws.com` !== this.options.registry.host) return undefined;
+  async pushedToEcr(push: EcrPush): Promise<PushedTag | undefined> {
+    const ours = ecrRegistryOf(this.options.registry.host);
+    if (ours?.accountId !== push.account || ours.region !== push.region) return undefined;
     if (!streamOfRepository(this.options.registry, push.repository)) return undefined;
     return this.pushed({ repository: push.repository, tag: push.tag, digest: push.digest, via: 'ecr' });
   }

@@ -9,7 +9,7 @@ import { followedSource, normalizeRepository } from '../references/source-reposi
 import type { TagRecord } from '../streams/types.ts';
 import { HookNotFoundError } from './hook-not-found-error.ts';
 import type { ImportService } from './import-service.ts';
-import type { IntegratedPushes, PushedTag } from './integrated-pushes.ts';
+import type { EcrPush, IntegratedPushes, PushedTag } from './integrated-pushes.ts';
 import { receiverTokenContext } from './receiver-service.ts';
 
 export interface PushServiceOptions {
@@ -109,13 +109,7 @@ export class PushService {
    * registry moves that stream's tag; then the tags of every namespace that follow that ECR repository are
    * imported now.
    */
-  async pushedToEcr(push: {
-    account: string;
-    region: string;
-    repository: string;
-    tag?: string;
-    digest?: string;
-  }): Promise<PushOutcome & { integrated?: PushedTag }> {
+  async pushedToEcr(push: EcrPush): Promise<PushOutcome & { integrated?: PushedTag }> {
     const integrated = await this.options.integrated?.pushedToEcr(push);
     const repository = `${push.account}.dkr.ecr.${push.region}.amazonaws.com/${push.repository}`;
     const outcome = await this.importFollowers(
