@@ -69,9 +69,8 @@ type Result = {
   binary?: StaticDocument;
 };
 
-/** Each route's use case: parse is done, authorisation is done, shape the response. */
-type Services = Pick<
-  Dependencies,
+/** The dependencies the routes' use cases are reached through. */
+type ServiceName =
   | 'service'
   | 'imports'
   | 'credentials'
@@ -82,8 +81,10 @@ type Services = Pick<
   | 'receivers'
   | 'pushes'
   | 'registryPushes'
-  | 'registryTokens'
-> & {
+  | 'registryTokens';
+
+/** Each route's use case: parse is done, authorisation is done, shape the response. */
+type Services = Pick<Dependencies, ServiceName> & {
   /** Watches, where the transport can stream a response (local mode); undefined behind API Gateway. */
   watches: WatchStreams | undefined;
   now: () => Date;
@@ -265,23 +266,7 @@ export function createApiHandler(
     pushes,
     registryPushes,
     registryTokens,
-  }: Pick<
-    Dependencies,
-    | 'service'
-    | 'imports'
-    | 'credentials'
-    | 'triggers'
-    | 'access'
-    | 'accessAdmin'
-    | 'logger'
-    | 'config'
-    | 'clock'
-    | 'continueTokens'
-    | 'receivers'
-    | 'pushes'
-    | 'registryPushes'
-    | 'registryTokens'
-  >,
+  }: Pick<Dependencies, ServiceName | 'logger' | 'config' | 'continueTokens'>,
   { watches }: { watches?: WatchStreams } = {},
 ) {
   const now = () => clock.now();
