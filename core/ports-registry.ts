@@ -130,8 +130,8 @@ export interface StreamRepositories {
 export interface RegistryLogins {
   /** Short-lived credentials allowing `grant.access` on exactly the repositories of the grant's streams. */
   issue(grant: RegistryGrant, subject: string): Promise<RegistryLogin>;
-  /** The service's own credentials for its registry (verifying pushed digests, copying images into it). */
-  serviceCredentials(): Promise<RegistryCredentials>;
+  /** A new login of the service itself to its registry (verifying pushed digests, copying images into it). */
+  serviceLogin(): Promise<RegistryLogin>;
 }
 
 /** A login the token realm recognised: who holds it, what it allows and until when. */

@@ -59,6 +59,9 @@ const layerVerbs = { pull: 'get', push: 'update' } as const satisfies Record<Rep
 export class RegistryTokenService {
   private readonly ports: RegistryTokenPorts;
 
+  /** The service's own login to its registry, and when to renew it. */
+  private own: { credentials: RegistryCredentials; renewAt: number } | undefined;
+
   constructor(ports: RegistryTokenPorts) {
     this.ports = ports;
   }
@@ -170,7 +173,15 @@ export class RegistryTokenService {
 
   /** The service's own credentials for its registry; undefined when it has none. */
   async serviceCredentials(): Promise<RegistryCredentials | undefined> {
-    return this.ports.integratedRegistry && this.ports.logins ? this.ports.logins.serviceCredentials() : undefined;
+    const { integratedRegistry, logins, clock } = this.ports;
+    if (!integratedRegistry || !logins) return undefined;
+    // Kept until half its life has passed: a burst of imports logs in once, and never with a login about to lapse.
+    const now = clock.now().getTime();
+    if (!this.own || now >= this.own.renewAt) {
+      const { username, password, expiresAt } = await logins.serviceLogin();
+      this.own = { credentials: { username, password }, renewAt: now + (expiresAt.getTime() - now) / 2 };
+    }
+    return this.own.credentials;
   }
 
   private async may(principal: Principal, namespace: string, action: RepositoryAction): Promise<boolean> {

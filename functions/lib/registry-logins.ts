@@ -27,7 +27,6 @@ export function registryLogins(
           registry,
           roleArn,
           sessionSeconds: config.registryTokenSeconds,
-          clock,
           stsEndpoint: config.stsEndpoint,
           ecrEndpoint: config.ecrEndpoint,
         }),
@@ -35,7 +34,7 @@ export function registryLogins(
     return {
       logins: {
         issue: async (grant, subject) => (await ecr()).issue(grant, subject),
-        serviceCredentials: async () => (await ecr()).serviceCredentials(),
+        serviceLogin: async () => (await ecr()).serviceLogin(),
       },
     };
   }

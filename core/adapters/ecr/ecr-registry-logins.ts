@@ -5,8 +5,7 @@ import {
   RepositoryAlreadyExistsException,
 } from '@aws-sdk/client-ecr';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import type { Clock } from '../../ports.ts';
-import type { RegistryCredentials, RegistryLogins } from '../../ports-registry.ts';
+import type { RegistryLogins } from '../../ports-registry.ts';
 import { type IntegratedRegistry, streamRepositoryPath } from '../../references/integrated-registry.ts';
 import { RegistryLoginFailedError } from '../../registry-tokens/registry-login-failed-error.ts';
 import type { RegistryGrant, RegistryLogin } from '../../registry-tokens/registry-token-schema.ts';
@@ -19,7 +18,6 @@ export interface EcrRegistryLoginsOptions {
   roleArn: string;
   /** Session length, clamped to what STS allows a role assumed by a role (900 to 3600 seconds). */
   sessionSeconds: number;
-  clock: Clock;
   /** Loopback endpoints speaking STS's and ECR's protocols (tests). */
   stsEndpoint?: string | undefined;
   ecrEndpoint?: string | undefined;
@@ -38,7 +36,6 @@ export class EcrRegistryLogins implements RegistryLogins {
   private readonly location: EcrLocation;
   private readonly sts: STSClient;
   private readonly ecr: ECRClient;
-  private own: { credentials: RegistryCredentials; expiresAt: number } | undefined;
 
   constructor(options: EcrRegistryLoginsOptions) {
     this.options = options;
@@ -86,16 +83,8 @@ export class EcrRegistryLogins implements RegistryLogins {
   }
 
   /** The service role's own ECR token, kept until an hour before it expires (it lasts 12 hours). */
-  async serviceCredentials(): Promise<RegistryCredentials> {
-    const now = this.options.clock.now().getTime();
-    if (!this.own || this.own.expiresAt - now < 60 * 60 * 1000) {
-      const login = await this.authorizationToken(this.ecr);
-      this.own = {
-        credentials: { username: login.username, password: login.password },
-        expiresAt: login.expiresAt.getTime(),
-      };
-    }
-    return this.own.credentials;
+  serviceLogin(): Promise<RegistryLogin> {
+    return this.authorizationToken(this.ecr);
   }
 
   private async createRepository(namespace: string, stream: string): Promise<void> {

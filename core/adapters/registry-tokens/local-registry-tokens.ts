@@ -8,7 +8,7 @@ import {
   X509Certificate,
 } from 'node:crypto';
 import type { Clock } from '../../ports.ts';
-import type { OpenedLogin, RegistryCredentials, RegistryLogins, RegistryTokenRealm } from '../../ports-registry.ts';
+import type { OpenedLogin, RegistryLogins, RegistryTokenRealm } from '../../ports-registry.ts';
 import type { ResourceActions } from '../../registry-tokens/registry-scope.ts';
 import {
   type RegistryGrant,
@@ -56,7 +56,6 @@ export class LocalRegistryTokens implements RegistryLogins, RegistryTokenRealm {
   private readonly key: KeyObject;
   private readonly publicKey: KeyObject;
   private readonly certDer: string;
-  private own: { credentials: RegistryCredentials; expiresAt: number } | undefined;
 
   constructor(options: LocalRegistryTokensOptions) {
     this.options = options;
@@ -74,16 +73,8 @@ export class LocalRegistryTokens implements RegistryLogins, RegistryTokenRealm {
   }
 
   /** A login with every repository's access, renewed once half of its life has passed. */
-  async serviceCredentials(): Promise<RegistryCredentials> {
-    const now = this.options.clock.now().getTime();
-    if (!this.own || this.own.expiresAt - now < (this.options.loginSeconds * 1000) / 2) {
-      const login = this.login(serviceSubject, 'service');
-      this.own = {
-        credentials: { username: login.username, password: login.password },
-        expiresAt: login.expiresAt.getTime(),
-      };
-    }
-    return this.own.credentials;
+  async serviceLogin(): Promise<RegistryLogin> {
+    return this.login(serviceSubject, 'service');
   }
 
   openLogin(password: string): OpenedLogin | undefined {
