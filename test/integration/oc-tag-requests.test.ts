@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiUnderTest, startApi } from '../support/api-under-test.ts';
+import { namespacedPath } from '../support/kube-paths.ts';
 import { pushImage } from '../support/push-image.ts';
 import { type RunningRegistry, startRegistry } from '../support/registry.ts';
 
@@ -18,8 +19,7 @@ afterAll(async () => {
   await registry.stop();
 });
 
-const istag = (namespace: string, name: string) =>
-  `/apis/image.openshift.io/v1/namespaces/${namespace}/imagestreamtags/${name}`;
+const istag = (namespace: string, name: string) => namespacedPath(namespace, `imagestreamtags/${name}`);
 
 /** The requests one call sent to DynamoDB, by operation. */
 async function counted(action: () => Promise<{ status: number }>): Promise<Record<string, number>> {
