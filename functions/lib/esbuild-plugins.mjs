@@ -97,4 +97,31 @@ const commonJsOnFirstUse = {
   },
 };
 
-export default [builtinsByRequire, undiciOneParser, commonJsOnFirstUse];
+/**
+ * Every SDK client takes its default credentials from @aws-sdk/credential-provider-node, a chain of eight
+ * sources (environment, SSO, shared files, web identity, processes, containers, instance metadata) that
+ * carries STS and SSO clients of its own: about 110 KiB of each Lambda bundle. In Lambda the chain never
+ * goes past its first source, because the runtime puts the execution role's session in
+ * AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN; so the bundles get that first source
+ * alone. Local mode and the tests run from source and keep the whole chain.
+ */
+const lambdaCredentials = {
+  name: 'lambda-credentials',
+  setup(build) {
+    build.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, (args) => ({
+      path: args.path,
+      namespace: 'lambda-credentials',
+      pluginData: { resolveDir: args.resolveDir },
+    }));
+    build.onLoad({ filter: /.*/, namespace: 'lambda-credentials' }, (args) => ({
+      contents: [
+        "import { fromEnv } from '@aws-sdk/credential-provider-env';",
+        'export const defaultProvider = (init) => fromEnv(init);',
+      ].join('\n'),
+      resolveDir: args.pluginData.resolveDir,
+      loader: 'js',
+    }));
+  },
+};
+
+export default [builtinsByRequire, undiciOneParser, commonJsOnFirstUse, lambdaCredentials];

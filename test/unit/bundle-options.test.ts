@@ -1,6 +1,8 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -250,6 +252,63 @@ describe('the API handler bundle as deployed', () => {
 
   it('ships no browser code of the AWS SDK (bowser, its user-agent parser; patches/README.md)', () => {
     expect(Object.keys(metafile.inputs).filter((input) => input.includes('node_modules/bowser/'))).toEqual([]);
+  });
+
+  it('takes AWS credentials from the environment, as Lambda gives them, without the SDK’s default chain', async () => {
+    expect(
+      Object.keys(metafile.inputs).filter((input) =>
+        /@aws-sdk\/(credential-provider-(node|ini|sso|web-identity|process|http|login)|nested-clients)\//.test(input),
+      ),
+    ).toEqual([]);
+    // A loopback DynamoDB endpoint records how the bundle signs a GET's table read.
+    const authorizations: string[] = [];
+    const server = createServer((request, response) => {
+      authorizations.push(`${request.headers.authorization} ${request.headers['x-amz-security-token']}`);
+      request.resume().on('end', () => {
+        response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+        response.end('{"Items":[],"Count":0,"ScannedCount":0}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const event = JSON.parse(readFileSync('test/fixtures/events/apigw-v2-jwt.json', 'utf8'));
+      event.rawPath = event.requestContext.http.path = '/apis/image.openshift.io/v1/namespaces/team-a/imagestreams/app';
+      const entryUrl = pathToFileURL(join(process.cwd(), entry)).href;
+      const script = [
+        `const { handler } = await import(${JSON.stringify(entryUrl)});`,
+        "const res = await handler(JSON.parse(process.env.EVENT), { awsRequestId: 'credentials-test' });",
+        'console.log(res.statusCode);',
+        'process.exit(0);',
+      ].join('\n');
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+        env: {
+          PATH: process.env.PATH,
+          HOME: dir,
+          IMAGESTREAMS_TABLE: 't',
+          IMAGESTREAMS_EVENT_BUS: 'b',
+          IMAGESTREAMS_ADMINS: event.requestContext.authorizer.jwt.claims.sub,
+          AWS_REGION: 'eu-west-1',
+          AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${port}`,
+          AWS_ACCESS_KEY_ID: 'AKIDFROMLAMBDAENV',
+          AWS_SECRET_ACCESS_KEY: 'secret-from-lambda-env',
+          AWS_SESSION_TOKEN: 'session-from-lambda-env',
+          POWERTOOLS_LOG_LEVEL: 'ERROR',
+          EVENT: JSON.stringify(event),
+        },
+      });
+      let stdout = '';
+      child.stdout.on('data', (chunk) => (stdout += chunk));
+      await new Promise((resolve) => child.on('close', resolve));
+      expect(stdout.trim()).toBe('404');
+      expect(authorizations.length).toBeGreaterThan(0);
+      for (const authorization of authorizations)
+        expect(authorization).toMatch(
+          /^AWS4-HMAC-SHA256 Credential=AKIDFROMLAMBDAENV\/\d{8}\/eu-west-1\/dynamodb\/aws4_request, .* session-from-lambda-env$/,
+        );
+    } finally {
+      server.close();
+    }
   });
 
   it('imports no Node builtin as an ES module, whose facade would load Node’s own undici', () => {
