@@ -1,4 +1,4 @@
-import protobuf from 'protobufjs';
+import protobuf from 'protobufjs/light.js';
 import { isPlainObject } from './check-patch-document.ts';
 import { ProtobufDecodeError, ProtobufKindUnsupportedError } from './errors.ts';
 

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import protobuf from 'protobufjs';
 import * as z from 'zod/mini';
 import { imageStreamImportSchema } from '../../core/importing/import-schemas.ts';
 import {
@@ -129,8 +128,9 @@ let v2: StaticDocument | undefined;
  */
 export function openApiV2Document(): StaticDocument {
   if (v2) return v2;
-  // openapi_v2.Document (gnostic): field 1, `swagger`.
-  const bytes = Buffer.from(protobuf.Writer.create().uint32(10).string('2.0').finish());
+  // openapi_v2.Document (gnostic) with only field 1, `swagger`, set to "2.0": the key byte (field 1, wire
+  // type 2: length-delimited), the length, the bytes of the string.
+  const bytes = Buffer.from([(1 << 3) | 2, 3, ...Buffer.from('2.0')]);
   v2 = {
     body: bytes.toString('base64'),
     // kube-openapi answers with this spelling: Go's media type parser refuses the "@" of the one asked for.
