@@ -103,7 +103,8 @@ const commonJsOnFirstUse = {
  * carries STS and SSO clients of its own: about 110 KiB of each Lambda bundle. In Lambda the chain never
  * goes past its first source, because the runtime puts the execution role's session in
  * AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN; so the bundles get that first source
- * alone. Local mode and the tests run from source and keep the whole chain.
+ * alone. (SnapStart would hand credentials through the container endpoint instead; sst.config.ts does not
+ * enable it.) Local mode and the tests run from source and keep the whole chain.
  */
 const lambdaCredentials = {
   name: 'lambda-credentials',
