@@ -28,6 +28,15 @@ export function parseIntegratedRegistry(text: string): IntegratedRegistry {
   return { host, prefix: path.join('/') };
 }
 
+/**
+ * Whether `host` (from a reference, a notification or a setting) is the integrated registry's. Host names
+ * are compared without case, as DNS does; the one place this is decided, since it chooses whose credentials
+ * reach a registry and which sources a namespace may import.
+ */
+export function isIntegratedHost(registry: Pick<IntegratedRegistry, 'host'> | undefined, host: string): boolean {
+  return registry !== undefined && host.toLowerCase() === registry.host.toLowerCase();
+}
+
 /** The stream's repository path on the registry: `imagestreams/demo/python`. */
 export function streamRepositoryPath(registry: IntegratedRegistry, namespace: string, stream: string): string {
   return [registry.prefix, namespace, stream].filter(Boolean).join('/');

@@ -1,4 +1,4 @@
-import { type IntegratedRegistry, pullThroughRoot } from '../references/integrated-registry.ts';
+import { type IntegratedRegistry, isIntegratedHost, pullThroughRoot } from '../references/integrated-registry.ts';
 import { parseRegistryReference } from '../references/registry-reference.ts';
 import type { StreamState } from '../streams/types.ts';
 
@@ -17,7 +17,7 @@ export function cachedRepositories(registry: IntegratedRegistry, streams: readon
       if (!reference?.startsWith(`${registry.host}/${root}`)) continue;
       try {
         const { host, repository } = parseRegistryReference(reference);
-        if (host === registry.host && repository.startsWith(root)) found.add(repository);
+        if (isIntegratedHost(registry, host) && repository.startsWith(root)) found.add(repository);
       } catch {
         // A reference that does not parse names no repository to allow.
       }

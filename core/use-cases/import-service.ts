@@ -1,7 +1,6 @@
 import type { Principal } from '../access/principal.ts';
 import { actorOf } from '../access/principal.ts';
 import { AlreadyExistsError, ConflictError, type FieldCause, InvalidError, NotFoundError } from '../errors.ts';
-import { registryKey } from '../importing/docker-config.ts';
 import { ImportFailure } from '../importing/import-failure.ts';
 import { type ImageStreamImportInput, imageStreamImportSchema } from '../importing/import-schemas.ts';
 import { type NotServed, needsServing, servesLocally } from '../importing/local-reference.ts';
@@ -20,7 +19,12 @@ import {
   repositoryName,
   withDefaults,
 } from '../references/docker-image-reference.ts';
-import { type IntegratedRegistry, streamOfRepository, streamRepository } from '../references/integrated-registry.ts';
+import {
+  type IntegratedRegistry,
+  isIntegratedHost,
+  streamOfRepository,
+  streamRepository,
+} from '../references/integrated-registry.ts';
 import { parseRegistryReference, registryReference } from '../references/registry-reference.ts';
 import { parseVerifyPolicy, publicKeyDataKey, VerifyPolicyError } from '../signatures/verify-policy.ts';
 import { isPendingImport } from '../streams/generations.ts';
@@ -582,7 +586,7 @@ export class ImportService {
    */
   private checkIntegratedSource(namespace: string, source: RegistryRepository): void {
     const registry = this.options.integratedRegistry;
-    if (!registry || registryKey(source.host) !== registryKey(registry.host)) return;
+    if (!registry || !isIntegratedHost(registry, source.host)) return;
     if (streamOfRepository(registry, source.repository)?.namespace === namespace) return;
     throw new ImportFailure(
       'Forbidden',

@@ -8,6 +8,7 @@ import { type SuccessStatus, successStatus } from '../kube/success-status.ts';
 import { lazy } from '../lazy.ts';
 import type { Clock, SecretCipher, SecretStore, StoredSecret } from '../ports.ts';
 import type { IntegratedRegistryAccess, RegistryCredentials } from '../ports-registry.ts';
+import { isIntegratedHost } from '../references/integrated-registry.ts';
 import { checkBodyIdentity, requireNamespace, validateObjectName } from '../streams/names.ts';
 import { timestamp } from '../timestamp.ts';
 
@@ -175,7 +176,7 @@ export class RegistryCredentialsService {
   async credentialsFor(namespace: string, host: string): Promise<RegistryCredentials | undefined> {
     const key = registryKey(host);
     // The service's own registry is reached with the service's own credentials, never a namespace's.
-    if (this.integrated && key === registryKey(this.integrated.host)) return this.integrated.credentials();
+    if (this.integrated && isIntegratedHost(this.integrated, host)) return this.integrated.credentials();
     const now = this.clock.now().getTime();
     let cached = this.cache.get(namespace);
     if (!cached || now - cached.at > this.cacheMs) {

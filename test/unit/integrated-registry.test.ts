@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  isIntegratedHost,
   parseIntegratedRegistry,
   streamOfRepository,
   streamRepository,
@@ -50,5 +51,23 @@ describe("a stream's repository", () => {
     for (const path of ['other/demo/python', 'imagestreams/demo', 'imagestreams/demo/python/extra', 'imagestreams//x'])
       expect(streamOfRepository(ecr, path)).toBeUndefined();
     expect(streamOfRepository(local, 'library/python/x')).toBeUndefined();
+  });
+});
+
+describe('whether a host is the integrated registry', () => {
+  const registry = { host: 'Registry.Example:5000', prefix: '' };
+
+  it.each([
+    ['registry.example:5000', true],
+    ['REGISTRY.EXAMPLE:5000', true],
+    ['registry.example', false],
+    ['registry.example:5001', false],
+    ['other.example:5000', false],
+  ])('%s: %s (host names compare without case, ports must match)', (host, expected) => {
+    expect(isIntegratedHost(registry, host)).toBe(expected);
+  });
+
+  it('is never true without a registry', () => {
+    expect(isIntegratedHost(undefined, 'registry.example:5000')).toBe(false);
   });
 });

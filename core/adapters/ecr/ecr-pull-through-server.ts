@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-ecr';
 import type { ImageServer, ServeRequest, ServeResult } from '../../ports-registry.ts';
 import { ecrRegistryOf } from '../../references/ecr-registry.ts';
-import type { IntegratedRegistry } from '../../references/integrated-registry.ts';
+import { type IntegratedRegistry, isIntegratedHost } from '../../references/integrated-registry.ts';
 import { ecrFailure } from './ecr-failure.ts';
 import {
   type PullThroughUpstream,
@@ -47,7 +47,7 @@ export class EcrPullThroughServer implements ImageServer {
     const { registry } = this.options;
     const { source, digest } = request;
     // Already in the integrated registry (pushed to a stream): nothing to cache.
-    if (source.host === registry.host)
+    if (isIntegratedHost(registry, source.host))
       return { ok: true, dockerImageReference: `${source.host}/${source.repository}@${digest}` };
     const upstream = pullThroughUpstream(source.host);
     if (!upstream)

@@ -9,7 +9,11 @@ import type {
   ServeRequest,
   ServeResult,
 } from '../../ports-registry.ts';
-import { type IntegratedRegistry, streamRepositoryPath } from '../../references/integrated-registry.ts';
+import {
+  type IntegratedRegistry,
+  isIntegratedHost,
+  streamRepositoryPath,
+} from '../../references/integrated-registry.ts';
 import { registryRepository, repositoryLabel } from '../../references/registry-reference.ts';
 import type { UndiciRegistryClient } from './undici-registry-client.ts';
 
@@ -53,8 +57,8 @@ export class RegistryCopyServer implements ImageServer {
     const path = streamRepositoryPath(registry, request.namespace, request.stream);
     const served = `${registry.host}/${path}@${request.digest}`;
     const { source, digest } = request;
-    if (source.host === registry.host && source.repository === path) return { ok: true, dockerImageReference: served };
-    const sameRegistry = source.host === registry.host;
+    const sameRegistry = isIntegratedHost(registry, source.host);
+    if (sameRegistry && source.repository === path) return { ok: true, dockerImageReference: served };
     const target: RegistryRepository = {
       ...registryRepository(registry.host, path),
       scope: `repository:${path}:pull,push${sameRegistry ? ` repository:${source.repository}:pull` : ''}`,
