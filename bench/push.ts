@@ -15,7 +15,6 @@ import { Agent, fetch } from 'undici';
 import { adminsGroup } from '../core/access/principal.ts';
 import { ensureTable } from '../core/adapters/dynamodb/create-table.ts';
 import { createApiHandler } from '../functions/lib/api-handler.ts';
-import { createDependencies } from '../functions/lib/composition-root.ts';
 import { loadConfig } from '../functions/lib/config.ts';
 import { createLogger } from '../functions/lib/create-logger.ts';
 import { runSchedule } from '../functions/lib/run-schedule.ts';
@@ -23,6 +22,7 @@ import { connectSubscriptions } from '../functions/local/connect-subscriptions.t
 import { startDynalite } from '../functions/local/dynalite.ts';
 import { InProcessBus } from '../functions/local/in-process-bus.ts';
 import { ensureLocalCertificates } from '../functions/local/local-certificates.ts';
+import { localDependencies } from '../functions/local/local-dependencies.ts';
 import { findRegistryBinary, startLocalRegistry } from '../functions/local/local-registry.ts';
 import { createLocalServer } from '../functions/local/local-server.ts';
 import { startFaultProxy } from '../test/support/fault-proxy.ts';
@@ -82,7 +82,7 @@ const bus = new InProcessBus({
   },
   error: () => undefined,
 } as never);
-const deps = createDependencies(config, { publisher: bus, logger });
+const deps = localDependencies(config, { publisher: bus, logger });
 await connectSubscriptions(bus, deps);
 const tls = await ensureLocalCertificates(dir);
 const server = createLocalServer(createApiHandler(deps), new Map(), tls, logger);

@@ -15,12 +15,12 @@ import { adminsGroup } from '../core/access/principal.ts';
 import { ensureTable } from '../core/adapters/dynamodb/create-table.ts';
 import { dynamoStores } from '../core/adapters/dynamodb/dynamo-stores.ts';
 import { mapBounded } from '../core/map-bounded.ts';
-import { createDependencies } from '../functions/lib/composition-root.ts';
 import { loadConfig } from '../functions/lib/config.ts';
 import { createLogger } from '../functions/lib/create-logger.ts';
 import { connectSubscriptions } from '../functions/local/connect-subscriptions.ts';
 import { startDynalite } from '../functions/local/dynalite.ts';
 import { InProcessBus } from '../functions/local/in-process-bus.ts';
+import { localDependencies } from '../functions/local/local-dependencies.ts';
 import { pushImage } from '../test/support/push-image.ts';
 import { startRegistry } from '../test/support/registry.ts';
 import { startWebhookReceiver } from '../test/support/webhook-receiver.ts';
@@ -49,7 +49,7 @@ export async function triggersBench(options: { triggers: number; rounds: number 
   await ensureTable(dynamo, config.tableName);
   const logger = createLogger({ logLevel: 'SILENT' });
   const bus = new InProcessBus(logger);
-  const deps = createDependencies(config, { publisher: bus, logger });
+  const deps = localDependencies(config, { publisher: bus, logger });
   await connectSubscriptions(bus, deps);
   // The stores over a client set up as the service's (same SDK, endpoint, region): for the writes-alone case.
   const store = dynamoStores(dynamo, config.tableName);

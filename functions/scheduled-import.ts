@@ -4,13 +4,13 @@ import { baseDependencies } from './lib/base-dependencies.ts';
 import { loadConfig } from './lib/config.ts';
 import { importDependencies } from './lib/import-dependencies.ts';
 import { runSchedule } from './lib/run-schedule.ts';
-import { triggerDependencies } from './lib/trigger-dependencies.ts';
+import { triggerFiringDependencies } from './lib/trigger-firing-dependencies.ts';
 
 // This function's share of the composition: the scheduled re-import and the trigger reconcile, no API.
 const base = baseDependencies(loadConfig());
 const deps = {
   scheduler: importDependencies(base).scheduler,
-  triggers: triggerDependencies(base),
+  firing: triggerFiringDependencies(base),
   logger: base.logger,
 };
 

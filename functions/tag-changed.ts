@@ -4,33 +4,36 @@ import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { baseDependencies } from './lib/base-dependencies.ts';
 import type { Dependencies } from './lib/composition-root.ts';
 import { loadConfig } from './lib/config.ts';
-import { triggerDependencies } from './lib/trigger-dependencies.ts';
+import { type FiringUseCases, triggerFiringDependencies } from './lib/trigger-firing-dependencies.ts';
 
 /** The handler for one deployment's dependencies; local mode builds it with its own. */
-export function create({ triggers, logger }: Pick<Dependencies, 'triggers' | 'logger'>) {
+export function create({ firing, logger }: Pick<Dependencies, 'logger'> & { firing: Pick<FiringUseCases, 'fanOut'> }) {
   return async (event: Pick<EventBridgeEvent<string, unknown>, 'source' | 'detail-type' | 'detail'>) => {
-    const outcome = await triggers.fanOut({
+    const outcome = await firing.fanOut({
       source: event.source,
       detailType: event['detail-type'],
       detail: event.detail,
     });
-    logger.info('tag change fanned out', { ...outcome });
+    logger.info('event fanned out', { detailType: event['detail-type'], ...outcome });
     return outcome;
   };
 }
 
 /**
  * The deployed handler, built on first use so that importing this module (local mode does) reads no
- * configuration. It composes only the trigger use cases: this function never imports an image.
+ * configuration. It composes only the trigger firing: this function never imports an image.
  */
 function deployed() {
   const base = baseDependencies(loadConfig());
-  return middy(create({ triggers: triggerDependencies(base), logger: base.logger })).use(
+  return middy(create({ firing: triggerFiringDependencies(base), logger: base.logger })).use(
     injectLambdaContext(base.logger, { resetKeys: true }),
   );
 }
 let instance: ReturnType<typeof deployed> | undefined;
 
-/** Subscribed to `ImageStreamTag Changed` (functions/lib/subscriptions.ts): fires the changed tag's triggers. */
+/**
+ * Subscribed to `ImageStreamTag Changed` and `ImageTrigger Changed` (functions/lib/subscriptions.ts): fires the
+ * changed tag's triggers, or the created or replaced trigger.
+ */
 export const handler = (event: EventBridgeEvent<string, unknown>, context: Context) =>
   (instance ??= deployed())(event, context);

@@ -59,6 +59,22 @@ export const triggerFailedDetail = lazy(() =>
   }),
 );
 
+export const triggerChangedType = 'ImageTrigger Changed';
+
+/**
+ * `ImageTrigger Changed`: a trigger was created (with fireOnCreate) or replaced, and may have an image to fire
+ * for. The trigger function re-reads it by name and fires it if it is still the same object (`uid`).
+ */
+export const triggerChangedDetail = lazy(() =>
+  z.object({
+    namespace: z.string(),
+    trigger: z.string(),
+    uid: z.string(),
+    change: z.enum(['created', 'replaced']),
+    changedAt: z.string(),
+  }),
+);
+
 export type TagChangedDetail = z.infer<ReturnType<typeof tagChangedDetail>>;
 export type ImportFailedDetail = z.infer<ReturnType<typeof importFailedDetail>>;
 
@@ -69,6 +85,11 @@ export type BusEvent =
       source: typeof eventSource;
       detailType: typeof triggerFailedType;
       detail: z.infer<ReturnType<typeof triggerFailedDetail>>;
+    }
+  | {
+      source: typeof eventSource;
+      detailType: typeof triggerChangedType;
+      detail: z.infer<ReturnType<typeof triggerChangedDetail>>;
     };
 
 /** Checks an event against its schema, on publish and on consume alike; throws on a malformed one. */
@@ -81,6 +102,8 @@ export function parseBusEvent(event: { source?: unknown; detailType?: unknown; d
     return { source: eventSource, detailType: importFailedType, detail: importFailedDetail().parse(event.detail) };
   if (event.detailType === triggerFailedType)
     return { source: eventSource, detailType: triggerFailedType, detail: triggerFailedDetail().parse(event.detail) };
+  if (event.detailType === triggerChangedType)
+    return { source: eventSource, detailType: triggerChangedType, detail: triggerChangedDetail().parse(event.detail) };
   throw new Error(`unknown imagestreams event type ${JSON.stringify(event.detailType)}`);
 }
 
@@ -127,6 +150,25 @@ export function importFailedEvent(
       generation: condition.generation,
       failedAt: condition.lastTransitionTime,
       actor,
+    },
+  });
+}
+
+/** The event asking the trigger function to fire a created or replaced trigger (the API never fires one itself). */
+export function triggerChangedEvent(
+  trigger: { namespace: string; name: string; uid: string },
+  change: 'created' | 'replaced',
+  changedAt: Date,
+): BusEvent {
+  return parseBusEvent({
+    source: eventSource,
+    detailType: triggerChangedType,
+    detail: {
+      namespace: trigger.namespace,
+      trigger: trigger.name,
+      uid: trigger.uid,
+      change,
+      changedAt: changedAt.toISOString(),
     },
   });
 }

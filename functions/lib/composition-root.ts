@@ -19,26 +19,30 @@ import { listImageStreams } from '../../core/use-cases/streams/list-image-stream
 import { putImageStreamTag } from '../../core/use-cases/streams/put-image-stream-tag.ts';
 import { replaceImageStream } from '../../core/use-cases/streams/replace-image-stream.ts';
 import type { StreamPorts } from '../../core/use-cases/streams/stream-ports.ts';
-import { baseDependencies } from './base-dependencies.ts';
+import { type BaseDependencies, baseDependencies } from './base-dependencies.ts';
 import { bound } from './bound.ts';
 import type { Config } from './config.ts';
 import { importDependencies } from './import-dependencies.ts';
 import { triggerDependencies } from './trigger-dependencies.ts';
 
 /**
- * Everything the API, the schedule and local mode use. Each Lambda function composes only its share
- * (tag-changed: base-dependencies + trigger-dependencies; ecr-push: + import-dependencies), so that its
- * package holds only the code it can run.
+ * Everything the API uses. Each Lambda function composes only its share (tag-changed: base-dependencies +
+ * trigger-firing-dependencies; ecr-push: + import-dependencies; the schedule: imports + firing), so that its
+ * package holds only the code it can run. The API fires no trigger: it has no targets.
  */
-export type Dependencies = ReturnType<typeof createDependencies>;
+export type Dependencies = ReturnType<typeof apiDependencies>;
 
-/** Builds everything a handler needs from configuration; the one place adapters are chosen. Local mode brings its own bus. */
+/** Builds everything the API needs from configuration; the one place adapters are chosen. Local mode brings its own bus. */
 export function createDependencies(
   config: Config,
   options: { logger?: Logger; publisher?: EventPublisher; clock?: Clock } = {},
-) {
-  const base = baseDependencies(config, options);
-  const { logger, store, clock, newUid, cipher, access, accessAdmin, authorize, dynamo } = base;
+): Dependencies {
+  return apiDependencies(baseDependencies(config, options));
+}
+
+/** The API's use cases over `base` (local mode adds the trigger firing to the same base). */
+export function apiDependencies(base: BaseDependencies) {
+  const { config, logger, store, clock, newUid, cipher, access, accessAdmin, authorize, dynamo } = base;
   const { registryTokens, writer, credentials, registry, repositories, imports, pushes, registryPushes, scheduler } =
     importDependencies(base);
   const triggers = triggerDependencies(base);
@@ -87,7 +91,7 @@ export function createDependencies(
     service,
     access,
     accessAdmin,
-    /** The trigger use cases (core/use-cases/triggers), each bound to its ports. */
+    /** The trigger CRUD use cases (core/use-cases/triggers), each bound to its ports; firing is not among them. */
     triggers,
     /** The scheduled re-import (loads the import pipeline on its first tick). */
     scheduler,

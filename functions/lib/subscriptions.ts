@@ -15,7 +15,8 @@ export interface Subscription {
 export const subscriptions: Subscription[] = [
   {
     name: 'TagChanged',
-    pattern: { source: ['imagestreams'], 'detail-type': ['ImageStreamTag Changed'] },
+    // The trigger function: fires a changed tag's triggers, and a trigger the API created or replaced.
+    pattern: { source: ['imagestreams'], 'detail-type': ['ImageStreamTag Changed', 'ImageTrigger Changed'] },
     handler: 'functions/tag-changed.handler',
   },
   {

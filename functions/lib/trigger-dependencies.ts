@@ -1,22 +1,16 @@
-import { TargetDispatcher } from '../../core/adapters/targets/target-dispatcher.ts';
 import { checkWebhookUrl } from '../../core/triggers/webhook-url.ts';
 import { createTrigger } from '../../core/use-cases/triggers/create-trigger.ts';
 import { deleteTrigger } from '../../core/use-cases/triggers/delete-trigger.ts';
-import { fanOutTagChange } from '../../core/use-cases/triggers/fan-out-tag-change.ts';
-import { fireTrigger } from '../../core/use-cases/triggers/fire-trigger.ts';
 import { getTrigger } from '../../core/use-cases/triggers/get-trigger.ts';
 import { listTriggers } from '../../core/use-cases/triggers/list-triggers.ts';
-import { reconcileTriggers } from '../../core/use-cases/triggers/reconcile-triggers.ts';
 import { replaceTrigger } from '../../core/use-cases/triggers/replace-trigger.ts';
-import type { TriggerPorts } from '../../core/use-cases/triggers/trigger-ports.ts';
 import type { BaseDependencies } from './base-dependencies.ts';
 import { bound } from './bound.ts';
-import { once } from './once.ts';
 
 /**
- * The trigger use cases with their targets: the tag-change fan-out's, the schedule's reconcile, and the
- * API's (a created or replaced trigger fires for the tag's current image). The webhook and AWS target
- * adapters load when a trigger first fires.
+ * The API's trigger use cases: store, read and delete triggers. They fire nothing (a created or replaced
+ * trigger is announced on the bus, and the trigger function fires it), so the API holds no target, no
+ * target SDK and no right over the user's build and deploy resources.
  */
 export function triggerDependencies({
   config,
@@ -28,38 +22,14 @@ export function triggerDependencies({
   newUid,
 }: Pick<BaseDependencies, 'config' | 'store' | 'authorize' | 'cipher' | 'publisher' | 'clock' | 'newUid'>) {
   const allowedPrivateHosts = new Set(config.allowedPrivateHosts);
-  const webhook = once(
-    async () =>
-      new (await import('../../core/adapters/targets/webhook-target.ts')).WebhookTarget({
-        allowedPrivateHosts,
-        timeoutMs: config.webhookTimeoutMs,
-      }),
-  );
-  const aws = once(
-    async () =>
-      new (await import('../../core/adapters/targets/aws-targets.ts')).AwsTargets({
-        region: config.region,
-        endpoint: config.awsTargetsEndpoint,
-      }),
-  );
-  const ports: TriggerPorts = {
+  const ports = {
     triggers: store.triggers,
-    streams: store.streams,
     authorize,
-    targets: new TargetDispatcher({
-      webhook,
-      aws,
-      attempts: config.deliveryAttempts,
-      retryDelayMs: config.deliveryRetryDelayMs,
-    }),
     cipher,
     publisher,
     clock,
     newUid,
-    historyLimit: config.historyLimit,
-    checkWebhookUrl: (url) => checkWebhookUrl(url, allowedPrivateHosts),
-    concurrency: config.triggerConcurrency,
-    leaseMs: config.triggerLeaseMs,
+    checkWebhookUrl: (url: string) => checkWebhookUrl(url, allowedPrivateHosts),
   };
   return {
     createTrigger: bound(createTrigger, ports),
@@ -67,8 +37,5 @@ export function triggerDependencies({
     getTrigger: bound(getTrigger, ports),
     listTriggers: bound(listTriggers, ports),
     deleteTrigger: bound(deleteTrigger, ports),
-    fanOut: bound(fanOutTagChange, ports),
-    reconcile: bound(reconcileTriggers, ports),
-    fire: bound(fireTrigger, ports),
   };
 }

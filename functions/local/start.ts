@@ -11,7 +11,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Principal } from '../../core/access/principal.ts';
 import { ensureTable } from '../../core/adapters/dynamodb/create-table.ts';
 import { createApiHandler } from '../lib/api-handler.ts';
-import { createDependencies } from '../lib/composition-root.ts';
 import { loadConfig } from '../lib/config.ts';
 import { createLogger } from '../lib/create-logger.ts';
 import { WatchStreams, watchSettings } from '../lib/watch-streams.ts';
@@ -20,6 +19,7 @@ import { startDynalite } from './dynalite.ts';
 import { InProcessBus } from './in-process-bus.ts';
 import { localContext, writeKubeconfig } from './kubeconfig.ts';
 import { ensureLocalCertificates } from './local-certificates.ts';
+import { localDependencies } from './local-dependencies.ts';
 import { type LocalRegistry, planLocalRegistry, startLocalRegistry } from './local-registry.ts';
 import { createLocalServer } from './local-server.ts';
 import { ensureRegistryTokenKey } from './registry-token-key.ts';
@@ -125,7 +125,7 @@ async function main(): Promise<void> {
   // Events go through an in-process bus to the same subscribers as EventBridge rules in AWS.
   const logger = createLogger(config);
   const bus = new InProcessBus(logger);
-  const deps = createDependencies(config, { publisher: bus, logger });
+  const deps = localDependencies(config, { publisher: bus, logger });
   await connectSubscriptions(bus, deps);
   // This server streams, so it serves watches (kubectl get -w, kubectl wait).
   const watches = new WatchStreams(watchSettings(config));

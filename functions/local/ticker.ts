@@ -1,10 +1,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Dependencies } from '../lib/composition-root.ts';
 import { runSchedule } from '../lib/run-schedule.ts';
+import type { LocalDependencies } from './local-dependencies.ts';
 
 /** Plays the EventBridge schedule: a tick per shard every `seconds`, never two of a shard at once. */
 export function startTicker(
-  deps: Pick<Dependencies, 'scheduler' | 'triggers'>,
+  deps: Pick<LocalDependencies, 'scheduler' | 'firing'>,
   seconds: number,
   shards: number,
   logger: Pick<Logger, 'info' | 'error'>,

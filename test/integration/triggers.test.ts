@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { subscriptions } from '../../functions/lib/subscriptions.ts';
 import { create as createTagChanged } from '../../functions/tag-changed.ts';
 import { type ApiUnderTest, startApi } from '../support/api-under-test.ts';
 import { type AwsEndpoint, startAwsEndpoint } from '../support/aws-endpoint.ts';
 import { pushImage } from '../support/push-image.ts';
 import { type RunningRegistry, startRegistry } from '../support/registry.ts';
+import { until } from '../support/until.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
 
 const secret = 'webhook-secret-0123456789';
@@ -24,9 +26,18 @@ beforeAll(async () => {
     IMAGESTREAMS_DELIVERY_RETRY_DELAY_MS: '5',
     AWS_REGION: 'eu-west-1',
   });
+  // The trigger function's rule, as declared: what the API announces reaches the trigger function on its own.
+  // Tag changes are delivered by hand below (deliverEvents), to control copies and losses.
+  const rule = subscriptions.find((s) => s.handler === 'functions/tag-changed.handler');
+  if (!rule) throw new Error('no subscription for the trigger function');
+  const handler = createTagChanged(api.deps);
+  api.bus.route(rule.pattern, async (event) =>
+    event['detail-type'] === 'ImageStreamTag Changed' ? undefined : handler(event),
+  );
 });
 afterAll(async () => {
-  await api.close();
+  await api.close(); // waits for the routed events still being handled
+  expect(api.bus.routeErrors).toEqual([]);
   await Promise.all([registry.stop(), receiver.stop(), aws.stop()]);
 });
 
@@ -67,12 +78,24 @@ const trigger = (name: string, stream: string, target: Record<string, unknown>, 
 const hooks = (path: string) => receiver.received.filter((r) => r.path === path);
 const statusOf = async (name: string) =>
   (await api.call('GET', `/apis/imagestreams.dev/v1/namespaces/trig/imagetriggers/${name}`)).json.status;
+/** The trigger's status once its firing has an outcome (the trigger function fires it, after the API answered). */
+const outcomeOf = (name: string) =>
+  until(`${name} to record a firing`, async () => {
+    const status = await statusOf(name);
+    return status?.lastSuccessAt || status?.lastError ? status : undefined;
+  });
 
 describe('webhook triggers', () => {
   it('fires on creation for the current image, with a signed CloudEvent, and again once per new image', async () => {
     const first = await moveTag('app');
     const created = await trigger('hook', 'app', { webhook: { url: receiver.url('/hook'), secret } });
     expect(created.status).toBe(201);
+    expect(await outcomeOf('hook')).toMatchObject({
+      lastTriggeredImage: first,
+      lastTriggeredBy: 'user:alice',
+      attempts: 1,
+      lastSuccessAt: expect.any(String),
+    });
     expect(hooks('/hook')).toHaveLength(1);
     const [call] = hooks('/hook');
     expect(call?.signed).toBe(true);
@@ -89,12 +112,6 @@ describe('webhook triggers', () => {
         image: first,
         dockerImageReference: `${registry.host}/trig/app@${first}`,
       },
-    });
-    expect(created.json.status).toMatchObject({
-      lastTriggeredImage: first,
-      lastTriggeredBy: 'user:alice',
-      attempts: 1,
-      lastSuccessAt: expect.any(String),
     });
 
     const second = await moveTag('app');
@@ -116,28 +133,32 @@ describe('webhook triggers', () => {
     await moveTag('flaky');
     receiver.failNext([503, 500]);
     await trigger('flaky', 'flaky', { webhook: { url: receiver.url('/flaky'), secret } });
+    const status = await outcomeOf('flaky');
+    expect(status).toMatchObject({ attempts: 3, lastSuccessAt: expect.any(String) });
+    expect(status.lastError).toBeUndefined();
     expect(hooks('/flaky')).toHaveLength(3);
-    expect(await statusOf('flaky')).toMatchObject({ attempts: 3, lastSuccessAt: expect.any(String) });
-    expect((await statusOf('flaky')).lastError).toBeUndefined();
   });
 
   it('gives up on a receiver that always fails: the status says why and a Trigger Failed event goes out', async () => {
     const image = await moveTag('down');
     receiver.alwaysFail('/down', 500);
     await trigger('down', 'down', { webhook: { url: receiver.url('/down'), secret } });
-    expect(hooks('/down')).toHaveLength(4);
-    expect(await statusOf('down')).toMatchObject({
+    expect(await outcomeOf('down')).toMatchObject({
       lastTriggeredImage: image,
       attempts: 4,
       lastError: expect.stringContaining('HTTP 500'),
     });
+    expect(hooks('/down')).toHaveLength(4);
+    await until('the Trigger Failed event', async () =>
+      api.bus.details('Trigger Failed').some((d) => d.trigger === 'down') ? true : undefined,
+    );
     expect(api.bus.details('Trigger Failed').at(-1)).toMatchObject({
       namespace: 'trig',
       trigger: 'down',
       image,
       attempts: 4,
     });
-    await api.deps.triggers.reconcile();
+    await api.deps.firing.reconcile();
     expect(hooks('/down')).toHaveLength(4);
   });
 
@@ -152,7 +173,7 @@ describe('webhook triggers', () => {
     });
     await moveTag('quiet');
     await deliverEvents();
-    await api.deps.triggers.reconcile();
+    await api.deps.firing.reconcile();
     expect(hooks('/quiet')).toHaveLength(0);
     const resumed = await api.call('PUT', '/apis/imagestreams.dev/v1/namespaces/trig/imagetriggers/quiet', {
       body: {
@@ -161,7 +182,8 @@ describe('webhook triggers', () => {
       },
     });
     expect(resumed.status).toBe(200);
-    await api.deps.triggers.reconcile();
+    expect(await outcomeOf('quiet')).toMatchObject({ lastSuccessAt: expect.any(String) });
+    await api.deps.firing.reconcile();
     expect(hooks('/quiet')).toHaveLength(1);
     expect(hooks('/quiet')[0]?.signed).toBe(true);
   });
@@ -172,7 +194,7 @@ describe('webhook triggers', () => {
     expect(hooks('/lost')).toHaveLength(0);
     const moved = await moveTag('lost');
     delivered = api.bus.events.length; // the event is lost
-    const outcome = await api.deps.triggers.reconcile();
+    const outcome = await api.deps.firing.reconcile();
     expect(outcome.fired).toBeGreaterThanOrEqual(1);
     expect(hooks('/lost').map((h) => JSON.parse(h.body).data.image)).toEqual([moved]);
   });
@@ -184,8 +206,8 @@ describe('webhook triggers', () => {
     if (!record) throw new Error('no trigger');
     const longAgo = new Date(Date.now() - 10 * 60_000).toISOString();
     expect(await api.stores.triggers.claimTrigger(record, image, longAgo, 'user:alice')).toEqual({ claimed: true }); // claimed, then the process died
-    await api.deps.triggers.reconcile();
-    await api.deps.triggers.reconcile();
+    await api.deps.firing.reconcile();
+    await api.deps.firing.reconcile();
     expect(hooks('/crash').map((h) => JSON.parse(h.body).data.image)).toEqual([image]);
     expect(await statusOf('crash')).toMatchObject({ lastTriggeredImage: image, lastSuccessAt: expect.any(String) });
   });
@@ -208,10 +230,11 @@ describe('webhook triggers', () => {
       },
     });
     expect(edited.status).toBe(200);
+    await outcomeOf('stale'); // the edit fires for the tag's current image
     const image = await moveTag('stale');
     delivered = api.bus.events.length; // fired here by hand, not by the event
     api.dynalite.requests.clear();
-    expect(await api.deps.triggers.fire(stale)).toBe('fired');
+    expect(await api.deps.firing.fire(stale)).toBe('fired');
     expect(api.dynalite.requests.get('GetItem')).toBeUndefined();
     expect(hooks('/stale-old')).toHaveLength(0);
     expect(hooks('/stale-new').filter((h) => JSON.parse(h.body).data.image === image)).toHaveLength(1);
@@ -264,20 +287,117 @@ describe('webhook triggers', () => {
   });
 });
 
+describe('a created or replaced trigger', () => {
+  const announced = (name: string) =>
+    api.bus.events.filter((e) => e.DetailType === 'ImageTrigger Changed' && JSON.parse(e.Detail).trigger === name);
+
+  it('is answered at once while its receiver holds the response open, and shows the success once it answers', async () => {
+    const image = await moveTag('slow');
+    const release = receiver.hold('/slow');
+    try {
+      const created = await trigger('slow', 'slow', { webhook: { url: receiver.url('/slow'), secret } });
+      expect(created.status).toBe(201);
+      expect(created.json.status).toEqual({ attempts: 0 });
+      await until('the receiver to be called', async () => (hooks('/slow').length ? true : undefined));
+      // Called, not answered: the firing is under way after the API has answered.
+      expect(await statusOf('slow')).toMatchObject({ lastTriggeredImage: image });
+      expect((await statusOf('slow')).lastSuccessAt).toBeUndefined();
+    } finally {
+      release();
+    }
+    expect(await outcomeOf('slow')).toMatchObject({
+      lastTriggeredImage: image,
+      attempts: 1,
+      lastSuccessAt: expect.any(String),
+    });
+    expect(hooks('/slow')).toHaveLength(1);
+  });
+
+  it('is announced on the bus once when created to fire, once per replace, and not when created with fireOnCreate: false', async () => {
+    const image = await moveTag('told');
+    const created = await trigger('told', 'told', { webhook: { url: receiver.url('/told'), secret } });
+    const quiet = await trigger(
+      'untold',
+      'told',
+      { webhook: { url: receiver.url('/untold'), secret } },
+      { fireOnCreate: false },
+    );
+    expect(announced('told').map((e) => [e.Source, e.DetailType, JSON.parse(e.Detail)])).toEqual([
+      [
+        'imagestreams',
+        'ImageTrigger Changed',
+        {
+          namespace: 'trig',
+          trigger: 'told',
+          uid: created.json.metadata.uid,
+          change: 'created',
+          changedAt: expect.any(String),
+        },
+      ],
+    ]);
+    expect(announced('untold')).toEqual([]);
+    expect(await outcomeOf('told')).toMatchObject({ lastTriggeredImage: image });
+
+    const replaced = await api.call('PUT', '/apis/imagestreams.dev/v1/namespaces/trig/imagetriggers/untold', {
+      body: { ...quiet.json, spec: { ...quiet.json.spec, target: { webhook: { url: receiver.url('/untold') } } } },
+    });
+    expect(replaced.status).toBe(200);
+    expect(announced('untold').map((e) => JSON.parse(e.Detail))).toEqual([
+      {
+        namespace: 'trig',
+        trigger: 'untold',
+        uid: quiet.json.metadata.uid,
+        change: 'replaced',
+        changedAt: expect.any(String),
+      },
+    ]);
+    // A replace fires for an image the trigger has not fired for, whatever fireOnCreate says (as before).
+    expect(await outcomeOf('untold')).toMatchObject({ lastTriggeredImage: image, lastSuccessAt: expect.any(String) });
+    expect(hooks('/untold')).toHaveLength(1);
+  });
+
+  it('fires nothing when the announced trigger was deleted since, or deleted and created again', async () => {
+    await moveTag('gone');
+    const spec = { fireOnCreate: false };
+    const first = await trigger('gone', 'gone', { webhook: { url: receiver.url('/gone'), secret } }, spec);
+    const late = {
+      source: 'imagestreams',
+      'detail-type': 'ImageTrigger Changed',
+      detail: {
+        namespace: 'trig',
+        trigger: 'gone',
+        uid: first.json.metadata.uid,
+        change: 'created',
+        changedAt: first.json.metadata.creationTimestamp,
+      },
+    };
+    const path = '/apis/imagestreams.dev/v1/namespaces/trig/imagetriggers/gone';
+    expect((await api.call('DELETE', path)).status).toBe(200);
+    const again = await trigger('gone', 'gone', { webhook: { url: receiver.url('/gone'), secret } }, spec);
+    expect(again.json.metadata.uid).not.toBe(first.json.metadata.uid);
+    const nothing = { fired: 0, failed: 0, paused: 0, 'no-image': 0, 'up-to-date': 0, 'claimed-elsewhere': 0 };
+    expect(await createTagChanged(api.deps)(late)).toEqual(nothing);
+    expect((await api.call('DELETE', path)).status).toBe(200);
+    expect(await createTagChanged(api.deps)(late)).toEqual(nothing);
+    expect(hooks('/gone')).toEqual([]);
+  });
+});
+
 describe('AWS targets', () => {
   it('starts a CodeBuild build with the image by digest in the named variable', async () => {
     const image = await moveTag('build');
     await trigger('build', 'build', { codeBuild: { project: 'app-build', imageEnvVar: 'BASE_IMAGE' } });
+    expect(await outcomeOf('build')).toMatchObject({ lastTriggeredImage: image, lastSuccessAt: expect.any(String) });
     const call = aws.calls.find((c) => c.operation === 'StartBuild' && c.input.projectName === 'app-build');
     expect(call?.input.environmentVariablesOverride).toEqual([
       { name: 'BASE_IMAGE', value: `${registry.host}/trig/build@${image}`, type: 'PLAINTEXT' },
     ]);
-    expect(await statusOf('build')).toMatchObject({ lastTriggeredImage: image, lastSuccessAt: expect.any(String) });
   });
 
   it('rolls an ECS service to a new task definition whose container runs the digest', async () => {
     const image = await moveTag('deploy');
     await trigger('deploy', 'deploy', { ecsService: { cluster: 'prod', service: 'web', container: 'web' } });
+    expect(await outcomeOf('deploy')).toMatchObject({ lastSuccessAt: expect.any(String) });
     const registered = aws.calls.filter((c) => c.operation === 'RegisterTaskDefinition').at(-1);
     expect(registered?.input.family).toBe('web');
     expect(registered?.input.containerDefinitions).toEqual([
@@ -296,6 +416,8 @@ describe('AWS targets', () => {
     const image = await moveTag('fn');
     await trigger('fn', 'fn', { lambdaFunction: { functionName: 'thumbnailer' } });
     await trigger('fn-event', 'fn', { eventBridge: { busName: 'ci-bus', detailType: 'Deployment Requested' } });
+    expect(await outcomeOf('fn')).toMatchObject({ lastSuccessAt: expect.any(String) });
+    expect(await outcomeOf('fn-event')).toMatchObject({ lastSuccessAt: expect.any(String) });
     expect(aws.calls.find((c) => c.operation === 'UpdateFunctionCode')?.input).toEqual({
       FunctionName: 'thumbnailer',
       ImageUri: `${registry.host}/trig/fn@${image}`,
@@ -321,7 +443,9 @@ describe('AWS targets', () => {
     await moveTag('fail');
     const name = `fail-${Object.keys(target)[0]?.toLowerCase()}`;
     await trigger(name, 'fail', target);
-    expect(await statusOf(name)).toMatchObject({ attempts: 1, lastError: expect.stringContaining(message) });
-    expect(api.bus.details('Trigger Failed').some((d) => d.trigger === name)).toBe(true);
+    expect(await outcomeOf(name)).toMatchObject({ attempts: 1, lastError: expect.stringContaining(message) });
+    await until('the Trigger Failed event', async () =>
+      api.bus.details('Trigger Failed').some((d) => d.trigger === name) ? true : undefined,
+    );
   });
 });

@@ -4,10 +4,10 @@ import { Agent, fetch } from 'undici';
 import { ensureTable } from '../../core/adapters/dynamodb/create-table.ts';
 import { type DynamoStores, dynamoStores } from '../../core/adapters/dynamodb/dynamo-stores.ts';
 import { createApiHandler } from '../../functions/lib/api-handler.ts';
-import { createDependencies } from '../../functions/lib/composition-root.ts';
 import { loadConfig } from '../../functions/lib/config.ts';
 import { WatchStreams, watchSettings } from '../../functions/lib/watch-streams.ts';
 import { type RunningDynalite, startDynalite } from '../../functions/local/dynalite.ts';
+import { localDependencies } from '../../functions/local/local-dependencies.ts';
 import { createLocalServer } from '../../functions/local/local-server.ts';
 import { type EventBridgeEndpoint, startEventBridgeEndpoint } from './eventbridge-endpoint.ts';
 import { localTls } from './local-tls.ts';
@@ -51,7 +51,8 @@ export interface ApiUnderTest {
   handler: ReturnType<typeof createApiHandler>;
   /** Where the service publishes its events (a loopback PutEvents endpoint). */
   bus: EventBridgeEndpoint;
-  deps: ReturnType<typeof createDependencies>;
+  /** The API's dependencies, and the trigger function's (`firing`) over the same table and bus. */
+  deps: ReturnType<typeof localDependencies>;
   /** The local server's watches (it streams; the Lambda behind API Gateway has none). */
   watches: WatchStreams;
   /** The local server's open connections. */
@@ -92,7 +93,7 @@ export async function startApi(
     credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
   });
   await ensureTable(dynamo, config.tableName);
-  const deps = createDependencies(config, clock ? { clock } : {});
+  const deps = localDependencies(config, clock ? { clock } : {});
   const watches = new WatchStreams(watchSettings(config));
   const handler = createApiHandler(deps, { watches });
   const tls = await localTls();
@@ -156,11 +157,12 @@ export async function startApi(
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+      // Routed events still being handled finish before the table goes.
+      await bus.stop();
       await dispatcher.close();
       deps.dynamo.destroy();
       dynamo.destroy();
       await deps.registry.close();
-      await bus.stop();
       await dynalite.close();
     },
   };

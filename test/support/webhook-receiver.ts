@@ -18,6 +18,8 @@ export interface WebhookReceiver {
   /** The status the next requests get before succeeding (e.g. [500, 500] fails twice). */
   failNext(statuses: number[]): void;
   alwaysFail(path: string, status: number): void;
+  /** Holds the responses to requests on `path` open (recorded as received, never answered) until `release()`. */
+  hold(path: string): () => void;
   stop(): Promise<void>;
 }
 
@@ -34,6 +36,7 @@ export async function startWebhookReceiver(secret: string): Promise<WebhookRecei
   const received: ReceivedHook[] = [];
   const queued: number[] = [];
   const failing = new Map<string, number>();
+  const held = new Map<string, (() => void)[]>();
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -47,6 +50,8 @@ export async function startWebhookReceiver(secret: string): Promise<WebhookRecei
       signed: verifySignature(req.headers['imagestreams-signature'] as string | undefined, body, secret),
       at: Date.now(),
     });
+    const waiting = held.get(path);
+    if (waiting) await new Promise<void>((resolve) => waiting.push(resolve));
     res.writeHead(status).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -57,6 +62,14 @@ export async function startWebhookReceiver(secret: string): Promise<WebhookRecei
     received,
     failNext: (statuses) => void queued.push(...statuses),
     alwaysFail: (path, status) => void failing.set(path, status),
+    hold(path) {
+      const waiting: (() => void)[] = [];
+      held.set(path, waiting);
+      return () => {
+        held.delete(path);
+        for (const answer of waiting.splice(0)) answer();
+      };
+    },
     async stop() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

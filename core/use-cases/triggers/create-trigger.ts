@@ -1,14 +1,17 @@
 import type { Principal } from '../../access/principal.ts';
-import type { ImageTrigger, TriggerRecord } from '../../triggers/types.ts';
-import { fireTrigger } from './fire-trigger.ts';
-import { getTrigger } from './get-trigger.ts';
+import { triggerChangedEvent } from '../../events/bus-events.ts';
+import { type ImageTrigger, type TriggerRecord, toImageTrigger } from '../../triggers/types.ts';
 import type { TriggerPorts } from './trigger-ports.ts';
 import { triggerSecretContext } from './trigger-secret-context.ts';
 import { requireSigned, validateTrigger } from './validate-trigger.ts';
 
-/** POST imagetriggers: stores the trigger and, unless told not to, fires it for the tag's current image. */
+/**
+ * POST imagetriggers: stores the trigger and, unless told not to fire on create, announces it on the bus for
+ * the trigger function to fire (the response never waits for a target). A lost announcement only delays the
+ * firing to the next reconcile.
+ */
 export async function createTrigger(
-  ports: Omit<TriggerPorts, 'concurrency'>,
+  ports: Pick<TriggerPorts, 'triggers' | 'authorize' | 'checkWebhookUrl' | 'cipher' | 'publisher' | 'clock' | 'newUid'>,
   principal: Principal,
   namespace: string,
   body: unknown,
@@ -31,6 +34,7 @@ export async function createTrigger(
     status: { attempts: 0 },
   };
   await ports.triggers.createTrigger(record);
-  if (record.fireOnCreate) await fireTrigger(ports, record);
-  return getTrigger(ports, namespace, record.name);
+  if (record.fireOnCreate && !record.paused)
+    await ports.publisher.publish([triggerChangedEvent(record, 'created', ports.clock.now())]);
+  return toImageTrigger(record);
 }

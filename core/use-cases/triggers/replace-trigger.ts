@@ -1,15 +1,18 @@
 import type { Principal } from '../../access/principal.ts';
 import { NotFoundError, staleObjectError } from '../../errors.ts';
+import { triggerChangedEvent } from '../../events/bus-events.ts';
 import type { ImageTrigger } from '../../triggers/types.ts';
-import { fireTrigger } from './fire-trigger.ts';
 import { getTrigger } from './get-trigger.ts';
 import type { TriggerPorts } from './trigger-ports.ts';
 import { triggerSecretContext } from './trigger-secret-context.ts';
 import { requireSigned, validateTrigger } from './validate-trigger.ts';
 
-/** PUT imagetriggers/{name}: replaces the spec, then fires if the tag's image is one not fired for. */
+/**
+ * PUT imagetriggers/{name}: replaces the spec, then announces the trigger on the bus: the trigger function fires
+ * it if the tag's image is one it has not fired for.
+ */
 export async function replaceTrigger(
-  ports: Omit<TriggerPorts, 'concurrency' | 'newUid'>,
+  ports: Pick<TriggerPorts, 'triggers' | 'authorize' | 'checkWebhookUrl' | 'cipher' | 'publisher' | 'clock'>,
   principal: Principal,
   namespace: string,
   name: string,
@@ -37,6 +40,7 @@ export async function replaceTrigger(
     target: input.target,
     ...(sealedSecret ? { sealedSecret } : {}),
   });
-  await fireTrigger(ports, updated);
+  if (!updated.paused) await ports.publisher.publish([triggerChangedEvent(updated, 'replaced', ports.clock.now())]);
+  // Read back: the status may have moved since `existing` was read (a firing), and the replace keeps it.
   return getTrigger(ports, namespace, name);
 }
