@@ -52,7 +52,12 @@ export default $config({
     };
     const environment = { ...passed, ...fromResources };
     const shards = loadConfig({ ...passed, IMAGESTREAMS_TABLE: 'validated-at-deploy' }).schedulerShards;
-    // Triggers act on the user's build and deploy targets, wherever their triggers name them.
+    // IAM beyond `link` (the table, the bus), given to each function for what its code does (see each handler's
+    // composition: functions/lib/*-dependencies.ts).
+    // Every function opens sealed secrets: registry credentials (imports), receiver tokens, webhook secrets (firing).
+    const openSecrets = { actions: ['kms:Decrypt'], resources: [credentialsKey.arn] };
+    // Firing triggers acts on the user's build and deploy targets, wherever their triggers name them: only the
+    // functions that fire (the trigger function and the schedule's reconcile) hold these; the API fires nothing.
     const targetPermissions = [
       {
         actions: [
@@ -71,7 +76,9 @@ export default $config({
         resources: ['*'],
         conditions: [{ test: 'StringEquals', variable: 'iam:PassedToService', values: ['ecs-tasks.amazonaws.com'] }],
       },
-      { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [credentialsKey.arn] },
+    ];
+    // Importing (the API, the schedule, ECR pushes): the integrated registry's images and the pull-through cache.
+    const importPermissions = [
       // referencePolicy: Local tags are pulled through ECR pull-through cache rules, one per upstream, which the
       // service finds or creates on first use, and points at the secret IMAGESTREAMS_PULL_THROUGH_CREDENTIALS
       // names (registry-level actions: no narrower resource exists). The secret itself is read by ECR's
@@ -93,11 +100,6 @@ export default $config({
           { test: 'StringEquals', variable: 'iam:AWSServiceName', values: ['pullthroughcache.ecr.amazonaws.com'] },
         ],
       },
-      // A deleted stream's repository goes with it when it holds no image (never with force).
-      {
-        actions: ['ecr:ListImages', 'ecr:DeleteRepository'],
-        resources: [repositoryArns],
-      },
       // The integrated registry: the service's own ECR token reads what is pushed to the streams' repositories
       // (it never writes there: Local tags are served by pull-through cache in AWS).
       { actions: ['ecr:GetAuthorizationToken'], resources: ['*'] },
@@ -106,11 +108,16 @@ export default $config({
         resources: [repositoryArns],
       },
     ];
-    // Only the API issues registry tokens: it creates a push token's repositories and assumes the token role.
-    const registryTokenPermissions = [
+    const apiPermissions = [
+      // Only the API seals secrets (a Secret, a receiver's token, a trigger's webhook secret is written through it).
+      { actions: ['kms:GenerateDataKey'], resources: [credentialsKey.arn] },
+      // A deleted stream's repository goes with it when it holds no image (never with force).
+      { actions: ['ecr:ListImages', 'ecr:DeleteRepository'], resources: [repositoryArns] },
+      // Only the API issues registry tokens: it creates a push token's repositories and assumes the token role.
       { actions: ['ecr:CreateRepository'], resources: [repositoryArns] },
       { actions: ['sts:AssumeRole'], resources: [tokenRoleArn] },
     ];
+    const needed = { imports: importPermissions, targets: targetPermissions };
     // Bundling is declared once, in functions/lib/bundle-options.ts, which bench/ builds from too.
     const { lambdaBundling } = await import('./functions/lib/bundle-options.ts');
     const functionDefaults = {
@@ -119,12 +126,12 @@ export default $config({
       architecture: 'arm64' as const,
       link: [table, bus],
       environment,
-      permissions: targetPermissions,
+      permissions: [openSecrets],
     };
 
     const api = new sst.aws.Function('Api', {
       ...functionDefaults,
-      permissions: [...targetPermissions, ...registryTokenPermissions],
+      permissions: [openSecrets, ...importPermissions, ...apiPermissions],
       handler: 'functions/api.handler',
       memory: '1024 MB',
       timeout: '29 seconds',
@@ -186,6 +193,8 @@ export default $config({
         event: { shard, shards },
         function: {
           ...functionDefaults,
+          // Re-imports, and the reconcile fires triggers whose events were lost.
+          permissions: [openSecrets, ...importPermissions, ...targetPermissions],
           handler: 'functions/scheduled-import.handler',
           memory: '1024 MB',
           timeout: '60 seconds',
@@ -196,6 +205,7 @@ export default $config({
     // The bus subscriptions, declared once in functions/lib/subscriptions.ts: the service's own events on its
     // bus; AWS services' events (ECR pushes) on the account's default bus, the only one they reach.
     for (const subscription of subscriptions) {
+      const permissions = [openSecrets, ...subscription.needs.flatMap((need) => needed[need])];
       if (subscription.bus === 'default') {
         const rule = new aws.cloudwatch.EventRule(`${subscription.name}Rule`, {
           eventBusName: 'default',
@@ -206,7 +216,7 @@ export default $config({
         const failures = new aws.sqs.Queue(`${subscription.name}Failures`, { messageRetentionSeconds: 1_209_600 });
         const fn = new sst.aws.Function(subscription.name, {
           ...functionDefaults,
-          permissions: [...targetPermissions, { actions: ['sqs:SendMessage'], resources: [failures.arn] }],
+          permissions: [...permissions, { actions: ['sqs:SendMessage'], resources: [failures.arn] }],
           handler: subscription.handler,
           timeout: '60 seconds',
         });
@@ -226,7 +236,7 @@ export default $config({
       }
       bus.subscribe(
         subscription.name,
-        { ...functionDefaults, handler: subscription.handler },
+        { ...functionDefaults, permissions, handler: subscription.handler },
         {
           pattern: {
             source: subscription.pattern.source,

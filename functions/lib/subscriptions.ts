@@ -10,6 +10,12 @@ export interface Subscription {
   handler: string;
   /** `default`: the account's default bus, where AWS services publish (ECR pushes); else the service's own bus. */
   bus?: 'default';
+  /**
+   * What the handler's function does beyond the table, the bus and opening sealed secrets, for which sst.config.ts
+   * grants it IAM permissions: `imports` (ECR reads, pull-through cache), `targets` (fires triggers: CodeBuild,
+   * ECS, Lambda, other buses).
+   */
+  needs: ('imports' | 'targets')[];
 }
 
 export const subscriptions: Subscription[] = [
@@ -18,6 +24,7 @@ export const subscriptions: Subscription[] = [
     // The trigger function: fires a changed tag's triggers, and a trigger the API created or replaced.
     pattern: { source: ['imagestreams'], 'detail-type': ['ImageStreamTag Changed', 'ImageTrigger Changed'] },
     handler: 'functions/tag-changed.handler',
+    needs: ['targets'],
   },
   {
     name: 'EcrPush',
@@ -28,5 +35,6 @@ export const subscriptions: Subscription[] = [
     },
     handler: 'functions/ecr-push.handler',
     bus: 'default',
+    needs: ['imports'],
   },
 ];
