@@ -342,4 +342,23 @@ describe('the other Lambda functions as deployed', () => {
     ).toEqual([]);
     expect(ecrPush.some((input) => input.includes('core/use-cases/push-service.ts'))).toBe(true);
   }, 60_000);
+
+  it('keep the trigger targets’ code out of the API’s package (the API fires no trigger), in the trigger function’s', async () => {
+    const [api, tagChanged] = await Promise.all([inputsOf('functions/api.ts'), inputsOf('functions/tag-changed.ts')]);
+    expect(
+      api.filter((input) => /core\/adapters\/targets\/|@aws-sdk\/client-(lambda|ecs|codebuild)\//.test(input)),
+    ).toEqual([]);
+    for (const part of [
+      'core/adapters/targets/target-dispatcher.ts',
+      'core/adapters/targets/webhook-target.ts',
+      'core/adapters/targets/aws-targets.ts',
+      '@aws-sdk/client-lambda/',
+      '@aws-sdk/client-ecs/',
+      '@aws-sdk/client-codebuild/',
+    ])
+      expect(
+        tagChanged.some((input) => input.includes(part)),
+        part,
+      ).toBe(true);
+  }, 60_000);
 });
