@@ -11,6 +11,11 @@ export type TargetSpec =
 
 export interface TriggerStatus {
   lastTriggeredImage?: string;
+  /**
+   * The tag's image when the trigger was created with fireOnCreate: false; the trigger does not fire for it (until
+   * it has fired for another image). Written once, at creation; absent when the tag had no image then.
+   */
+  skippedImage?: string;
   /** Who moved the tag to the image this trigger last fired for. */
   lastTriggeredBy?: string;
   lastTriggeredAt?: string;

@@ -24,6 +24,9 @@ export function triggerDependencies({
   const allowedPrivateHosts = new Set(config.allowedPrivateHosts);
   const ports = {
     triggers: store.triggers,
+    // Read by a create with fireOnCreate: false, for the image it skips.
+    streams: store.streams,
+    historyLimit: config.historyLimit,
     authorize,
     cipher,
     publisher,

@@ -286,6 +286,42 @@ describe('DynamoTriggerStore and DynamoAccessStore', () => {
     });
   });
 
+  it('keeps the skipped image through every read, a replace of the spec and a claim, each one write', async () => {
+    const t = {
+      ...trigger('skipping', 'hook'),
+      fireOnCreate: false,
+      status: { attempts: 0, skippedImage: 'sha256:old' },
+    };
+    await stores.triggers.createTrigger(t);
+    expect((await stores.triggers.getTrigger('skipping', 'hook'))?.status).toEqual(t.status);
+    expect((await stores.triggers.listTriggers('skipping')).map((r) => r.status)).toEqual([t.status]);
+    expect((await stores.triggers.listTriggers()).find((r) => r.namespace === 'skipping')?.status).toEqual(t.status);
+    const source = { namespace: 'skipping', stream: 'app', tag: 'latest' };
+    expect((await stores.triggers.triggersFor(source)).map((r) => r.status)).toEqual([t.status]);
+
+    dynalite.requests.clear();
+    // A replace whose record carries no status (as a careless caller might) still keeps the stored one.
+    const replaced = await stores.triggers.replaceTrigger({ ...t, paused: true, status: { attempts: 0 } });
+    expect(requests()).toEqual({ UpdateItem: 1 });
+    expect(await stores.triggers.getTrigger('skipping', 'hook')).toMatchObject({
+      paused: true,
+      version: 2,
+      status: { attempts: 0, skippedImage: 'sha256:old' },
+    });
+    await stores.triggers.replaceTrigger({ ...replaced, paused: false });
+    const current = await stores.triggers.getTrigger('skipping', 'hook');
+    if (!current) throw new Error('no trigger');
+    dynalite.requests.clear();
+    expect(await stores.triggers.claimTrigger(current, 'sha256:new', '2026-01-01T00:00:01Z', 'user:a')).toEqual({
+      claimed: true,
+    });
+    expect(requests()).toEqual({ UpdateItem: 1 });
+    expect((await stores.triggers.getTrigger('skipping', 'hook'))?.status).toMatchObject({
+      skippedImage: 'sha256:old',
+      lastTriggeredImage: 'sha256:new',
+    });
+  });
+
   it('finds triggers in their namespace, under their source tag, and all together for the reconcile', async () => {
     await stores.triggers.createTrigger(trigger('listing-a', 'one'));
     await stores.triggers.createTrigger(trigger('listing-b', 'two'));

@@ -15,6 +15,8 @@ let receiver: WebhookReceiver;
 let aws: AwsEndpoint;
 let api: ApiUnderTest;
 let delivered = 0;
+/** What the trigger function did with each announced trigger (ImageTrigger Changed), in the order it finished. */
+const handled: { trigger: string; counts: unknown }[] = [];
 
 beforeAll(async () => {
   [registry, receiver, aws] = await Promise.all([startRegistry(), startWebhookReceiver(secret), startAwsEndpoint()]);
@@ -31,9 +33,11 @@ beforeAll(async () => {
   const rule = subscriptions.find((s) => s.handler === 'functions/tag-changed.handler');
   if (!rule) throw new Error('no subscription for the trigger function');
   const handler = createTagChanged(api.deps);
-  api.bus.route(rule.pattern, async (event) =>
-    event['detail-type'] === 'ImageStreamTag Changed' ? undefined : handler(event),
-  );
+  api.bus.route(rule.pattern, async (event) => {
+    if (event['detail-type'] === 'ImageStreamTag Changed') return;
+    const counts = await handler(event);
+    handled.push({ trigger: String((event.detail as { trigger?: unknown }).trigger), counts });
+  });
 });
 afterAll(async () => {
   await api.close(); // waits for the routed events still being handled
@@ -230,7 +234,8 @@ describe('webhook triggers', () => {
       },
     });
     expect(edited.status).toBe(200);
-    await outcomeOf('stale'); // the edit fires for the tag's current image
+    // The edit is announced; the tag still points at the image the trigger was created to skip: nothing fires.
+    await until('the edit to be handled', async () => (handled.some((h) => h.trigger === 'stale') ? true : undefined));
     const image = await moveTag('stale');
     delivered = api.bus.events.length; // fired here by hand, not by the event
     api.dynalite.requests.clear();
@@ -351,9 +356,15 @@ describe('a created or replaced trigger', () => {
         changedAt: expect.any(String),
       },
     ]);
-    // A replace fires for an image the trigger has not fired for, whatever fireOnCreate says (as before).
-    expect(await outcomeOf('untold')).toMatchObject({ lastTriggeredImage: image, lastSuccessAt: expect.any(String) });
-    expect(hooks('/untold')).toHaveLength(1);
+    // A replace fires for an image the trigger has not fired for, except the one it was created to skip.
+    await until('the replace to be handled', async () =>
+      handled.some((h) => h.trigger === 'untold') ? true : undefined,
+    );
+    expect(handled.filter((h) => h.trigger === 'untold').map((h) => h.counts)).toEqual([
+      expect.objectContaining({ 'up-to-date': 1, fired: 0 }),
+    ]);
+    expect(await statusOf('untold')).toEqual({ attempts: 0, skippedImage: image });
+    expect(hooks('/untold')).toHaveLength(0);
   });
 
   it('fires nothing when the announced trigger was deleted since, or deleted and created again', async () => {
@@ -380,6 +391,121 @@ describe('a created or replaced trigger', () => {
     expect((await api.call('DELETE', path)).status).toBe(200);
     expect(await createTagChanged(api.deps)(late)).toEqual(nothing);
     expect(hooks('/gone')).toEqual([]);
+  });
+});
+
+describe('a trigger created with fireOnCreate: false', () => {
+  const images = (path: string) => hooks(path).map((h) => JSON.parse(h.body).data.image);
+  const skipping = (name: string, stream: string, spec: Record<string, unknown> = {}) =>
+    trigger(name, stream, { webhook: { url: receiver.url(`/${name}`), secret } }, { fireOnCreate: false, ...spec });
+
+  it('never fires for the image its tag pointed at then, reconcile after reconcile, and fires once for the next', async () => {
+    const skipped = await moveTag('skip');
+    const created = await skipping('skip', 'skip');
+    expect(created.status).toBe(201);
+    expect(created.json.status).toEqual({ attempts: 0, skippedImage: skipped });
+    await api.deps.firing.reconcile();
+    await api.deps.firing.reconcile();
+    expect(hooks('/skip')).toEqual([]);
+    expect(await statusOf('skip')).toEqual({ attempts: 0, skippedImage: skipped });
+
+    const next = await moveTag('skip');
+    await deliverEvents();
+    await api.deps.firing.reconcile();
+    expect(images('/skip')).toEqual([next]);
+    expect(await statusOf('skip')).toMatchObject({
+      skippedImage: skipped,
+      lastTriggeredImage: next,
+      lastSuccessAt: expect.any(String),
+    });
+
+    // Fired since: the tag coming back to the skipped image is a change like any other.
+    const back = await api.call('PUT', '/apis/image.openshift.io/v1/namespaces/trig/imagestreamtags/skip:v1', {
+      body: {
+        tag: {
+          name: 'v1',
+          from: { kind: 'DockerImage', name: `${registry.host}/trig/skip@${skipped}` },
+          generation: 0,
+        },
+      },
+    });
+    expect(back.json.image.metadata.name).toBe(skipped);
+    await deliverEvents();
+    await api.deps.firing.reconcile();
+    expect(images('/skip')).toEqual([next, skipped]);
+  });
+
+  it('skips nothing when its tag had no image yet: the first image fires', async () => {
+    const created = await skipping('unborn', 'unborn');
+    expect(created.json.status).toEqual({ attempts: 0 });
+    expect(await statusOf('unborn')).toEqual({ attempts: 0 });
+    await api.deps.firing.reconcile();
+    const first = await moveTag('unborn');
+    await api.deps.firing.reconcile();
+    await deliverEvents();
+    expect(images('/unborn')).toEqual([first]);
+  });
+
+  it('is not fired for the skipped image by a replace either, and keeps it through PUT and PATCH', async () => {
+    const skipped = await moveTag('edited');
+    const created = await skipping('edited', 'edited');
+    const path = '/apis/imagestreams.dev/v1/namespaces/trig/imagetriggers/edited';
+    const put = await api.call('PUT', path, {
+      body: { ...created.json, spec: { ...created.json.spec, target: { webhook: { url: receiver.url('/edited') } } } },
+    });
+    expect(put.status).toBe(200);
+    expect(put.json.status).toEqual({ attempts: 0, skippedImage: skipped });
+    const patched = await api.call('PATCH', path, {
+      body: { spec: { fireOnCreate: true } },
+      headers: { 'content-type': 'application/merge-patch+json' },
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.json.status).toEqual({ attempts: 0, skippedImage: skipped });
+    await until('the replace and the patch to be handled', async () =>
+      handled.filter((h) => h.trigger === 'edited').length === 2 ? true : undefined,
+    );
+    expect(handled.filter((h) => h.trigger === 'edited').map((h) => h.counts)).toEqual([
+      expect.objectContaining({ 'up-to-date': 1, fired: 0 }),
+      expect.objectContaining({ 'up-to-date': 1, fired: 0 }),
+    ]);
+    await api.deps.firing.reconcile();
+    expect(hooks('/edited')).toEqual([]);
+    const stored = await api.stores.triggers.getTrigger('trig', 'edited');
+    expect(stored?.status).toEqual({ attempts: 0, skippedImage: skipped });
+  });
+
+  it('takes no status from the client: not on create, not on replace, not by a patch', async () => {
+    const image = await moveTag('forged');
+    const forged = { skippedImage: image, lastTriggeredImage: 'sha256:forged', attempts: 7 };
+    const created = await api.call('POST', '/apis/imagestreams.dev/v1/namespaces/trig/imagetriggers', {
+      body: {
+        metadata: { name: 'forged' },
+        spec: {
+          from: { kind: 'ImageStreamTag', name: 'forged:v1' },
+          target: { webhook: { url: receiver.url('/forged'), secret } },
+        },
+        status: forged,
+      },
+    });
+    expect(created.status).toBe(201);
+    expect(created.json.status).toEqual({ attempts: 0 });
+    // Created to fire, and it does: the forged skippedImage was not taken.
+    expect(await outcomeOf('forged')).toMatchObject({ lastTriggeredImage: image, lastSuccessAt: expect.any(String) });
+    const before = await statusOf('forged');
+    expect(before.skippedImage).toBeUndefined();
+
+    const path = '/apis/imagestreams.dev/v1/namespaces/trig/imagetriggers/forged';
+    const current = (await api.call('GET', path)).json;
+    const put = await api.call('PUT', path, { body: { ...current, status: forged } });
+    expect(put.status).toBe(200);
+    expect(put.json.status).toEqual(before);
+    const patched = await api.call('PATCH', path, {
+      body: { status: { skippedImage: 'sha256:patched' } },
+      headers: { 'content-type': 'application/merge-patch+json' },
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.json.status).toEqual(before);
+    expect((await api.stores.triggers.getTrigger('trig', 'forged'))?.status).toEqual(before);
   });
 });
 

@@ -119,8 +119,10 @@ export class DynamoTriggerStore implements TriggerStore {
 
 const subjectOf = (name: string): Subject => ({ kind: 'imagetriggers', name });
 
+// The status fields: a replace leaves them as they are, and a read gathers them into `status`.
 const statusDefaults = {
   lastTriggeredImage: 0,
+  skippedImage: 0,
   lastTriggeredBy: 0,
   lastTriggeredAt: 0,
   lastAttemptAt: 0,

@@ -1,6 +1,7 @@
 import { eventSource, parseBusEvent, triggerFailedType } from '../../events/bus-events.ts';
-import { trackAliases } from '../../streams/track-aliases.ts';
+import { tagHead } from '../../streams/tag-head.ts';
 import type { StreamState } from '../../streams/types.ts';
+import { skipsImage } from '../../triggers/skips-image.ts';
 import { TargetFailure } from '../../triggers/target-failure.ts';
 import type { TriggerRecord } from '../../triggers/types.ts';
 import type { TriggerPorts } from './trigger-ports.ts';
@@ -31,10 +32,10 @@ export async function fireTrigger(
   if (!streams.has(key)) streams.set(key, ports.streams.getStream(trigger.from.namespace, trigger.from.stream));
   const state = await streams.get(key);
   if (!state) return 'no-image';
-  const tags = trackAliases(state.tags, state.stream.namespace, state.stream.name, ports.historyLimit).tags;
-  const tag = tags.find((t) => t.name === trigger.from.tag);
-  const head = tag?.items[0];
-  if (!tag || !head?.image) return 'no-image';
+  const head = tagHead(state, trigger.from.tag, ports.historyLimit);
+  if (!head) return 'no-image';
+  // Created with fireOnCreate: false while the tag pointed here: not a change the trigger waits for.
+  if (skipsImage(trigger.status, head.image)) return 'up-to-date';
   const firedAt = new Date(ports.clock.now()).toISOString();
   if (head.image === trigger.status.lastTriggeredImage) {
     // Fired for this image already, unless that firing died before recording an outcome: then, after a lease, deliver again.

@@ -5,7 +5,8 @@ import type { Clock, EventPublisher, SecretCipher, StreamStore, TriggerStore, Tr
 /** Everything the trigger use cases may need; each takes only its share (a `Pick` of this). */
 export interface TriggerPorts {
   triggers: TriggerStore;
-  streams: StreamStore;
+  /** Read only: the source tag's current image. */
+  streams: Pick<StreamStore, 'getStream'>;
   /** The access policy, for reading a source in another namespace. */
   authorize: (principal: Principal, request: AccessRequest) => Promise<unknown>;
   targets: TriggerTargets;
