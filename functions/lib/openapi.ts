@@ -8,6 +8,7 @@ import {
   type OpenApiVerb,
 } from '../../core/kube/build-openapi-documents.ts';
 import { imageStreamFieldDescriptions, imageStreamStatusSchema } from '../../core/kube/image-stream-openapi-docs.ts';
+import { imageTriggerStatusSchema } from '../../core/kube/image-trigger-openapi-docs.ts';
 import { receiverSchema } from '../../core/receivers/receiver-schema.ts';
 import { registryTokenSchema } from '../../core/registry-tokens/registry-token-schema.ts';
 import { imageStreamSchema, imageStreamTagSchema } from '../../core/streams/schemas.ts';
@@ -72,6 +73,7 @@ function openApiResource(r: ResourceDefinition): OpenApiResource {
     ...(r.kind === 'ImageStream'
       ? { fieldDescriptions: imageStreamFieldDescriptions, statusSchema: imageStreamStatusSchema }
       : {}),
+    ...(r.kind === 'ImageTrigger' ? { statusSchema: imageTriggerStatusSchema } : {}),
     // The names openshift/api and kube-openapi give these schemas.
     ...(imageGroup ? { schemaName: `com.github.openshift.api.image.v1.${r.kind}` } : {}),
     ...(r.group === 'rbac.authorization.k8s.io' ? { schemaName: `io.k8s.api.rbac.v1.${r.kind}` } : {}),

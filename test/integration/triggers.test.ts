@@ -474,6 +474,17 @@ describe('a trigger created with fireOnCreate: false', () => {
     expect(stored?.status).toEqual({ attempts: 0, skippedImage: skipped });
   });
 
+  it('is described in the OpenAPI document kubectl explain reads', async () => {
+    const document = (await api.call('GET', '/openapi/v3/apis/imagestreams.dev/v1')).json;
+    const kinds = Object.values(document.components.schemas) as {
+      'x-kubernetes-group-version-kind'?: { kind: string }[];
+      properties?: Record<string, { properties?: Record<string, { description?: string }> }>;
+    }[];
+    const schema = kinds.find((k) => k['x-kubernetes-group-version-kind']?.[0]?.kind === 'ImageTrigger');
+    expect(schema?.properties?.status?.properties?.skippedImage?.description).toContain('fireOnCreate: false');
+    expect(schema?.properties?.status?.properties?.lastTriggeredImage?.description).toContain('last fired for');
+  });
+
   it('takes no status from the client: not on create, not on replace, not by a patch', async () => {
     const image = await moveTag('forged');
     const forged = { skippedImage: image, lastTriggeredImage: 'sha256:forged', attempts: 7 };
