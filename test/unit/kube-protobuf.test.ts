@@ -55,7 +55,9 @@ const testRoot = protobuf.parse(`
   message TypeMeta { optional string apiVersion = 1; optional string kind = 2; }
   message Unknown { optional TypeMeta typeMeta = 1; optional bytes raw = 2; optional string contentEncoding = 3; optional string contentType = 4; }
   message Time { optional int64 seconds = 1; optional int32 nanos = 2; }
-  message ObjectMeta { optional string name = 1; optional string namespace = 3; optional Time creationTimestamp = 8; map<string,string> annotations = 12; }
+  message ManagedFieldsEntry { optional string manager = 1; optional string operation = 2; optional Time time = 4; }
+  message ObjectMeta { optional string name = 1; optional string namespace = 3; optional string selfLink = 4; optional Time creationTimestamp = 8; optional int64 deletionGracePeriodSeconds = 10; map<string,string> labels = 11; map<string,string> annotations = 12; repeated ManagedFieldsEntry managedFields = 17; }
+  message Namespace { optional ObjectMeta metadata = 1; }
   message Secret { optional ObjectMeta metadata = 1; map<string,bytes> data = 2; optional string type = 3; map<string,string> stringData = 4; optional bool immutable = 5; }
   message Subject { optional string kind = 1; optional string apiGroup = 2; optional string name = 3; optional string namespace = 4; }
   message RoleRef { optional string apiGroup = 1; optional string kind = 2; optional string name = 3; }
@@ -158,6 +160,47 @@ describe('decodeKubernetesProtobuf', () => {
         },
       },
     });
+  });
+
+  it('skips the fields it has no description of, whatever their wire type', () => {
+    const body = envelope('v1', 'Namespace', 'Namespace', {
+      metadata: {
+        name: 'demo',
+        selfLink: '/api/v1/namespaces/demo',
+        deletionGracePeriodSeconds: 30,
+        managedFields: [{ manager: 'kubectl', operation: 'Update', time: { seconds: 1 } }],
+        labels: { team: 'a' },
+      },
+    });
+    expect(decodeKubernetesProtobuf(body).object).toEqual({
+      kind: 'Namespace',
+      apiVersion: 'v1',
+      metadata: { name: 'demo', labels: { team: 'a' } },
+    });
+  });
+
+  it('keeps a label named __proto__ as a label of its own, not as the prototype of the labels', () => {
+    const body = envelope('v1', 'Namespace', 'Namespace', {
+      metadata: { name: 'demo', labels: { ['__proto__']: 'x', polluted: 'no' } },
+    });
+    const labels = (decodeKubernetesProtobuf(body).object.metadata as { labels: Record<string, unknown> }).labels;
+    expect(Object.getPrototypeOf(labels)).toBe(Object.prototype);
+    expect(Object.entries(labels)).toEqual([
+      ['__proto__', 'x'],
+      ['polluted', 'no'],
+    ]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('refuses a known field of the wrong wire type, and a message longer than the one holding it, with a 400', () => {
+    const wrapped = (raw: number[]) =>
+      Uint8Array.from([0x6b, 0x38, 0x73, 0x00, 0x0a, typeMeta.length, ...typeMeta, 0x12, raw.length, ...raw]);
+    // metadata.name (field 1) sent as a varint.
+    expect(() => decodeKubernetesProtobuf(wrapped([0x0a, 0x02, 0x08, 0x01]))).toThrow(/wire type 0/);
+    // metadata is 2 bytes long, its name claims 5.
+    expect(() => decodeKubernetesProtobuf(wrapped([0x0a, 0x02, 0x0a, 0x05, ...ascii('demo!')]))).toThrow(
+      ProtobufDecodeError,
+    );
   });
 
   it('refuses a body without the k8s magic, a truncated body and garbage with a 400', () => {
