@@ -87,7 +87,7 @@ export function baseDependencies(
     dynamo: { destroy: () => client?.destroy() },
     clock,
     newUid,
-    publisher: options.publisher ?? eventBridge(config),
+    publisher: reportingFailures(options.publisher ?? eventBridge(config), logger),
     cipher: secretCipher(config),
     access,
     accessAdmin,
@@ -120,6 +120,23 @@ function secretCipher(config: Config): SecretCipher {
     };
   }
   return config.credentialsKey ? new AesGcmCipher(config.credentialsKey) : noCipher;
+}
+
+/**
+ * Events the bus did not take, after the publisher's own retries, are logged: a tag change stays in its tag's
+ * outbox for the next tick, a trigger announcement waits for the next reconcile, an import failure is gone.
+ */
+function reportingFailures(publisher: EventPublisher, logger: Pick<Logger, 'warn'>): EventPublisher {
+  return {
+    publish: async (events) => {
+      const failed = await publisher.publish(events);
+      if (failed.length > 0)
+        logger.warn('events not accepted by the bus', {
+          events: failed.map((event) => ({ detailType: event.detailType, detail: event.detail })),
+        });
+      return failed;
+    },
+  };
 }
 
 /** EventBridge is loaded on the first write that publishes: reads never need its client. */

@@ -202,10 +202,19 @@ describe('tag-change events', () => {
   it('keeps a change the bus did not take and announces it on the next tick', async () => {
     const start = api.bus.events.length;
     api.bus.failCalls(100);
-    await api.call('PUT', '/apis/image.openshift.io/v1/namespaces/events/imagestreamtags/ref:lost', {
-      body: { tag: { name: 'lost', reference: true, from: { kind: 'DockerImage', name: 'quay.io/a/b:2' } } },
-    });
+    const printed = await printedDuring(() =>
+      api.call('PUT', '/apis/image.openshift.io/v1/namespaces/events/imagestreamtags/ref:lost', {
+        body: { tag: { name: 'lost', reference: true, from: { kind: 'DockerImage', name: 'quay.io/a/b:2' } } },
+      }),
+    );
     expect(api.bus.events.length).toBe(start);
+    // Said once, after the publisher's own retries, with what was not announced.
+    const warnings = printed.filter((line) => line.includes('events not accepted by the bus'));
+    expect(warnings).toHaveLength(1);
+    expect(JSON.parse(warnings[0] ?? '{}')).toMatchObject({
+      level: 'WARN',
+      events: [{ detailType: 'ImageStreamTag Changed', detail: { imageStream: 'ref', tag: 'lost' } }],
+    });
     expect(
       (await api.stores.streams.getStream('events', 'ref'))?.tags.find((t) => t.name === 'lost')?.unpublished,
     ).toBeDefined();
@@ -331,3 +340,21 @@ describe('slots', () => {
     }
   });
 });
+
+/** The lines the process prints on stdout and stderr while `action` runs (the logger writes JSON lines there). */
+async function printedDuring(action: () => Promise<unknown>): Promise<string[]> {
+  const lines: string[] = [];
+  const writes = { stdout: process.stdout.write, stderr: process.stderr.write };
+  for (const name of ['stdout', 'stderr'] as const)
+    process[name].write = ((chunk: string | Uint8Array) => {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      return true;
+    }) as typeof process.stdout.write;
+  try {
+    await action();
+  } finally {
+    process.stdout.write = writes.stdout;
+    process.stderr.write = writes.stderr;
+  }
+  return lines;
+}
