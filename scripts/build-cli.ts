@@ -6,7 +6,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
-import lambdaPlugins from '../functions/lib/esbuild-plugins.mjs';
+import { loadOnFirstUse } from '../functions/lib/esbuild-plugins.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = resolve(root, 'dist/cli');
@@ -73,7 +73,7 @@ export async function buildCli(): Promise<string> {
     },
     // Node builtins loaded when first used, as in the Lambda bundles: an `import` of node:http alone loaded
     // Node's own undici, a third of the CLI's start.
-    plugins: [proxyAgentsOnFirstUse, sideEffectFree, ...lambdaPlugins],
+    plugins: [proxyAgentsOnFirstUse, sideEffectFree, ...loadOnFirstUse],
     logLevel: 'warning',
   });
   await mkdir(dirname(outdir), { recursive: true });

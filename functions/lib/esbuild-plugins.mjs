@@ -125,4 +125,7 @@ const lambdaCredentials = {
   },
 };
 
+/** The plugins the CLI's bundle shares (scripts/build-cli.ts): it holds no AWS SDK and is not run by Lambda. */
+export const loadOnFirstUse = [builtinsByRequire, commonJsOnFirstUse];
+
 export default [builtinsByRequire, undiciOneParser, commonJsOnFirstUse, lambdaCredentials];
