@@ -14,7 +14,7 @@ export function cachedRepositories(registry: IntegratedRegistry, streams: readon
   for (const { tags } of streams)
     for (const tag of tags) {
       const reference = tag.items[0]?.dockerImageReference;
-      if (!reference?.startsWith(`${registry.host}/${root}`)) continue;
+      if (!reference) continue;
       try {
         const { host, repository } = parseRegistryReference(reference);
         if (isIntegratedHost(registry, host) && repository.startsWith(root)) found.add(repository);

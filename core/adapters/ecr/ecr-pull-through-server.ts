@@ -48,7 +48,7 @@ export class EcrPullThroughServer implements ImageServer {
     const { source, digest } = request;
     // Already in the integrated registry (pushed to a stream): nothing to cache.
     if (isIntegratedHost(registry, source.host))
-      return { ok: true, dockerImageReference: `${source.host}/${source.repository}@${digest}` };
+      return { ok: true, dockerImageReference: `${registry.host}/${source.repository}@${digest}` };
     const upstream = pullThroughUpstream(source.host);
     if (!upstream)
       return refused(
