@@ -29,7 +29,7 @@ export default $config({
     // Every setting is declared once in functions/lib/config.ts: the deployer's own are validated here and
     // passed through as set (unset ones take their defaults in the function); the ones naming resources
     // created here are required by the type, so a new setting cannot be left out.
-    const { deploymentEnvironment, loadConfig } = await import('./functions/lib/config.ts');
+    const { deploymentEnvironment, firingTimeoutSeconds, loadConfig } = await import('./functions/lib/config.ts');
     const passed = deploymentEnvironment(process.env);
     // Every stream has a repository in this account's ECR registry, under one prefix (the integrated registry).
     const repositoryPrefix = 'imagestreams';
@@ -51,7 +51,10 @@ export default $config({
       IMAGESTREAMS_KMS_KEY_ID: credentialsKey.arn,
     };
     const environment = { ...passed, ...fromResources };
-    const shards = loadConfig({ ...passed, IMAGESTREAMS_TABLE: 'validated-at-deploy' }).schedulerShards;
+    const deployed = loadConfig({ ...passed, IMAGESTREAMS_TABLE: 'validated-at-deploy' });
+    const shards = deployed.schedulerShards;
+    // The functions firing triggers from events run as long as a firing's claim lasts (functions/lib/config.ts).
+    const firingTimeout = `${firingTimeoutSeconds(deployed)} seconds` as const;
     // IAM beyond `link` (the table, the bus), given to each function for what its code does (see each handler's
     // composition: functions/lib/*-dependencies.ts).
     // Every function opens sealed secrets: registry credentials (imports), receiver tokens, webhook secrets (firing).
@@ -236,7 +239,12 @@ export default $config({
       }
       bus.subscribe(
         subscription.name,
-        { ...functionDefaults, permissions, handler: subscription.handler },
+        {
+          ...functionDefaults,
+          permissions,
+          handler: subscription.handler,
+          ...(subscription.needs.includes('targets') ? { timeout: firingTimeout } : {}),
+        },
         {
           pattern: {
             source: subscription.pattern.source,

@@ -550,8 +550,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         `${setting.env} ${result.error.issues[0]?.message ?? 'is invalid'}${raw === undefined ? '' : `, not ${JSON.stringify(raw)}`}`,
       );
   }
+  if (!problems.length) {
+    // A claim outlives the delivery it guards, or the reconcile would deliver again while it still runs.
+    const longest = longestDeliveryMs(values as unknown as Config);
+    if (longest >= (values.triggerLeaseMs as number))
+      problems.push(
+        `IMAGESTREAMS_TRIGGER_LEASE_MS must be longer than one delivery can take (${longest} ms: every attempt’s timeout and the delays between them), not ${values.triggerLeaseMs}`,
+      );
+  }
   if (problems.length) throw new Error(`configuration: ${problems.join('; ')}`);
   return { ...values, userAgent: `imagestreams/${packageJson.version}` } as Config;
+}
+
+/** The longest one trigger delivery may take: each attempt's timeout, and the doubling delays between attempts. */
+export function longestDeliveryMs(
+  config: Pick<Config, 'deliveryAttempts' | 'webhookTimeoutMs' | 'deliveryRetryDelayMs'>,
+): number {
+  const delays = config.deliveryRetryDelayMs * (2 ** Math.max(config.deliveryAttempts - 1, 0) - 1);
+  return config.deliveryAttempts * config.webhookTimeoutMs + delays;
+}
+
+/**
+ * How long the functions that fire triggers from events may run, in seconds: the trigger lease, so that a
+ * delivery cut short by the timeout is retried by the reconcile only once its claim has lapsed, and no sooner
+ * (Lambda allows at most 900 s).
+ */
+export function firingTimeoutSeconds(config: Pick<Config, 'triggerLeaseMs'>): number {
+  return Math.min(Math.floor(config.triggerLeaseMs / 1000), 900);
 }
 
 /**

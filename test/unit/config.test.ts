@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { deploymentEnvironment, loadConfig, settings } from '../../functions/lib/config.ts';
+import {
+  deploymentEnvironment,
+  firingTimeoutSeconds,
+  loadConfig,
+  longestDeliveryMs,
+  settings,
+} from '../../functions/lib/config.ts';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
@@ -60,6 +66,29 @@ describe('loadConfig', () => {
         'IMAGESTREAMS_ACCESS_CACHE_MS must be an integer of at least 0, not "1.5"; ' +
         'IMAGESTREAMS_CREDENTIALS_KEY must be 32 bytes in base64, not "c2hvcnQ="',
     );
+  });
+});
+
+describe('the trigger lease and the firing functions’ timeout', () => {
+  it('takes a delivery to last every attempt’s timeout and the doubling delays between attempts', () => {
+    // 4 attempts of 10 s, waiting 0.5, 1 and 2 s between them.
+    expect(longestDeliveryMs({ deliveryAttempts: 4, webhookTimeoutMs: 10_000, deliveryRetryDelayMs: 500 })).toBe(
+      43_500,
+    );
+    expect(longestDeliveryMs({ deliveryAttempts: 1, webhookTimeoutMs: 2_000, deliveryRetryDelayMs: 500 })).toBe(2_000);
+  });
+
+  it('refuses a lease that a delivery can outlast, which would let the reconcile deliver again meanwhile', () => {
+    expect(() => loadConfig({ IMAGESTREAMS_TABLE: 't', IMAGESTREAMS_TRIGGER_LEASE_MS: '43500' })).toThrow(
+      'configuration: IMAGESTREAMS_TRIGGER_LEASE_MS must be longer than one delivery can take (43500 ms: every attempt’s timeout and the delays between them), not 43500',
+    );
+    expect(loadConfig({ IMAGESTREAMS_TABLE: 't', IMAGESTREAMS_TRIGGER_LEASE_MS: '43501' }).triggerLeaseMs).toBe(43_501);
+  });
+
+  it('lets the functions that fire run as long as the lease (the default: 300 s), at most Lambda’s 900 s', () => {
+    expect(firingTimeoutSeconds(loadConfig({ IMAGESTREAMS_TABLE: 't' }))).toBe(300);
+    expect(firingTimeoutSeconds({ triggerLeaseMs: 60_500 })).toBe(60);
+    expect(firingTimeoutSeconds({ triggerLeaseMs: 3_600_000 })).toBe(900);
   });
 });
 
