@@ -376,7 +376,7 @@ export const settings = {
   webhookTimeoutMs: {
     env: 'IMAGESTREAMS_WEBHOOK_TIMEOUT_MS',
     scope: 'deployment',
-    doc: 'timeout of one webhook delivery',
+    doc: 'timeout of one delivery attempt: a webhook request, or an AWS target’s API calls together',
     schema: integer(10 * second),
   },
   deliveryAttempts: {

@@ -40,6 +40,7 @@ export function triggerFiringDependencies({
       aws,
       attempts: config.deliveryAttempts,
       retryDelayMs: config.deliveryRetryDelayMs,
+      attemptTimeoutMs: config.webhookTimeoutMs,
     }),
     cipher,
     publisher,

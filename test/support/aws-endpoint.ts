@@ -19,7 +19,8 @@ const jsonError = (type: string, message: string) => ({ status: 400, body: { __t
  * A loopback endpoint speaking the JSON protocols of CodeBuild, ECS and EventBridge (x-amz-target) and
  * Lambda's REST protocol, with a few resources: project `app-build`, cluster `prod` with service `web`
  * (task definition `web:3`, containers `web` and `log-router`), function `thumbnailer`, any bus.
- * Anything else is refused as AWS would: access denied for the project `locked`, not found otherwise.
+ * Anything else is refused as AWS would: access denied for the project `locked`, not found otherwise; the
+ * project `stuck` never answers.
  */
 export async function startAwsEndpoint(): Promise<AwsEndpoint> {
   const calls: AwsCall[] = [];
@@ -58,6 +59,8 @@ export async function startAwsEndpoint(): Promise<AwsEndpoint> {
     const [prefix, operation = ''] = target.split('.');
     if (prefix === 'CodeBuild_20161006') {
       calls.push({ service: 'codebuild', operation, input });
+      // A project whose build never starts: the call gets no answer until the endpoint stops.
+      if (input.projectName === 'stuck') return;
       if (input.projectName === 'locked')
         return send(jsonError('AccessDeniedException', 'not authorized to perform codebuild:StartBuild'));
       if (input.projectName !== 'app-build')

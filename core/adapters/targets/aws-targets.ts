@@ -38,28 +38,29 @@ export class AwsTargets {
     this.options = options;
   }
 
-  async codeBuild(firing: TriggerFiring, spec: Spec<'codeBuild'>): Promise<void> {
-    await this.call(`CodeBuild project ${spec.project}`, () =>
+  async codeBuild(firing: TriggerFiring, spec: Spec<'codeBuild'>, signal: AbortSignal): Promise<void> {
+    await this.call(`CodeBuild project ${spec.project}`, signal, (abortSignal) =>
       this.client(CodeBuildClient, spec.region).send(
         new StartBuildCommand({
           projectName: spec.project,
           environmentVariablesOverride: [{ name: spec.imageEnvVar, value: firing.pullSpec, type: 'PLAINTEXT' }],
         }),
+        { abortSignal },
       ),
     );
   }
 
   /** Rolls the service to a new revision of its task definition whose container runs the image by digest. */
-  async ecsService(firing: TriggerFiring, spec: Spec<'ecsService'>): Promise<void> {
+  async ecsService(firing: TriggerFiring, spec: Spec<'ecsService'>, signal: AbortSignal): Promise<void> {
     const ecs = this.client(ECSClient, spec.region);
     const where = `ECS service ${spec.cluster}/${spec.service}`;
-    const { services = [] } = await this.call(where, () =>
-      ecs.send(new DescribeServicesCommand({ cluster: spec.cluster, services: [spec.service] })),
+    const { services = [] } = await this.call(where, signal, (abortSignal) =>
+      ecs.send(new DescribeServicesCommand({ cluster: spec.cluster, services: [spec.service] }), { abortSignal }),
     );
     const current = services[0]?.taskDefinition;
     if (!current) throw new TargetFailure(`${where}: service not found`, true);
-    const { taskDefinition } = await this.call(where, () =>
-      ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: current })),
+    const { taskDefinition } = await this.call(where, signal, (abortSignal) =>
+      ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: current }), { abortSignal }),
     );
     if (!taskDefinition?.family || !taskDefinition.containerDefinitions)
       throw new TargetFailure(`${where}: task definition ${current} not found`, true);
@@ -84,29 +85,31 @@ export class AwsTargets {
       ephemeralStorage: taskDefinition.ephemeralStorage,
       runtimePlatform: taskDefinition.runtimePlatform,
     };
-    const { taskDefinition: next } = await this.call(where, () =>
-      ecs.send(new RegisterTaskDefinitionCommand(registered)),
+    const { taskDefinition: next } = await this.call(where, signal, (abortSignal) =>
+      ecs.send(new RegisterTaskDefinitionCommand(registered), { abortSignal }),
     );
-    await this.call(where, () =>
+    await this.call(where, signal, (abortSignal) =>
       ecs.send(
         new UpdateServiceCommand({
           cluster: spec.cluster,
           service: spec.service,
           taskDefinition: next?.taskDefinitionArn,
         }),
+        { abortSignal },
       ),
     );
   }
 
-  async lambdaFunction(firing: TriggerFiring, spec: Spec<'lambdaFunction'>): Promise<void> {
-    await this.call(`Lambda function ${spec.functionName}`, () =>
+  async lambdaFunction(firing: TriggerFiring, spec: Spec<'lambdaFunction'>, signal: AbortSignal): Promise<void> {
+    await this.call(`Lambda function ${spec.functionName}`, signal, (abortSignal) =>
       this.client(LambdaClient, spec.region).send(
         new UpdateFunctionCodeCommand({ FunctionName: spec.functionName, ImageUri: firing.pullSpec }),
+        { abortSignal },
       ),
     );
   }
 
-  async eventBridge(firing: TriggerFiring, spec: Spec<'eventBridge'>): Promise<void> {
+  async eventBridge(firing: TriggerFiring, spec: Spec<'eventBridge'>, signal: AbortSignal): Promise<void> {
     const detail = {
       namespace: firing.trigger.from.namespace,
       imageStream: firing.trigger.from.stream,
@@ -116,7 +119,7 @@ export class AwsTargets {
       trigger: { namespace: firing.trigger.namespace, name: firing.trigger.name },
       id: firing.id,
     };
-    const result = await this.call(`EventBridge bus ${spec.busName}`, () =>
+    const result = await this.call(`EventBridge bus ${spec.busName}`, signal, (abortSignal) =>
       this.client(EventBridgeClient, spec.region).send(
         new PutEventsCommand({
           Entries: [
@@ -128,6 +131,7 @@ export class AwsTargets {
             },
           ],
         }),
+        { abortSignal },
       ),
     );
     const entry = result.Entries?.[0];
@@ -153,10 +157,16 @@ export class AwsTargets {
     return client;
   }
 
-  private async call<T>(where: string, send: () => Promise<T>): Promise<T> {
+  /** One API call of an attempt, cut off with the rest of the attempt when `signal` fires (its time is up). */
+  private async call<T>(
+    where: string,
+    signal: AbortSignal,
+    send: (abortSignal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
     try {
-      return await send();
+      return await send(signal);
     } catch (error) {
+      if (signal.aborted) throw new TargetFailure(`${where}: no answer within the attempt's time limit`, false);
       const name = (error as { name?: string }).name ?? '';
       const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
       throw new TargetFailure(

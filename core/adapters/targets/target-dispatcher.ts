@@ -10,6 +10,7 @@ export class TargetDispatcher implements TriggerTargets {
   private readonly aws: () => Promise<AwsTargets>;
   private readonly attempts: number;
   private readonly retryDelayMs: number;
+  private readonly attemptTimeoutMs: number;
 
   /** The targets come as loaders: most invocations fire nothing, and their clients stay unloaded. */
   constructor(options: {
@@ -17,11 +18,14 @@ export class TargetDispatcher implements TriggerTargets {
     aws: () => Promise<AwsTargets>;
     attempts: number;
     retryDelayMs: number;
+    /** How long one attempt at an AWS target may take, its API calls together (the webhook target has its own). */
+    attemptTimeoutMs: number;
   }) {
     this.webhook = options.webhook;
     this.aws = options.aws;
     this.attempts = options.attempts;
     this.retryDelayMs = options.retryDelayMs;
+    this.attemptTimeoutMs = options.attemptTimeoutMs;
   }
 
   async deliver(firing: TriggerFiring, secret: string | undefined): Promise<number> {
@@ -42,9 +46,10 @@ export class TargetDispatcher implements TriggerTargets {
     const target = firing.trigger.target;
     if ('webhook' in target) return (await this.webhook()).deliver(firing, target.webhook.url, secret);
     const aws = await this.aws();
-    if ('codeBuild' in target) return aws.codeBuild(firing, target.codeBuild);
-    if ('ecsService' in target) return aws.ecsService(firing, target.ecsService);
-    if ('lambdaFunction' in target) return aws.lambdaFunction(firing, target.lambdaFunction);
-    return aws.eventBridge(firing, target.eventBridge);
+    const signal = AbortSignal.timeout(this.attemptTimeoutMs);
+    if ('codeBuild' in target) return aws.codeBuild(firing, target.codeBuild, signal);
+    if ('ecsService' in target) return aws.ecsService(firing, target.ecsService, signal);
+    if ('lambdaFunction' in target) return aws.lambdaFunction(firing, target.lambdaFunction, signal);
+    return aws.eventBridge(firing, target.eventBridge, signal);
   }
 }

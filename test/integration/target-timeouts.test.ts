@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AwsTargets } from '../../core/adapters/targets/aws-targets.ts';
+import { TargetDispatcher } from '../../core/adapters/targets/target-dispatcher.ts';
+import type { TargetFailure } from '../../core/triggers/target-failure.ts';
+import type { TargetSpec, TriggerFiring } from '../../core/triggers/types.ts';
+import { type AwsEndpoint, startAwsEndpoint } from '../support/aws-endpoint.ts';
+
+let aws: AwsEndpoint;
+
+beforeAll(async () => {
+  aws = await startAwsEndpoint();
+});
+
+afterAll(async () => {
+  await aws.stop();
+});
+
+const firing = (target: TargetSpec): TriggerFiring => ({
+  trigger: { namespace: 'demo', name: 'build', from: { namespace: 'demo', stream: 'app', tag: 'latest' }, target },
+  image: 'sha256:0000000000000000000000000000000000000000000000000000000000000001',
+  pullSpec: 'quay.io/team/app@sha256:0000000000000000000000000000000000000000000000000000000000000001',
+  firedAt: '2026-11-27T10:00:00.000Z',
+  id: 'uid/sha256:1',
+});
+
+describe('an AWS target that never answers', () => {
+  it('costs each attempt at most its time limit, then fails as transient with the attempts made', async () => {
+    const dispatcher = new TargetDispatcher({
+      webhook: async () => {
+        throw new Error('no webhook in this test');
+      },
+      aws: async () => new AwsTargets({ region: 'eu-west-1', endpoint: aws.url }),
+      attempts: 2,
+      retryDelayMs: 1,
+      attemptTimeoutMs: 200,
+    });
+    const failure = (await dispatcher
+      .deliver(firing({ codeBuild: { project: 'stuck', imageEnvVar: 'IMAGE' } }), undefined)
+      .catch((error: unknown) => error)) as TargetFailure;
+    expect(failure).toMatchObject({
+      permanent: false,
+      attempts: 2,
+      message: "CodeBuild project stuck: no answer within the attempt's time limit",
+    });
+    // One StartBuild per attempt: the SDK does not retry inside an attempt whose time is up.
+    expect(aws.calls.filter((call) => call.input.projectName === 'stuck')).toHaveLength(2);
+  });
+
+  it('leaves an answering target alone', async () => {
+    const dispatcher = new TargetDispatcher({
+      webhook: async () => {
+        throw new Error('no webhook in this test');
+      },
+      aws: async () => new AwsTargets({ region: 'eu-west-1', endpoint: aws.url }),
+      attempts: 2,
+      retryDelayMs: 1,
+      attemptTimeoutMs: 5_000,
+    });
+    expect(
+      await dispatcher.deliver(
+        firing({ ecsService: { cluster: 'prod', service: 'web', container: 'web' } }),
+        undefined,
+      ),
+    ).toBe(1);
+  });
+});
