@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mediaTypes } from '../../core/importing/media-types.ts';
 import { type ApiUnderTest, startApi } from '../support/api-under-test.ts';
+import { captureStdout } from '../support/printed.ts';
 import { pushImage, pushIndex } from '../support/push-image.ts';
 import { type RunningRegistry, startRegistry } from '../support/registry.ts';
 
@@ -11,8 +12,7 @@ let api: ApiUnderTest;
 let open: RunningRegistry;
 let basic: RunningRegistry;
 let token: RunningRegistry;
-const logs: string[] = [];
-const originalWrite = process.stdout.write.bind(process.stdout);
+let stdout: ReturnType<typeof captureStdout>;
 
 beforeAll(async () => {
   [open, basic, token] = await Promise.all([
@@ -27,13 +27,10 @@ beforeAll(async () => {
     IMAGESTREAMS_MAX_BULK_IMPORT: '2',
   });
   // Capture the service's structured logs to prove credentials never reach them.
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    logs.push(String(chunk));
-    return originalWrite(chunk as string, ...(rest as []));
-  }) as typeof process.stdout.write;
+  stdout = captureStdout();
 });
 afterAll(async () => {
-  process.stdout.write = originalWrite;
+  stdout.restore();
   await api.close();
   await Promise.all([open.stop(), basic.stop(), token.stop()]);
 });
@@ -312,7 +309,7 @@ describe('registry credentials', () => {
         (await api.call('GET', `/api/v1/namespaces/${namespace}/secrets`)).text,
         (await api.call('GET', `/api/v1/namespaces/${namespace}/secrets/pull`)).text,
         (await api.call('GET', `/apis/image.openshift.io/v1/namespaces/${namespace}/imagestreams/app`)).text,
-        logs.join(''),
+        stdout.chunks.join(''),
       ].join('\n');
       expect(everything).not.toContain(secret);
       expect(everything).not.toContain(Buffer.from(`${registry.user?.username}:${secret}`).toString('base64'));

@@ -8,6 +8,7 @@ import { LocalRegistryTokens } from '../../core/adapters/registry-tokens/local-r
 import { ensureRegistryTokenKey } from '../../functions/local/registry-token-key.ts';
 import { type ApiUnderTest, startApi, tokens } from '../support/api-under-test.ts';
 import { namespacedPath } from '../support/kube-paths.ts';
+import { captureStdout } from '../support/printed.ts';
 import { pushImage } from '../support/push-image.ts';
 import { freePort, type RunningRegistry, startRegistry } from '../support/registry.ts';
 
@@ -21,8 +22,7 @@ let registry: RunningRegistry;
 let source: RunningRegistry;
 let keyFile: string;
 let caFile: string;
-const logs: string[] = [];
-const originalWrite = process.stdout.write.bind(process.stdout);
+let stdout: ReturnType<typeof captureStdout>;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'imagestreams-registry-tokens-'));
@@ -52,11 +52,7 @@ beforeAll(async () => {
   );
   await pushImage(source, 'src/app', 'v1');
   await pushImage(source, 'src/app', 'v2');
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    logs.push(String(chunk));
-    if (String(chunk).includes('"message":"audit"')) return true;
-    return originalWrite(chunk as string, ...(rest as []));
-  }) as typeof process.stdout.write;
+  stdout = captureStdout(/"message":"audit"/);
 
   const admin = (method: string, path: string, body?: unknown) =>
     api.call(method, path, { token: tokens.admin, ...(body ? { body } : {}) });
@@ -78,7 +74,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  process.stdout.write = originalWrite;
+  stdout.restore();
   await registry?.stop();
   await source?.stop();
   await api?.close();
@@ -314,9 +310,9 @@ describe('registrytokens with the local registry', () => {
   });
 
   it('never logs a password', async () => {
-    const before = logs.length;
+    const before = stdout.chunks.length;
     const push = await registryToken(tokens.editor, 'demo', 'push', ['python']);
-    const written = logs.slice(before).join('');
+    const written = stdout.chunks.slice(before).join('');
     expect(written).toContain('registrytokens');
     expect(written).not.toContain(push.password);
   });

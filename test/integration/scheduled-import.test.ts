@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ApiUnderTest, startApi } from '../support/api-under-test.ts';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts';
+import { printedDuring } from '../support/printed.ts';
 import { pushImage } from '../support/push-image.ts';
 import { type RunningRegistry, startRegistry } from '../support/registry.ts';
 
@@ -340,21 +341,3 @@ describe('slots', () => {
     }
   });
 });
-
-/** The lines the process prints on stdout and stderr while `action` runs (the logger writes JSON lines there). */
-async function printedDuring(action: () => Promise<unknown>): Promise<string[]> {
-  const lines: string[] = [];
-  const writes = { stdout: process.stdout.write, stderr: process.stderr.write };
-  for (const name of ['stdout', 'stderr'] as const)
-    process[name].write = ((chunk: string | Uint8Array) => {
-      lines.push(...String(chunk).split('\n').filter(Boolean));
-      return true;
-    }) as typeof process.stdout.write;
-  try {
-    await action();
-  } finally {
-    process.stdout.write = writes.stdout;
-    process.stderr.write = writes.stderr;
-  }
-  return lines;
-}

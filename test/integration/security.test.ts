@@ -6,14 +6,14 @@ import type { Role } from '../../core/access/roles.ts';
 import { apiRoutes } from '../../functions/lib/routes.ts';
 import { type ApiUnderTest, startApi, tokens } from '../support/api-under-test.ts';
 import { namespacedPath } from '../support/kube-paths.ts';
+import { captureStdout } from '../support/printed.ts';
 
 const digest = `sha256:${'a'.repeat(64)}`;
 const webhookSecret = 'trigger-secret-never-shown-1234';
 const registryPassword = 'registry-password-never-shown';
 const receiverToken = 'receiver-token-never-shown-5678';
 let api: ApiUnderTest;
-const logs: string[] = [];
-const originalWrite = process.stdout.write.bind(process.stdout);
+let stdout: ReturnType<typeof captureStdout>;
 
 beforeAll(async () => {
   api = await startApi({
@@ -22,11 +22,7 @@ beforeAll(async () => {
     // The audit log and the secrets tests read the audit lines; they are captured here, not printed.
     IMAGESTREAMS_AUDIT_LOG: 'true',
   });
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    logs.push(String(chunk));
-    if (String(chunk).includes('"message":"audit"')) return true;
-    return originalWrite(chunk as string, ...(rest as []));
-  }) as typeof process.stdout.write;
+  stdout = captureStdout(/"message":"audit"/);
   const admin = (method: string, path: string, body?: unknown) =>
     api.call(method, path, { token: tokens.admin, ...(body ? { body } : {}) });
   for (const ns of ['team-a', 'team-b'])
@@ -90,7 +86,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  process.stdout.write = originalWrite;
+  stdout.restore();
   await api.close();
 });
 
@@ -350,7 +346,7 @@ describe('secrets', () => {
         })
       ).text,
     );
-    everything.push(JSON.stringify(api.bus.events), logs.join(''));
+    everything.push(JSON.stringify(api.bus.events), stdout.chunks.join(''));
     const all = everything.join('\n');
     expect(all).toContain('"kind":"Secret"');
     for (const secret of [
@@ -534,7 +530,7 @@ describe('hostile input', () => {
 
 describe('audit log', () => {
   it('writes one line per write with who, what and the outcome, allowed or not', async () => {
-    const start = logs.length;
+    const start = stdout.chunks.length;
     await api.call('POST', '/apis/image.openshift.io/v1/namespaces/team-a/imagestreams', {
       token: tokens.viewer,
       body: { metadata: { name: 'audited' } },
@@ -544,7 +540,7 @@ describe('audit log', () => {
       body: { metadata: { name: 'audited' } },
     });
     await api.call('GET', '/apis/image.openshift.io/v1/namespaces/team-a/imagestreams', { token: tokens.editor });
-    const lines = logs
+    const lines = stdout.chunks
       .slice(start)
       .join('')
       .split('\n')

@@ -23,18 +23,21 @@ const firing = (target: TargetSpec): TriggerFiring => ({
   id: 'uid/sha256:1',
 });
 
+/** The AWS targets against the loopback endpoint, two attempts of `attemptTimeoutMs` each. */
+const dispatcher = (attemptTimeoutMs: number) =>
+  new TargetDispatcher({
+    webhook: async () => {
+      throw new Error('no webhook in this test');
+    },
+    aws: async () => new AwsTargets({ region: 'eu-west-1', endpoint: aws.url }),
+    attempts: 2,
+    retryDelayMs: 1,
+    attemptTimeoutMs,
+  });
+
 describe('an AWS target that never answers', () => {
   it('costs each attempt at most its time limit, then fails as transient with the attempts made', async () => {
-    const dispatcher = new TargetDispatcher({
-      webhook: async () => {
-        throw new Error('no webhook in this test');
-      },
-      aws: async () => new AwsTargets({ region: 'eu-west-1', endpoint: aws.url }),
-      attempts: 2,
-      retryDelayMs: 1,
-      attemptTimeoutMs: 200,
-    });
-    const failure = (await dispatcher
+    const failure = (await dispatcher(200)
       .deliver(firing({ codeBuild: { project: 'stuck', imageEnvVar: 'IMAGE' } }), undefined)
       .catch((error: unknown) => error)) as TargetFailure;
     expect(failure).toMatchObject({
@@ -47,17 +50,8 @@ describe('an AWS target that never answers', () => {
   });
 
   it('leaves an answering target alone', async () => {
-    const dispatcher = new TargetDispatcher({
-      webhook: async () => {
-        throw new Error('no webhook in this test');
-      },
-      aws: async () => new AwsTargets({ region: 'eu-west-1', endpoint: aws.url }),
-      attempts: 2,
-      retryDelayMs: 1,
-      attemptTimeoutMs: 5_000,
-    });
     expect(
-      await dispatcher.deliver(
+      await dispatcher(5_000).deliver(
         firing({ ecsService: { cluster: 'prod', service: 'web', container: 'web' } }),
         undefined,
       ),
