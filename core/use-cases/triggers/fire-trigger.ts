@@ -1,9 +1,9 @@
 import { eventSource, parseBusEvent, triggerFailedType } from '../../events/bus-events.ts';
-import { tagHead } from '../../streams/tag-head.ts';
 import type { StreamState } from '../../streams/types.ts';
-import { skipsImage } from '../../triggers/skips-image.ts';
+import { firingDue } from '../../triggers/firing-due.ts';
 import { TargetFailure } from '../../triggers/target-failure.ts';
 import type { TriggerRecord } from '../../triggers/types.ts';
+import { sourceHead } from './source-head.ts';
 import type { TriggerPorts } from './trigger-ports.ts';
 import { triggerSecretContext } from './trigger-secret-context.ts';
 
@@ -15,10 +15,10 @@ type Ports = Pick<
 >;
 
 /**
- * Fires `trigger` if its tag now points at an image it has not fired for. Firing is level-driven: the tag
- * is resolved now, compared with the image the trigger last fired for, and the new image is claimed with
- * a conditional write before delivery, so duplicated or concurrent deliveries fire once. `streams` shares
- * stream reads between the triggers of one fan-out.
+ * Fires `trigger` if a firing is due (core/triggers/firing-due.ts). Firing is level-driven: the tag is resolved
+ * now, compared with the image the trigger last fired for, and the new image is claimed with a conditional write
+ * before delivery, so duplicated or concurrent deliveries fire once. `streams` shares stream reads between the
+ * triggers of one fan-out.
  */
 export async function fireTrigger(
   ports: Ports,
@@ -26,25 +26,16 @@ export async function fireTrigger(
   streams = new Map<string, Promise<StreamState | undefined>>(),
   reread = true,
 ): Promise<FireOutcome> {
-  if (trigger.paused) return 'paused';
+  const head = await sourceHead(ports, trigger, streams);
+  const at = ports.clock.now();
+  const firedAt = at.toISOString();
   const now = () => ports.clock.now().toISOString();
-  const key = `${trigger.from.namespace}/${trigger.from.stream}`;
-  if (!streams.has(key)) streams.set(key, ports.streams.getStream(trigger.from.namespace, trigger.from.stream));
-  const state = await streams.get(key);
-  if (!state) return 'no-image';
-  const head = tagHead(state, trigger.from.tag, ports.historyLimit);
-  if (!head) return 'no-image';
-  // Created with fireOnCreate: false while the tag pointed here: not a change the trigger waits for.
-  if (skipsImage(trigger.status, head.image)) return 'up-to-date';
-  const firedAt = new Date(ports.clock.now()).toISOString();
-  if (head.image === trigger.status.lastTriggeredImage) {
-    // Fired for this image already, unless that firing died before recording an outcome: then, after a lease, deliver again.
-    const { lastTriggeredAt = '', lastSuccessAt = '', lastError } = trigger.status;
-    const abandoned =
-      !lastError &&
-      lastSuccessAt < lastTriggeredAt &&
-      Date.parse(firedAt) - Date.parse(lastTriggeredAt) > ports.leaseMs;
-    if (!abandoned || !(await ports.triggers.reclaimTrigger(trigger, head.image, lastTriggeredAt, firedAt)))
+  const due = firingDue(trigger, head, at, ports.leaseMs);
+  if (due === 'paused' || due === 'no-image') return due;
+  if (!head || (due !== 'new-image' && due !== 'abandoned')) return 'up-to-date';
+  if (due === 'abandoned') {
+    // Fired for this image, but that firing died before recording an outcome: take its claim over and deliver again.
+    if (!(await ports.triggers.reclaimTrigger(trigger, head.image, trigger.status.lastTriggeredAt ?? '', firedAt)))
       return 'up-to-date';
   } else {
     const claim = await ports.triggers.claimTrigger(trigger, head.image, firedAt, head.actor ?? 'unknown');
