@@ -60,7 +60,8 @@ export default $config({
     // Every function opens sealed secrets: registry credentials (imports), receiver tokens, webhook secrets (firing).
     const openSecrets = { actions: ['kms:Decrypt'], resources: [credentialsKey.arn] };
     // Firing triggers acts on the user's build and deploy targets, wherever their triggers name them: only the
-    // functions that fire (the trigger function and the schedule's reconcile) hold these; the API fires nothing.
+    // function that fires (the trigger function) holds these; the API and the schedule's reconcile announce
+    // triggers on the bus and fire nothing.
     const targetPermissions = [
       {
         actions: [
@@ -196,8 +197,8 @@ export default $config({
         event: { shard, shards },
         function: {
           ...functionDefaults,
-          // Re-imports, and the reconcile fires triggers whose events were lost.
-          permissions: [openSecrets, ...importPermissions, ...targetPermissions],
+          // Re-imports; the reconcile announces due triggers on the bus (the trigger function fires them).
+          permissions: [openSecrets, ...importPermissions],
           handler: 'functions/scheduled-import.handler',
           memory: '1024 MB',
           timeout: '60 seconds',

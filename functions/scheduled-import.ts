@@ -3,14 +3,15 @@ import middy from '@middy/core';
 import { baseDependencies } from './lib/base-dependencies.ts';
 import { loadConfig } from './lib/config.ts';
 import { importDependencies } from './lib/import-dependencies.ts';
+import { reconcileDependencies } from './lib/reconcile-dependencies.ts';
 import { runSchedule } from './lib/run-schedule.ts';
-import { triggerFiringDependencies } from './lib/trigger-firing-dependencies.ts';
 
-// This function's share of the composition: the scheduled re-import and the trigger reconcile, no API.
+// This function's share of the composition: the scheduled re-import and the trigger reconcile (which announces
+// due triggers on the bus and fires none: no targets here), no API.
 const base = baseDependencies(loadConfig());
 const deps = {
   scheduler: importDependencies(base).scheduler,
-  firing: triggerFiringDependencies(base),
+  reconciler: reconcileDependencies(base),
   logger: base.logger,
 };
 

@@ -62,21 +62,23 @@ export const triggerFailedDetail = lazy(() =>
 export const triggerChangedType = 'ImageTrigger Changed';
 
 /**
- * `ImageTrigger Changed`: a trigger was created (with fireOnCreate) or replaced, and may have an image to fire
- * for. The trigger function re-reads it by name and fires it if it is still the same object (`uid`).
+ * `ImageTrigger Changed`: a trigger may have an image to fire for: the API created (with fireOnCreate) or replaced
+ * it, or the schedule's reconcile found a firing due (its tag moved while an event was lost, or a firing's deliverer
+ * died). The trigger function re-reads it by name and fires it if it is still the same object (`uid`).
  */
 export const triggerChangedDetail = lazy(() =>
   z.object({
     namespace: z.string(),
     trigger: z.string(),
     uid: z.string(),
-    change: z.enum(['created', 'replaced']),
+    change: z.enum(['created', 'replaced', 'reconciled']),
     changedAt: z.string(),
   }),
 );
 
 export type TagChangedDetail = z.infer<ReturnType<typeof tagChangedDetail>>;
 export type ImportFailedDetail = z.infer<ReturnType<typeof importFailedDetail>>;
+export type TriggerChangedDetail = z.infer<ReturnType<typeof triggerChangedDetail>>;
 
 export type BusEvent =
   | { source: typeof eventSource; detailType: typeof tagChangedType; detail: TagChangedDetail }
@@ -89,7 +91,7 @@ export type BusEvent =
   | {
       source: typeof eventSource;
       detailType: typeof triggerChangedType;
-      detail: z.infer<ReturnType<typeof triggerChangedDetail>>;
+      detail: TriggerChangedDetail;
     };
 
 /** Checks an event against its schema, on publish and on consume alike; throws on a malformed one. */
@@ -154,10 +156,13 @@ export function importFailedEvent(
   });
 }
 
-/** The event asking the trigger function to fire a created or replaced trigger (the API never fires one itself). */
+/**
+ * The event asking the trigger function to fire a trigger: one the API created or replaced (the API never fires one
+ * itself), or one the reconcile found due (the schedule fires nothing itself either).
+ */
 export function triggerChangedEvent(
   trigger: { namespace: string; name: string; uid: string },
-  change: 'created' | 'replaced',
+  change: TriggerChangedDetail['change'],
   changedAt: Date,
 ): BusEvent {
   return parseBusEvent({

@@ -27,8 +27,8 @@ import { triggerDependencies } from './trigger-dependencies.ts';
 
 /**
  * Everything the API uses. Each Lambda function composes only its share (tag-changed: base-dependencies +
- * trigger-firing-dependencies; ecr-push: + import-dependencies; the schedule: imports + firing), so that its
- * package holds only the code it can run. The API fires no trigger: it has no targets.
+ * trigger-firing-dependencies; ecr-push: + import-dependencies; the schedule: imports + reconcile-dependencies),
+ * so that its package holds only the code it can run. The API and the schedule fire no trigger: no targets.
  */
 export type Dependencies = ReturnType<typeof apiDependencies>;
 

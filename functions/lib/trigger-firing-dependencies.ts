@@ -1,14 +1,14 @@
 import { TargetDispatcher } from '../../core/adapters/targets/target-dispatcher.ts';
 import { fanOutEvent } from '../../core/use-cases/triggers/fan-out-event.ts';
 import { fireTrigger } from '../../core/use-cases/triggers/fire-trigger.ts';
-import { reconcileTriggers } from '../../core/use-cases/triggers/reconcile-triggers.ts';
 import type { BaseDependencies } from './base-dependencies.ts';
 import { bound } from './bound.ts';
 import { once } from './once.ts';
 
 /**
- * The use cases that fire triggers, with their targets: the trigger function's (bus events) and the schedule's
- * reconcile. The webhook and AWS target adapters load when a trigger first fires.
+ * The use cases that fire triggers, with their targets: the trigger function's (bus events: tag changes, and the
+ * triggers the API and the schedule's reconcile announce). The webhook and AWS target adapters load when a
+ * trigger first fires.
  */
 export function triggerFiringDependencies({
   config,
@@ -52,7 +52,6 @@ export function triggerFiringDependencies({
   return {
     /** What the trigger function does with one bus event (functions/lib/subscriptions.ts). */
     fanOut: bound(fanOutEvent, ports),
-    reconcile: bound(reconcileTriggers, ports),
     fire: bound(fireTrigger, ports),
   };
 }

@@ -4,7 +4,7 @@ import type { LocalDependencies } from './local-dependencies.ts';
 
 /** Plays the EventBridge schedule: a tick per shard every `seconds`, never two of a shard at once. */
 export function startTicker(
-  deps: Pick<LocalDependencies, 'scheduler' | 'firing'>,
+  deps: Pick<LocalDependencies, 'scheduler' | 'reconciler'>,
   seconds: number,
   shards: number,
   logger: Pick<Logger, 'info' | 'error'>,
@@ -16,7 +16,7 @@ export function startTicker(
       running.add(shard);
       runSchedule(deps, shard, shards)
         .then((report) => {
-          if (report.checked || report.announced || report.triggers.fired || report.triggers.failed)
+          if (report.checked || report.announced || report.triggers.announced || report.triggers.unannounced)
             logger.info('scheduled tick', { ...report, slots: report.slots.length });
         })
         .catch((error: unknown) => logger.error('scheduled tick failed', { shard, error: error as Error }))

@@ -16,7 +16,7 @@ let aws: AwsEndpoint;
 let api: ApiUnderTest;
 let delivered = 0;
 /** What the trigger function did with each announced trigger (ImageTrigger Changed), in the order it finished. */
-const handled: { trigger: string; counts: unknown }[] = [];
+const handled: { trigger: string; change: string; counts: Record<string, number> }[] = [];
 
 beforeAll(async () => {
   [registry, receiver, aws] = await Promise.all([startRegistry(), startWebhookReceiver(secret), startAwsEndpoint()]);
@@ -28,15 +28,16 @@ beforeAll(async () => {
     IMAGESTREAMS_DELIVERY_RETRY_DELAY_MS: '5',
     AWS_REGION: 'eu-west-1',
   });
-  // The trigger function's rule, as declared: what the API announces reaches the trigger function on its own.
-  // Tag changes are delivered by hand below (deliverEvents), to control copies and losses.
+  // The trigger function's rule, as declared: what the API and the reconcile announce reaches the trigger function
+  // on its own. Tag changes are delivered by hand below (deliverEvents), to control copies and losses.
   const rule = subscriptions.find((s) => s.handler === 'functions/tag-changed.handler');
   if (!rule) throw new Error('no subscription for the trigger function');
   const handler = createTagChanged(api.deps);
   api.bus.route(rule.pattern, async (event) => {
     if (event['detail-type'] === 'ImageStreamTag Changed') return;
     const counts = await handler(event);
-    handled.push({ trigger: String((event.detail as { trigger?: unknown }).trigger), counts });
+    const detail = event.detail as { trigger?: unknown; change?: unknown };
+    handled.push({ trigger: String(detail.trigger), change: String(detail.change), counts });
   });
 });
 afterAll(async () => {
@@ -58,6 +59,22 @@ async function deliverEvents(copies = 1): Promise<void> {
     ),
   );
 }
+
+/**
+ * One reconcile of the schedule (every shard), then its announcements handled: the bus routes them to the trigger
+ * function as the rule does, and this waits until the trigger function has handled as many as were announced.
+ */
+async function reconcile() {
+  const reconciled = () => handled.filter((h) => h.change === 'reconciled').length;
+  const before = reconciled();
+  const counts = await api.deps.reconciler.reconcile();
+  return until(`the reconcile's ${counts.announced} announcement(s) to be handled`, async () =>
+    reconciled() >= before + counts.announced ? counts : undefined,
+  );
+}
+/** What the trigger function did with the reconcile's announcements of `name`. */
+const reconciledOf = (name: string) =>
+  handled.filter((h) => h.trigger === name && h.change === 'reconciled').map((h) => h.counts);
 
 async function moveTag(stream: string): Promise<string> {
   const pushed = await pushImage(registry, `trig/${stream}`, 'v1');
@@ -162,7 +179,7 @@ describe('webhook triggers', () => {
       image,
       attempts: 4,
     });
-    await api.deps.firing.reconcile();
+    await reconcile();
     expect(hooks('/down')).toHaveLength(4);
   });
 
@@ -177,7 +194,7 @@ describe('webhook triggers', () => {
     });
     await moveTag('quiet');
     await deliverEvents();
-    await api.deps.firing.reconcile();
+    await reconcile();
     expect(hooks('/quiet')).toHaveLength(0);
     const resumed = await api.call('PUT', '/apis/imagestreams.dev/v1/namespaces/trig/imagetriggers/quiet', {
       body: {
@@ -187,7 +204,7 @@ describe('webhook triggers', () => {
     });
     expect(resumed.status).toBe(200);
     expect(await outcomeOf('quiet')).toMatchObject({ lastSuccessAt: expect.any(String) });
-    await api.deps.firing.reconcile();
+    await reconcile();
     expect(hooks('/quiet')).toHaveLength(1);
     expect(hooks('/quiet')[0]?.signed).toBe(true);
   });
@@ -198,8 +215,9 @@ describe('webhook triggers', () => {
     expect(hooks('/lost')).toHaveLength(0);
     const moved = await moveTag('lost');
     delivered = api.bus.events.length; // the event is lost
-    const outcome = await api.deps.firing.reconcile();
-    expect(outcome.fired).toBeGreaterThanOrEqual(1);
+    const outcome = await reconcile();
+    expect(outcome.announced).toBeGreaterThanOrEqual(1);
+    expect(reconciledOf('lost')).toEqual([expect.objectContaining({ fired: 1 })]);
     expect(hooks('/lost').map((h) => JSON.parse(h.body).data.image)).toEqual([moved]);
   });
 
@@ -210,8 +228,10 @@ describe('webhook triggers', () => {
     if (!record) throw new Error('no trigger');
     const longAgo = new Date(Date.now() - 10 * 60_000).toISOString();
     expect(await api.stores.triggers.claimTrigger(record, image, longAgo, 'user:alice')).toEqual({ claimed: true }); // claimed, then the process died
-    await api.deps.firing.reconcile();
-    await api.deps.firing.reconcile();
+    await reconcile();
+    await reconcile();
+    // Announced by the first reconcile only: the second finds the firing's success recorded.
+    expect(reconciledOf('crash')).toEqual([expect.objectContaining({ fired: 1 })]);
     expect(hooks('/crash').map((h) => JSON.parse(h.body).data.image)).toEqual([image]);
     expect(await statusOf('crash')).toMatchObject({ lastTriggeredImage: image, lastSuccessAt: expect.any(String) });
   });
@@ -394,6 +414,82 @@ describe('a created or replaced trigger', () => {
   });
 });
 
+describe('the schedule’s reconcile', () => {
+  const images = (path: string) => hooks(path).map((h) => JSON.parse(h.body).data.image);
+  const hook = (name: string) => ({ webhook: { url: receiver.url(`/${name}`), secret } });
+  /** What the reconcile announced since `from`, for the triggers named `rc-…`. */
+  const announcedSince = (from: number) =>
+    api.bus.events
+      .slice(from)
+      .filter((e) => e.DetailType === 'ImageTrigger Changed')
+      .map((e) => JSON.parse(e.Detail))
+      .filter((d) => d.change === 'reconciled' && String(d.trigger).startsWith('rc-'));
+  const claimedAt = async (name: string, image: string, at: string) => {
+    const record = await api.stores.triggers.getTrigger('trig', name);
+    if (!record) throw new Error(`no trigger ${name}`);
+    expect(await api.stores.triggers.claimTrigger(record, image, at, 'user:alice')).toEqual({ claimed: true });
+  };
+
+  it('announces each due trigger once, and none that is up to date, paused, skipped, without image or claimed', async () => {
+    // Up to date: fired on creation for the tag's image.
+    const done = await moveTag('rc-done');
+    await trigger('rc-done', 'rc-done', hook('rc-done'));
+    expect(await outcomeOf('rc-done')).toMatchObject({ lastTriggeredImage: done });
+    // Paused, with an image it never fired for.
+    await moveTag('rc-paused');
+    await trigger('rc-paused', 'rc-paused', hook('rc-paused'), { paused: true });
+    // Created with fireOnCreate: false while the tag pointed at its image.
+    await moveTag('rc-skip');
+    await trigger('rc-skip', 'rc-skip', hook('rc-skip'), { fireOnCreate: false });
+    // A tag without an image.
+    await trigger('rc-unborn', 'rc-unborn', hook('rc-unborn'), { fireOnCreate: false });
+    // A firing under way: claimed just now, its lease running.
+    const busy = await moveTag('rc-busy');
+    await trigger('rc-busy', 'rc-busy', hook('rc-busy'), { fireOnCreate: false });
+    await claimedAt('rc-busy', busy, new Date().toISOString());
+    // Due: the tag moved and its event was lost.
+    await moveTag('rc-lost');
+    await trigger('rc-lost', 'rc-lost', hook('rc-lost'), { fireOnCreate: false });
+    const lost = await moveTag('rc-lost');
+    delivered = api.bus.events.length;
+    // Due: claimed long ago, and its deliverer died before recording an outcome.
+    const dead = await moveTag('rc-dead');
+    const created = await trigger('rc-dead', 'rc-dead', hook('rc-dead'), { fireOnCreate: false });
+    await claimedAt('rc-dead', dead, new Date(Date.now() - 10 * 60_000).toISOString());
+
+    const from = api.bus.events.length;
+    const counts = await reconcile();
+    const announced = announcedSince(from);
+    expect(announced.map((d) => d.trigger).sort()).toEqual(['rc-dead', 'rc-lost']);
+    expect(announced.find((d) => d.trigger === 'rc-dead')).toEqual({
+      namespace: 'trig',
+      trigger: 'rc-dead',
+      uid: created.json.metadata.uid,
+      change: 'reconciled',
+      changedAt: expect.any(String),
+    });
+    // The counts are the whole tick's (other tests' triggers too): what it published, all taken by the bus.
+    const published = api.bus.events
+      .slice(from)
+      .filter((e) => e.DetailType === 'ImageTrigger Changed' && JSON.parse(e.Detail).change === 'reconciled');
+    expect(counts).toMatchObject({ announced: published.length, unannounced: 0 });
+    expect(counts.abandoned).toBeGreaterThanOrEqual(1);
+    for (const outcome of ['upToDate', 'paused', 'skipped', 'noImage'] as const)
+      expect(counts[outcome], outcome).toBeGreaterThanOrEqual(1);
+
+    // The trigger function fired the announced ones, as it fires the API's announcements.
+    expect(images('/rc-lost')).toEqual([lost]);
+    expect(images('/rc-dead')).toEqual([dead]);
+    expect(images('/rc-done')).toEqual([done]);
+    for (const quiet of ['/rc-paused', '/rc-skip', '/rc-unborn', '/rc-busy']) expect(hooks(quiet), quiet).toEqual([]);
+
+    // Fired since: the next tick announces none of them.
+    const next = api.bus.events.length;
+    await reconcile();
+    expect(announcedSince(next)).toEqual([]);
+  });
+});
+
 describe('a trigger created with fireOnCreate: false', () => {
   const images = (path: string) => hooks(path).map((h) => JSON.parse(h.body).data.image);
   const skipping = (name: string, stream: string, spec: Record<string, unknown> = {}) =>
@@ -404,14 +500,14 @@ describe('a trigger created with fireOnCreate: false', () => {
     const created = await skipping('skip', 'skip');
     expect(created.status).toBe(201);
     expect(created.json.status).toEqual({ attempts: 0, skippedImage: skipped });
-    await api.deps.firing.reconcile();
-    await api.deps.firing.reconcile();
+    await reconcile();
+    await reconcile();
     expect(hooks('/skip')).toEqual([]);
     expect(await statusOf('skip')).toEqual({ attempts: 0, skippedImage: skipped });
 
     const next = await moveTag('skip');
     await deliverEvents();
-    await api.deps.firing.reconcile();
+    await reconcile();
     expect(images('/skip')).toEqual([next]);
     expect(await statusOf('skip')).toMatchObject({
       skippedImage: skipped,
@@ -431,7 +527,7 @@ describe('a trigger created with fireOnCreate: false', () => {
     });
     expect(back.json.image.metadata.name).toBe(skipped);
     await deliverEvents();
-    await api.deps.firing.reconcile();
+    await reconcile();
     expect(images('/skip')).toEqual([next, skipped]);
   });
 
@@ -439,9 +535,9 @@ describe('a trigger created with fireOnCreate: false', () => {
     const created = await skipping('unborn', 'unborn');
     expect(created.json.status).toEqual({ attempts: 0 });
     expect(await statusOf('unborn')).toEqual({ attempts: 0 });
-    await api.deps.firing.reconcile();
+    await reconcile();
     const first = await moveTag('unborn');
-    await api.deps.firing.reconcile();
+    await reconcile();
     await deliverEvents();
     expect(images('/unborn')).toEqual([first]);
   });
@@ -468,7 +564,7 @@ describe('a trigger created with fireOnCreate: false', () => {
       expect.objectContaining({ 'up-to-date': 1, fired: 0 }),
       expect.objectContaining({ 'up-to-date': 1, fired: 0 }),
     ]);
-    await api.deps.firing.reconcile();
+    await reconcile();
     expect(hooks('/edited')).toEqual([]);
     const stored = await api.stores.triggers.getTrigger('trig', 'edited');
     expect(stored?.status).toEqual({ attempts: 0, skippedImage: skipped });

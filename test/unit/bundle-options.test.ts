@@ -343,11 +343,18 @@ describe('the other Lambda functions as deployed', () => {
     expect(ecrPush.some((input) => input.includes('core/use-cases/push-service.ts'))).toBe(true);
   }, 60_000);
 
-  it('keep the trigger targets’ code out of the API’s package (the API fires no trigger), in the trigger function’s', async () => {
-    const [api, tagChanged] = await Promise.all([inputsOf('functions/api.ts'), inputsOf('functions/tag-changed.ts')]);
-    expect(
-      api.filter((input) => /core\/adapters\/targets\/|@aws-sdk\/client-(lambda|ecs|codebuild)\//.test(input)),
-    ).toEqual([]);
+  it('keep the trigger targets’ code out of the API’s and the schedule’s packages (they announce, never fire), in the trigger function’s', async () => {
+    const [api, schedule, tagChanged] = await Promise.all([
+      inputsOf('functions/api.ts'),
+      inputsOf('functions/scheduled-import.ts'),
+      inputsOf('functions/tag-changed.ts'),
+    ]);
+    const targets = (inputs: string[]) =>
+      inputs.filter((input) => /core\/adapters\/targets\/|@aws-sdk\/client-(lambda|ecs|codebuild)\//.test(input));
+    expect(targets(api)).toEqual([]);
+    expect(targets(schedule)).toEqual([]);
+    // The schedule's package does hold the reconcile, which announces the due triggers.
+    expect(schedule.some((input) => input.includes('core/use-cases/triggers/reconcile-triggers.ts'))).toBe(true);
     for (const part of [
       'core/adapters/targets/target-dispatcher.ts',
       'core/adapters/targets/webhook-target.ts',
