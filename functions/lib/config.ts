@@ -394,7 +394,7 @@ export const settings = {
   triggerConcurrency: {
     env: 'IMAGESTREAMS_TRIGGER_CONCURRENCY',
     scope: 'deployment',
-    doc: 'triggers fired at a time by one fan-out or reconcile',
+    doc: 'triggers fired at a time by one fan-out, or checked at a time by one reconcile',
     schema: integer(16),
   },
   triggerLeaseMs: {
