@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSchedule } from '../../functions/lib/run-schedule.ts';
 import { subscriptions } from '../../functions/lib/subscriptions.ts';
+import { connectSubscriptions } from '../../functions/local/connect-subscriptions.ts';
+import { InProcessBus } from '../../functions/local/in-process-bus.ts';
+import { localDependencies } from '../../functions/local/local-dependencies.ts';
 import { create as createTagChanged } from '../../functions/tag-changed.ts';
 import { type ApiUnderTest, startApi } from '../support/api-under-test.ts';
 import { type AwsEndpoint, startAwsEndpoint } from '../support/aws-endpoint.ts';
@@ -487,6 +491,26 @@ describe('the schedule’s reconcile', () => {
     const next = api.bus.events.length;
     await reconcile();
     expect(announcedSince(next)).toEqual([]);
+  });
+
+  it('reaches the trigger function through local mode’s in-process bus, as the ticker runs it', async () => {
+    // Local mode's wiring (start.ts) over the same table: its bus hands the announcements to the subscribed handlers.
+    const bus = new InProcessBus(api.deps.logger);
+    const local = localDependencies(api.deps.config, { publisher: bus, logger: api.deps.logger });
+    await connectSubscriptions(bus, local);
+    try {
+      await moveTag('rc-local');
+      await trigger('rc-local', 'rc-local', hook('rc-local'), { fireOnCreate: false });
+      const moved = await moveTag('rc-local');
+      delivered = api.bus.events.length; // lost
+      const report = await runSchedule(local, 0, 1);
+      expect(report.triggers.announced).toBeGreaterThanOrEqual(1);
+      expect(await outcomeOf('rc-local')).toMatchObject({ lastTriggeredImage: moved });
+      expect(images('/rc-local')).toEqual([moved]);
+    } finally {
+      local.dynamo.destroy();
+      await local.registry.close();
+    }
   });
 });
 
