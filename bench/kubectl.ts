@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { startApi, tokens } from '../test/support/api-under-test.ts';
 import { kubectlFor } from '../test/support/kubectl.ts';
+import { streamRecord } from '../test/support/stream-record.ts';
 
 const streams = Number(process.env.BENCH_STREAMS ?? 100);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 15);
@@ -32,18 +33,13 @@ try {
   const created = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   await Promise.all(
     Array.from({ length: streams }, async (_, i) => {
-      const stream = {
+      const stream = streamRecord({
         namespace,
         name: `app-${String(i).padStart(3, '0')}`,
         uid: `uid-${i}`,
         creationTimestamp: created,
         labels: { app: `app-${i}` },
-        annotations: {},
-        lookupLocal: false,
-        dockerImageRepository: '',
-        generation: 1,
-        version: 1,
-      };
+      });
       await api.stores.streams.createStream(stream);
       for (const [n, tag] of ['latest', '1.0'].entries())
         await api.stores.streams.putTag(stream, {

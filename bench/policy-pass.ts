@@ -8,6 +8,7 @@ import { startApi } from '../test/support/api-under-test.ts';
 import { startPagingProxy } from '../test/support/paging-proxy.ts';
 import { pushImage } from '../test/support/push-image.ts';
 import { startRegistry } from '../test/support/registry.ts';
+import { streamRecord } from '../test/support/stream-record.ts';
 
 export async function policyPassBench(options: {
   repositories: number;
@@ -37,16 +38,7 @@ export async function policyPassBench(options: {
       uid: `bench-policy-${s}`,
     }));
     for (const stream of streams)
-      await api.stores.streams.createStream({
-        ...stream,
-        creationTimestamp: new Date().toISOString(),
-        labels: {},
-        annotations: {},
-        lookupLocal: false,
-        dockerImageRepository: '',
-        generation: 1,
-        version: 1,
-      });
+      await api.stores.streams.createStream(streamRecord({ ...stream, creationTimestamp: new Date().toISOString() }));
     const tags: TagRecord[] = Array.from({ length: policyTags }, (_, i) => ({
       name: `t${i}`,
       spec: {

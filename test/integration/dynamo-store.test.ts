@@ -17,6 +17,7 @@ import {
 import type { StreamRecord, TagRecord } from '../../core/streams/types.ts';
 import type { TriggerRecord } from '../../core/triggers/types.ts';
 import { type RunningDynalite, startDynalite } from '../../functions/local/dynalite.ts';
+import { streamRecord } from '../support/stream-record.ts';
 
 let dynalite: RunningDynalite;
 let client: DynamoDBClient;
@@ -41,18 +42,7 @@ afterAll(async () => {
   await dynalite.close();
 });
 
-const stream = (name: string, uid = `uid-${name}`): StreamRecord => ({
-  namespace: 'demo',
-  name,
-  uid,
-  creationTimestamp: '2026-01-01T00:00:00Z',
-  labels: {},
-  annotations: {},
-  lookupLocal: false,
-  dockerImageRepository: '',
-  generation: 1,
-  version: 1,
-});
+const stream = (name: string, uid = `uid-${name}`): StreamRecord => streamRecord({ name, uid });
 const tag = (name: string, version = 0): TagRecord => ({
   name,
   spec: { name, from: { kind: 'DockerImage', name: `quay.io/a/b:${name}` }, generation: 1 },

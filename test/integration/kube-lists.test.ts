@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StreamRecord } from '../../core/streams/types.ts';
 import { type ApiUnderTest, startApi, tokens } from '../support/api-under-test.ts';
 import { type Kubectl, kubectlFor } from '../support/kubectl.ts';
+import { streamRecord } from '../support/stream-record.ts';
 
 // Lists as kube-apiserver answers them (reference/kubernetes-api.md §3, §4): paging with limit/continue,
 // selectors, resourceVersion, and Tables. Expected rows and messages are written out here.
@@ -402,18 +403,14 @@ describe('kubectl get', () => {
 
 /** Many streams at once, straight through the store port (`s0000`, `s0001`, …). */
 async function createStreams(namespace: string, count: number): Promise<StreamRecord[]> {
-  const records: StreamRecord[] = Array.from({ length: count }, (_, i) => ({
-    namespace,
-    name: `s${String(i).padStart(4, '0')}`,
-    uid: `${namespace}-${i}`,
-    creationTimestamp: t0.toISOString().replace(/\.\d+Z$/, 'Z'),
-    labels: {},
-    annotations: {},
-    lookupLocal: false,
-    dockerImageRepository: '',
-    generation: 1,
-    version: 1,
-  }));
+  const records: StreamRecord[] = Array.from({ length: count }, (_, i) =>
+    streamRecord({
+      namespace,
+      name: `s${String(i).padStart(4, '0')}`,
+      uid: `${namespace}-${i}`,
+      creationTimestamp: t0.toISOString().replace(/\.\d+Z$/, 'Z'),
+    }),
+  );
   for (let i = 0; i < records.length; i += 50)
     await Promise.all(records.slice(i, i + 50).map((r) => api.stores.streams.createStream(r)));
   return records;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { applySpecTag } from '../../core/streams/apply-spec-tag.ts';
 import { trackAliases } from '../../core/streams/track-aliases.ts';
 import type { StreamState, TagEvent, TagRecord, TagReference } from '../../core/streams/types.ts';
+import { streamRecord } from '../support/stream-record.ts';
 
 const a = `sha256:${'a'.repeat(64)}`;
 const b = `sha256:${'b'.repeat(64)}`;
@@ -10,18 +11,7 @@ const ctx = { generation: 5, now, actor: 'user:alice', historyLimit: 100 };
 
 function state(...tags: TagRecord[]): StreamState {
   return {
-    stream: {
-      namespace: 'demo',
-      name: 'python',
-      uid: 'u',
-      creationTimestamp: now,
-      labels: {},
-      annotations: {},
-      lookupLocal: false,
-      dockerImageRepository: '',
-      generation: 4,
-      version: 1,
-    },
+    stream: streamRecord({ name: 'python', uid: 'u', creationTimestamp: now, generation: 4 }),
     tags,
   };
 }

@@ -3,6 +3,7 @@ import { describeImageStream } from '../../core/describe/describe-image-stream.t
 import { tagChangedEvent } from '../../core/events/bus-events.ts';
 import { sourceTagOf } from '../../core/policy/source-tag.ts';
 import type { StreamState, TagRecord } from '../../core/streams/types.ts';
+import { streamRecord } from '../support/stream-record.ts';
 
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
 const now = new Date('2026-11-27T10:00:00Z');
@@ -38,18 +39,7 @@ const policyTag: TagRecord = {
 };
 
 const state: StreamState = {
-  stream: {
-    namespace: 'demo',
-    name: 'python',
-    uid: 'u1',
-    version: 1,
-    generation: 2,
-    creationTimestamp: '2026-11-27T08:00:00Z',
-    labels: {},
-    annotations: {},
-    lookupLocal: false,
-    dockerImageRepository: '',
-  },
+  stream: streamRecord({ name: 'python', uid: 'u1', generation: 2, creationTimestamp: '2026-11-27T08:00:00Z' }),
   tags: [policyTag],
 };
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { tagHead } from '../../core/streams/tag-head.ts';
 import type { StreamState, TagEvent, TagRecord, TagReference } from '../../core/streams/types.ts';
+import { streamRecord } from '../support/stream-record.ts';
 
 const a = `sha256:${'a'.repeat(64)}`;
 const b = `sha256:${'b'.repeat(64)}`;
@@ -24,18 +25,7 @@ const aliasOf = (name: string, target: string): TagReference => ({
   from: { kind: 'ImageStreamTag', name: `app:${target}` },
 });
 const state = (...tags: TagRecord[]): StreamState => ({
-  stream: {
-    namespace: 'demo',
-    name: 'app',
-    uid: 'u',
-    creationTimestamp: '2026-01-01T00:00:00Z',
-    labels: {},
-    annotations: {},
-    lookupLocal: false,
-    dockerImageRepository: '',
-    generation: 1,
-    version: 1,
-  },
+  stream: streamRecord({ name: 'app' }),
   tags,
 });
 
