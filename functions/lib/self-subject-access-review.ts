@@ -66,12 +66,41 @@ export async function reviewSelfSubjectAccess(policy: AccessPolicy, principal: P
   return { apiVersion, kind: 'SelfSubjectAccessReview', metadata: { creationTimestamp: null }, spec, status };
 }
 
+/**
+ * `imagestreams/layers`, which no route serves: OpenShift's question for its integrated registry, get to pull a
+ * stream's images and update to push them (`oc policy can-i get imagestreams/layers`). Asked as registry tokens
+ * and the token realm ask it.
+ */
+async function layersDecision(
+  policy: AccessPolicy,
+  principal: Principal,
+  verb: string,
+  namespace: string,
+): Promise<ReviewStatus> {
+  if (verb !== 'get' && verb !== 'update')
+    return { allowed: false, reason: `imagestreams/layers do not support the verb "${verb}"` };
+  return decided(policy.authorize(principal, { verb, resource: 'imagestreams/layers', namespace }));
+}
+
+/** A review's answer from the access policy's: allowed, or not with its reason. */
+async function decided(authorized: Promise<unknown>): Promise<ReviewStatus> {
+  try {
+    await authorized;
+    return { allowed: true };
+  } catch (error) {
+    if (error instanceof ForbiddenError) return { allowed: false, reason: error.message };
+    throw error;
+  }
+}
+
 async function resourceDecision(
   policy: AccessPolicy,
   principal: Principal,
   attributes: NonNullable<z.infer<ReturnType<typeof selfSubjectAccessReviewSchema>>['spec']['resourceAttributes']>,
 ): Promise<ReviewStatus> {
   const { group = '', resource = '', subresource = '', verb = '', namespace = '', name = '' } = attributes;
+  if (group === 'image.openshift.io' && resource === 'imagestreams' && subresource === 'layers')
+    return layersDecision(policy, principal, verb, namespace);
   const entry = findResource(group, resource);
   if (!entry) return { allowed: false, reason: `the server has no resource "${resource}" in group "${group}"` };
   const served: readonly string[] =
@@ -84,15 +113,7 @@ async function resourceDecision(
   if (!served.includes(verb)) return { allowed: false, reason: `${what} do not support the verb "${verb}"` };
   if (entry.access === undefined) return { allowed: true };
   const scope = entry.namespaced ? namespace : entry.plural === 'namespaces' ? name : '';
-  try {
-    await policy.authorize(principal, {
-      verb: accessVerbs[verb as KubeVerb],
-      resource: entry.access,
-      namespace: scope,
-    });
-    return { allowed: true };
-  } catch (error) {
-    if (error instanceof ForbiddenError) return { allowed: false, reason: error.message };
-    throw error;
-  }
+  return decided(
+    policy.authorize(principal, { verb: accessVerbs[verb as KubeVerb], resource: entry.access, namespace: scope }),
+  );
 }

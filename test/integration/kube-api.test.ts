@@ -604,6 +604,42 @@ describe('SelfSubjectAccessReview (kubectl auth can-i)', () => {
     expect(pods.json.status).toEqual({ allowed: false, reason: 'the server has no resource "pods" in group ""' });
   });
 
+  it.each([
+    ['viewer', 'get', true],
+    ['viewer', 'update', false],
+    ['editor', 'update', true],
+    ['stranger', 'get', false],
+  ] as const)(
+    'answers imagestreams/layers, the registry’s pull (get) and push (update): %s may %s: %s',
+    async (who, verb, allowed) => {
+      const response = await review(tokens[who], {
+        namespace: 'cani',
+        verb,
+        group: 'image.openshift.io',
+        resource: 'imagestreams',
+        subresource: 'layers',
+        name: 'app',
+      });
+      expect(response.status).toBe(201);
+      expect(response.json.status.allowed).toBe(allowed);
+      if (!allowed) expect(response.json.status.reason).toEqual(expect.any(String));
+    },
+  );
+
+  it('serves no verb on imagestreams/layers but get and update', async () => {
+    const response = await review(tokens.alice, {
+      namespace: 'cani',
+      verb: 'delete',
+      group: 'image.openshift.io',
+      resource: 'imagestreams',
+      subresource: 'layers',
+    });
+    expect(response.json.status).toEqual({
+      allowed: false,
+      reason: 'imagestreams/layers do not support the verb "delete"',
+    });
+  });
+
   it('refuses a review without attributes', async () => {
     const response = await api.call('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
       body: { spec: {} },
