@@ -6,6 +6,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { Principal } from '../../core/access/principal.ts';
 import {
   BadRequestError,
+  ForbiddenError,
   ImageStreamsError,
   InvalidError,
   MethodNotAllowedError,
@@ -299,6 +300,10 @@ export function createApiHandler(
     // An anonymous route may still be told who calls (the token realm grants by role when it knows).
     const caller = principalFromEvent(event);
     if (!anonymous && !caller) throw new UnauthorizedError();
+    // kubectl's --as and --as-group: no one may impersonate here, and answering as the caller instead would
+    // mislead (`kubectl auth can-i … --as=bob` would say what the caller may do).
+    if (caller && Object.keys(event.headers ?? {}).some((name) => /^impersonate-/i.test(name)))
+      throw new ForbiddenError('impersonation (kubectl --as, --as-group) is not supported by this server');
     if (!match) throw notFound(method, rawPath);
     if (!match.route) throw new MethodNotAllowedError(method, match.allowed, kindOf(matchRoute('GET', rawPath)?.route));
     const route = match.route;

@@ -250,4 +250,17 @@ describe('where watch is not served', () => {
     expect(verbsOf('imagestreamtags')).toContain('watch');
     expect(verbsOf('imagestreamimages')).not.toContain('watch');
   });
+
+  it('answers kubectl auth can-i for the registry (imagestreams/layers), and refuses --as rather than answer for the caller', async () => {
+    const pull = await kubectl.run(['auth', 'can-i', 'get', 'imagestreams', '--subresource=layers', '-n', 'w3']);
+    expect(pull.stdout.trim()).toBe('yes');
+    const other = await kubectl.run(['auth', 'can-i', 'delete', 'imagestreams', '--subresource=layers', '-n', 'w3']);
+    expect(other.stdout.trim()).toBe('no - imagestreams/layers do not support the verb "delete"');
+    const impersonating = await kubectl.run(['auth', 'can-i', 'get', 'imagestreams', '-n', 'w3', '--as=bob']);
+    expect(impersonating.code).not.toBe(0);
+    expect(impersonating.stderr).toContain('impersonation (kubectl --as, --as-group) is not supported by this server');
+    const listing = await kubectl.run(['get', 'imagestreams', '-n', 'w3', '--as=bob', '--as-group=admins']);
+    expect(listing.code).not.toBe(0);
+    expect(listing.stderr).toContain('Forbidden');
+  });
 });

@@ -264,6 +264,27 @@ describe('principals', () => {
     expect(response.json).toMatchObject({ kind: 'Status', reason: 'Unauthorized', code: 401 });
   });
 
+  it.each([
+    ['Impersonate-User', { 'impersonate-user': 'bob' }],
+    ['Impersonate-Group', { 'impersonate-group': 'system:masters' }],
+    ['Impersonate-Uid', { 'Impersonate-Uid': '1' }],
+  ])('refuses %s with 403 and changes nothing: no one may act as another here', async (_what, headers) => {
+    const path = '/apis/image.openshift.io/v1/namespaces/team-a/imagestreams';
+    const response = await api.call('POST', path, {
+      token: tokens.admin,
+      headers,
+      body: { metadata: { name: 'as-bob' } },
+    });
+    expect(response.status).toBe(403);
+    expect(response.json).toMatchObject({
+      kind: 'Status',
+      reason: 'Forbidden',
+      code: 403,
+      message: expect.stringContaining('impersonation'),
+    });
+    expect((await api.call('GET', `${path}/as-bob`, { token: tokens.admin })).status).toBe(404);
+  });
+
   const captured = JSON.parse(
     readFileSync(new URL('../fixtures/events/apigw-v2-jwt.json', import.meta.url), 'utf8'),
   ) as APIGatewayProxyEventV2;
