@@ -30,6 +30,10 @@ export default $config({
     // passed through as set (unset ones take their defaults in the function); the ones naming resources
     // created here are required by the type, so a new setting cannot be left out.
     const { deploymentEnvironment, firingTimeoutSeconds, loadConfig } = await import('./functions/lib/config.ts');
+    // The ECR actions of a registry token, named once: the session policies grant them, the token role allows them.
+    const { ecrPullActions, ecrPushActions, ecrPullThroughActions } = await import(
+      './core/adapters/ecr/ecr-session-policy.ts'
+    );
     const passed = deploymentEnvironment(process.env);
     // Every stream has a repository in this account's ECR registry, under one prefix (the integrated registry).
     const repositoryPrefix = 'imagestreams';
@@ -107,10 +111,7 @@ export default $config({
       // The integrated registry: the service's own ECR token reads what is pushed to the streams' repositories
       // (it never writes there: Local tags are served by pull-through cache in AWS).
       { actions: ['ecr:GetAuthorizationToken'], resources: ['*'] },
-      {
-        actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
-        resources: [repositoryArns],
-      },
+      { actions: ecrPullActions, resources: [repositoryArns] },
     ];
     const apiPermissions = [
       // Only the API seals secrets (a Secret, a receiver's token, a trigger's webhook secret is written through it).
@@ -159,31 +160,12 @@ export default $config({
           policy: aws.iam.getPolicyDocumentOutput({
             statements: [
               { actions: ['ecr:GetAuthorizationToken'], resources: ['*'] },
-              {
-                actions: [
-                  'ecr:BatchGetImage',
-                  'ecr:GetDownloadUrlForLayer',
-                  'ecr:BatchCheckLayerAvailability',
-                  'ecr:PutImage',
-                  'ecr:InitiateLayerUpload',
-                  'ecr:UploadLayerPart',
-                  'ecr:CompleteLayerUpload',
-                ],
-                resources: [repositoryArns],
-              },
+              // The most a session policy (core/adapters/ecr/ecr-session-policy.ts) grants: push, which includes pull.
+              { actions: ecrPushActions, resources: [repositoryArns] },
               // Pull tokens also pull what their streams' Local tags record in the cache; the first pull of
               // an image makes ECR fetch it from upstream and create its repository on the puller's permission.
               // Each session policy narrows this to exactly the cached repositories of its streams.
-              {
-                actions: [
-                  'ecr:BatchGetImage',
-                  'ecr:GetDownloadUrlForLayer',
-                  'ecr:BatchCheckLayerAvailability',
-                  'ecr:BatchImportUpstreamImage',
-                  'ecr:CreateRepository',
-                ],
-                resources: [cacheRepositoryArns],
-              },
+              { actions: ecrPullThroughActions, resources: [cacheRepositoryArns] },
             ],
           }).json,
         },
