@@ -180,13 +180,6 @@ export class MethodNotAllowedError extends ImageStreamsError {
   }
 }
 
-/** The store could not complete a write after bounded retries, or is unreachable. */
-export class UnavailableError extends ImageStreamsError {
-  constructor(message: string) {
-    super('store.unavailable', 'ServiceUnavailable', message);
-  }
-}
-
 /** An object too large for the store (DynamoDB keeps at most 400 KB per item): 413, nothing written. */
 export class ObjectTooLargeError extends ImageStreamsError {
   constructor(kind: string, name: string, options?: ErrorOptions) {
