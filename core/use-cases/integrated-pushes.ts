@@ -177,18 +177,11 @@ export class IntegratedPushes {
 
     // As any import: the registry must serve the digest, a tag that asks for a signature gets a signed
     // image only, and the image's metadata is recorded once.
-    const access = this.options.access;
     let signedBy: string | undefined;
     try {
-      const imported = await this.options.importer.import(
-        {
-          from: `${access.host}/${push.repository}@${digest}`,
-          importMode: 'PreserveOriginal',
-          insecure: access.insecure,
-          ...(current?.spec ? await this.options.signaturePolicy(namespace, current.spec) : {}),
-        },
-        await access.credentials(),
-        AbortSignal.timeout(this.options.budgetMs),
+      const imported = await this.fromRegistry(
+        `${push.repository}@${digest}`,
+        current?.spec ? await this.options.signaturePolicy(namespace, current.spec) : {},
       );
       if (imported.digest !== digest) return this.ignored(push, 'the registry serves another digest');
       signedBy = imported.signedBy;
@@ -196,16 +189,7 @@ export class IntegratedPushes {
       // an older push must not land after a newer one. (The CNCF registry notifies one instance in order,
       // before it has moved the tag, so its pushes are ordered by the queue instead.)
       if (push.via === 'ecr') {
-        const now = await this.options.importer.import(
-          {
-            from: `${access.host}/${push.repository}:${tag}`,
-            importMode: 'PreserveOriginal',
-            insecure: access.insecure,
-            current: digest,
-          },
-          await access.credentials(),
-          AbortSignal.timeout(this.options.budgetMs),
-        );
+        const now = await this.fromRegistry(`${push.repository}:${tag}`, { current: digest });
         if (now.digest !== digest) return this.ignored(push, `superseded: the tag is at ${now.digest} now`);
       }
     } catch (error) {
@@ -264,22 +248,11 @@ export class IntegratedPushes {
     const waiting = (state?.tags ?? []).filter(
       (t) => t.spec?.annotations?.[verifyAnnotation] && t.items[0]?.image !== digest,
     );
-    const access = this.options.access;
     const outcomes: PushedTag[] = [];
     for (const tag of waiting) {
       let at: string;
       try {
-        const resolved = await this.options.importer.import(
-          {
-            from: `${access.host}/${push.repository}:${tag.name}`,
-            importMode: 'PreserveOriginal',
-            insecure: access.insecure,
-            current: digest,
-          },
-          await access.credentials(),
-          AbortSignal.timeout(this.options.budgetMs),
-        );
-        at = resolved.digest;
+        at = (await this.fromRegistry(`${push.repository}:${tag.name}`, { current: digest })).digest;
       } catch (error) {
         if (!(error instanceof ImportFailure)) throw error;
         // Asked again by the registry's retry, when asking again may succeed; else this tag waits on.
@@ -293,6 +266,19 @@ export class IntegratedPushes {
       outcomes.find((o) => o.result === 'moved') ??
       outcomes[0] ??
       this.ignored(push, 'a signature no refused push waits for')
+    );
+  }
+
+  /**
+   * The importer on `reference` (`<repository>@<digest>` or `:<tag>`) in the integrated registry, with the
+   * service's own credentials, within one push's budget.
+   */
+  private async fromRegistry(reference: string, spec: Pick<ImportSpec, 'verify' | 'current'>) {
+    const access = this.options.access;
+    return this.options.importer.import(
+      { from: `${access.host}/${reference}`, importMode: 'PreserveOriginal', insecure: access.insecure, ...spec },
+      await access.credentials(),
+      AbortSignal.timeout(this.options.budgetMs),
     );
   }
 
