@@ -3,6 +3,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AccessPolicy, type AccessRequest } from '../../core/access/authorize.ts';
 import type { Principal } from '../../core/access/principal.ts';
+import { endpointOverride } from '../../core/adapters/aws-endpoint.ts';
 import { AesGcmCipher } from '../../core/adapters/crypto/aes-gcm-cipher.ts';
 import { type DynamoStores, dynamoStores } from '../../core/adapters/dynamodb/dynamo-stores.ts';
 import { ImageStreamsError } from '../../core/errors.ts';
@@ -59,9 +60,7 @@ export function baseDependencies(
     (sdk) =>
       (client = new sdk.DynamoDBClient({
         region: config.region,
-        ...(config.dynamoEndpoint
-          ? { endpoint: config.dynamoEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-          : {}),
+        ...endpointOverride(config.dynamoEndpoint),
       })),
     config.tableName,
   );
@@ -107,9 +106,7 @@ function secretCipher(config: Config): SecretCipher {
       return new KmsEnvelopeCipher(
         new KMSClient({
           region: config.region,
-          ...(config.kmsEndpoint
-            ? { endpoint: config.kmsEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-            : {}),
+          ...endpointOverride(config.kmsEndpoint),
         }),
         kmsKeyId,
       );
@@ -150,9 +147,7 @@ function eventBridge(config: Config): EventPublisher {
     ]);
     const client = new EventBridgeClient({
       region: config.region,
-      ...(config.eventBridgeEndpoint
-        ? { endpoint: config.eventBridgeEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-        : {}),
+      ...endpointOverride(config.eventBridgeEndpoint),
     });
     return new EventBridgePublisher(client, busName);
   });

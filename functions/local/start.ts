@@ -9,6 +9,7 @@ import { type AddressInfo, createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Principal } from '../../core/access/principal.ts';
+import { endpointOverride } from '../../core/adapters/aws-endpoint.ts';
 import { ensureTable } from '../../core/adapters/dynamodb/create-table.ts';
 import { createApiHandler } from '../lib/api-handler.ts';
 import { loadConfig } from '../lib/config.ts';
@@ -101,11 +102,7 @@ async function main(): Promise<void> {
       : {}),
   });
   await ensureTable(
-    new DynamoDBClient({
-      endpoint: dynalite.endpoint,
-      region: config.region,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    }),
+    new DynamoDBClient({ region: config.region, ...endpointOverride(dynalite.endpoint) }),
     config.tableName,
   );
 

@@ -1,4 +1,5 @@
 import { ECRClient } from '@aws-sdk/client-ecr';
+import { endpointOverride } from '../aws-endpoint.ts';
 
 type Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 
@@ -7,7 +8,5 @@ type Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken?
  * others are given; an endpoint (tests, a loopback stand-in) gets placeholder credentials by default.
  */
 export function ecrClient(region: string, endpoint?: string, credentials?: Credentials): ECRClient {
-  const placeholder = endpoint ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined;
-  const chosen = credentials ?? placeholder;
-  return new ECRClient({ region, ...(endpoint ? { endpoint } : {}), ...(chosen ? { credentials: chosen } : {}) });
+  return new ECRClient({ region, ...endpointOverride(endpoint), ...(credentials ? { credentials } : {}) });
 }

@@ -9,6 +9,7 @@ import type { RegistryLogins } from '../../ports-registry.ts';
 import { type IntegratedRegistry, streamRepositoryPath } from '../../references/integrated-registry.ts';
 import { RegistryLoginFailedError } from '../../registry-tokens/registry-login-failed-error.ts';
 import type { RegistryGrant, RegistryLogin } from '../../registry-tokens/registry-token-schema.ts';
+import { endpointOverride } from '../aws-endpoint.ts';
 import { ecrClient } from './ecr-client.ts';
 import { type EcrLocation, ecrLocation, ecrSessionPolicy } from './ecr-session-policy.ts';
 
@@ -43,11 +44,7 @@ export class EcrRegistryLogins implements RegistryLogins {
     if (!location)
       throw new Error(`IMAGESTREAMS_REGISTRY names ${options.registry.host}, which is not an ECR registry`);
     this.location = location;
-    const local = { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
-    this.sts = new STSClient({
-      region: location.region,
-      ...(options.stsEndpoint ? { endpoint: options.stsEndpoint, ...local } : {}),
-    });
+    this.sts = new STSClient({ region: location.region, ...endpointOverride(options.stsEndpoint) });
     this.ecr = ecrClient(location.region, options.ecrEndpoint);
   }
 

@@ -11,6 +11,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { LambdaClient, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
 import { TargetFailure } from '../../triggers/target-failure.ts';
 import type { TargetSpec, TriggerFiring } from '../../triggers/types.ts';
+import { endpointOverride } from '../aws-endpoint.ts';
 
 type Spec<K extends string> = Extract<TargetSpec, Record<K, unknown>> extends Record<K, infer V> ? V : never;
 
@@ -148,9 +149,7 @@ export class AwsTargets {
     if (!client) {
       client = new Client({
         region: region ?? this.options.region,
-        ...(this.options.endpoint
-          ? { endpoint: this.options.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-          : {}),
+        ...endpointOverride(this.options.endpoint),
       });
       this.clients.set(key, client);
     }
