@@ -39,6 +39,21 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** Runs `script`, the lines of an ES module, in a fresh Node with the configuration the bundle needs and `env`. */
+function inFreshProcess(script: string[], env: Record<string, string> = {}, nodeOptions: string[] = []) {
+  return spawnSync(process.execPath, [...nodeOptions, '--input-type=module', '-e', script.join('\n')], {
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      NODE_OPTIONS: '',
+      IMAGESTREAMS_TABLE: 't',
+      IMAGESTREAMS_EVENT_BUS: 'b',
+      AWS_REGION: 'local',
+      ...env,
+    },
+  });
+}
+
 const atImport = (fragment: string) => [...loadedAtImport].filter((input) => input.includes(fragment));
 
 describe('the API handler bundle as deployed', () => {
@@ -86,17 +101,8 @@ describe('the API handler bundle as deployed', () => {
       `await import(${JSON.stringify(entryUrl)});`,
       "console.log(JSON.stringify(process.moduleLoadList.filter((m) => !before.has(m) && m.startsWith('NativeModule ')).map((m) => m.slice(13))));",
       'process.exit(0);',
-    ].join('\n');
-    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-      encoding: 'utf8',
-      env: {
-        ...process.env,
-        NODE_OPTIONS: '',
-        IMAGESTREAMS_TABLE: 't',
-        IMAGESTREAMS_EVENT_BUS: 'b',
-        AWS_REGION: 'local',
-      },
-    });
+    ];
+    const child = inFreshProcess(script);
     expect(child.stderr).toBe('');
     const loaded: string[] = JSON.parse(child.stdout);
     expect(loaded.filter((name) => /^(crypto|tls|https|http2|zlib|net|stream)$/.test(name))).toEqual([]);
@@ -123,17 +129,8 @@ describe('the API handler bundle as deployed', () => {
       'Object.defineProperty = define;',
       'console.log(JSON.stringify(sites));',
       'process.exit(0);',
-    ].join('\n');
-    const child = spawnSync(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', script], {
-      encoding: 'utf8',
-      env: {
-        ...process.env,
-        NODE_OPTIONS: '',
-        IMAGESTREAMS_TABLE: 't',
-        IMAGESTREAMS_EVENT_BUS: 'b',
-        AWS_REGION: 'local',
-      },
-    });
+    ];
+    const child = inFreshProcess(script, {}, ['--enable-source-maps']);
     expect(child.stderr).toBe('');
     const sites: Record<string, number> = JSON.parse(child.stdout);
     // The probe sees the configuration's schemas, so a count of none elsewhere is not a probe that saw nothing.
@@ -163,19 +160,8 @@ describe('the API handler bundle as deployed', () => {
       "const res = await handler(JSON.parse(process.env.EVENT), { awsRequestId: 'logger-test' });",
       'console.log(JSON.stringify({ atImport, status: res.statusCode }));',
       'process.exit(0);',
-    ].join('\n');
-    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-      encoding: 'utf8',
-      env: {
-        ...process.env,
-        NODE_OPTIONS: '',
-        IMAGESTREAMS_TABLE: 't',
-        IMAGESTREAMS_EVENT_BUS: 'b',
-        AWS_REGION: 'local',
-        POWERTOOLS_LOG_LEVEL: 'INFO',
-        EVENT: JSON.stringify(event),
-      },
-    });
+    ];
+    const child = inFreshProcess(script, { POWERTOOLS_LOG_LEVEL: 'INFO', EVENT: JSON.stringify(event) });
     expect(child.stderr).toBe('');
     const lines = child.stdout.trim().split('\n');
     expect(JSON.parse(lines.at(-1) ?? '')).toEqual({ atImport: [], status: 400 });
@@ -223,19 +209,11 @@ describe('the API handler bundle as deployed', () => {
       "const res = await handler(JSON.parse(process.env.EVENT), { awsRequestId: 'bundle-test' });",
       'console.log(JSON.stringify(res));',
       'process.exit(0);',
-    ].join('\n');
-    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-      encoding: 'utf8',
-      env: {
-        ...process.env,
-        NODE_OPTIONS: '',
-        IMAGESTREAMS_TABLE: 't',
-        IMAGESTREAMS_EVENT_BUS: 'b',
-        IMAGESTREAMS_ADMINS: event.requestContext.authorizer.jwt.claims.sub,
-        AWS_REGION: 'local',
-        POWERTOOLS_LOG_LEVEL: 'ERROR',
-        EVENT: JSON.stringify(event),
-      },
+    ];
+    const child = inFreshProcess(script, {
+      IMAGESTREAMS_ADMINS: event.requestContext.authorizer.jwt.claims.sub,
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+      EVENT: JSON.stringify(event),
     });
     expect(child.stderr).toBe('');
     const res = JSON.parse(child.stdout);
