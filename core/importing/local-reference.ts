@@ -1,3 +1,4 @@
+import type { ServeResult } from '../ports-registry.ts';
 import type { IntegratedRegistry } from '../references/integrated-registry.ts';
 import type { TagEventCondition, TagReference } from '../streams/types.ts';
 
@@ -7,6 +8,11 @@ export interface NotServed {
   message: string;
   /** A later import may serve it (throttling, a registry that did not answer). */
   transient: boolean;
+}
+
+/** An image server's refusal that a later import will meet again (too large, an unsupported upstream…). */
+export function refusedToServe(reason: string, message: string): ServeResult {
+  return { ok: false, reason, message, transient: false };
 }
 
 /**

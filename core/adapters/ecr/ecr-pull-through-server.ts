@@ -4,6 +4,7 @@ import {
   type ECRClient,
   UpdatePullThroughCacheRuleCommand,
 } from '@aws-sdk/client-ecr';
+import { refusedToServe } from '../../importing/local-reference.ts';
 import type { ImageServer, ServeRequest, ServeResult } from '../../ports-registry.ts';
 import { ecrRegistryOf } from '../../references/ecr-registry.ts';
 import { type IntegratedRegistry, isIntegratedHost } from '../../references/integrated-registry.ts';
@@ -51,26 +52,26 @@ export class EcrPullThroughServer implements ImageServer {
       return { ok: true, dockerImageReference: `${registry.host}/${source.repository}@${digest}` };
     const upstream = pullThroughUpstream(source.host);
     if (!upstream)
-      return refused(
+      return refusedToServe(
         'UnsupportedUpstream',
         `${source.host} is not served by ECR pull-through cache (it caches Docker Hub, Quay, GitHub, GitLab, ECR Public, registry.k8s.io, Azure and ECR registries)`,
       );
     if (upstream.needs === 'role')
-      return refused(
+      return refusedToServe(
         'UpstreamNeedsCredentials',
         `ECR pull-through cache reaches ${source.host} only with an IAM role per rule, which this deployment does not set up yet`,
       );
     const credentialArn = upstream.needs === 'secret' ? this.options.credentials?.[upstream.alias] : undefined;
     if (upstream.needs === 'secret' && !credentialArn)
-      return refused(
+      return refusedToServe(
         'UpstreamNeedsCredentials',
         `ECR pull-through cache reaches ${source.host} only with a Secrets Manager secret; the deployment names none for it (IMAGESTREAMS_PULL_THROUGH_CREDENTIALS=${upstream.alias}=<secret ARN>)`,
       );
     const misplaced = credentialArn && this.misplaced(credentialArn);
-    if (misplaced) return refused('InvalidCredential', misplaced);
+    if (misplaced) return refusedToServe('InvalidCredential', misplaced);
     const prefix = pullThroughPrefix(registry, upstream);
     if (!prefix)
-      return refused(
+      return refusedToServe(
         'InvalidRulePrefix',
         `the pull-through cache rule prefix for ${upstream.alias} would be longer than ECR's 30 characters; use a shorter registry prefix`,
       );
@@ -121,7 +122,7 @@ export class EcrPullThroughServer implements ImageServer {
       const rule = found.pullThroughCacheRules?.find((r) => r.ecrRepositoryPrefix === prefix);
       if (rule) {
         if (rule.upstreamRegistryUrl !== upstream.url)
-          return refused(
+          return refusedToServe(
             'RuleConflict',
             `the pull-through cache rule ${prefix} exists for ${rule.upstreamRegistryUrl}, not ${upstream.url}`,
           );
@@ -149,8 +150,4 @@ export class EcrPullThroughServer implements ImageServer {
       return { ok: false, ...failure };
     }
   }
-}
-
-function refused(reason: string, message: string): ServeResult {
-  return { ok: false, reason, message, transient: false };
 }

@@ -1,4 +1,5 @@
 import { ImportFailure } from '../../importing/import-failure.ts';
+import { refusedToServe } from '../../importing/local-reference.ts';
 import { type Descriptor, type Manifest, parseManifest } from '../../importing/manifests.ts';
 import { mapBounded } from '../../map-bounded.ts';
 import type {
@@ -76,7 +77,7 @@ export class RegistryCopyServer implements ImageServer {
       const children: { piece: Piece; manifest: Manifest }[] = [];
       if (manifest.kind === 'index') {
         if (manifest.manifests.length > this.options.maxIndexEntries)
-          return refused(
+          return refusedToServe(
             'TooManyEntries',
             `its manifest list has ${manifest.manifests.length} entries, more than the ${this.options.maxIndexEntries} allowed`,
           );
@@ -86,7 +87,7 @@ export class RegistryCopyServer implements ImageServer {
         for (const piece of pieces) {
           const child = this.parse(source, piece);
           if (child.kind === 'index')
-            return refused('BadRequest', `${repositoryLabel(source)}@${piece.digest} is a nested manifest list`);
+            return refusedToServe('BadRequest', `${repositoryLabel(source)}@${piece.digest} is a nested manifest list`);
           children.push({ piece, manifest: child });
         }
       }
@@ -96,7 +97,7 @@ export class RegistryCopyServer implements ImageServer {
         children.reduce((sum, c) => sum + c.piece.body.length, 0) +
         blobs.reduce((sum, b) => sum + b.size, 0);
       if (total > this.options.maxBytes)
-        return refused(
+        return refusedToServe(
           'TooLarge',
           `the image is ${total} bytes, more than the ${this.options.maxBytes} a Local tag may copy into the integrated registry (IMAGESTREAMS_LOCAL_REFERENCE_MAX_BYTES)`,
         );
@@ -148,10 +149,6 @@ export class RegistryCopyServer implements ImageServer {
     const body = await client.openBlob(source, blob.digest, blob.size, sourceAccess);
     await client.finishUpload(target, upload.location, blob.digest, blob.size, body, targetAccess);
   }
-}
-
-function refused(reason: string, why: string): ServeResult {
-  return { ok: false, reason, message: why, transient: false };
 }
 
 /** Config and layer blobs of the manifests, each once; foreign (non-distributable) layers stay where they are. */
