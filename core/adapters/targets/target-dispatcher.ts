@@ -18,7 +18,7 @@ export class TargetDispatcher implements TriggerTargets {
     aws: () => Promise<AwsTargets>;
     attempts: number;
     retryDelayMs: number;
-    /** How long one attempt at an AWS target may take, its API calls together (the webhook target has its own). */
+    /** How long one attempt may take, whatever the target: a webhook's connection, answer and body, an AWS target's calls. */
     attemptTimeoutMs: number;
   }) {
     this.webhook = options.webhook;
@@ -44,9 +44,9 @@ export class TargetDispatcher implements TriggerTargets {
 
   private async once(firing: TriggerFiring, secret: string | undefined): Promise<void> {
     const target = firing.trigger.target;
-    if ('webhook' in target) return (await this.webhook()).deliver(firing, target.webhook.url, secret);
-    const aws = await this.aws();
     const signal = AbortSignal.timeout(this.attemptTimeoutMs);
+    if ('webhook' in target) return (await this.webhook()).deliver(firing, target.webhook.url, secret, signal);
+    const aws = await this.aws();
     if ('codeBuild' in target) return aws.codeBuild(firing, target.codeBuild, signal);
     if ('ecsService' in target) return aws.ecsService(firing, target.ecsService, signal);
     if ('lambdaFunction' in target) return aws.lambdaFunction(firing, target.lambdaFunction, signal);

@@ -32,7 +32,8 @@ export class WebhookTarget {
     });
   }
 
-  async deliver(firing: TriggerFiring, url: string, secret: string | undefined): Promise<void> {
+  /** One attempt; `signal` ends it when its time is up, wherever it is (connecting, waiting, reading the answer). */
+  async deliver(firing: TriggerFiring, url: string, secret: string | undefined, signal: AbortSignal): Promise<void> {
     const problem = checkWebhookUrl(url, this.allowedPrivateHosts);
     if (problem) throw new TargetFailure(`webhook URL ${problem}`, true);
     const body = JSON.stringify(cloudEventOf(firing));
@@ -44,12 +45,15 @@ export class WebhookTarget {
       headers['imagestreams-signature'] = signature(secret, Math.floor(Date.parse(firing.firedAt) / 1000), body);
     let response: Dispatcher.ResponseData<unknown>;
     try {
-      response = await request(url, { method: 'POST', headers, body, dispatcher: this.dispatcher });
+      response = await request(url, { method: 'POST', headers, body, dispatcher: this.dispatcher, signal });
+      // Read and dropped, as far as undici's own default of 128 KiB, before the connection is reused.
+      await response.body.dump({ signal, limit: 128 * 1024 });
     } catch (error) {
+      if (signal.aborted)
+        throw new TargetFailure(`webhook ${new URL(url).host}: no answer within the attempt's time limit`, false);
       const code = (error as { code?: string }).code ?? '';
       throw new TargetFailure(`webhook ${new URL(url).host}: ${(error as Error).message}`, code === 'EBLOCKEDADDRESS');
     }
-    await response.body.dump();
     if (response.statusCode >= 200 && response.statusCode < 300) return;
     const transient = response.statusCode >= 500 || response.statusCode === 429 || response.statusCode === 408;
     throw new TargetFailure(`webhook ${new URL(url).host} answered HTTP ${response.statusCode}`, !transient);
